@@ -1,0 +1,1 @@
+"""cablegram.access (see docs/architecture.md)."""

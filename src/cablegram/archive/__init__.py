@@ -1,0 +1,1 @@
+"""cablegram.archive (see docs/architecture.md)."""

@@ -1,0 +1,21 @@
+"""The ``cablegram`` command line: a thin shell over the library.
+
+Each command module registers its commands on :data:`main`; commands parse
+arguments, call one library function and print.  No business logic here.
+"""
+
+from __future__ import annotations
+
+import click
+
+from cablegram import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cablegram")
+def main() -> None:
+    """Read, write, check, archive and serve diplomatic cables."""
+
+
+# Command modules register themselves on import (order = help order).
+from cablegram.cli import format_cmds  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""cablegram parse | render | validate."""

@@ -1,0 +1,202 @@
+"""The vocabulary of the format, loaded once from packaged CSV files.
+
+Every list of captions, tags, origins, routing indicators, classification and
+precedence spellings lives here (and in ``cablegram/data``); nothing else in
+the project hard-codes them.  Loaders are cached: the first call reads the
+file, later calls are free.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from cablegram.model import Classification, Precedence
+
+__all__ = [
+    "CLASSIFICATION_WORDS",
+    "PRECEDENCE_WORDS",
+    "Caption",
+    "Tag",
+    "canonical_origin",
+    "captions",
+    "collectives",
+    "country_codes",
+    "data_path",
+    "known_origins",
+    "plad_prefixes",
+    "read_csv",
+    "routing_indicators",
+    "sbu_captions",
+    "tags",
+]
+
+
+def data_path(name: str) -> str:
+    """Filesystem path of a packaged data file."""
+    return str(resources.files("cablegram").joinpath("data", name))
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(data_path(name), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# Written forms of each level, compared after removing spaces and upper-casing
+# (FORMAT §3.2): "C O N F I D E N T I A L" -> "CONFIDENTIAL".
+CLASSIFICATION_WORDS: dict[str, Classification] = {
+    "TOPSECRET": Classification.TOP_SECRET,
+    "SECRET": Classification.SECRET,
+    "CONFIDENTIAL": Classification.CONFIDENTIAL,
+    "UNCLASSIFIED": Classification.UNCLASSIFIED,
+    "UNCLAS": Classification.UNCLASSIFIED,
+    "UNCLASEFTO": Classification.UNCLASSIFIED,
+    "LIMITEDOFFICIALUSE": Classification.UNCLASSIFIED,
+}
+# Unclassified controls that set the sbu flag when they are the written level.
+SBU_LEVEL_WORDS = frozenset({"LIMITEDOFFICIALUSE", "UNCLASEFTO"})
+
+# Per-addressee precedence words and FL5 prosigns (FORMAT §2.7, §2.9).
+PRECEDENCE_WORDS: dict[str, Precedence] = {
+    "FLASH": Precedence.FLASH,
+    "NIACT IMMEDIATE": Precedence.IMMEDIATE,
+    "IMMEDIATE": Precedence.IMMEDIATE,
+    "PRIORITY": Precedence.PRIORITY,
+    "ROUTINE": Precedence.ROUTINE,
+}
+PROSIGNS = "ZOPRYW"
+
+# Portion-mark levels in rank order (U = SBU = 0 < C < S < TS; FORMAT §3.11).
+PORTION_LEVELS: dict[str, Classification] = {
+    "U": Classification.UNCLASSIFIED,
+    "SBU": Classification.UNCLASSIFIED,
+    "LOU": Classification.UNCLASSIFIED,
+    "C": Classification.CONFIDENTIAL,
+    "S": Classification.SECRET,
+    "TS": Classification.TOP_SECRET,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    caption: str
+    kind: str  # distribution | channel | release | posting | control | logistics
+    rank: int  # most restrictive first
+    meaning: str
+
+
+@cache
+def captions() -> dict[str, Caption]:
+    """Handling captions by upper-case name."""
+    return {
+        r["caption"]: Caption(r["caption"], r["kind"], int(r["rank"]), r["meaning"])
+        for r in read_csv("captions.csv")
+    }
+
+
+@cache
+def sbu_captions() -> frozenset[str]:
+    """Caption lines that mark sensitive-but-unclassified text (carried by ``sbu``)."""
+    return frozenset(r["caption"] for r in read_csv("sbu_captions.csv"))
+
+
+def restricted_captions() -> frozenset[str]:
+    """Restricted-distribution captions (NODIS, EXDIS, ...)."""
+    return frozenset(c.caption for c in captions().values() if c.kind in ("distribution", "channel"))
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    tag: str
+    kind: str  # subject | program | organization | country | person | unknown
+    meaning: str
+
+
+@cache
+def tags() -> dict[str, Tag]:
+    """Known TAGS (subject, program, organisation and country codes) with meanings."""
+    out: dict[str, Tag] = {}
+    for r in read_csv("tags.csv"):
+        out.setdefault(r["tag"].upper(), Tag(r["tag"].upper(), r["kind"], r["meaning"]))
+    for code, name in country_codes().items():
+        out.setdefault(code, Tag(code, "country", name))
+    return out
+
+
+@cache
+def country_codes() -> dict[str, str]:
+    """Two-letter geographic TAGS (FIPS 10-4 plus State codes) -> name."""
+    return {r["code"].upper(): r["name"] for r in read_csv("country_codes.csv")}
+
+
+@cache
+def plad_prefixes() -> tuple[str, ...]:
+    """Words that open a plain-language address and are not part of the origin."""
+    return tuple(r["prefix"] for r in read_csv("plad_prefixes.csv"))
+
+
+@cache
+def _origin_aliases() -> dict[str, str]:
+    return {r["written"]: r["canonical"] for r in read_csv("origin_aliases.csv")}
+
+
+_NON_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
+def origin_token(written: str) -> str:
+    """An origin as used in a cable's own id: upper case, spaces and punctuation removed."""
+    return _NON_ALNUM.sub("", written.upper())
+
+
+def canonical_origin(written: str) -> str:
+    """The canonical origin token of an origin as written in a REF (FORMAT §3.9 alias map).
+
+    ``SECSTATE`` -> ``STATE``, ``USUN NEW YORK`` -> ``USUNNEWYORK``,
+    ``AMEMBASSY PARIS`` -> ``PARIS``.
+    """
+    w = " ".join(written.upper().replace(".", " ").split())
+    for p in plad_prefixes():
+        if w.startswith(p + " "):
+            w = w[len(p) + 1 :]
+            break
+    alias = _origin_aliases().get(w)
+    return alias if alias else origin_token(w)
+
+
+@cache
+def known_origins() -> frozenset[str]:
+    """Origin tokens known to head a cable series (observed origins, aliases, RI stations)."""
+    out = {origin_token(r["wikileaks_id_origin"]) for r in read_csv("origins_observed.csv")}
+    out.update(origin_token(r["classification_line_origin"]) for r in read_csv("origins_observed.csv"))
+    out.update(_origin_aliases().values())
+    for r in read_csv("routing_indicators.csv"):
+        st = r["station"].upper()
+        for p in plad_prefixes():
+            if st.startswith(p + " "):
+                out.add(origin_token(st[len(p) + 1 :]))
+    return frozenset(out)
+
+
+@cache
+def routing_indicators() -> dict[str, str]:
+    """Routing indicator -> station name (ACP 117, 2010/11; first spelling wins)."""
+    out: dict[str, str] = {}
+    for r in read_csv("routing_indicators.csv"):
+        out.setdefault(r["indicator"], r["station"])
+    for r in read_csv("routing_indicators_observed.csv"):
+        out.setdefault(r["indicator"], r["plad_as_written"])
+    return out
+
+
+@cache
+def collectives() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Collective RI -> (name, member RIs observed).  Membership is partial (FORMAT §6.4)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for r in read_csv("collectives_observed.csv"):
+        name, members = out.setdefault(r["collective_ri"], (r["collective_name"], []))
+        if r["fl2_member_ri"] not in members:
+            members.append(r["fl2_member_ri"])
+    return {ri: (n, tuple(m)) for ri, (n, m) in out.items()}

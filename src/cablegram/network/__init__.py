@@ -1,0 +1,1 @@
+"""cablegram.network (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""cablegram.web (see docs/architecture.md)."""

@@ -1,1 +1,180 @@
-"""cablegram parse | render | validate."""
+"""``cablegram parse | render | validate``: the format layer on the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cablegram.cli import main
+
+
+def _inputs(paths: tuple[str, ...]) -> Iterator[tuple[str, str | bytes]]:
+    """(label, source) pairs: '-' is standard input, anything else a path."""
+    for p in paths:
+        if p == "-":
+            yield "<stdin>", sys.stdin.buffer.read()
+        else:
+            yield p, p
+
+
+def _reporter(failures: list[str]) -> Any:
+    def report(err: Any) -> None:
+        failures.append(str(err))
+        click.echo(f"cablegram: {err}", err=True)
+
+    return report
+
+
+def _read_one(label: str, src: str | bytes, failures: list[str]) -> Iterator[Any]:
+    """Every cable in one input; inputs that are not cables are reported on stderr."""
+    from cablegram.format.reader import read
+    from cablegram.model import NotACableError
+
+    report = _reporter(failures)
+    if isinstance(src, str) and not Path(src).exists():
+        report(NotACableError("no such file or directory", path=label))
+        return
+    try:
+        yield from read(src, on_error=report)
+    except NotACableError as err:  # the reader could not even start on the input
+        report(err)
+
+
+def _read_all(paths: tuple[str, ...], failures: list[str]) -> Iterator[Any]:
+    for label, src in _inputs(paths):
+        yield from _read_one(label, src, failures)
+
+
+@main.command("parse")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--json", "as_json", is_flag=True, help="One schema JSON object per cable per line (JSONL)."
+)
+def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
+    """Parse cables from files, directories (recursed) or '-' (stdin).
+
+    Every serialization is recognised from content: raw telegrams, WikiLeaks
+    pages, cables.csv dumps, first-release JSON, text extracts, PlusD pages.
+    Without --json, one summary line per cable.  Exit status 1 if any input
+    was not a cable.
+    """
+    from cablegram.model import to_dict
+
+    failures: list[str] = []
+    out = click.get_text_stream("stdout")
+    for cable in _read_all(paths, failures):
+        if as_json:
+            out.write(json.dumps(to_dict(cable), ensure_ascii=False) + "\n")
+        else:
+            cls = cable.classification.value if cable.classification else "?"
+            defects = f"  [{len(cable.defects)} defects]" if cable.defects else ""
+            out.write(
+                f"{cable.id or '?'}\t{(cable.created or '')[:16]}\t{cls}\t"
+                f"{cable.subject or ''}{defects}\n"
+            )
+    sys.exit(1 if failures else 0)
+
+
+def _load_json_cables(path: str) -> Iterator[Any]:
+    """Cables from a schema JSON file: one object, an array, or JSON lines."""
+    from cablegram.model import from_dict
+
+    raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    raw = raw.strip()
+    if not raw:
+        raise click.ClickException(f"{path}: empty input")
+    try:
+        data = json.loads(raw)
+        items = data if isinstance(data, list) else [data]
+    except json.JSONDecodeError:
+        items = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise click.ClickException(f"{path}:{n}: not JSON: {err.msg}") from None
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise click.ClickException(f"{path}: item {n} is not a JSON object")
+        try:
+            yield from_dict(item)
+        except (KeyError, ValueError, TypeError) as err:
+            raise click.ClickException(f"{path}: item {n} is not a cable: {err}") from None
+
+
+@main.command("render")
+@click.argument("path", type=str)
+def render_cmd(path: str) -> None:
+    """Write cables given as schema JSON (FILE.json or '-') as telegram text."""
+    from cablegram.format.render import render
+
+    first = True
+    for cable in _load_json_cables(path):
+        if not first:
+            click.echo("")
+        click.echo(render(cable), nl=False)
+        first = False
+
+
+def _is_schema_json(path: str) -> bool:
+    """True for a JSON file in the cable schema form (a draft), not a source dump."""
+    if not path.endswith((".json", ".jsonl")):
+        return False
+    try:
+        with open(path, encoding="utf-8") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return '"paragraphs"' in head and '"_id"' not in head
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Findings as JSON lines.")
+@click.option("--warnings/--no-warnings", default=True, help="Also print warnings.")
+def validate_cmd(paths: tuple[str, ...], as_json: bool, warnings: bool) -> None:
+    """Check cables against the release rules (FORMAT.md §4).
+
+    PATHS are cable files in any serialization, or drafts as schema JSON.
+    Findings print as ``file:line: CODE severity: message``; exit status 1
+    when any error (not warning) was found or an input was not a cable.
+    """
+    from cablegram.format.validate import validate
+
+    failures: list[str] = []
+    errors = 0
+    for label, src in _inputs(paths):
+        cables: Any
+        draft = isinstance(src, str) and _is_schema_json(src)
+        cables = _load_json_cables(label) if draft else _read_one(label, src, failures)
+        for cable in cables:
+            # A draft is reported against its JSON file, a read cable against its source.
+            where = label if draft else (cable.source.path or label)
+            for f in validate(cable):
+                if f.severity == "error":
+                    errors += 1
+                elif not warnings:
+                    continue
+                if as_json:
+                    click.echo(
+                        json.dumps(
+                            {
+                                "file": where,
+                                "id": cable.id,
+                                "line": f.line,
+                                "code": f.code,
+                                "severity": f.severity,
+                                "message": f.message,
+                            }
+                        )
+                    )
+                else:
+                    click.echo(f"{where}:{f.line or 0}: {f.code} {f.severity}: {f.message}")
+    sys.exit(1 if errors or failures else 0)

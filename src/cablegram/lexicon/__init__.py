@@ -105,7 +105,9 @@ def sbu_captions() -> frozenset[str]:
 
 def restricted_captions() -> frozenset[str]:
     """Restricted-distribution captions (NODIS, EXDIS, ...)."""
-    return frozenset(c.caption for c in captions().values() if c.kind in ("distribution", "channel"))
+    return frozenset(
+        c.caption for c in captions().values() if c.kind in ("distribution", "channel")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,9 @@ def canonical_origin(written: str) -> str:
 def known_origins() -> frozenset[str]:
     """Origin tokens known to head a cable series (observed origins, aliases, RI stations)."""
     out = {origin_token(r["wikileaks_id_origin"]) for r in read_csv("origins_observed.csv")}
-    out.update(origin_token(r["classification_line_origin"]) for r in read_csv("origins_observed.csv"))
+    out.update(
+        origin_token(r["classification_line_origin"]) for r in read_csv("origins_observed.csv")
+    )
     out.update(_origin_aliases().values())
     for r in read_csv("routing_indicators.csv"):
         st = r["station"].upper()

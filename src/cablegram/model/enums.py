@@ -125,4 +125,9 @@ _PREC_PROSIGN = {
     Precedence.IMMEDIATE: "O",
     Precedence.FLASH: "Z",
 }
-_PREC_RANK = {Precedence.ROUTINE: 0, Precedence.PRIORITY: 1, Precedence.IMMEDIATE: 2, Precedence.FLASH: 3}
+_PREC_RANK = {
+    Precedence.ROUTINE: 0,
+    Precedence.PRIORITY: 1,
+    Precedence.IMMEDIATE: 2,
+    Precedence.FLASH: 3,
+}

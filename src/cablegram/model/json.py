@@ -71,7 +71,9 @@ def to_dict(cable: Cable) -> dict[str, Any]:
         "classification": _enum(c.classification),
         "sbu": c.sbu,
         "captions": list(c.captions),
-        "section": None if c.section is None else {"number": c.section.number, "total": c.section.total},
+        "section": None
+        if c.section is None
+        else {"number": c.section.number, "total": c.section.total},
         "header": _header(c.header),
         "from": None
         if c.from_ is None

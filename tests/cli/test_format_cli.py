@@ -1,0 +1,99 @@
+"""The format commands, driven as a user would: files in, lines out, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from cablegram.cli import main
+from cablegram.lexicon import data_path
+
+SEEDS = Path(data_path("examples")) / "seeds"
+SCHEMA = json.loads(Path(data_path("cable.schema.json")).read_text())
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_parse_json_emits_one_schema_object_per_cable(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["parse", "--json", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    objs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(o["id"] for o in objs) == ["06ALMATY1703", "06ALMATY2872"]
+    for o in objs:
+        jsonschema.validate(o, SCHEMA)
+        assert o["source"]["path"].endswith(o["id"] + ".txt")
+
+
+def test_parse_reports_non_cable_and_keeps_going(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("Shopping list: eggs, milk, bread.\n")
+    good = tmp_path / "cable.txt"
+    good.write_bytes((SEEDS / "06ALMATY1703.txt").read_bytes())
+    result = runner.invoke(main, ["parse", str(bad), str(good)])
+    assert result.exit_code == 1
+    assert "notes.txt" in result.stderr
+    assert "06ALMATY1703" in result.stdout
+
+
+def test_parse_missing_file_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["parse", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert "nope.txt" in result.stderr and "no such file" in result.stderr
+
+
+def test_parse_reads_stdin(runner: CliRunner) -> None:
+    data = (SEEDS / "06ALMATY2872.txt").read_bytes()
+    result = runner.invoke(main, ["parse", "--json", "-"], input=data)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == "06ALMATY2872"
+
+
+def test_render_writes_telegram_text_that_parses_back(runner: CliRunner, tmp_path: Path) -> None:
+    parsed = runner.invoke(main, ["parse", "--json", str(SEEDS / "06ALMATY2872.txt")])
+    draft = tmp_path / "c.json"
+    draft.write_text(parsed.stdout)
+    rendered = runner.invoke(main, ["render", str(draft)])
+    assert rendered.exit_code == 0, rendered.output
+    text = rendered.stdout
+    assert text.lstrip().startswith("VZCZC")
+    assert "S E C R E T" in text and "ALMATY 002872" in text
+    again = runner.invoke(main, ["parse", "--json", "-"], input=text.encode())
+    obj = json.loads(again.stdout)
+    assert obj["id"] == "06ALMATY2872"
+    assert obj["subject"] == json.loads(parsed.stdout)["subject"]
+
+
+def test_render_rejects_bad_json_with_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "06ALMATY1"}\n{oops\n')
+    result = runner.invoke(main, ["render", str(bad)])
+    assert result.exit_code != 0
+    assert "bad.json:2" in result.output
+
+
+def test_validate_prints_findings_and_fails_on_errors(runner: CliRunner, tmp_path: Path) -> None:
+    parsed = json.loads(
+        runner.invoke(main, ["parse", "--json", str(SEEDS / "06ALMATY2872.txt")]).stdout
+    )
+    # A SECRET cable whose E.O. line says N/A breaks a release rule (FORMAT.md R10).
+    parsed["eo"] = {"order": "12958", "declassify_on": None, "text": "N/A"}
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps(parsed))
+    result = runner.invoke(main, ["validate", str(draft)])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.stdout.splitlines() if " error: " in ln]
+    assert lines, result.stdout
+    assert all(ln.startswith(str(draft) + ":") for ln in lines)
+    assert any(" R10 " in ln or "E.O." in ln for ln in lines), lines
+
+
+def test_validate_clean_seed_passes(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate", "--no-warnings", str(SEEDS / "06ALMATY1703.txt")])
+    assert result.exit_code == 0, result.stdout

@@ -1,1 +1,64 @@
-"""cablegram.access (see docs/architecture.md)."""
+"""cablegram.access: who may read what, paragraph-level release, declassification.
+
+Pure and storage-independent: the archive applies :func:`visibility_sql` inside
+its queries; everything else works on :class:`cablegram.model.Cable` values.
+See docs/access.md.
+"""
+
+from cablegram.access.declass import (
+    Action,
+    Decision,
+    DeclassState,
+    DeclassStatus,
+    automatic_date,
+    declass_status,
+    public_view,
+)
+from cablegram.access.eo_line import Instruction, read_instruction
+from cablegram.access.facts import AccessFacts, access_facts
+from cablegram.access.marks import PortionMark, parse_mark, subject_mark
+from cablegram.access.policy import (
+    ACCESS_DDL,
+    DEFAULT_SCHEMA,
+    AccessRows,
+    AccessSchema,
+    access_rows,
+    may_read,
+    may_read_facts,
+    visibility_sql,
+)
+from cablegram.access.principal import OWNER, PUBLIC, Principal, local_owner, public_reader
+from cablegram.access.redact import portion_mark, redact, withheld_paragraphs
+
+__all__ = [
+    "ACCESS_DDL",
+    "DEFAULT_SCHEMA",
+    "OWNER",
+    "PUBLIC",
+    "AccessFacts",
+    "AccessRows",
+    "AccessSchema",
+    "Action",
+    "Decision",
+    "DeclassState",
+    "DeclassStatus",
+    "Instruction",
+    "PortionMark",
+    "Principal",
+    "access_facts",
+    "access_rows",
+    "automatic_date",
+    "declass_status",
+    "local_owner",
+    "may_read",
+    "may_read_facts",
+    "parse_mark",
+    "portion_mark",
+    "public_reader",
+    "public_view",
+    "read_instruction",
+    "redact",
+    "subject_mark",
+    "visibility_sql",
+    "withheld_paragraphs",
+]

@@ -19,3 +19,4 @@ def main() -> None:
 
 # Command modules register themselves on import (order = help order).
 from cablegram.cli import format_cmds  # noqa: E402,F401
+from cablegram.cli import archive_cmds  # noqa: E402,F401

@@ -176,8 +176,12 @@ def known_origins() -> frozenset[str]:
         origin_token(r["classification_line_origin"]) for r in read_csv("origins_observed.csv")
     )
     out.update(_origin_aliases().values())
-    for r in read_csv("routing_indicators.csv"):
-        st = r["station"].upper()
+    stations = [r["station"] for r in read_csv("routing_indicators.csv")]
+    # Observed PLADs name posts that the 2010 RI table lists under a later name
+    # (AMEMBASSY ALMATY, whose RI passed to ASTANA).
+    stations += [r["plad_as_written"] for r in read_csv("routing_indicators_observed.csv")]
+    for station in stations:
+        st = station.upper()
         for p in plad_prefixes():
             if st.startswith(p + " "):
                 out.add(origin_token(st[len(p) + 1 :]))
@@ -204,3 +208,11 @@ def collectives() -> dict[str, tuple[str, tuple[str, ...]]]:
         if r["fl2_member_ri"] not in members:
             members.append(r["fl2_member_ri"])
     return {ri: (n, tuple(m)) for ri, (n, m) in out.items()}
+
+
+@cache
+def titles() -> tuple[str, ...]:
+    """Official titles written before or after a name in "Classified By" lines,
+    longest first so that "Pol-Econ Chief" wins over "Chief"."""
+    rows = {r["title"].strip() for r in read_csv("titles.csv") if r["title"].strip()}
+    return tuple(sorted(rows, key=lambda t: (-len(t.split()), -len(t), t)))

@@ -1,0 +1,153 @@
+"""Parse throughput per serialization, and memory while streaming a large cables.csv.
+
+    .venv/bin/python benchmarks/parse.py            # dev corpus replicated to >= 100 MB, 500 MB csv
+    .venv/bin/python benchmarks/parse.py --quick    # ~10 MB and a 50 MB csv
+
+One process, one core.  For each serialization the dev files are replicated in
+memory and read as bytes, first through ``iter_documents`` alone (sources),
+then through ``read`` (sources + parse, the full pipeline).  The streaming
+test writes ``benchmarks/.data/big.csv`` (gitignored) from dev csv rows with
+new rownums and streams it through ``read()``, printing RSS on the way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from cablegram.format.reader import read
+from cablegram.format.sources import detect, iter_documents
+from cablegram.model import NotACableError
+
+DEV = Path(os.environ.get("CABLEGRAM_DEV", "/work/shared/corpus/dev"))
+DATA = Path(__file__).parent / ".data"
+MB = 1024 * 1024
+
+
+def rss_mb() -> float:
+    """Current resident set size (Linux /proc), else the peak."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
+    except OSError:
+        return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def corpus_by_format() -> dict[str, list[bytes]]:
+    groups: dict[str, list[bytes]] = defaultdict(list)
+    for path in sorted(DEV.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".csv", ".json", ".txt"):
+            data = path.read_bytes()
+            kind = detect(data)
+            if kind not in ("json", "text", "html", "empty", "binary"):
+                groups[kind].append(data)
+    return groups
+
+
+def replicate(files: list[bytes], target: int) -> Iterator[bytes]:
+    """The files over and over until ``target`` bytes were produced."""
+    total = 0
+    while total < target:
+        for data in files:
+            yield data
+            total += len(data)
+            if total >= target:
+                return
+
+
+def measure(label: str, files: list[bytes], target: int, run: Callable[[bytes], int]) -> None:
+    count = size = errors = 0
+    start = time.perf_counter()
+    for data in replicate(files, target):
+        try:
+            count += run(data)
+        except NotACableError:
+            errors += 1
+        size += len(data)
+    seconds = time.perf_counter() - start
+    print(
+        f"  {label:<8} {count:>8} cables {size / MB:8.1f} MB {seconds:7.2f} s "
+        f"{count / seconds:9.0f} cables/s {size / MB / seconds:7.2f} MB/s "
+        f"peak RSS {peak_rss_mb():6.0f} MB" + (f"  ({errors} not cables)" if errors else "")
+    )
+
+
+def throughput(total: int) -> None:
+    groups = corpus_by_format()
+    corpus = sum(len(d) for files in groups.values() for d in files)
+    print(f"dev corpus {corpus / MB:.1f} MB replicated to {total / MB:.0f} MB, in proportion")
+    for kind, files in sorted(groups.items()):
+        share = max(sum(len(d) for d in files) * total // corpus, 2 * MB)
+        print(f"{kind} ({len(files)} files, {share / MB:.0f} MB)")
+        measure("sources", files, share, lambda d: sum(1 for _ in iter_documents(d)))
+        measure("read", files, share, lambda d: sum(1 for _ in read(d)))
+
+
+def write_big_csv(path: Path, target: int) -> int:
+    """A cables.csv of >= ``target`` bytes from the dev rows, rownums renumbered."""
+    rows = [p.read_bytes() for p in sorted((DEV / "cables-csv-rows").glob("*.csv"))]
+    bodies = [r.split(b",", 1)[1].rstrip(b"\n") for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = rownum = 0
+    with open(path, "wb") as out:
+        while written < target:
+            for body in bodies:
+                rownum += 1
+                line = b'"%d",%s\n' % (rownum, body)
+                out.write(line)
+                written += len(line)
+    return rownum
+
+
+def streaming(target: int) -> None:
+    path = DATA / "big.csv"
+    if not path.exists() or path.stat().st_size < target:
+        print(f"writing {path} ...")
+        write_big_csv(path, target)
+    size = path.stat().st_size
+    rows = None
+    print(f"streaming {path} ({size / MB:.0f} MB) through read()")
+    print(f"  start  RSS {rss_mb():6.0f} MB")
+    count = 0
+    step = size // 5
+    mark = step
+    start = time.perf_counter()
+    with open(path, "rb") as stream:
+        for _ in read(stream, path=str(path)):
+            count += 1
+            if stream.tell() >= mark:
+                mark += step
+                print(
+                    f"  {count:>8} cables  {stream.tell() / MB:7.0f} MB read  RSS {rss_mb():6.0f} MB"
+                )
+        rows = count
+    seconds = time.perf_counter() - start
+    print(f"  end    RSS {rss_mb():6.0f} MB  peak {peak_rss_mb():.0f} MB")
+    print(
+        f"  {rows} cables in {seconds:.1f} s: {rows / seconds:.0f} cables/s, {size / MB / seconds:.1f} MB/s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small run (~10 MB, 50 MB csv)")
+    parser.add_argument("--no-stream", action="store_true", help="skip the large csv test")
+    args = parser.parse_args(argv)
+    throughput(10 * MB if args.quick else 100 * MB)
+    if not args.no_stream:
+        streaming(50 * MB if args.quick else 500 * MB)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

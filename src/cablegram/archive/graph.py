@@ -1,0 +1,203 @@
+"""The reference graph: what a cable cites, what cites it, threads, exports.
+
+Edges are stored by *cited key* (``refs.cited_key``), and resolved at read
+time by joining ``cable_keys``: a cable ingested later is linked to every
+earlier citer without rewriting anything, under any alias spelling.
+Every query passes through ``store.scope()`` (visibility).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from cablegram.archive.store import SQLiteStore
+
+
+@dataclass(frozen=True, slots=True)
+class RefLink:
+    """One REF item of a cable and where it leads.
+
+    ``status``: ``archive`` (targets hold the visible cable ids), ``missing``
+    (a cable id the archive does not hold) or ``not-a-cable`` (email, memo...).
+    """
+
+    label: str | None
+    text: str
+    cited_id: str | None
+    status: str
+    targets: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "text": self.text, "id": self.cited_id,
+                "status": self.status, "targets": list(self.targets)}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    created: str | None
+    subject: str | None
+
+
+def _node_rows(store: SQLiteStore, where: str, params: tuple[object, ...]) -> list[Node]:
+    vis, vp = store.scope()
+    rows = store.conn.execute(
+        f"SELECT DISTINCT c.id, c.created, c.subject FROM cables c WHERE {where}{vis}"
+        " ORDER BY c.created IS NULL, c.created, c.id",
+        (*params, *vp),
+    ).fetchall()
+    return [Node(*r) for r in rows]
+
+
+def refs(store: SQLiteStore, cable_id: str) -> list[RefLink] | None:
+    """The REF items of a cable, resolved; None when the cable is not in the archive."""
+    rowid = store.rowid_of(cable_id)
+    if rowid is None:
+        return None
+    out = []
+    for label, text, cited_id, key in store.conn.execute(
+        "SELECT label, text, cited_id, cited_key FROM refs WHERE cable = ? ORDER BY ord", (rowid,)
+    ).fetchall():
+        if cited_id is None:
+            out.append(RefLink(label, text, None, "not-a-cable"))
+            continue
+        targets = tuple(n.id for n in _targets(store, key))
+        out.append(RefLink(label, text, cited_id, "archive" if targets else "missing", targets))
+    return out
+
+
+def _targets(store: SQLiteStore, key: str) -> list[Node]:
+    return _node_rows(store, "c.rowid IN (SELECT cable FROM cable_keys WHERE key = ?)", (key,))
+
+
+def cited_by(store: SQLiteStore, cable_id: str) -> list[Node] | None:
+    """The visible cables whose REFs resolve to this cable, oldest first."""
+    rowid = store.rowid_of(cable_id)
+    if rowid is None:
+        return None
+    return _citers(store, rowid)
+
+
+def _citers(store: SQLiteStore, rowid: int) -> list[Node]:
+    return _node_rows(
+        store,
+        "c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key IN"
+        " (SELECT key FROM cable_keys WHERE cable = ?))",
+        (rowid,),
+    )
+
+
+@dataclass(slots=True)
+class Thread:
+    """The conversation around ``root``: every cable reachable by citing or being
+    cited (up to ``depth`` steps), and the edges ``(citer, cited)`` among them."""
+
+    root: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+
+    def ordered(self) -> list[Node]:
+        return sorted(self.nodes.values(), key=lambda n: (n.created or "9999", n.id))
+
+    def cites(self, cable_id: str) -> list[str]:
+        return sorted(b for a, b in self.edges if a == cable_id)
+
+    def cited_by(self, cable_id: str) -> list[str]:
+        return sorted(a for a, b in self.edges if b == cable_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.root,
+            "nodes": [
+                {"id": n.id, "created": n.created, "subject": n.subject} for n in self.ordered()
+            ],
+            "edges": [{"source": a, "target": b} for a, b in sorted(self.edges)],
+        }
+
+
+def thread(store: SQLiteStore, cable_id: str, *, depth: int = 4, limit: int = 500) -> Thread | None:
+    """Ancestors (what it cites, transitively) and descendants (who cites it)."""
+    rowid = store.rowid_of(cable_id)
+    if rowid is None:
+        return None
+    root = _node_rows(store, "c.rowid = ?", (rowid,))[0]
+    out = Thread(root.id, {root.id: root})
+    for direction in ("up", "down"):
+        queue = deque([(root.id, 0)])
+        seen = {root.id}
+        while queue and len(out.nodes) < limit:
+            current, level = queue.popleft()
+            if level >= depth:
+                continue
+            for node, edge in _neighbours(store, current, direction):
+                out.edges.add(edge)
+                out.nodes.setdefault(node.id, node)
+                if node.id not in seen:
+                    seen.add(node.id)
+                    queue.append((node.id, level + 1))
+    return out
+
+
+def _neighbours(
+    store: SQLiteStore, cable_id: str, direction: str
+) -> list[tuple[Node, tuple[str, str]]]:
+    rowid = store.rowid_of(cable_id)
+    if rowid is None:
+        return []
+    if direction == "down":
+        return [(n, (n.id, cable_id)) for n in _citers(store, rowid)]
+    keys = [k for (k,) in store.conn.execute(
+        "SELECT cited_key FROM refs WHERE cable = ? AND cited_key IS NOT NULL", (rowid,))]  # fmt: skip
+    out = []
+    for key in keys:
+        out += [(n, (cable_id, n.id)) for n in _targets(store, key) if n.id != cable_id]
+    return out
+
+
+def graph(store: SQLiteStore, cable_ids: list[str]) -> dict[str, Any]:
+    """Nodes and citation edges of a set of cables (JSON form)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: set[tuple[str, str]] = set()
+    for cid in cable_ids:
+        links = refs(store, cid) or []
+        nodes.setdefault(cid, {"id": cid, "in_archive": True})
+        for link in links:
+            for target in link.targets or ((link.cited_id,) if link.cited_id else ()):
+                nodes.setdefault(target, {"id": target, "in_archive": bool(link.targets)})
+                edges.add((cid, target))
+    for node in nodes.values():
+        if node["in_archive"]:
+            got = _node_rows(store, "c.id = ?", (node["id"],))
+            if got:
+                node.update(created=got[0].created, subject=got[0].subject)
+    return {
+        "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
+        "edges": [{"source": a, "target": b} for a, b in sorted(edges)],
+    }
+
+
+def to_graphml(g: dict[str, Any]) -> str:
+    """GraphML of :func:`graph`'s output (for Gephi, yEd, networkx)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+        '<key id="subject" for="node" attr.name="subject" attr.type="string"/>',
+        '<key id="created" for="node" attr.name="created" attr.type="string"/>',
+        '<key id="in_archive" for="node" attr.name="in_archive" attr.type="boolean"/>',
+        '<graph id="cables" edgedefault="directed">',
+    ]
+    for n in g["nodes"]:
+        lines.append(f'<node id="{escape(n["id"])}">')
+        for key in ("subject", "created"):
+            if n.get(key):
+                lines.append(f'<data key="{key}">{escape(str(n[key]))}</data>')
+        lines.append(f'<data key="in_archive">{str(n["in_archive"]).lower()}</data></node>')
+    for i, e in enumerate(g["edges"]):
+        lines.append(
+            f'<edge id="e{i}" source="{escape(e["source"])}" target="{escape(e["target"])}"/>'
+        )
+    lines += ["</graph>", "</graphml>"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,241 @@
+"""Ingest: read sources, parse in worker processes, write in batched transactions.
+
+The parent lists the work (small files go to workers by path; big files,
+zip files and stdin are unwrapped in the parent and their documents sent in
+chunks), keeps a bounded number of tasks in flight, and is the single
+writer: each batch of records is one transaction, so an interrupted ingest
+leaves the archive as it was after the last committed batch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from cablegram.archive.records import CopyRecord, make_record
+from cablegram.archive.store import SQLiteStore, WriteCounts
+from cablegram.model import Defect, NotACableError
+
+BIG_FILE = 8 << 20  # bytes: files above this are unwrapped in the parent, in chunks
+FILES_PER_TASK = 16
+DOCS_PER_TASK = 64
+
+# A document as sent to workers: (text, format, path, locator, metadata, source defects).
+DocTuple = tuple[str, str, "str | None", "str | None", dict[str, Any], tuple[Defect, ...]]
+Failure = tuple[str, str]  # (where, reason)
+TaskResult = tuple[list[CopyRecord], list[Failure], int]  # records, failures, bytes done
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files: int = 0
+    documents: int = 0
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.documents / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "files": self.files, "documents": self.documents, "new": c.new,
+            "updated": c.updated, "unchanged": c.unchanged, "copies_merged": c.merged,
+            "defects": dict(sorted(c.defects.items())), "seconds": round(self.seconds, 3),
+            "failures": [{"where": w, "reason": r} for w, r in self.failures],
+        }  # fmt: skip
+
+
+# -- worker side --
+def _records(items: Iterable[Any]) -> tuple[list[CopyRecord], list[Failure]]:
+    from cablegram.format.parse import parse
+    from cablegram.format.sources import Document
+    from cablegram.model import Source
+
+    records: list[CopyRecord] = []
+    failures: list[Failure] = []
+    for item in items:
+        if isinstance(item, NotACableError):
+            failures.append((item.path or "<input>", item.reason))
+            continue
+        doc: DocTuple = (
+            (item.text, item.format, item.path, item.locator, dict(item.metadata), item.defects)
+            if isinstance(item, Document)
+            else item
+        )
+        text, fmt, path, locator, metadata, defects = doc
+        where = f"{path}:{locator}" if path and locator else path or locator or "<input>"
+        try:
+            cable = parse(text, source=Source(fmt, path, metadata), defects=defects)
+            records.append(
+                make_record(
+                    cable,
+                    text,
+                    fmt=fmt,
+                    path=path,
+                    locator=locator,
+                    metadata=metadata,
+                    source_defects=defects,
+                )
+            )
+        except NotACableError as error:
+            failures.append((where, error.reason))
+        except Exception as error:  # a parser bug must not end the ingest
+            failures.append((where, f"parser error: {type(error).__name__}: {error}"))
+    return records, failures
+
+
+def work_paths(paths: list[str]) -> TaskResult:
+    """Worker task: every document of some small files."""
+    from cablegram.format.sources import iter_items
+
+    records: list[CopyRecord] = []
+    failures: list[Failure] = []
+    size = 0
+    for path in paths:
+        try:
+            r, f = _records(iter_items(path))
+        except Exception as error:  # unreadable file
+            r, f = [], [(path, f"{type(error).__name__}: {error}")]
+        records += r
+        failures += f
+        size += os.path.getsize(path)
+    return records, failures, size
+
+
+def work_docs(docs: list[DocTuple], size: int) -> TaskResult:
+    """Worker task: parse documents already unwrapped by the parent."""
+    records, failures = _records(docs)
+    return records, failures, size
+
+
+# -- parent side --
+def list_files(path: str) -> Iterator[str]:
+    """Files under ``path`` (sorted, recursive, hidden entries skipped)."""
+    if not os.path.isdir(path):
+        yield path
+        return
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(f for f in files if not f.startswith(".")):
+            yield os.path.join(root, name)
+
+
+Task = tuple[Callable[..., TaskResult], tuple[Any, ...]]
+
+
+def _doc_chunks(items: Iterable[Any], failures: list[Failure]) -> Iterator[Task]:
+    chunk: list[DocTuple] = []
+    size = 0
+    for item in items:
+        if isinstance(item, NotACableError):
+            failures.append((item.path or "<input>", item.reason))
+            continue
+        chunk.append(
+            (item.text, item.format, item.path, item.locator, dict(item.metadata), item.defects)
+        )
+        size += len(item.text)
+        if len(chunk) >= DOCS_PER_TASK:
+            yield work_docs, (chunk, size)
+            chunk, size = [], 0
+    if chunk:
+        yield work_docs, (chunk, size)
+
+
+def plan_tasks(sources: list[str | bytes], failures: list[Failure]) -> Iterator[Task]:
+    """Tasks for paths, directories and bytes (stdin), lazily."""
+    from cablegram.format.sources import iter_items
+
+    blobs = [s for s in sources if isinstance(s, bytes)]
+    if blobs:  # stdin / in-memory documents: unwrapped here, parsed in chunks
+        items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
+        yield from _doc_chunks(items, failures)
+    for src in sources:
+        if isinstance(src, bytes):
+            continue
+        if not os.path.exists(src):
+            failures.append((src, "no such file or directory"))
+            continue
+        small: list[str] = []
+        for path in list_files(src):
+            if os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path):
+                yield from _doc_chunks(iter_items(path), failures)
+                continue
+            small.append(path)
+            if len(small) >= FILES_PER_TASK:
+                yield work_paths, (small,)
+                small = []
+        if small:
+            yield work_paths, (small,)
+
+
+def total_bytes(sources: Iterable[str | bytes]) -> int:
+    total = 0
+    for src in sources:
+        if isinstance(src, bytes):
+            total += len(src)
+        elif os.path.exists(src):
+            total += sum(os.path.getsize(p) for p in list_files(src))
+    return total
+
+
+Progress = Callable[[int, int, int], None]  # (files, documents, bytes done)
+
+
+def run_tasks(
+    store: SQLiteStore,
+    tasks: Iterator[Task],
+    report: IngestReport,
+    *,
+    workers: int = 2,
+    batch: int = 500,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Execute tasks (in worker processes when ``workers`` > 1) and write batches."""
+    started = time.perf_counter()
+    buffer: list[CopyRecord] = []
+    done_bytes = 0
+
+    def absorb(result: TaskResult, nfiles: int) -> None:
+        nonlocal done_bytes, buffer
+        records, failures, size = result
+        report.files += nfiles
+        report.documents += len(records)
+        report.failures += failures
+        done_bytes += size
+        buffer += records
+        if len(buffer) >= batch:
+            report.counts.add(store.write(buffer))
+            buffer = []
+        if progress:
+            progress(report.files, report.documents, done_bytes)
+
+    def files_of(task: Task) -> int:
+        return len(task[1][0]) if task[0] is work_paths else 0
+
+    if workers <= 1:
+        for fn, args in tasks:
+            absorb(fn(*args), files_of((fn, args)))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            pending: deque[tuple[Future[TaskResult], int]] = deque()
+            for task in tasks:
+                pending.append((pool.submit(task[0], *task[1]), files_of(task)))
+                while len(pending) >= 3 * workers:
+                    fut, n = pending.popleft()
+                    absorb(fut.result(), n)
+            while pending:
+                fut, n = pending.popleft()
+                absorb(fut.result(), n)
+    if buffer:
+        report.counts.add(store.write(buffer))
+    report.seconds = time.perf_counter() - started
+    return report

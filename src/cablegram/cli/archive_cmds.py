@@ -1,0 +1,374 @@
+"""``cablegram ingest | search | show | refs | cited-by | thread | graph | stats |
+export | reindex | demo | synth``: the archive on the command line."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from cablegram.cli import main
+
+archive_option = click.option(
+    "--archive",
+    "archive_file",
+    envvar="CABLEGRAM_ARCHIVE",
+    default="cablegram.sqlite",
+    show_default=True,
+    help="Archive file (env CABLEGRAM_ARCHIVE).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def _open(archive_file: str) -> Iterator[Any]:
+    from cablegram.archive import Archive
+
+    archive = Archive(archive_file)
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A rich progress bar (files, cables, cables/s, ETA by bytes) fed by ingest."""
+    if not enabled:
+        yield None
+        return
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        BarColumn(),
+        TextColumn(
+            "{task.fields[files]} files  {task.fields[cables]} cables  {task.fields[rate]}/s"
+        ),
+        TimeRemainingColumn(),
+    )
+    start = time.perf_counter()
+    with Progress(*columns, console=_console(), transient=False) as bar:
+        task = bar.add_task("ingest", total=total or None, files=0, cables=0, rate=0)
+
+        def update(files: int, cables: int, done: int) -> None:
+            rate = int(cables / max(time.perf_counter() - start, 1e-6))
+            bar.update(task, completed=done, files=files, cables=cables, rate=rate)
+
+        yield update
+
+
+def _print_report(report: Any, as_json: bool) -> None:
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    c = report.counts
+    click.echo(
+        f"{report.documents} cables from {report.files} files in {report.seconds:.1f}s "
+        f"({report.rate:.0f}/s): {c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
+        f"{c.merged} copies merged"
+    )
+    if c.defects:
+        click.echo("defects: " + ", ".join(f"{k} {v}" for k, v in sorted(c.defects.items())))
+    for where, reason in report.failures:
+        click.echo(f"failed: {where}: {reason}", err=True)
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@archive_option
+@click.option("--workers", default=2, show_default=True, help="Parser processes.")
+@click.option("--batch", default=500, show_default=True, help="Cables per transaction.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
+@json_option
+def ingest_cmd(
+    paths: tuple[str, ...], archive_file: str, workers: int, batch: int,
+    progress: bool | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Read files, directories, zip/gzip files or '-' (stdin) into the archive."""
+    from cablegram.archive.ingest import total_bytes
+
+    sources: list[str | bytes] = [sys.stdin.buffer.read() if p == "-" else p for p in paths]
+    show = sys.stderr.isatty() if progress is None else progress
+    with _open(archive_file) as archive, _progress(total_bytes(sources), show) as bar:
+        report = archive.ingest(sources, workers=workers, batch=batch, progress=bar)
+    _print_report(report, as_json)
+    if report.failures and not report.documents:
+        sys.exit(1)
+
+
+@main.command("reindex")
+@archive_option
+@click.option("--workers", default=2, show_default=True)
+@json_option
+def reindex_cmd(archive_file: str, workers: int, as_json: bool) -> None:
+    """Re-parse every stored copy with this version's parser (after an upgrade)."""
+    with _open(archive_file) as archive:
+        report = archive.reindex(workers=workers)
+    _print_report(report, as_json)
+
+
+def _search(archive: Any, query: str, **kw: Any) -> Any:
+    from cablegram.archive import QuerySyntaxError
+
+    try:
+        return archive.search(query, **kw)
+    except QuerySyntaxError as error:
+        click.echo(f"query error: {error.message}\n  {query}\n  {' ' * error.position}^", err=True)
+        sys.exit(2)
+
+
+def _styled(snippet: str) -> str:
+    from rich.markup import escape
+
+    return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+
+
+@main.command("search")
+@click.argument("query")
+@archive_option
+@click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="rank")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--facets/--no-facets", default=False, help="Counts by tag, origin, class...")
+@json_option
+def search_cmd(
+    query: str, archive_file: str, sort: str, limit: int, offset: int, facets: bool, as_json: bool
+) -> None:
+    """Search: words, "phrases", prefix*, AND/OR/NOT/-word, (), field:value."""
+    with _open(archive_file) as archive:
+        result = _search(archive, query, sort=sort, limit=limit, offset=offset)
+        counts = result.facets() if facets else None
+        if as_json:
+            cables = [archive.get_dict(h.id) for h in result.hits]
+            out: dict[str, Any] = {"total": result.total, "cables": cables,
+                                   "hits": [h.to_dict() for h in result.hits]}  # fmt: skip
+            if counts is not None:
+                out["facets"] = {k: [[v, n] for v, n in vs] for k, vs in counts.items()}
+            _echo_json(out)
+            return
+        console = _console()
+        console.print(f"[bold]{result.total}[/bold] cables match")
+        for h in result.hits:
+            from rich.markup import escape
+
+            console.print(
+                f"[bold cyan]{h.id}[/]  {(h.created or '')[:10]}  {h.classification or '?'}  "
+                f"{escape(h.origin or '')}  [bold]{escape(h.subject or '')}[/]"
+            )
+            console.print("    " + _styled(h.snippet))
+        if counts:
+            for name, values in counts.items():
+                shown = values if name != "month" else values[-12:]
+                console.print(f"[dim]{name}:[/] " + ", ".join(f"{v} {n}" for v, n in shown))
+
+
+def _need(value: Any, cable_id: str) -> Any:
+    if value is None:
+        click.echo(f"cablegram: {cable_id}: not in the archive", err=True)
+        sys.exit(1)
+    return value
+
+
+@main.command("show")
+@click.argument("cable_id")
+@archive_option
+@json_option
+@click.option("--raw", is_flag=True, help="The stored text of the best copy.")
+@click.option("--copies", "show_copies", is_flag=True, help="Every copy, with a diff.")
+def show_cmd(cable_id: str, archive_file: str, as_json: bool, raw: bool, show_copies: bool) -> None:
+    """Print a cable (its parsed text; --json schema object; --raw; --copies)."""
+    with _open(archive_file) as archive:
+        data = _need(archive.get_dict(cable_id), cable_id)
+        copies = archive.copies(cable_id)
+    if show_copies:
+        if as_json:
+            _echo_json([{"sha256": c.sha256, "format": c.format, "path": c.path,
+                         "locator": c.locator, "primary": c.primary, "text": c.text}
+                        for c in copies])  # fmt: skip
+            return
+        base = next(c for c in copies if c.primary)
+        for c in copies:
+            mark = "*" if c.primary else " "
+            click.echo(f"{mark} {c.sha256[:12]}  {c.format}  {c.path or ''} {c.locator or ''}")
+        for c in copies:
+            if c is not base:
+                diff = difflib.unified_diff(
+                    base.text.splitlines(), c.text.splitlines(),
+                    f"{base.format}:{base.path}", f"{c.format}:{c.path}", lineterm="", n=1,
+                )  # fmt: skip
+                click.echo("\n".join(diff))
+        return
+    if as_json:
+        _echo_json(data)
+    elif raw:
+        click.echo(next(c for c in copies if c.primary).text)
+    else:
+        click.echo(data.get("text") or "")
+
+
+@main.command("refs")
+@click.argument("cable_id")
+@archive_option
+@json_option
+def refs_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
+    """What a cable cites: in the archive / known id not in it / not a cable."""
+    with _open(archive_file) as archive:
+        links = _need(archive.refs(cable_id), cable_id)
+    if as_json:
+        _echo_json([link.to_dict() for link in links])
+        return
+    for link in links:
+        target = ", ".join(link.targets) or link.cited_id or ""
+        click.echo(f"{link.label or '-'}  {link.status:<12} {target:<22} {link.text}")
+
+
+@main.command("cited-by")
+@click.argument("cable_id")
+@archive_option
+@json_option
+def cited_by_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
+    """Cables in the archive that cite this one."""
+    with _open(archive_file) as archive:
+        nodes = _need(archive.cited_by(cable_id), cable_id)
+    if as_json:
+        _echo_json([{"id": n.id, "created": n.created, "subject": n.subject} for n in nodes])
+        return
+    for n in nodes:
+        click.echo(f"{n.id:<22} {(n.created or '')[:10]}  {n.subject or ''}")
+
+
+@main.command("thread")
+@click.argument("cable_id")
+@archive_option
+@click.option("--depth", default=4, show_default=True)
+@json_option
+def thread_cmd(cable_id: str, archive_file: str, depth: int, as_json: bool) -> None:
+    """The conversation: cables it cites and that cite it, in date order."""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    with _open(archive_file) as archive:
+        thread = _need(archive.thread(cable_id, depth=depth), cable_id)
+    if as_json:
+        _echo_json(thread.to_dict())
+        return
+
+    def label(cid: str) -> str:
+        n = thread.nodes[cid]
+        return f"[cyan]{cid}[/] {(n.created or '')[:10]} {escape(n.subject or '')}"
+
+    def grow(tree: Tree, cid: str, step: Callable[[str], list[str]], seen: set[str]) -> None:
+        kids = sorted(step(cid), key=lambda k: (thread.nodes[k].created or "", k))
+        for kid in kids:
+            if kid not in seen:
+                seen.add(kid)
+                grow(tree.add(label(kid)), kid, step, seen)
+
+    root = Tree(label(thread.root))
+    grow(root.add("[dim]cites[/]"), thread.root, thread.cites, {thread.root})
+    grow(root.add("[dim]cited by[/]"), thread.root, thread.cited_by, {thread.root})
+    _console().print(root)
+
+
+@main.command("graph")
+@click.argument("query")
+@archive_option
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json")
+@click.option("--limit", default=1000, show_default=True)
+def graph_cmd(query: str, archive_file: str, fmt: str, limit: int) -> None:
+    """The citation graph of the cables matching QUERY."""
+    from cablegram.archive.graph import to_graphml
+
+    with _open(archive_file) as archive:
+        _search(archive, query, limit=1)  # reports syntax errors cleanly
+        g = archive.graph(query, limit=limit)
+    click.echo(to_graphml(g) if fmt == "graphml" else json.dumps(g, ensure_ascii=False, indent=2))
+
+
+@main.command("stats")
+@archive_option
+@json_option
+def stats_cmd(archive_file: str, as_json: bool) -> None:
+    """Counts by year, origin, classification, tag; defects; unresolved references."""
+    with _open(archive_file) as archive:
+        s = archive.stats()
+    if as_json:
+        _echo_json(s)
+        return
+    for key in ("cables", "copies", "references", "unresolved_references", "non_cable_references"):
+        click.echo(f"{key.replace('_', ' ')}: {s[key]}")
+    for key in ("by_year", "by_classification", "by_origin", "by_tag", "defects"):
+        click.echo(f"{key.replace('_', ' ')}: " + ", ".join(f"{v} {n}" for v, n in s[key]))
+
+
+@main.command("export")
+@click.argument("query")
+@archive_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
+@click.option("--out", "out", default="-", help="Output file ('-' = stdout; required for parquet).")
+@click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="date")
+def export_cmd(query: str, archive_file: str, fmt: str, out: str, sort: str) -> None:
+    """Stream every cable matching QUERY as JSON lines, CSV or Parquet."""
+    from cablegram.archive import export
+
+    with _open(archive_file) as archive:
+        cables = _search(archive, query, sort=sort, limit=0).dicts()
+        if fmt == "parquet":
+            if out == "-":
+                raise click.UsageError("--format parquet needs --out FILE")
+            n = export.write_parquet(cables, out)
+        else:
+            writer = export.write_jsonl if fmt == "jsonl" else export.write_csv
+            if out == "-":
+                n = writer(cables, sys.stdout)
+            else:
+                with open(out, "w", encoding="utf-8", newline="") as f:
+                    n = writer(cables, f)
+    click.echo(f"{n} cables exported", err=True)
+
+
+@main.command("synth")
+@click.option("--count", default=1000, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", required=True, help="Directory (one ID.txt each) or FILE.csv.")
+def synth_cmd(count: int, seed: int, out: str) -> None:
+    """Write synthetic telegram cables (for demos and benchmarks)."""
+    from cablegram.archive.demo import write_synth
+
+    click.echo(f"{write_synth(count, out, seed=seed)} cables written to {out}", err=True)
+
+
+@main.command("demo")
+@archive_option
+@click.option("--count", default=2000, show_default=True, help="Synthetic cables to add.")
+def demo_cmd(archive_file: str, count: int) -> None:
+    """Build a demo archive (shipped seeds + synthetic cables) and run searches."""
+    from cablegram.archive.demo import DEMO_QUERIES, demo_sources
+
+    with _open(archive_file) as archive:
+        report = archive.ingest(demo_sources(count))
+        _print_report(report, False)
+        console = _console()
+        for query in DEMO_QUERIES:
+            result = archive.search(query, limit=3)
+            console.print(f"\n[bold]$ cablegram search '{query}'[/]  ({result.total} cables)")
+            for h in result.hits:
+                console.print(f"  [cyan]{h.id}[/] {(h.created or '')[:10]} {h.subject or ''}")
+    click.echo(f"\narchive: {archive_file}  (try: cablegram search --archive {archive_file} QUERY)")

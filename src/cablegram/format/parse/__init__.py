@@ -1,0 +1,190 @@
+"""Telegram text -> :class:`~cablegram.model.Cable` (lenient; FORMAT §2, §3, §7, §8).
+
+``parse`` never raises on cable-like input: every irregularity becomes a
+:class:`~cablegram.model.Defect` with a stable code (docs/format-defects.md)
+and a 1-based line number in ``Cable.text``.  Only input without any cable
+structure raises :class:`~cablegram.model.NotACableError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cablegram.format.parse.body import read_body
+from cablegram.format.parse.dates import full_year, parse_stamp
+from cablegram.format.parse.envelope import read_envelope
+from cablegram.format.parse.lines import ClassLine, match_classification_line
+from cablegram.format.parse.message import is_para_start, keyword_of, read_message_head
+from cablegram.format.parse.normalize import normalize
+from cablegram.format.refs import Citing, read_references
+from cablegram.lexicon import origin_token
+from cablegram.model import Cable, Defect, NotACableError, Precedence, Reference, Section, Source
+
+__all__ = ["parse"]
+
+# How far down a document the classification line may sit (after a long header).
+_CLASS_LINE_WINDOW = 200
+_SOURCE_ID = re.compile(r"^\d{2}(?P<origin>[A-Z]+?)(?P<serial>\d+)$")
+
+
+def _find_classification_line(lines: list[str]) -> tuple[int, ClassLine | None]:
+    for i, line in enumerate(lines[:_CLASS_LINE_WINDOW]):
+        if line[:1].isspace() and not line.strip():
+            continue
+        c = match_classification_line(line)
+        if c is not None:
+            return i, c
+    return -1, None
+
+
+def _looks_like_cable(lines: list[str]) -> bool:
+    """Some cable structure: head keywords, an ACP-127 header or a DTG with FM/TO."""
+    kws = sum(1 for line in lines[:200] if keyword_of(line))
+    if kws >= 1:
+        return True
+    env = read_envelope(lines[:60])
+    return env.dtg is not None or (env.header is not None and env.from_ is not None)
+
+
+def _text_start(lines: list[str]) -> int:
+    """Without a classification line: where the text starts after any envelope."""
+    for i, line in enumerate(lines[:_CLASS_LINE_WINDOW]):
+        if keyword_of(line) or is_para_start(line):
+            return i
+    return 0
+
+
+def _year_and_created(
+    dtg_iso: str | None, source: Source, defects: list[Defect]
+) -> tuple[int | None, str | None]:
+    if dtg_iso:
+        return int(dtg_iso[:4]), dtg_iso
+    md = source.metadata or {}
+    stated = md.get("created")
+    if isinstance(stated, str) and (iso := parse_stamp(stated)):
+        defects.append(
+            Defect("CREATED_FROM_SOURCE", f"no DTG; created {iso} as the source states", None)
+        )
+        return int(iso[:4]), iso
+    for key in ("id", "filename_id"):
+        v = md.get(key)
+        if isinstance(v, str) and v[:2].isdigit():
+            defects.append(
+                Defect("YEAR_FROM_SOURCE_ID", f"no DTG; year from source {key} {v}", None)
+            )
+            return full_year(int(v[:2])), None
+    return None, None
+
+
+def parse(
+    text: str | bytes, *, source: Source | None = None, defects: Iterable[Defect] = ()
+) -> Cable:
+    """Parse one cable's telegram text (any header layout, any residue) into a Cable."""
+    source = source or Source()
+    out: list[Defect] = list(defects)
+    if isinstance(text, bytes) and b"\x00" in text[:4096]:
+        raise NotACableError("binary input", source.path)
+    lines = normalize(text)
+    if not any(line.strip() for line in lines):
+        raise NotACableError("empty input", source.path)
+    ci, cline = _find_classification_line(lines)
+    if cline is None:
+        if not _looks_like_cable(lines):
+            raise NotACableError(
+                "no classification line, header keywords or transmission header", source.path
+            )
+        ci = _text_start(lines)
+        out.append(
+            Defect(
+                "MISSING_CLASSIFICATION_LINE",
+                "no classification line; text starts at the head",
+                None,
+            )
+        )
+    env = read_envelope(lines[:ci])
+    out.extend(env.defects)
+    body_lines = lines[ci:]
+    text_out = "\n".join(body_lines).strip("\n")
+    # Line numbers of text defects count from the first line of Cable.text.
+    lead = len(body_lines) - len("\n".join(body_lines).lstrip("\n").split("\n"))
+    body_lines = body_lines[lead:]
+    head = read_message_head(body_lines, 1 if cline else 0)
+    year, created = _year_and_created(env.dtg.iso if env.dtg else None, source, out)
+    origin = origin_token(cline.origin) if cline else None
+    serial = cline.serial if cline else None
+    cable_id = (
+        f"{year % 100:02d}{origin}{serial}"
+        if year is not None and origin and serial is not None
+        else None
+    )
+    md = source.metadata or {}
+    if cline is None and (
+        stated := _SOURCE_ID.match(str(md.get("id") or md.get("filename_id") or ""))
+    ):
+        cable_id, origin, serial = stated[0], stated["origin"], int(stated["serial"])
+        out.append(
+            Defect(
+                "ID_FROM_SOURCE",
+                f"no classification line; id {cable_id} as the source states",
+                None,
+            )
+        )
+    if cline and cline.tail:
+        out.append(Defect("CLASSIFICATION_LINE_TRAILER", cline.tail[:120], 1))
+    citing = Citing(year, cline.origin if cline else None, serial)
+    references: list[Reference] = []
+    for at, block in head.ref_blocks:
+        refs, ref_defects = read_references(block, citing, at)
+        references.extend(refs)
+        out.extend(ref_defects)
+    own = (cline.origin, cline.serial) if cline else None
+    body = read_body(body_lines, head.end, own)
+    classified_by = head.classified_by
+    if classified_by is None and body.paragraphs:
+        from cablegram.format.parse.classified import read_classified_by
+        from cablegram.format.parse.message import CLBY_LINE
+
+        first = body.paragraphs[0].text
+        if CLBY_LINE.match(first):
+            classified_by = read_classified_by([first.split("\n\n")[0]])
+    out.extend(head.defects)
+    out.extend(body.defects)
+    if not body.paragraphs:
+        out.append(Defect("EMPTY_BODY", "no text after the message head", None))
+    precedence = None
+    if env.dtg and env.dtg.p1:
+        precedence = Precedence.from_prosign(env.dtg.p1)
+    md_id = (source.metadata or {}).get("id")
+    if cable_id and isinstance(md_id, str) and md_id and md_id != cable_id:
+        out.append(
+            Defect("ID_DIFFERS_FROM_SOURCE", f"text gives {cable_id}, source states {md_id}", None)
+        )
+    return Cable(
+        id=cable_id,
+        origin=origin,
+        serial=serial,
+        created=created,
+        precedence=precedence,
+        classification=cline.classification if cline else None,
+        sbu=head.sbu or (cline.sbu if cline else False),
+        captions=tuple(head.captions),
+        header=env.header,
+        from_=env.from_,
+        to=tuple(env.to),
+        info=tuple(env.info),
+        xmt=tuple(env.xmt),
+        distribution=tuple(env.office_lines + head.distribution),
+        eo=head.eo,
+        classified_by=classified_by,
+        tags=tuple(head.tags),
+        subject=head.subject,
+        references=tuple(references),
+        paragraphs=tuple(body.paragraphs),
+        summary=body.summary,
+        signers=tuple(body.signers),
+        text=text_out,
+        source=source,
+        defects=tuple(out),
+        section=Section(*cline.section) if cline and cline.section else None,
+    )

@@ -1,0 +1,250 @@
+"""The body: numbered paragraphs with portion marks, summary, signature
+(FORMAT §3.3, §3.11, §3.12, §8 step 4-5).
+
+Page markers, repeated classification lines of later sections, centred
+banners and transmission trailers are skipped without splitting a paragraph;
+unnumbered text after a numbered paragraph (continuations, headings) belongs
+to it.  A number ``1N`` where ``N`` is expected is a lost anchor rendered as a
+digit (``15. (SBU)`` for paragraph 5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cablegram.format.parse.lines import (
+    PARA_START,
+    is_banner,
+    is_page_noise,
+    match_classification_line,
+)
+from cablegram.lexicon import captions
+from cablegram.model import Defect, Paragraph
+
+_MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
+_LEVEL = re.compile(r"^(?P<lvl>TS|S|C|SBU|U|LOU)(?P<ctl>(?:\s*(?:/{1,2}|-)\s*[A-Z][A-Z ,]*)*)$")
+_ENTIRE = re.compile(r"^(?P<lvl>TS|S|C|U|LOU)\s*-\s*ENTIRE\s+TEXT$")
+_CONTROL = {
+    "NF": "NF",
+    "N": "NF",
+    "NOFORN": "NF",
+    "FOUO": "FOUO",
+    "FGI": "FGI",
+    "ORCON": "OC",
+    "OC": "OC",
+}
+_SIPDIS_TOKEN = re.compile(r"\s*\bSIPDIS\b\s*")
+_SIGNER = re.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
+# A surname after the last sentence of a reflowed last line ("... Munich. Murphy").
+_INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z'’-]{1,20})\s*$")
+# A paragraph number whose line break was lost: "... grow. 12. (C) Ambassador".
+_MIDLINE_PARA = re.compile(
+    r"(?<=[.!?\")])\s+(?=(?P<num>\d{1,2})\.\s+(?:\([A-Z/ ]{1,14}\)\s*)?[A-Z])"
+)
+_NOT_SIGNERS = frozenset({"NNNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
+_SUMMARY = re.compile(
+    r"(?:^|(?<=[\s.)]))(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\s*(?:[:.-]+|\s*\n)\s*(?P<text>.*?)"
+    r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
+    re.I | re.S,
+)
+
+
+def normalize_mark(raw: str) -> str | None:
+    """``S//NF`` -> ``S/NF``, ``C/NOFORN`` -> ``C/NF``, ``SBU-N`` -> ``SBU/NF``; None if not a mark."""
+    u = " ".join(raw.upper().split())
+    e = _ENTIRE.match(u)
+    if e:
+        return e["lvl"]
+    m = _LEVEL.match(u)
+    if not m:
+        return None
+    parts = [m["lvl"]]
+    for ctl in re.split(r"\s*(?:/{1,2}|-)\s*", m["ctl"].strip(" /-")) if m["ctl"] else []:
+        if ctl:
+            parts.append(_CONTROL.get(ctl.replace(" ", ""), ctl))
+    return "/".join(parts)
+
+
+@dataclass
+class Body:
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    summary: str | None = None
+    signers: list[str] = field(default_factory=list)
+    defects: list[Defect] = field(default_factory=list)
+
+
+# Noise lines are short; classification words, PAGE, dashes, NNNN, BT, # open them.
+_NOISE_FIRST = frozenset("CSULTPNB-#csultp")
+
+
+def _is_noise(line: str, own: tuple[str, int] | None) -> bool:
+    s = line.lstrip()
+    if len(s) > 90 or (s[:1] not in _NOISE_FIRST and " OF " not in s):
+        return False
+    if is_page_noise(line) or is_banner(line):
+        return True
+    s = s.rstrip()
+    if s.upper() == "SIPDIS":
+        return True
+    c = match_classification_line(line) if s[:1].isalpha() else None
+    return c is not None and own is not None and (c.origin, c.serial) == own
+
+
+class _Para:
+    __slots__ = ("blocks", "line", "marking", "number")
+
+    def __init__(self, number: int | None, marking: str | None, line: int) -> None:
+        self.number, self.marking, self.line = number, marking, line
+        self.blocks: list[list[str]] = [[]]
+
+    def add(self, text: str) -> None:
+        self.blocks[-1].append(text)
+
+    def gap(self) -> None:
+        if self.blocks[-1]:
+            self.blocks.append([])
+
+    def text(self) -> str:
+        return "\n\n".join(" ".join(" ".join(b).split()) for b in self.blocks if b)
+
+
+def _number(num: str, expected: int, anchored: bool, marked: bool) -> int | None:
+    """The paragraph number a written ``num`` stands for, None when it is not a paragraph.
+
+    WikiLeaks anchored every line starting ``N.``, so an anchor alone does not
+    make a paragraph: numbered lists inside a paragraph restart at 1.  Forward
+    jumps are accepted when small or portion-marked; backward numbers only
+    with a portion mark.
+    """
+    n = int(num)
+    if n == expected:
+        return n
+    if len(num) >= 2 and num[0] == "1" and int(num[1:]) == expected:
+        return expected  # lost anchor rendered as a digit: 15. -> 5.
+    if n >= 100:
+        return None
+    if marked and (n > expected or expected - n > 1):
+        return n
+    if anchored and expected < n <= expected + 2:
+        return n
+    return None
+
+
+def _split_midline(line: str, expected: int) -> list[str]:
+    """Split a line at a lost paragraph break whose number is the expected one."""
+    if len(line) < 40:
+        return [line]
+    out: list[str] = []
+    pos = 0
+    head = PARA_START.match(line)
+    if head and int(head["num"]) == expected:
+        expected += 1  # the line opens the expected paragraph itself
+    for m in _MIDLINE_PARA.finditer(line):
+        if int(m["num"]) != expected:
+            continue
+        out.append(line[pos : m.start()])
+        pos = m.end()
+        expected += 1
+    out.append(line[pos:])
+    return out
+
+
+def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body:
+    body = Body()
+    paras: list[_Para] = []
+    current: _Para | None = None
+    expected = 1
+    kept: list[tuple[int, str]] = []
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if line.strip() and _is_noise(line, own):
+            continue
+        kept.append((i, line))
+    # The signature is the last non-empty line when it looks like a surname.
+    while kept and not kept[-1][1].strip():
+        kept.pop()
+    if kept:
+        last = kept[-1][1].strip()
+        word = last.split()[0].strip(".").upper() if last else ""
+        if (
+            _SIGNER.match(last)
+            and word not in _NOT_SIGNERS
+            and last.upper() not in captions()
+            and not PARA_START.match(last)
+        ):
+            body.signers.append(last)
+            kept.pop()
+        elif m := _INLINE_SIGNER.search(last):
+            body.signers.append(m["name"])
+            kept[-1] = (kept[-1][0], last[: m.start("name")].rstrip())
+    queue = [(i, part) for i, line in kept for part in [line]]
+    k = 0
+    while k < len(queue):
+        i, line = queue[k]
+        k += 1
+        if (current is None or current.number is not None) and "." in line:
+            parts = _split_midline(line, expected)
+            if len(parts) > 1:
+                queue[k - 1 : k] = [(i, p) for p in parts]
+                line = parts[0]
+        s = line.strip()
+        if not s:
+            if current is not None:
+                current.gap()
+            continue
+        m = PARA_START.match(s)
+        if m and len(m["num"]) <= 3:
+            rest = m["rest"]
+            mk = _MARK.match(rest)
+            marking = normalize_mark(mk["mark"]) if mk else None
+            n = _number(m["num"], expected, bool(m["anchor"]), marking is not None)
+            if n is not None:
+                if n != expected:
+                    body.defects.append(
+                        Defect(
+                            "PARAGRAPH_NUMBER_OUT_OF_SEQUENCE",
+                            f"paragraph {n}, expected {expected}",
+                            i + 1,
+                        )
+                    )
+                elif m["num"] != str(n):
+                    body.defects.append(
+                        Defect(
+                            "PARAGRAPH_NUMBER_REPAIRED",
+                            f"{m['num']}. read as {n}. (lost anchor)",
+                            i + 1,
+                        )
+                    )
+                if marking is not None and mk is not None:
+                    rest = rest[mk.end() :]
+                current = _Para(n, marking, i)
+                paras.append(current)
+                current.add(_SIPDIS_TOKEN.sub(" ", rest).strip())
+                expected = n + 1
+                continue
+        if current is None:
+            current = _Para(None, None, i)
+            paras.append(current)
+        current.add(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
+    for p in paras:
+        text = p.text()
+        if text or p.number is not None:
+            body.paragraphs.append(Paragraph(text=text, number=p.number, marking=p.marking))
+    body.summary = _summary(body.paragraphs)
+    return body
+
+
+_HEADING_SUMMARY = re.compile(r"^[\s-]*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?[\s:.-]*$", re.I)
+
+
+def _summary(paragraphs: list[Paragraph]) -> str | None:
+    for k, p in enumerate(paragraphs[:6]):
+        if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
+            return " ".join(paragraphs[k + 1].text.split())
+        if "UMMARY" not in p.text.upper():
+            continue
+        m = _SUMMARY.search(p.text)
+        if m and m["text"].strip():
+            return " ".join(m["text"].split())
+    return None

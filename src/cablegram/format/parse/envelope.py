@@ -1,0 +1,133 @@
+"""The transmission envelope before the classification line (FORMAT §2, §7).
+
+FL1 ``VZCZC...``, FL2 ``RR RUEH...``, FL3 ``DE RUEHTA #1703/01 1350225``, FL4
+``ZNR UUUUU ZZH``, FL5 ``R 150225Z MAY 06``, ``FM``, ``TO``/``INFO``/``XMT``
+blocks with ``RI/PLAD PRECEDENCE NNNN`` entries; also the reduced headers of
+retyped cables (no RIs) and the office lines of 1970s received copies
+(``ACTION EUR-25``, ``INFO OCT-01 ...``, ``DRAFTED BY``), kept as distribution.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cablegram.format.parse.dates import Dtg, parse_dtg
+from cablegram.format.parse.lines import is_banner, is_page_noise
+from cablegram.lexicon import PRECEDENCE_WORDS
+from cablegram.model import Addressee, Defect, Header, Precedence, Relay, Station
+
+FL1 = re.compile(r"^VZCZC[A-Z]{3}\d{3,4}$")
+FL2 = re.compile(r"^(?P<pp>[ZOPRYW])(?P=pp)\s+(?P<ris>R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
+FL3 = re.compile(
+    r"^DE\s+(?P<ri>R[A-Z0-9]{3,7})\s+#(?P<ssn>\d{1,5})(?:/(?P<sec>\d{1,3}))?(?:\s+(?P<filed>\d{7}))?"
+)
+FL4 = re.compile(r"^(?:ZNR|ZNY)\s+(?:UUUUU|EEEEE|CCCCC|SSSSS|TTTTT)\b.*$")
+FM = re.compile(r"^FM\s+(?P<plad>.+?)\s*$")
+ROLE = re.compile(r"^(?P<role>TO|INFO|XMT)\b\s*(?P<rest>.*)$")
+_PREC_WORDS = "|".join(sorted(PRECEDENCE_WORDS, key=len, reverse=True))
+ENTRY = re.compile(
+    rf"^(?:(?P<ri>R[A-Z0-9]{{3,7}})/)?(?P<plad>.+?)(?:\s+(?P<prec>{_PREC_WORDS}))?(?:\s+(?P<nr>\d{{4}}))?\s*$"
+)
+# 1970s received copies: office lines and the drafting block.
+OFFICE_CODES = re.compile(r"^(?P<kw>ACTION|ORIGIN|INFO)\s+(?:[A-Z]{1,6}-\d{2}\b\s*)+.*$")
+DRAFTING = re.compile(r"^(?:DRAFTED|APPROVED|CLEARED|DISTRIBUTION)\s+BY\b|^DESIRED DISTRIBUTION\b")
+
+
+@dataclass
+class Envelope:
+    header: Header | None = None
+    dtg: Dtg | None = None
+    from_: Station | None = None
+    to: list[Addressee] = field(default_factory=list)
+    info: list[Addressee] = field(default_factory=list)
+    xmt: list[Addressee] = field(default_factory=list)
+    office_lines: list[str] = field(default_factory=list)
+    defects: list[Defect] = field(default_factory=list)
+    found: bool = False  # any envelope line recognised
+
+
+def _entry(text: str, default: Precedence | None) -> Addressee | None:
+    m = ENTRY.match(" ".join(text.split()))
+    if not m:
+        return None
+    prec = PRECEDENCE_WORDS[m["prec"]] if m["prec"] else default
+    return Addressee(
+        name=m["plad"],
+        routing_indicator=m["ri"],
+        precedence=prec,
+        serial=int(m["nr"]) if m["nr"] else None,
+    )
+
+
+def read_envelope(lines: list[str]) -> Envelope:
+    """Read the envelope lines (everything before the classification line)."""
+    env = Envelope()
+    som = originator = filed = security = None
+    ssn = section = None
+    relay: Relay | None = None
+    role: str | None = None
+    office_block: list[str] | None = None
+    raw_entries: list[tuple[str, str, int]] = []
+    for i, raw in enumerate(lines):
+        s = " ".join(raw.split())
+        if not s:
+            role = None
+            office_block = None
+            continue
+        u = s.upper()
+        if FL1.match(u):
+            som, env.found = u, True
+        elif (m := FL2.match(u)) and relay is None:
+            relay = Relay(Precedence.from_prosign(m["pp"]), tuple(m["ris"].split()))
+            env.found = True
+        elif m := FL3.match(u):
+            originator, ssn = m["ri"], int(m["ssn"])
+            section = int(m["sec"]) if m["sec"] else None
+            filed, env.found = m["filed"], True
+        elif FL4.match(u):
+            security, env.found = s, True
+        elif env.dtg is None and (d := parse_dtg(u)):
+            env.dtg, env.found, role = d, True, None
+        elif m := FM.match(u):
+            env.from_, env.found, role = Station(name=m["plad"]), True, None
+        elif (m := OFFICE_CODES.match(u)) and env.dtg is None:
+            env.office_lines.append(s)
+            office_block, env.found = env.office_lines, True
+        elif DRAFTING.match(u):
+            env.office_lines.append(s)
+            office_block = env.office_lines
+        elif (m := ROLE.match(u)) and (env.from_ is not None or env.dtg is not None):
+            role = m["role"].lower()
+            if m["rest"]:
+                raw_entries.append((role, m["rest"], i))
+        elif role is not None and not is_banner(u) and not is_page_noise(u):
+            raw_entries.append((role, s, i))
+        elif office_block is not None and not is_page_noise(u) and not is_banner(u):
+            office_block[-1] = office_block[-1] + " " + s
+        elif is_page_noise(u) or is_banner(u):
+            continue
+        elif env.found:
+            env.defects.append(Defect("UNRECOGNIZED_HEADER_LINE", s[:120], None))
+    p1 = Precedence.from_prosign(env.dtg.p1) if env.dtg and env.dtg.p1 else None
+    p2 = Precedence.from_prosign(env.dtg.p2) if env.dtg and env.dtg.p2 else p1
+    for role_name, text, i in raw_entries:
+        a = _entry(text, p2 if role_name == "info" else p1)
+        if a is None:
+            env.defects.append(Defect("BAD_ADDRESSEE", text[:120], i + 1))
+            continue
+        getattr(env, role_name).append(a)
+    if env.from_ is not None and originator:
+        env.from_ = Station(name=env.from_.name, routing_indicator=originator)
+    if som or relay or originator or security or env.dtg:
+        env.header = Header(
+            start_of_message=som,
+            relay=relay,
+            originator=originator,
+            station_serial=ssn,
+            filed=filed,
+            security=security,
+            dtg=env.dtg.written if env.dtg else None,
+            section=section,
+        )
+    return env

@@ -1,0 +1,270 @@
+"""The message head between the classification line and the first paragraph
+(FORMAT §3.1, §3.4-§3.10): captions, distribution lines, E.O., TAGS, SUBJECT,
+REF blocks and "Classified By".  One pass over the lines, one block at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from cablegram.format.parse.classified import read_classified_by
+from cablegram.format.parse.dates import parse_date
+from cablegram.format.parse.lines import PARA_START, is_page_noise
+from cablegram.lexicon import captions, sbu_captions
+from cablegram.model import EO, ClassifiedBy, Defect
+
+EO_LINE = re.compile(
+    r"^\s*(?:E\s?\.?\s?[O0]\s?\.?\s*(?P<order>\d{5})\b\s*[:;,.]?|DECL\s*:?\s*(?P<order2>\d{5})\b)\s*(?P<value>.*)$",
+    re.I,
+)
+TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
+SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
+REF_LINE = re.compile(r"^\s*(?:REFS?|REFERENCES?|REFTELS?)\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
+CLBY_LINE = re.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\b", re.I)
+CORRECTED_COPY = re.compile(r"^\s*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D\s+C\s?O\s?P\s?Y\b", re.I)
+DISTRIBUTION = re.compile(
+    r"^\s*(?:[A-Z0-9][\w/ .,&'()-]{0,60}?\s)?(?:ALSO\s+|PLEASE\s+)?(?:FOR|PASS(?:\s+TO)?)\b", re.I
+)
+# A REF item on its own line: A. / A) / (A)
+REF_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
+_MARK_EDGE = re.compile(
+    r"^\s*\((?:U|C|S|SBU|TS|LOU|[CSU]\s?/+\s?[A-Z ]+)\)\s*|\s*\((?:U|C|S|SBU|TS|LOU)\)\s*\.?\s*$"
+)
+_PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
+_TAG_SPLIT = re.compile(r"[,;\s]+")
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
+DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
+_DECL_DATE = re.compile(
+    r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
+)
+_KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
+
+
+@dataclass
+class MessageHead:
+    captions: list[str] = field(default_factory=list)
+    sbu: bool = False
+    distribution: list[str] = field(default_factory=list)
+    eo: EO | None = None
+    tags: list[str] = field(default_factory=list)
+    subject: str | None = None
+    ref_blocks: list[tuple[int, list[str]]] = field(default_factory=list)
+    classified_by: ClassifiedBy | None = None
+    end: int = 0  # index of the first body line
+    defects: list[Defect] = field(default_factory=list)
+
+
+@cache
+def _caption_index() -> dict[str, str]:
+    """Caption spelled without spaces -> caption (NOFORN, N O F O R N)."""
+    out = {c.replace(" ", ""): c for c in captions()}
+    out.update({c.replace(" ", ""): c for c in sbu_captions()})
+    return out
+
+
+def caption_words(line: str) -> list[str] | None:
+    """The captions on a caption line, or None when it is not one."""
+    u = line.strip(" .:-¶").upper()
+    if not u:
+        return None
+    index = _caption_index()
+    whole = index.get(u.replace(" ", ""))
+    if whole:
+        return [whole]
+    words = u.split()
+    first = index.get(words[0])
+    if first and captions().get(first) and captions()[first].kind == "logistics":
+        return [u]  # CODEL SMITH: the caption names the delegation
+    tokens = [t for t in re.split(r"[\s/,;-]+", u) if t]
+    found = [index.get(t) for t in tokens]
+    if tokens and all(found):
+        return [f for f in found if f]
+    return None
+
+
+def keyword_of(line: str) -> str | None:
+    if CLBY_LINE.match(line):
+        return "clby"
+    if EO_LINE.match(line):
+        return "eo"
+    if (SUBJECT_LINE.match(line) and ":" in line[:12]) or re.match(r"^\s*SUBJECT\s", line):
+        return "subject"
+    if TAGS_LINE.match(line) and (":" in line[:8] or re.match(r"^\s*TAGS?\s+[A-Z(]", line)):
+        return "tags"
+    if REF_LINE.match(line) and (
+        re.match(r"^\s*REFS?\s*[:.]", line, re.I) or re.match(r"^\s*REF(?:TELS?|S)?\s+[A-Z(]", line)
+    ):
+        return "ref"
+    return None
+
+
+def is_para_start(line: str) -> bool:
+    m = PARA_START.match(line)
+    return bool(
+        m
+        and len(m["num"]) <= 2
+        and (m["anchor"] or not m["rest"] or m["rest"][0] in "(¶" or m["rest"][0].isalpha())
+    )
+
+
+def read_eo(line: str) -> EO:
+    m = EO_LINE.match(line)
+    assert m is not None
+    value = " ".join(m["value"].split())
+    d = _DECL_DATE.search(value)
+    declassify = parse_date(value[d.end() : d.end() + 14]) if d else None
+    return EO(order=m["order"] or m["order2"], declassify_on=declassify, text=value or None)
+
+
+def read_tags(value: str) -> list[str]:
+    """Tags in order: person tags in parentheses, the rest split on commas and blanks.
+
+    A comma-separated item of several mixed-case words is a description some
+    publishers appended ("Economic Policy & General Analysis"), not tags; an
+    acronym in parentheses inside it ("... of America (FTAA)") is kept.
+    """
+    out: list[str] = []
+    persons = [" ".join(p.split()).upper() for p in _PERSON_TAG.findall(value)]
+    rest = _PERSON_TAG.sub(" ", value)
+    has_upper_item = any(w.isupper() for w in _TAG_SPLIT.split(rest) if len(w) > 1)
+    items = re.split(r"[,;]", rest) if ("," in rest or ";" in rest) else [rest]
+    for item in items:
+        words = item.split()
+        if has_upper_item and len(words) > 1 and any(w.lower() == w or w.istitle() for w in words):
+            words = _ACRONYM.findall(item)
+        for tok in words:
+            t = tok.strip(".:()[]").upper()
+            if t and t not in out:
+                out.append(t)
+    return out + [p for p in persons if p not in out]
+
+
+def _tag_continuation(line: str) -> bool:
+    toks = [t for t in _TAG_SPLIT.split(_PERSON_TAG.sub(" ", line)) if t]
+    return bool(toks) and all(len(t.strip(".,")) <= 8 and t.strip(".,").isupper() for t in toks)
+
+
+def read_message_head(lines: list[str], start: int) -> MessageHead:
+    """Read the head block by block from ``lines[start]`` (the line after the classification line)."""
+    head = MessageHead()
+    n = len(lines)
+    # The last keyword line before the first paragraph bounds the head: unknown
+    # lines before it are distribution or noise, after it they start the body.
+    last_kw, first_kw = -1, -1
+    for j in range(start, min(n, start + 120)):
+        if is_para_start(lines[j]):
+            break
+        if keyword_of(lines[j]):
+            last_kw = j
+            if first_kw < 0:
+                first_kw = j
+    kind: str | None = None
+    block: list[str] = []
+    block_line = start
+    i = start
+
+    def close() -> None:
+        nonlocal kind, block
+        if kind and block:
+            _finish(head, kind, block, block_line)
+        kind, block = None, []
+
+    while i < n:
+        line = lines[i]
+        s = line.strip()
+        if not s:
+            if kind == "ref":
+                k = i + 1
+                while k < n and (not lines[k].strip() or is_page_noise(lines[k])):
+                    k += 1
+                if k < n and REF_ITEM.match(lines[k]) and not is_para_start(lines[k]):
+                    i = k
+                    continue
+            close()
+            i += 1
+            continue
+        if is_page_noise(line):
+            i += 1
+            continue
+        kw = keyword_of(line)
+        if kw:
+            close()
+            kind, block, block_line = kw, [line], i
+            i += 1
+            continue
+        if is_para_start(line):
+            break
+        caps = caption_words(s)
+        if caps is not None and kind not in ("subject", "clby"):
+            close()
+            for c in caps:
+                if c in sbu_captions():
+                    head.sbu = True
+                elif c not in head.captions:
+                    head.captions.append(c)
+                    if c == "FOR OFFICIAL USE ONLY":
+                        head.sbu = True
+            i += 1
+            continue
+        if CORRECTED_COPY.match(s):
+            close()
+            head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
+            i += 1
+            continue
+        heading = DASHES.match(line) or (i + 1 < n and DASHES.match(lines[i + 1]))
+        if kind in ("subject", "clby", "dist", "ref", "eo") and not heading:
+            block.append(line)
+            i += 1
+            continue
+        if kind == "tags" and _tag_continuation(s):
+            block.append(line)
+            i += 1
+            continue
+        if i < last_kw:
+            close()
+            if first_kw < 0 or i < first_kw or DISTRIBUTION.match(s):
+                kind, block, block_line = "dist", [line], i
+            else:
+                head.defects.append(Defect("UNRECOGNIZED_HEAD_LINE", s[:120], i + 1))
+            i += 1
+            continue
+        if last_kw < 0 and DISTRIBUTION.match(s) and s.upper() == s:
+            close()
+            kind, block, block_line = "dist", [line], i
+            i += 1
+            continue
+        break
+    close()
+    head.end = i
+    return head
+
+
+def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
+    if kind == "dist":
+        head.distribution.append(" ".join(" ".join(block).split()))
+    elif kind == "eo":
+        if head.eo is None:
+            head.eo = read_eo(" ".join(block))
+        else:
+            head.defects.append(Defect("DUPLICATE_EO_LINE", block[0].strip()[:120], at + 1))
+    elif kind == "tags":
+        m = TAGS_LINE.match(block[0])
+        value = " ".join([m["value"] if m else block[0], *block[1:]])
+        for t in read_tags(value):
+            if t not in head.tags:
+                head.tags.append(t)
+    elif kind == "subject":
+        m = SUBJECT_LINE.match(block[0])
+        value = " ".join([m["value"] if m else block[0], *block[1:]])
+        value = _MARK_EDGE.sub("", " ".join(value.split())).strip()
+        if head.subject is None:
+            head.subject = value or None
+        else:
+            head.defects.append(Defect("DUPLICATE_SUBJECT", value[:120], at + 1))
+    elif kind == "ref":
+        m = REF_LINE.match(block[0])
+        head.ref_blocks.append((at + 1, [m["value"] if m else block[0], *block[1:]]))
+    elif kind == "clby" and head.classified_by is None:
+        head.classified_by = read_classified_by(block)

@@ -1,0 +1,96 @@
+"""Turn raw input into clean telegram lines (FORMAT §8).
+
+Steps: decode bytes (UTF-8, else Latin-1 where a lone 0xB6 is ``¶``), unify
+line ends, strip web residue (``markup.unmark``), drop non-breaking spaces and
+trailing blanks, resolve false ``¶`` anchors (before letters and years), and
+re-split lines whose breaks were lost in some exports: header-zone keywords
+(``E.O.``, ``TAGS``, ``SUBJECT:``, ``REF:``, ``Classified By``) and mid-line
+paragraph anchors (``... end.  ¶2. (C) ...``) go back onto their own lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cablegram.format.markup import has_markup, unmark
+
+# Keywords that open a header-zone element.  SUBJECT may be glued to the tag
+# before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
+_HEADER_KEYWORD = re.compile(
+    r"(?:(?<=\S)|(?<=\S)\s+)(?=SUBJECT\s*:)"
+    r"|\s+(?=(?:E\.\s?O\.\s?\d{5}|EO\s\d{5}\b|TAGS\s*:|SUBJ\s*:|REFS?\s*:|REFTELS?\s*:"
+    r"|CLASSIFIED\s+BY\b|¶\s?\d{1,2}\s?\.))"
+    # Exports that lost line breaks *and* blanks: "BERLIN 000081SIPDISE.O. 12958".
+    r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
+    re.I,
+)
+# Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
+_CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
+# A paragraph anchor in the middle of a line means the line break was lost.
+_MIDLINE_ANCHOR = re.compile(r"\s+(?=¶\s?\d{1,2}\s?\.)")
+# WikiLeaks anchored lettered REF items and years as if they were paragraphs.
+_FALSE_ANCHOR = re.compile(r"¶\s?(?=[A-Za-z(]|\d{3,})")
+_PARAGRAPH_START = re.compile(r"^\s*(?:¶\s?)?\d{1,2}\s?\.\s*(?:\(|[A-Z])")
+_INJECTED_DATE = re.compile(
+    r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4},\s+\d{1,2}:\d{2}\s*$"
+)
+
+
+def decode(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def normalize(data: str | bytes) -> list[str]:
+    """The input as clean lines (no line ends, no trailing blanks)."""
+    text = decode(data)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if has_markup(text):
+        text = unmark(text)
+    if "\xa0" in text:
+        text = text.replace("\xa0", " ")
+    if "\t" in text:
+        text = text.expandtabs(8)
+    if "¶" in text:
+        text = _FALSE_ANCHOR.sub("", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    if lines and lines[0].startswith("Cable dated:"):
+        lines[0] = _CABLE_DATED.sub("", lines[0])
+    lines = [line for line in lines if not _INJECTED_DATE.match(line)]
+    return _resplit(lines)
+
+
+def _resplit(lines: list[str]) -> list[str]:
+    """Put header keywords and paragraph anchors that lost their line break back on a line."""
+    out: list[str] = []
+    in_header = True
+    for line in lines:
+        if in_header and _PARAGRAPH_START.match(line):
+            in_header = False
+        if in_header and len(line) > 20:
+            pieces = _HEADER_KEYWORD.split(line)
+            for i, piece in enumerate(pieces):
+                if not in_header:
+                    out.extend(_split_anchors(piece))
+                    continue
+                out.append(piece.strip() if i else piece.rstrip())
+                if i and _PARAGRAPH_START.match(piece):
+                    in_header = False
+                    out[-1:] = _split_anchors(piece.strip())
+            continue
+        if "¶" in line:
+            out.extend(_split_anchors(line))
+        else:
+            out.append(line)
+    return out
+
+
+def _split_anchors(line: str) -> list[str]:
+    if "¶" not in line:
+        return [line]
+    return [p for p in _MIDLINE_ANCHOR.split(line)]

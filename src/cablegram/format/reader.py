@@ -1,0 +1,46 @@
+"""Read cables from any source: ``iter_documents`` + ``parse``.
+
+``read("cables.csv")``, ``read("dir/")``, ``read(b"...")`` yield one
+:class:`~cablegram.model.Cable` per document, streamed.  A document that is
+not a cable raises :class:`~cablegram.model.NotACableError` naming
+``file[:locator]``; with ``on_error`` the error is handed over and reading
+continues with the next document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from cablegram.format.parse import parse
+from cablegram.format.sources import Document, Source, iter_items
+from cablegram.model import Cable, NotACableError
+from cablegram.model import Source as CableSource
+
+ErrorHandler = Callable[[NotACableError], None]
+
+
+def parse_document(doc: Document) -> Cable:
+    """The cable of one document; errors name the document's place."""
+    try:
+        return parse(
+            doc.text,
+            source=CableSource(doc.format, doc.path, dict(doc.metadata)),
+            defects=doc.defects,
+        )
+    except NotACableError as error:
+        raise NotACableError(error.reason, doc.where) from error
+
+
+def read(
+    src: Source, *, path: str | None = None, on_error: ErrorHandler | None = None
+) -> Iterator[Cable]:
+    """Cables of a path (file or directory), bytes or a binary stream, in order."""
+    for item in iter_items(src, path=path):
+        try:
+            if isinstance(item, NotACableError):
+                raise item
+            yield parse_document(item)
+        except NotACableError as error:
+            if on_error is None:
+                raise
+            on_error(error)

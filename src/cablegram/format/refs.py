@@ -1,0 +1,179 @@
+"""Reading REF blocks into references with canonical ids (FORMAT §3.9).
+
+A REF block is split into items on letter labels (``A.``, ``A)``, ``(A)``;
+labels must run A, B, C ... so ``U.S.`` is not a label) or, without labels,
+on ``;``.  Inside an item every ``[YY[YY]] ORIGIN SERIAL`` whose origin is a
+known series (``lexicon.known_origins``, alias map via
+``lexicon.canonical_origin``) is a cable; ``AND``/comma lists elide the
+origin (``MADRID 5426 AND 5425``).  Anything else (e-mails, telcons, IIRs,
+DTG-style messages) is kept with ``id=None``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cablegram.lexicon import canonical_origin, known_origins
+from cablegram.model import Defect, Reference
+
+_LABEL = re.compile(
+    r"(?:(?<=^)|(?<=[\s,;:]))(?:\((?P<a>[A-Z])\)|(?P<b>[A-Z])[.)])(?=\s|[A-Z0-9(]|$)", re.I
+)
+_CABLE = re.compile(
+    r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s+)?(?P<origin>[A-Z][A-Z .'-]*?[A-Z])\.?\s+"
+    r"(?P<serial>\d{1,7})(?![\w/])",
+    re.I,
+)
+_GLUED_ID = re.compile(
+    r"(?<![\w/])(?P<year>\d{2})(?P<origin>[A-Z]{3,})(?P<serial>\d{1,7})(?![\w/])"
+)
+_ELIDED = re.compile(r"\s*(?:,|AND\b|&)\s*(?P<serial>\d{2,7})(?![\w/:.]|\.\d)", re.I)
+_TRIM = re.compile(r"^[\s,;:]+|[\s,;:]+(?:AND)?[\s,;:]*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Citing:
+    """The citing cable: its year fills year-less references."""
+
+    year: int | None
+    origin: str | None
+    serial: int | None
+
+
+def reference_id(year: int, origin: str, serial: int) -> str:
+    """Canonical id: ``YY`` + canonical origin + serial without zeros (06STATE32380)."""
+    return f"{year % 100:02d}{origin}{serial}"
+
+
+def _resolve_origin(written: str) -> tuple[str, int] | None:
+    """Canonical origin of the longest known suffix of ``written`` and where it starts."""
+    words = written.split()
+    known = known_origins()
+    offset = 0
+    for k in range(len(words)):
+        cand = " ".join(words[k:])
+        canon = canonical_origin(cand)
+        if canon in known:
+            return canon, written.find(words[k], offset)
+        offset = written.find(words[k], offset) + len(words[k])
+    return None
+
+
+def _year(written: str | None, citing: Citing) -> int | None:
+    if written:
+        y = int(written)
+        if len(written) == 4:
+            return y
+        return 1900 + y if y >= 66 else 2000 + y
+    return citing.year
+
+
+def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
+    """(start, end, id, year_inferred_back) of each cable cited in ``item``."""
+    found: list[tuple[int, int, str, bool]] = []
+    pos = 0
+    while True:
+        m = _CABLE.search(item, pos)
+        if not m:
+            break
+        resolved = _resolve_origin(m["origin"].upper())
+        if resolved is None:
+            pos = m.start("origin") + 1
+            continue
+        origin, _ = resolved
+        serial = int(m["serial"])
+        year = _year(m["year"], citing)
+        back = False
+        if (
+            m["year"] is None
+            and year is not None
+            and citing.origin
+            and citing.serial
+            and origin == canonical_origin(citing.origin)
+            and serial > citing.serial
+        ):
+            year, back = year - 1, True
+        end = m.end()
+        if year is not None:
+            found.append((m.start(), end, reference_id(year, origin, serial), back))
+        # MADRID 5426 AND 5425: later serials share the origin and year.
+        while year is not None:
+            e = _ELIDED.match(item, end)
+            if not e:
+                break
+            found.append(
+                (e.start("serial"), e.end(), reference_id(year, origin, int(e["serial"])), False)
+            )
+            end = e.end()
+        pos = end
+    if not found:
+        for g in _GLUED_ID.finditer(item):
+            origin = canonical_origin(g["origin"])
+            if origin in known_origins():
+                y = _year(g["year"], citing)
+                if y is not None:
+                    found.append(
+                        (g.start(), g.end(), reference_id(y, origin, int(g["serial"])), False)
+                    )
+    return found
+
+
+def _split_labels(text: str) -> list[tuple[str | None, str]]:
+    """Items by sequential letter labels; one unlabelled item when there are none."""
+    cuts: list[tuple[int, int, str]] = []
+    expected = "A"
+    for m in _LABEL.finditer(text):
+        letter = (m["a"] or m["b"]).upper()
+        if letter == expected:
+            cuts.append((m.start(), m.end(), letter))
+            expected = chr(ord(expected) + 1)
+    if len(cuts) < 1 or (len(cuts) == 1 and text[: cuts[0][0]].strip()):
+        return [(None, text)]
+    items: list[tuple[str | None, str]] = []
+    if text[: cuts[0][0]].strip():
+        items.append((None, text[: cuts[0][0]]))
+    for i, (_s, e, letter) in enumerate(cuts):
+        end = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+        items.append((letter, text[e:end]))
+    return items
+
+
+def _clean(text: str) -> str:
+    return _TRIM.sub("", " ".join(text.split()))
+
+
+def read_references(
+    lines: Iterable[str], citing: Citing, line_no: int | None = None
+) -> tuple[list[Reference], list[Defect]]:
+    """References of a REF block (its lines, the ``REF:`` keyword already removed)."""
+    text = " ".join(s.strip() for s in lines if s.strip())
+    refs: list[Reference] = []
+    defects: list[Defect] = []
+    for label, item in _split_labels(text):
+        pieces = [item] if label else re.split(r"\s*;\s*", item)
+        for piece in pieces:
+            if not _clean(piece):
+                continue
+            cables = _cables_in(piece, citing)
+            if not cables:
+                refs.append(Reference(text=_clean(piece), label=label, id=None))
+                continue
+            for k, (start, _end, rid, back) in enumerate(cables):
+                if label or len(cables) == 1:
+                    written = piece
+                else:
+                    nxt = cables[k + 1][0] if k + 1 < len(cables) else len(piece)
+                    written = piece[0 if k == 0 else start : nxt]
+                refs.append(Reference(text=_clean(written), label=label, id=rid))
+                if back:
+                    defects.append(
+                        Defect(
+                            "REF_YEAR_PREVIOUS",
+                            f"{rid}: year-less reference to a later serial of the same "
+                            "origin read as the previous year",
+                            line_no,
+                        )
+                    )
+    return refs, defects

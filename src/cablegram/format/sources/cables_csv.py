@@ -1,0 +1,152 @@
+"""The ``cables.csv`` dump: ``rownum, date, refid, origin, classification,
+references, header, content``, one record per cable.
+
+Fields are double-quoted with backslash escapes (``\\"``, ``\\'``, ``\\\\``;
+any ``\\x`` reads as ``x``), records span many lines, the real dump has no
+heading row (one is tolerated).  The real file is 1.7 GB, so records are
+assembled line by line from a stream and memory stays flat: a record ends at
+the first line end outside quotes.  A record whose quotes never close is cut
+at the next line that starts a new record (``"<digits>","<M/D/YYYY H:MM>",``),
+so one broken row costs one row, not the rest of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from cablegram.format.sources.document import Document
+from cablegram.format.sources.notices import iso_minutes, take_partial_extract
+from cablegram.model import NotACableError
+
+FORMAT = "cablegate-csv"
+COLUMNS = ("rownum", "date", "refid", "origin", "classification", "references", "header", "content")
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+# One field: quoted with backslash escapes (unrolled for speed), or bare.
+_FIELD = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([^,"\n]*)', re.S)
+_ROW_START = re.compile(rb'^"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
+_HEADING = re.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
+# Quote characters that change state: every '"' not preceded by an escape.
+_ESCAPED_PAIR = re.compile(rb"\\.", re.S)
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+
+def looks_like_csv(head: str) -> bool:
+    """The first record of a cables.csv stream (or its heading row)."""
+    first = head.lstrip("\ufeff")
+    return bool(_ROW_START.match(first.encode("utf-8", "replace"))) or bool(
+        _HEADING.match(first) and "refid" in first.split("\n", 1)[0].lower()
+    )
+
+
+def _quotes(line: bytes) -> int:
+    if b"\\" in line:
+        line = _ESCAPED_PAIR.sub(b"", line)
+    return line.count(b'"')
+
+
+def iter_records(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
+    """``(first line number, raw record, complete)`` for each record in ``lines``."""
+    record: list[bytes] = []
+    size = 0
+    start = 1
+    inside = False
+    for number, line in enumerate(lines, 1):
+        if inside and _ROW_START.match(line):
+            # Quotes never closed: the previous record is broken, this one starts afresh.
+            yield start, b"".join(record), False
+            record, size, inside = [], 0, False
+        if not record:
+            start = number
+            if not line.strip():
+                continue
+        record.append(line)
+        size += len(line)
+        if _quotes(line) % 2:
+            inside = not inside
+        if not inside:
+            yield start, b"".join(record), True
+            record, size = [], 0
+        elif size > MAX_RECORD_BYTES:
+            yield start, b"".join(record), False
+            record, size, inside = [], 0, False
+    if record:
+        yield start, b"".join(record), not inside
+
+
+def split_fields(record: str) -> list[str] | None:
+    """The fields of one record, unescaped; None when it does not tokenise."""
+    fields: list[str] = []
+    pos, end = 0, len(record.rstrip("\r\n"))
+    while True:
+        match = _FIELD.match(record, pos)
+        if match is None:
+            return None
+        quoted = match.group(1)
+        if quoted is not None:
+            fields.append(_ESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted)
+        else:
+            fields.append(match.group(2))
+        pos = match.end()
+        if pos >= end:
+            return fields
+        if record[pos] != ",":
+            return None
+        pos += 1
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def row_document(fields: list[str], path: str | None, line: int) -> Document:
+    """A Document for one well-formed record."""
+    row = dict(zip(COLUMNS, fields, strict=True))
+    metadata: dict[str, Any] = {
+        "rownum": int(row["rownum"]) if row["rownum"].isdigit() else row["rownum"]
+    }
+    if row["refid"]:
+        metadata["id"] = row["refid"]
+    created = iso_minutes(row["date"], "%m/%d/%Y %H:%M")
+    if created or row["date"]:
+        metadata["created"] = created or row["date"]
+    for key in ("origin", "classification"):
+        if row[key]:
+            metadata[key] = row[key]
+    metadata["references"] = [r for r in row["references"].split("|") if r]
+    header, defects = take_partial_extract(row["header"], metadata)
+    header = header.strip("\n")
+    text = f"{header}\n\n{row['content']}" if header.strip() else row["content"]
+    return Document(text, FORMAT, path, metadata, tuple(defects), f"line {line}")
+
+
+def iter_rows(lines: Iterable[bytes], path: str | None) -> Iterator[Document | NotACableError]:
+    """Documents (or the error of a malformed record) for each record, streamed."""
+    first = True
+    for line, raw, complete in iter_records(lines):
+        text = _decode(raw)
+        where = f"{path}:line {line}" if path else f"line {line}"
+        if first and _HEADING.match(text):
+            first = False
+            continue
+        first = False
+        if not complete:
+            yield NotACableError("malformed cables.csv record: unterminated quoted field", where)
+            continue
+        fields = split_fields(text)
+        if fields is None or len(fields) != len(COLUMNS):
+            found = "unparseable fields" if fields is None else f"{len(fields)} fields"
+            yield NotACableError(
+                f"malformed cables.csv record: {found}, expected {len(COLUMNS)}", where
+            )
+            continue
+        if not fields[7].strip():
+            yield NotACableError("cables.csv record with empty content", where)
+            continue
+        yield row_document(fields, path, line)

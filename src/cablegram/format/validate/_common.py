@@ -1,0 +1,101 @@
+"""What every rule module shares: the finding type, the context a rule sees, date helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cablegram import lexicon
+from cablegram.format.render import MONTHS, created_datetime, render_located
+from cablegram.model import Cable, Classification
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken release rule.  ``line`` is 1-based in ``render(cable)``, or None."""
+
+    code: str
+    severity: str  # 'error' | 'warning'
+    message: str
+    line: int | None = None
+
+
+class Context:
+    """The cable under validation plus what several rules derive from it."""
+
+    def __init__(self, cable: Cable, *, draft: bool = False) -> None:
+        self.cable = cable
+        self.draft = draft  # before release: serial, DTG and id not assigned yet
+        self.when: datetime | None = created_datetime(cable)
+        self.cls = cable.classification or Classification.UNCLASSIFIED
+        self._where: dict[str, int] | None = None
+
+    @property
+    def classified(self) -> bool:
+        return self.cls > Classification.UNCLASSIFIED
+
+    def line(self, key: str) -> int | None:
+        """Line of a rendered element (keys of ``render_located``); rendered once, lazily."""
+        if self._where is None:
+            self._where = render_located(self.cable)[1]
+        return self._where.get(key)
+
+    def finding(self, code: str, severity: str, message: str, key: str | None = None) -> Finding:
+        return Finding(code, severity, message, self.line(key) if key else None)
+
+
+Rule = Callable[["Context"], Iterator[Finding]]
+
+
+def needs_classification(rule: Rule) -> Rule:
+    """Mark a rule that compares against the cable's level: skipped when the level
+    is unknown (R30 reports that), rather than guessing UNCLASSIFIED."""
+    rule.needs_classification = True  # type: ignore[attr-defined]
+    return rule
+
+
+_DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})Z ([A-Z]{3}) (\d{2})\b")
+
+
+def parse_dtg(written: str) -> datetime | None:
+    """``150225Z MAY 06`` -> datetime, None when it is not a real date and time."""
+    m = _DTG.match(written.strip().upper())
+    if not m or m.group(4) not in MONTHS:
+        return None
+    dd, hh, mi, mon, yy = m.groups()
+    year = 1900 + int(yy) if int(yy) >= 66 else 2000 + int(yy)
+    try:
+        return datetime(year, MONTHS.index(mon) + 1, int(dd), int(hh), int(mi))
+    except ValueError:
+        return None
+
+
+def iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def portion_level(marking: str) -> Classification | None:
+    """The level of a portion mark (``S//NF`` -> SECRET), None when unreadable."""
+    head = marking.replace(" ", "").upper().split("/")[0]
+    return lexicon.PORTION_LEVELS.get(head)
+
+
+def portion_controls(marking: str) -> list[str]:
+    """Control words after the level (``S//FGI//NF`` -> ``["FGI", "NF"]``)."""
+    return [p for p in marking.replace(" ", "").upper().split("/")[1:] if p]
+
+
+def enumerate_marks(cable: Cable) -> Iterator[tuple[int, str]]:
+    for i, p in enumerate(cable.paragraphs):
+        if p.marking:
+            yield i, p.marking

@@ -1,0 +1,97 @@
+"""Paragraph numbering, portion marks, page noise, summary and signers."""
+
+from __future__ import annotations
+
+import pytest
+
+from cablegram.format.parse import parse
+from cablegram.format.parse.body import normalize_mark
+
+HEAD = "C O N F I D E N T I A L SECTION 01 OF 02 MADRID 000059\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "mark"),
+    [
+        ("S", "S"),
+        ("SBU", "SBU"),
+        ("S//NF", "S/NF"),
+        ("C/NOFORN", "C/NF"),
+        ("SBU-N", "SBU/NF"),
+        ("S//FGI//NF", "S/FGI/NF"),
+        ("U//FOUO", "U/FOUO"),
+        ("C - ENTIRE TEXT", "C"),
+        ("NOTE", None),
+    ],
+)
+def test_portion_marks_are_normalised(raw: str, mark: str | None) -> None:
+    assert normalize_mark(raw) == mark
+
+
+def test_page_markers_and_later_section_lines_do_not_split_paragraphs() -> None:
+    text = HEAD + (
+        "1. (C) First part of the paragraph\n"
+        "MADRID 00000059 001.2 OF 002\n"
+        "C O N F I D E N T I A L SECTION 02 OF 02 MADRID 000059\n"
+        "continues here.\n\n2. (S//NF) Second.\n\nSIPDIS\n\nAGUIRRE"
+    )
+    c = parse(text)
+    assert [(p.number, p.marking) for p in c.paragraphs] == [(1, "C"), (2, "S/NF")]
+    assert c.paragraphs[0].text == "First part of the paragraph continues here."
+    assert c.signers == ("AGUIRRE",)
+
+
+def test_numbered_list_inside_a_paragraph_is_not_a_paragraph() -> None:
+    text = HEAD + "1. (C) Intro:\n¶1. first item\n¶2. second item\n\n2. (C) Next.\n3. (C) Last."
+    c = parse(text)
+    assert [p.number for p in c.paragraphs] == [1, 2, 3]
+    assert "first item" in c.paragraphs[0].text
+
+
+def test_lost_line_break_before_the_next_paragraph() -> None:
+    text = HEAD + "1. (C) One. 2. (C) Two ends here. 3. (U) Three."
+    assert [p.number for p in parse(text).paragraphs] == [1, 2, 3]
+
+
+def test_unnumbered_single_paragraph_cable() -> None:
+    c = parse(
+        HEAD.replace("C O N F I D E N T I A L SECTION 01 OF 02", "UNCLAS")
+        + "Please deliver the note.\nRICE"
+    )
+    assert [(p.number, p.text) for p in c.paragraphs] == [(None, "Please deliver the note.")]
+    assert c.signers == ("RICE",)
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("1. (C) Summary: Short. End summary.\n2. (C) Rest.", "Short."),
+        ("1. (C) BEGIN SUMMARY. Short too. END SUMMARY.\n2. (C) Rest.", "Short too."),
+        ("SUMMARY\n-------\n\n1. (C) The gist.\n2. (C) Rest.", "The gist."),
+    ],
+)
+def test_summary_forms(body: str, summary: str) -> None:
+    assert parse(HEAD + body).summary == summary
+
+
+def test_received_copy_page_lines_are_stripped_and_signature_inline() -> None:
+    text = (
+        "LIMITED OFFICIAL USE\n\nPAGE 01   STATE  097844\n\nORIGIN    SPM-01\n\nINFO  OCT-01    EUR-25  /028  R\n\n"
+        "DRAFTED BY S/ PM: PPCLAXTON\n---------------------       001415\nP R 221828 Z MAY 73\nFM SECSTATE WASHDC\n"
+        "TO  AMEMBASSY LUXEMBOURG PRIORITY\nINFO  AMEMBASSY ROME\n\n\nLIMITED OFFICIAL USE STATE 097844\n\n"
+        "E. O. 11652:  N/ A\nTAGS:   SPOP  IT\n\nSUBJECT:   INFORMATION\n\n1.   PLEASE INFORM.\n\n"
+        "2.   ALSO INFORM HIM.    PORTER\n\n\nLIMITED OFFICIAL USE\nNNNN\n"
+    )
+    c = parse(text)
+    assert c.id == "73STATE97844" and c.sbu
+    assert [p.number for p in c.paragraphs] == [1, 2]
+    assert c.signers == ("PORTER",)
+    assert "ORIGIN SPM-01" in c.distribution and any(
+        d.startswith("DRAFTED BY") for d in c.distribution
+    )
+    assert [a.name for a in c.info] == ["AMEMBASSY ROME"]
+
+
+def test_mid_sentence_sipdis_is_not_paragraph_text() -> None:
+    c = parse(HEAD + "1. (C) We see FOUR SIPDIS SCENARIOS here.")
+    assert c.paragraphs[0].text == "We see FOUR SCENARIOS here."

@@ -22,7 +22,7 @@ def runner() -> CliRunner:
 
 
 def test_parse_json_emits_one_schema_object_per_cable(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["parse", "--json", str(SEEDS)])
+    result = runner.invoke(main, ["parse", "--json", *map(str, sorted(SEEDS.glob("*.txt")))])
     assert result.exit_code == 0, result.output
     objs = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(o["id"] for o in objs) == ["06ALMATY1703", "06ALMATY2872"]
@@ -97,3 +97,14 @@ def test_validate_prints_findings_and_fails_on_errors(runner: CliRunner, tmp_pat
 def test_validate_clean_seed_passes(runner: CliRunner) -> None:
     result = runner.invoke(main, ["validate", "--no-warnings", str(SEEDS / "06ALMATY1703.txt")])
     assert result.exit_code == 0, result.stdout
+
+
+def test_parse_directory_reports_the_files_that_are_not_cables(runner: CliRunner) -> None:
+    # The seeds folder also holds the expected-field JSON files: not cables.
+    result = runner.invoke(main, ["parse", str(SEEDS)])
+    assert result.exit_code == 1
+    assert "06ALMATY1703.expected.json" in result.stderr
+    assert {line.split("\t")[0] for line in result.stdout.splitlines()} == {
+        "06ALMATY1703",
+        "06ALMATY2872",
+    }

@@ -66,7 +66,7 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
     from cablegram.model import to_dict
 
     failures: list[str] = []
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for cable in _read_all(paths, failures):
         if as_json:
             out.write(json.dumps(to_dict(cable), ensure_ascii=False) + "\n")

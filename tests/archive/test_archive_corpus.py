@@ -162,9 +162,25 @@ def test_reingest_is_a_no_op(dev_archive: Archive, corpus: Any) -> None:
                 for t in tables]  # fmt: skip
 
     before = snapshot()
-    data_before = conn.execute("SELECT group_concat(hex(data)) FROM cables").fetchone()
+    data_before = conn.execute("SELECT group_concat(hex(data)) FROM cable_data").fetchone()
     report = dev_archive.ingest([corpus / "dev"])
     assert (report.counts.new, report.counts.updated, report.counts.merged) == (0, 0, 0)
     assert report.counts.unchanged == report.documents > 0
     assert snapshot() == before
-    assert conn.execute("SELECT group_concat(hex(data)) FROM cables").fetchone() == data_before
+    assert conn.execute("SELECT group_concat(hex(data)) FROM cable_data").fetchone() == data_before
+
+
+def test_facets_of_big_sets_are_sampled_and_say_so(
+    dev_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cablegram.archive import facets as facets_module
+
+    exact = dev_archive.search("has:date").facets(size=1000)
+    assert not exact.approximate
+    monkeypatch.setattr(facets_module, "EXACT_LIMIT", exact.total // 4)
+    sampled = dev_archive.search("has:date").facets(size=1000)
+    assert sampled.approximate and sampled.total == exact.total
+    estimate = dict(sampled["classification"])
+    for value, n in exact["classification"]:
+        if n > exact.total // 5:  # large groups are estimated within 30%
+            assert abs(estimate[value] - n) <= 0.3 * n, value

@@ -37,6 +37,8 @@ def _consistent(archive: Archive) -> None:
         "SELECT count(*) FROM copies p WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.rowid = p.cable)",
         "SELECT count(*) FROM tags t WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.rowid = t.cable)",
         "SELECT count(*) FROM refs t WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.rowid = t.cable)",
+        "SELECT count(*) FROM cables c WHERE NOT EXISTS"
+        " (SELECT 1 FROM cable_data d WHERE d.rowid = c.rowid)",
     )
     for sql in orphans:
         assert conn.execute(sql).fetchone()[0] == 0, sql

@@ -16,8 +16,9 @@ else ``./cablegram.sqlite``.  See docs/archive.md.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from cablegram.archive import graph as _graph
 from cablegram.archive.ingest import (
@@ -78,14 +79,14 @@ class Archive:
     # -- writing --
     def ingest(
         self,
-        sources: Iterable[str | os.PathLike[str] | bytes],
+        sources: Iterable[str | os.PathLike[str] | bytes | BinaryIO],
         *,
         workers: int = 2,
-        batch: int = 500,
+        batch: int = 2000,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Read files, directories, zip/gzip files or bytes (stdin) into the archive."""
-        srcs = [s if isinstance(s, bytes) else os.fspath(s) for s in sources]
+        """Read files, directories, zip/gzip files, bytes or binary streams (stdin)."""
+        srcs = [os.fspath(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
         report = IngestReport()
         tasks = plan_tasks(srcs, report.failures)
         return run_tasks(self.store, tasks, report, workers=workers, batch=batch, progress=progress)
@@ -139,7 +140,10 @@ class Archive:
         if sort not in ("rank", "date", "date-asc"):
             raise ValueError(f"unknown sort {sort!r} (rank, date, date-asc)")
         plan = compile_query(query)
-        return SearchResult(self.store, plan, query, sort=sort, limit=limit, offset=offset)
+        try:
+            return SearchResult(self.store, plan, query, sort=sort, limit=limit, offset=offset)
+        except sqlite3.OperationalError as error:  # an FTS5 expression the compiler let through
+            raise QuerySyntaxError(f"cannot search for this: {error}", 0, query) from None
 
     def get(self, cable_id: str) -> Cable | None:
         data = self.store.get(cable_id)

@@ -150,16 +150,16 @@ def _doc_chunks(items: Iterable[Any], failures: list[Failure]) -> Iterator[Task]
         yield work_docs, (chunk, size)
 
 
-def plan_tasks(sources: list[str | bytes], failures: list[Failure]) -> Iterator[Task]:
-    """Tasks for paths, directories and bytes (stdin), lazily."""
+def plan_tasks(sources: list[Any], failures: list[Failure]) -> Iterator[Task]:
+    """Tasks for paths, directories, bytes and binary streams (stdin), lazily."""
     from cablegram.format.sources import iter_items
 
-    blobs = [s for s in sources if isinstance(s, bytes)]
-    if blobs:  # stdin / in-memory documents: unwrapped here, parsed in chunks
+    blobs = [s for s in sources if not isinstance(s, str)]
+    if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
         items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
         yield from _doc_chunks(items, failures)
     for src in sources:
-        if isinstance(src, bytes):
+        if not isinstance(src, str):
             continue
         if not os.path.exists(src):
             failures.append((src, "no such file or directory"))
@@ -177,12 +177,13 @@ def plan_tasks(sources: list[str | bytes], failures: list[Failure]) -> Iterator[
             yield work_paths, (small,)
 
 
-def total_bytes(sources: Iterable[str | bytes]) -> int:
+def total_bytes(sources: Iterable[Any]) -> int:
+    """Bytes to read (for the ETA); streams count as 0."""
     total = 0
     for src in sources:
         if isinstance(src, bytes):
             total += len(src)
-        elif os.path.exists(src):
+        elif isinstance(src, str) and os.path.exists(src):
             total += sum(os.path.getsize(p) for p in list_files(src))
     return total
 
@@ -196,7 +197,7 @@ def run_tasks(
     report: IngestReport,
     *,
     workers: int = 2,
-    batch: int = 500,
+    batch: int = 2000,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Execute tasks (in worker processes when ``workers`` > 1) and write batches."""

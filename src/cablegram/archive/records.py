@@ -74,8 +74,14 @@ def _counts(defects: tuple[Defect, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(out.items()))
 
 
+# zlib level 1: ingest is CPU-bound and level 6 costs ~60% more time for
+# ~10% smaller blobs.
+ZLIB_LEVEL = 1
+
+
 def encode_json(value: Any) -> bytes:
-    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode(), ZLIB_LEVEL)
 
 
 def decode_json(blob: bytes) -> Any:
@@ -111,7 +117,7 @@ def make_record(
         locator=locator,
         metadata=json.dumps(metadata, ensure_ascii=False, default=str),
         source_defects=json.dumps([[d.code, d.message, d.line] for d in source_defects]),
-        raw=zlib.compress(text.encode("utf-8"), 6),
+        raw=zlib.compress(text.encode("utf-8"), ZLIB_LEVEL),
         id=cable_id,
         created=created,
         year=year,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas
 
+    from cablegram.archive.facets import Facets
     from cablegram.archive.query import Plan
     from cablegram.archive.store import SQLiteStore
     from cablegram.model import Cable
@@ -80,8 +81,11 @@ class SearchResult:
             self._total = self.store.count(self.plan)
         return self._total
 
-    def facets(self, size: int = 10) -> dict[str, list[tuple[str, int]]]:
-        return self.store.facets(self.plan, size=size)
+    def facets(self, size: int = 10) -> Facets:
+        """Counts by tag, origin, classification, caption, year, month (see facets.py)."""
+        result = self.store.facets(self.plan, size=size)
+        self._total = result.total
+        return result
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

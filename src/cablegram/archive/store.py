@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cablegram.archive import schema
+from cablegram.archive.facets import Facets, facets
 from cablegram.archive.ids import id_key
 from cablegram.archive.query import Plan
 from cablegram.archive.records import CopyRecord, decode_json
@@ -63,7 +64,7 @@ class Store(Protocol):
     def copies(self, cable_id: str) -> list[CopyInfo]: ...
     def search(self, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
     def count(self, plan: Plan) -> int: ...
-    def facets(self, plan: Plan, *, size: int) -> dict[str, list[tuple[str, int]]]: ...
+    def facets(self, plan: Plan, *, size: int) -> Facets: ...
     def iter_matches(self, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
     def close(self) -> None: ...
 
@@ -84,14 +85,14 @@ class SQLiteStore:
         self.conn.close()
 
     # -- access control: the one place where visibility enters every query --
-    def scope(self, alias: str = "c") -> tuple[str, tuple[object, ...]]:
-        """`` AND (visibility)`` for a cables row aliased ``alias``, and its params."""
+    def scope(self) -> tuple[str, tuple[object, ...]]:
+        """`` AND (visibility)`` for the cables row aliased ``c``, and its params.
+
+        Every read (search, counts, facets, snippets, graph, stats) appends
+        this, so access control lives in one place, inside the SQL."""
         if self.visibility is None:
             return "", ()
-        sql = (
-            self.visibility.sql.replace("c.", f"{alias}.") if alias != "c" else self.visibility.sql
-        )
-        return f" AND ({sql})", self.visibility.params
+        return f" AND ({self.visibility.sql})", self.visibility.params
 
     # -- writing --
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts:
@@ -116,9 +117,7 @@ class SQLiteStore:
             return
         found = conn.execute("SELECT rowid, quality FROM cables WHERE id = ?", (rec.id,)).fetchone()
         if found is None:
-            cur = conn.execute(
-                "INSERT INTO cables (id, quality, copy, data) VALUES (?, 0, 0, x'')", (rec.id,)
-            )
+            cur = conn.execute("INSERT INTO cables (id, quality, copy) VALUES (?, 0, 0)", (rec.id,))
             rowid = int(cur.lastrowid or 0)
             copy = self._insert_copy(rec, rowid)
             self._set_fields(rowid, rec, copy)
@@ -145,7 +144,7 @@ class SQLiteStore:
 
     def _clear_fields(self, rowid: int) -> None:
         conn = self.conn
-        old = conn.execute("SELECT data FROM cables WHERE rowid = ?", (rowid,)).fetchone()[0]
+        old = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()[0]
         cable = decode_json(old)
         conn.execute(
             "INSERT INTO fts (fts, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
@@ -158,12 +157,15 @@ class SQLiteStore:
         conn = self.conn
         conn.execute(
             "UPDATE cables SET created=?, year=?, month=?, origin=?, class_rank=?, classification=?,"
-            " sbu=?, precedence=?, subject=?, has_summary=?, quality=?, copy=?, data=?"
+            " sbu=?, precedence=?, subject=?, has_summary=?, quality=?, copy=?"
             " WHERE rowid = ?",
             (rec.created, rec.year, rec.month, rec.origin, rec.class_rank, rec.classification,
              int(rec.sbu), rec.precedence, rec.subject, int(rec.has_summary), rec.quality, copy,
-             rec.data, rowid),
+             rowid),
         )  # fmt: skip
+        conn.execute(
+            "INSERT OR REPLACE INTO cable_data (rowid, data) VALUES (?, ?)", (rowid, rec.data)
+        )
         conn.execute(
             "INSERT INTO fts (rowid, subject, body) VALUES (?, ?, ?)",
             (rowid, rec.subject or "", rec.body),
@@ -208,7 +210,7 @@ class SQLiteStore:
         rowid = self.rowid_of(cable_id)
         if rowid is None:
             return None
-        blob = self.conn.execute("SELECT data FROM cables WHERE rowid = ?", (rowid,)).fetchone()
+        blob = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
         return decode_json(blob[0])  # type: ignore[no-any-return]
 
     def copies(self, cable_id: str) -> list[CopyInfo]:
@@ -230,7 +232,7 @@ class SQLiteStore:
     def _from_where(self, plan: Plan) -> tuple[str, list[object]]:
         vis, vp = self.scope()
         if plan.match is not None:
-            sql = f" FROM fts JOIN cables c ON c.rowid = fts.rowid WHERE fts MATCH ? AND {plan.where}{vis}"
+            sql = f" FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid WHERE fts MATCH ? AND {plan.where}{vis}"
             return sql, [plan.match, *plan.params, *vp]
         return f" FROM cables c WHERE {plan.where}{vis}", [*plan.params, *vp]
 
@@ -247,30 +249,41 @@ class SQLiteStore:
         frm, params = self._from_where(plan)
         score = _FTS_WEIGHTS if plan.match is not None else "0.0"
         rows = self.conn.execute(
-            f"SELECT c.id, c.created, c.classification, c.origin, c.subject, {score}, c.data"
+            f"SELECT c.id, c.created, c.classification, c.origin, c.subject, {score}, c.rowid"
             f"{frm}{self._order(plan, sort)} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
         hits = []
-        for cid, created, cls, origin, subject, sc, data in rows:
-            text = decode_json(data).get("text") or ""
+        for cid, created, cls, origin, subject, sc, rowid in rows:
+            text = decode_json(self._data(rowid)).get("text") or ""
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
+    def _data(self, rowid: int) -> bytes:
+        row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
+        return bytes(row[0])
+
+    def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
+        """SELECT of the matching rowids, skipping the ``cables`` join when
+        nothing but the text is asked (the FTS doclist alone answers)."""
+        if plan.match is not None and plan.where == "1" and self.visibility is None:
+            return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
+        frm, params = self._from_where(plan)
+        return f"SELECT c.rowid{frm}", params
+
     def count(self, plan: Plan) -> int:
-        frm, params = self._from_where(plan)
-        return int(self.conn.execute(f"SELECT count(*){frm}", params).fetchone()[0])
+        sql, params = self._rowids(plan)
+        return int(self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
-    def facets(self, plan: Plan, *, size: int = 10) -> dict[str, list[tuple[str, int]]]:
-        from cablegram.archive.facets import facets
-
-        frm, params = self._from_where(plan)
+    def facets(self, plan: Plan, *, size: int = 10) -> Facets:
+        sql, params = self._rowids(plan)
         with self._lock:
-            return facets(self.conn, f"SELECT c.rowid{frm}", params, size)
+            return facets(self.conn, sql, params, size, total=self.count(plan))
 
     def iter_matches(self, plan: Plan, *, sort: str = "date") -> Iterator[dict[str, Any]]:
         """Schema JSON of every match, streamed in ``sort`` order."""
         frm, params = self._from_where(plan)
-        cur = self.conn.execute(f"SELECT c.data{frm}{self._order(plan, sort)}", params)
+        data = "(SELECT d.data FROM cable_data d WHERE d.rowid = c.rowid)"
+        cur = self.conn.execute(f"SELECT {data}{frm}{self._order(plan, sort)}", params)
         for (data,) in cur:
             yield decode_json(data)

@@ -43,7 +43,7 @@ def _open(archive_file: str) -> Iterator[Any]:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -94,7 +94,7 @@ def _print_report(report: Any, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @archive_option
 @click.option("--workers", default=2, show_default=True, help="Parser processes.")
-@click.option("--batch", default=500, show_default=True, help="Cables per transaction.")
+@click.option("--batch", default=2000, show_default=True, help="Cables per transaction.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @json_option
 def ingest_cmd(
@@ -104,7 +104,7 @@ def ingest_cmd(
     """Read files, directories, zip/gzip files or '-' (stdin) into the archive."""
     from cablegram.archive.ingest import total_bytes
 
-    sources: list[str | bytes] = [sys.stdin.buffer.read() if p == "-" else p for p in paths]
+    sources: list[Any] = [sys.stdin.buffer if p == "-" else p for p in paths]  # stdin streamed
     show = sys.stderr.isatty() if progress is None else progress
     with _open(archive_file) as archive, _progress(total_bytes(sources), show) as bar:
         report = archive.ingest(sources, workers=workers, batch=batch, progress=bar)
@@ -155,16 +155,17 @@ def search_cmd(
     with _open(archive_file) as archive:
         result = _search(archive, query, sort=sort, limit=limit, offset=offset)
         counts = result.facets() if facets else None
+        total = result.total
         if as_json:
             cables = [archive.get_dict(h.id) for h in result.hits]
-            out: dict[str, Any] = {"total": result.total, "cables": cables,
+            out: dict[str, Any] = {"total": total, "cables": cables,
                                    "hits": [h.to_dict() for h in result.hits]}  # fmt: skip
             if counts is not None:
-                out["facets"] = {k: [[v, n] for v, n in vs] for k, vs in counts.items()}
+                out["facets"] = counts.to_dict()
             _echo_json(out)
             return
         console = _console()
-        console.print(f"[bold]{result.total}[/bold] cables match")
+        console.print(f"[bold]{total}[/bold] cables match")
         for h in result.hits:
             from rich.markup import escape
 
@@ -174,6 +175,8 @@ def search_cmd(
             )
             console.print("    " + _styled(h.snippet))
         if counts:
+            if counts.approximate:
+                console.print("[dim]facets estimated from a sample of the matches[/]")
             for name, values in counts.items():
                 shown = values if name != "month" else values[-12:]
                 console.print(f"[dim]{name}:[/] " + ", ".join(f"{v} {n}" for v, n in shown))

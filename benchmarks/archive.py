@@ -82,12 +82,16 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--workdir", default=None, help="Keep files here (default: a temp dir).")
+    ap.add_argument(
+        "--reuse", action="store_true", help="Query the archive left in --workdir; skip ingest."
+    )
     args = ap.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="cablegram-bench-")
     os.makedirs(workdir, exist_ok=True)
     dump = os.path.join(workdir, f"synth-{args.count}-{args.seed}.csv")
     db = os.path.join(workdir, "bench.sqlite")
-    for suffix in ("", "-wal", "-shm"):
+    reuse = args.reuse and os.path.exists(db)
+    for suffix in ("", "-wal", "-shm") if not reuse else ():
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     if not os.path.exists(dump):
@@ -95,13 +99,15 @@ def main() -> int:
         write_synth(args.count, dump, seed=args.seed)
         print(f"synthetic dump: {args.count} cables in {time.perf_counter() - t:.0f}s -> {dump}")
     with Archive(db) as archive:
-        report = archive.ingest([dump], workers=args.workers)
+        if not reuse:
+            report = archive.ingest([dump], workers=args.workers)
+            print(
+                f"ingest: {report.documents} cables in {report.seconds:.1f}s"
+                f" = {report.rate:.0f} cables/s"
+                f" ({report.counts.new} new, {len(report.failures)} failures)"
+            )
         raw = archive.store.conn.execute("SELECT total(length(data)) FROM cable_data").fetchone()[0]
         archive.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(
-            f"ingest: {report.documents} cables in {report.seconds:.1f}s = {report.rate:.0f} cables/s"
-            f" ({report.counts.new} new, {len(report.failures)} failures)"
-        )
         size = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
         text_bytes = os.path.getsize(dump)
         print(
@@ -113,12 +119,13 @@ def main() -> int:
         for q in queries[:12]:
             archive.search(q).facets()  # warm the page cache
         search_ms = []
+        matched = []
         for q in queries:
 
             def run(q: str = q) -> None:
                 result = archive.search(q, limit=20)
-                _ = result.total
-                result.facets()
+                result.facets()  # as `cablegram search --facets`: facets, then the total
+                matched.append(result.total)
 
             search_ms.append(timed(run))
         p50, p95, p99 = percentiles(search_ms)
@@ -126,9 +133,16 @@ def main() -> int:
             f"search+facets ({len(queries)} queries): p50 {p50:.1f} ms  p95 {p95:.1f} ms"
             f"  p99 {p99:.1f} ms  max {max(search_ms):.1f} ms"
         )
+        total = archive.stats()["cables"]
+        for label, low, high in (("<1%", 0, 0.01), ("1-10%", 0.01, 0.1), (">10%", 0.1, 1.01)):
+            band = [ms for ms, n in zip(search_ms, matched, strict=True)
+                    if low <= n / total < high]  # fmt: skip
+            if len(band) >= 2:
+                a, b, _ = percentiles(band)
+                print(f"  queries matching {label} of the archive: {len(band)},"
+                      f" p50 {a:.1f} ms  p95 {b:.1f} ms")  # fmt: skip
         slow = sorted(zip(search_ms, queries, strict=True), reverse=True)[:3]
         print("  slowest: " + "; ".join(f"{q!r} {ms:.0f} ms" for ms, q in slow))
-        total = archive.stats()["cables"]
         ids = [
             r[0]
             for r in archive.store.conn.execute(

@@ -88,7 +88,7 @@ class Archive:
         """Read files, directories, zip/gzip files, bytes or binary streams (stdin)."""
         srcs = [os.fspath(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
         report = IngestReport()
-        tasks = plan_tasks(srcs, report.failures)
+        tasks = plan_tasks(srcs, report.failures, os.path.abspath(self.path))
         return run_tasks(self.store, tasks, report, workers=workers, batch=batch, progress=progress)
 
     def reindex(self, *, workers: int = 2, progress: Progress | None = None) -> IngestReport:

@@ -1,7 +1,7 @@
 """Facet counts for any result set: tag, origin, classification, caption, year, month.
 
-The matching rowids are written once into a temporary table; each facet is
-one GROUP BY over that set (a narrow ``cables`` row lookup, or the side
+The matching rowids (or an evenly spread sample of them) are copied once
+into a temporary table; each facet is one GROUP BY over that set (a narrow ``cables`` row lookup, or the side
 table's ``(cable, value)`` primary key).  Up to ``EXACT_LIMIT`` matches the
 counts are exact; above it they are computed on an evenly spread sample of
 about ``EXACT_LIMIT`` matches (``rowid % step = 0``) and scaled, and the
@@ -12,10 +12,12 @@ even when a query matches most of a 250,000-cable archive.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 
 FACETS = ("tag", "origin", "classification", "caption", "year", "month")
 EXACT_LIMIT = 10_000
+UNKNOWN = "(unknown)"
 
 
 @dataclass(slots=True)
@@ -43,14 +45,18 @@ class Facets:
 def facets(
     conn: sqlite3.Connection, matching_sql: str, params: list[object], size: int, *, total: int
 ) -> Facets:
-    """Facets of the rows of ``matching_sql`` (a SELECT of one rowid column, ``total`` rows)."""
+    """Facets of the rows of ``matching_sql`` (a SELECT of a ``rowid`` column, ``total`` rows).
+
+    Only the sample is copied: copying every match of a broad query costs
+    more than counting it first (measured on 250,000 cables)."""
     step = -(-total // EXACT_LIMIT) if total > EXACT_LIMIT else 1
-    sql = matching_sql if step == 1 else f"SELECT * FROM ({matching_sql}) WHERE rowid % {step} = 0"
+    if step > 1:  # an evenly spread sample: only it is copied and grouped
+        matching_sql = f"SELECT rowid FROM ({matching_sql}) WHERE rowid % {step} = 0"
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS hits (rowid INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.hits")
-    sampled = conn.execute(f"INSERT OR IGNORE INTO temp.hits {sql}", params).rowcount
-    scale = total / sampled if sampled else 1.0
+    sampled = conn.execute(f"INSERT OR IGNORE INTO temp.hits {matching_sql}", params).rowcount
     sample = "temp.hits h"
+    scale = total / sampled if sampled else 1.0
 
     def grouped(select: str, join: str, order: str, limit: int | None) -> list[tuple[str, int]]:
         sql = (
@@ -61,18 +67,32 @@ def facets(
             (v if v is not None else "(unknown)", round(n * scale)) for v, n in conn.execute(sql)
         ]
 
-    cables = "cables c ON c.rowid = h.rowid"
-    month = grouped("c.month", cables, "1", None)
-    years: dict[str, int] = {}
-    for value, n in month:
-        key = value if value.startswith("(") else value[:4]
-        years[key] = years.get(key, 0) + n
+    # One pass over the narrow cables rows feeds three facets (one GROUP BY
+    # each would walk the set three times).
+    origin: Counter[str] = Counter()
+    classification: Counter[str] = Counter()
+    month: Counter[str] = Counter()
+    for o, cls, mo in conn.execute(
+        f"SELECT c.origin, c.classification, c.month FROM {sample}"
+        " CROSS JOIN cables c ON c.rowid = h.rowid"
+    ):
+        origin[o or UNKNOWN] += 1
+        classification[cls or UNKNOWN] += 1
+        month[mo or UNKNOWN] += 1
+    years: Counter[str] = Counter()
+    for value, n in month.items():
+        years[value if value == UNKNOWN else value[:4]] += n
+
+    def scaled(counter: Counter[str], limit: int | None) -> list[tuple[str, int]]:
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(v, round(n * scale)) for v, n in ranked]
+
     counts = {
         "tag": grouped("t.value", "tags t ON t.cable = h.rowid", "n DESC, 1", size),
-        "origin": grouped("c.origin", cables, "n DESC, 1", size),
-        "classification": grouped("c.classification", cables, "n DESC, 1", None),
+        "origin": scaled(origin, size),
+        "classification": scaled(classification, None),
         "caption": grouped("t.value", "captions t ON t.cable = h.rowid", "n DESC, 1", size),
-        "year": sorted(years.items()),
-        "month": month,
+        "year": [(v, round(n * scale)) for v, n in sorted(years.items())],
+        "month": [(v, round(n * scale)) for v, n in sorted(month.items())],
     }
     return Facets(total, step > 1, counts)

@@ -10,6 +10,7 @@ leaves the archive as it was after the last committed batch.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import zipfile
 from collections import deque
@@ -18,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from cablegram.archive.records import CopyRecord, make_record
+from cablegram.archive.records import CopyRecord, make_record, sha256_text
 from cablegram.archive.store import SQLiteStore, WriteCounts
 from cablegram.model import Defect, NotACableError
 
@@ -29,7 +30,8 @@ DOCS_PER_TASK = 64
 # A document as sent to workers: (text, format, path, locator, metadata, source defects).
 DocTuple = tuple[str, str, "str | None", "str | None", dict[str, Any], tuple[Defect, ...]]
 Failure = tuple[str, str]  # (where, reason)
-TaskResult = tuple[list[CopyRecord], list[Failure], int]  # records, failures, bytes done
+# records, failures, bytes done, documents skipped as already stored
+TaskResult = tuple[list[CopyRecord], list[Failure], int, int]
 
 
 @dataclass(slots=True)
@@ -55,13 +57,40 @@ class IngestReport:
 
 
 # -- worker side --
-def _records(items: Iterable[Any]) -> tuple[list[CopyRecord], list[Failure]]:
+_READERS: dict[str, sqlite3.Connection] = {}
+
+
+def _stored(archive: str | None) -> Callable[[str], bool]:
+    """Whether a copy (by sha256) is already in the archive: checked in the
+    worker before parsing, so re-ingesting a dump costs little more than reading it."""
+    if archive is None or not os.path.exists(archive):
+        return lambda sha: False
+    conn = _READERS.get(archive)
+    if conn is None:
+        conn = _READERS[archive] = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
+
+    def stored(sha: str) -> bool:
+        try:
+            return (
+                conn.execute("SELECT 1 FROM copies WHERE sha256 = ?", (sha,)).fetchone() is not None
+            )
+        except sqlite3.Error:  # not yet an archive: parse everything
+            return False
+
+    return stored
+
+
+def _records(
+    items: Iterable[Any], archive: str | None = None
+) -> tuple[list[CopyRecord], list[Failure], int]:
     from cablegram.format.parse import parse
     from cablegram.format.sources import Document
     from cablegram.model import Source
 
     records: list[CopyRecord] = []
     failures: list[Failure] = []
+    skipped = 0
+    stored = _stored(archive)
     for item in items:
         if isinstance(item, NotACableError):
             failures.append((item.path or "<input>", item.reason))
@@ -73,6 +102,9 @@ def _records(items: Iterable[Any]) -> tuple[list[CopyRecord], list[Failure]]:
         )
         text, fmt, path, locator, metadata, defects = doc
         where = f"{path}:{locator}" if path and locator else path or locator or "<input>"
+        if stored(sha256_text(text)):
+            skipped += 1
+            continue
         try:
             cable = parse(text, source=Source(fmt, path, metadata), defects=defects)
             records.append(
@@ -90,31 +122,32 @@ def _records(items: Iterable[Any]) -> tuple[list[CopyRecord], list[Failure]]:
             failures.append((where, error.reason))
         except Exception as error:  # a parser bug must not end the ingest
             failures.append((where, f"parser error: {type(error).__name__}: {error}"))
-    return records, failures
+    return records, failures, skipped
 
 
-def work_paths(paths: list[str]) -> TaskResult:
+def work_paths(paths: list[str], archive: str | None = None) -> TaskResult:
     """Worker task: every document of some small files."""
     from cablegram.format.sources import iter_items
 
     records: list[CopyRecord] = []
     failures: list[Failure] = []
-    size = 0
+    size = skipped = 0
     for path in paths:
         try:
-            r, f = _records(iter_items(path))
+            r, f, k = _records(iter_items(path), archive)
         except Exception as error:  # unreadable file
-            r, f = [], [(path, f"{type(error).__name__}: {error}")]
+            r, f, k = [], [(path, f"{type(error).__name__}: {error}")], 0
         records += r
         failures += f
+        skipped += k
         size += os.path.getsize(path)
-    return records, failures, size
+    return records, failures, size, skipped
 
 
-def work_docs(docs: list[DocTuple], size: int) -> TaskResult:
+def work_docs(docs: list[DocTuple], size: int, archive: str | None = None) -> TaskResult:
     """Worker task: parse documents already unwrapped by the parent."""
-    records, failures = _records(docs)
-    return records, failures, size
+    records, failures, skipped = _records(docs, archive)
+    return records, failures, size, skipped
 
 
 # -- parent side --
@@ -132,7 +165,9 @@ def list_files(path: str) -> Iterator[str]:
 Task = tuple[Callable[..., TaskResult], tuple[Any, ...]]
 
 
-def _doc_chunks(items: Iterable[Any], failures: list[Failure]) -> Iterator[Task]:
+def _doc_chunks(
+    items: Iterable[Any], failures: list[Failure], archive: str | None
+) -> Iterator[Task]:
     chunk: list[DocTuple] = []
     size = 0
     for item in items:
@@ -144,20 +179,23 @@ def _doc_chunks(items: Iterable[Any], failures: list[Failure]) -> Iterator[Task]
         )
         size += len(item.text)
         if len(chunk) >= DOCS_PER_TASK:
-            yield work_docs, (chunk, size)
+            yield work_docs, (chunk, size, archive)
             chunk, size = [], 0
     if chunk:
-        yield work_docs, (chunk, size)
+        yield work_docs, (chunk, size, archive)
 
 
-def plan_tasks(sources: list[Any], failures: list[Failure]) -> Iterator[Task]:
-    """Tasks for paths, directories, bytes and binary streams (stdin), lazily."""
+def plan_tasks(
+    sources: list[Any], failures: list[Failure], archive: str | None = None
+) -> Iterator[Task]:
+    """Tasks for paths, directories, bytes and binary streams (stdin), lazily.
+    Workers skip documents whose copy ``archive`` already stores."""
     from cablegram.format.sources import iter_items
 
     blobs = [s for s in sources if not isinstance(s, str)]
     if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
         items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
-        yield from _doc_chunks(items, failures)
+        yield from _doc_chunks(items, failures, archive)
     for src in sources:
         if not isinstance(src, str):
             continue
@@ -167,14 +205,14 @@ def plan_tasks(sources: list[Any], failures: list[Failure]) -> Iterator[Task]:
         small: list[str] = []
         for path in list_files(src):
             if os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path):
-                yield from _doc_chunks(iter_items(path), failures)
+                yield from _doc_chunks(iter_items(path), failures, archive)
                 continue
             small.append(path)
             if len(small) >= FILES_PER_TASK:
-                yield work_paths, (small,)
+                yield work_paths, (small, archive)
                 small = []
         if small:
-            yield work_paths, (small,)
+            yield work_paths, (small, archive)
 
 
 def total_bytes(sources: Iterable[Any]) -> int:
@@ -207,9 +245,10 @@ def run_tasks(
 
     def absorb(result: TaskResult, nfiles: int) -> None:
         nonlocal done_bytes, buffer
-        records, failures, size = result
+        records, failures, size, skipped = result
         report.files += nfiles
-        report.documents += len(records)
+        report.documents += len(records) + skipped
+        report.counts.unchanged += skipped
         report.failures += failures
         done_bytes += size
         buffer += records

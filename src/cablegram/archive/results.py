@@ -62,8 +62,9 @@ def snippet(text: str, terms: tuple[str, ...], width: int = 220) -> str:
 
 
 class SearchResult:
-    """A query's matches: a page of ``hits``, the ``total``, lazy ``facets``,
-    and streaming access to every match (``cables()``, ``to_pandas()``)."""
+    """A query's matches: a page of ``hits``, the exact ``total`` (counted on
+    first use), ``facets()``, and streaming access to every match
+    (``dicts()``, ``cables()``, ``to_pandas()``)."""
 
     def __init__(
         self, store: SQLiteStore, plan: Plan, query: str, *, sort: str, limit: int, offset: int
@@ -72,7 +73,7 @@ class SearchResult:
         self.plan = plan
         self.query = query
         self.sort = sort
-        self.hits = store.search(plan, sort=sort, limit=limit, offset=offset)
+        self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
         self._total: int | None = None
 
     @property
@@ -83,9 +84,7 @@ class SearchResult:
 
     def facets(self, size: int = 10) -> Facets:
         """Counts by tag, origin, classification, caption, year, month (see facets.py)."""
-        result = self.store.facets(self.plan, size=size)
-        self._total = result.total
-        return result
+        return self.store.facets(self.plan, size=size, total=self.total)
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -94,9 +93,8 @@ class SearchResult:
         return len(self.hits)
 
     def dicts(self) -> Iterator[dict[str, Any]]:
-        """Schema JSON of every match (not only this page), streamed."""
-        sort = "date" if self.sort == "rank" and self.plan.match is None else self.sort
-        return self.store.iter_matches(self.plan, sort=sort)
+        """Schema JSON of every match (not only this page), streamed in the result's order."""
+        return self.store.iter_matches(self.plan, sort=self.sort)
 
     def cables(self) -> Iterator[Cable]:
         from cablegram.model import from_dict

@@ -62,10 +62,11 @@ class Store(Protocol):
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts: ...
     def get(self, cable_id: str) -> dict[str, Any] | None: ...
     def copies(self, cable_id: str) -> list[CopyInfo]: ...
-    def search(self, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
-    def count(self, plan: Plan) -> int: ...
-    def facets(self, plan: Plan, *, size: int) -> Facets: ...
-    def iter_matches(self, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
+    def materialize(self, plan: Plan, *, sort: str) -> tuple[str, int]: ...
+    def page(self, table: str, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
+    def facets(self, table: str, total: int, *, size: int) -> Facets: ...
+    def iter_matches(self, table: str, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
+    def release(self, table: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -230,60 +231,79 @@ class SQLiteStore:
         ]
 
     def _from_where(self, plan: Plan) -> tuple[str, list[object]]:
+        """FROM/WHERE of the matches: the FTS cursor drives the join (CROSS JOIN),
+        field predicates and the visibility predicate filter ``cables c``."""
         vis, vp = self.scope()
         if plan.match is not None:
-            sql = f" FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid WHERE fts MATCH ? AND {plan.where}{vis}"
+            sql = (
+                " FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid"
+                f" WHERE fts MATCH ? AND {plan.where}{vis}"
+            )
             return sql, [plan.match, *plan.params, *vp]
         return f" FROM cables c WHERE {plan.where}{vis}", [*plan.params, *vp]
 
-    def _order(self, plan: Plan, sort: str) -> str:
+    def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
+        """SELECT of the matching rowids, skipping the ``cables`` join when only
+        text is asked (the FTS doclist alone answers)."""
+        if plan.match is not None and plan.where == "1" and self.visibility is None:
+            return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
+        frm, params = self._from_where(plan)
+        return f"SELECT c.rowid AS rowid{frm}", params
+
+    @staticmethod
+    def _order(plan: Plan, sort: str) -> str:
+        # Field-only queries walk the created index and stop after the page.
         if sort == "rank" and plan.match is not None:
-            return f" ORDER BY {_FTS_WEIGHTS}, c.created DESC"
+            return f" ORDER BY {_FTS_WEIGHTS}, c.rowid"
         if sort == "date-asc":
-            return " ORDER BY c.created IS NULL, c.created, c.id"
-        return " ORDER BY c.created IS NULL, c.created DESC, c.id"
+            return " ORDER BY c.created IS NULL, c.created, c.rowid"
+        return " ORDER BY c.created DESC, c.rowid"
 
     def search(
         self, plan: Plan, *, sort: str = "rank", limit: int = 20, offset: int = 0
     ) -> list[Hit]:
+        """One page of matches with snippets, by BM25 rank or date."""
         frm, params = self._from_where(plan)
-        score = _FTS_WEIGHTS if plan.match is not None else "0.0"
-        rows = self.conn.execute(
-            f"SELECT c.id, c.created, c.classification, c.origin, c.subject, {score}, c.rowid"
-            f"{frm}{self._order(plan, sort)} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()
+        ranked = sort == "rank" and plan.match is not None
+        score = _FTS_WEIGHTS if ranked else "0.0"
+        cols = "c.id, c.created, c.classification, c.origin, c.subject"
+        if ranked and plan.where == "1" and self.visibility is None:
+            # Text only: rank inside FTS5 and join just the page (~20% faster).
+            sql = (
+                f"SELECT {cols}, f.score, c.rowid FROM (SELECT rowid, {score} AS score FROM fts"
+                " WHERE fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?) f"
+                " CROSS JOIN cables c ON c.rowid = f.rowid ORDER BY f.score, c.rowid"
+            )
+            rows = self.conn.execute(sql, (plan.match, limit, offset)).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {cols}, {score}, c.rowid{frm}{self._order(plan, sort)} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
         hits = []
         for cid, created, cls, origin, subject, sc, rowid in rows:
             text = decode_json(self._data(rowid)).get("text") or ""
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
-    def _data(self, rowid: int) -> bytes:
-        row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
-        return bytes(row[0])
-
-    def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
-        """SELECT of the matching rowids, skipping the ``cables`` join when
-        nothing but the text is asked (the FTS doclist alone answers)."""
-        if plan.match is not None and plan.where == "1" and self.visibility is None:
-            return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
-        frm, params = self._from_where(plan)
-        return f"SELECT c.rowid{frm}", params
-
     def count(self, plan: Plan) -> int:
         sql, params = self._rowids(plan)
         return int(self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
-    def facets(self, plan: Plan, *, size: int = 10) -> Facets:
+    def facets(self, plan: Plan, *, size: int = 10, total: int | None = None) -> Facets:
         sql, params = self._rowids(plan)
+        total = self.count(plan) if total is None else total
         with self._lock:
-            return facets(self.conn, sql, params, size, total=self.count(plan))
+            return facets(self.conn, sql, params, size, total=total)
 
     def iter_matches(self, plan: Plan, *, sort: str = "date") -> Iterator[dict[str, Any]]:
         """Schema JSON of every match, streamed in ``sort`` order."""
         frm, params = self._from_where(plan)
         data = "(SELECT d.data FROM cable_data d WHERE d.rowid = c.rowid)"
         cur = self.conn.execute(f"SELECT {data}{frm}{self._order(plan, sort)}", params)
-        for (data,) in cur:
-            yield decode_json(data)
+        for (blob,) in cur:
+            yield decode_json(blob)
+
+    def _data(self, rowid: int) -> bytes:
+        row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
+        return bytes(row[0])

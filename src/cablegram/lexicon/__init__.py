@@ -204,7 +204,7 @@ def collectives() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Collective RI -> (name, member RIs observed).  Membership is partial (FORMAT §6.4)."""
     out: dict[str, tuple[str, list[str]]] = {}
     for r in read_csv("collectives_observed.csv"):
-        name, members = out.setdefault(r["collective_ri"], (r["collective_name"], []))
+        _name, members = out.setdefault(r["collective_ri"], (r["collective_name"], []))
         if r["fl2_member_ri"] not in members:
             members.append(r["fl2_member_ri"])
     return {ri: (n, tuple(m)) for ri, (n, m) in out.items()}

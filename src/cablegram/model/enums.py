@@ -7,10 +7,10 @@ lexicon.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Classification(str, Enum):
+class Classification(StrEnum):
     """Security classification of a whole cable, ordered by rank.
 
     SBU, LIMITED OFFICIAL USE and EFTO are controls on unclassified text, not
@@ -75,7 +75,7 @@ _CLASS_LETTER = {
 }
 
 
-class Precedence(str, Enum):
+class Precedence(StrEnum):
     """Handling precedence, ordered ROUTINE < PRIORITY < IMMEDIATE < FLASH."""
 
     ROUTINE = "ROUTINE"

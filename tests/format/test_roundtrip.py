@@ -97,15 +97,10 @@ def test_default_envelope_restates_the_cable(corpus: Path) -> None:
         assert [getattr(again.header, k) for k in keep] == [getattr(cable.header, k) for k in keep]
 
 
-# Canonical text the parser does not (yet) read as rendered.  Each test states
-# the input and the expected reading; strict xfail flags the day it is fixed.
+# Canonical text that once did not read back as rendered: each test states the
+# input and the expected reading.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: 'Deputy' is taken as a modifier before the longest title "
-    "'Deputy Chief of Mission' (titles.csv) is tried",
-)
 def test_classified_by_long_title_is_split_from_the_name() -> None:
     cable = next(iter(synth_cables(1, seed=0)))
     cb = ClassifiedBy(
@@ -118,11 +113,6 @@ def test_classified_by_long_title_is_split_from_the_name() -> None:
     assert parse(render(cable)).classified_by == cb
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: the portion mark of an unnumbered (single) paragraph stays in its "
-    "text instead of becoming its marking (real: 09TRIPOLI427 '(SBU) Per reftel, ...')",
-)
 def test_unnumbered_paragraph_keeps_its_portion_mark() -> None:
     cable = next(iter(synth_cables(1, seed=0)))
     para = Paragraph("Per reftel, the Ambassador queried the MFA.", None, "SBU")

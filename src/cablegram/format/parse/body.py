@@ -224,7 +224,12 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
                 expected = n + 1
                 continue
         if current is None:
-            current = _Para(None, None, i)
+            # An unnumbered paragraph may still open with its portion mark.
+            mk = _MARK.match(s) if s[0] == "(" else None
+            marking = normalize_mark(mk["mark"]) if mk else None
+            if marking is not None and mk is not None:
+                s = s[mk.end() :]
+            current = _Para(None, marking, i)
             paras.append(current)
         current.add(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
     for p in paras:

@@ -34,16 +34,24 @@ _MODIFIERS = ("acting", "deputy", "senior", "a/", "interim", "assistant")
 
 
 def _title_prefix(words: list[str]) -> int:
-    """Number of leading words that form a title (modifiers, office, title phrase)."""
+    """Number of leading words that form a title (modifiers, office, title phrase).
+
+    A title phrase may itself begin with a word that is also a modifier
+    ("Deputy Chief of Mission"), so the phrase is tried from the first word
+    before the modifiers are skipped.
+    """
     low = [w.lower().strip(",") for w in words]
     i = 0
     while i < len(low) and low[i] in _MODIFIERS:
         i += 1
-    for start in (i, i + 1):  # an office may precede the title: "EAP DAS", "NEA/ARP Director"
-        if start == i + 1 and not (start <= len(words) and _OFFICE.match(words[i].strip(","))):
-            continue
+    starts = [0] if i else []
+    starts.append(i)
+    # an office may precede the title: "EAP DAS", "NEA/ARP Director"
+    if i < len(words) and _OFFICE.match(words[i].strip(",")):
+        starts.append(i + 1)
+    for start in starts:
         for t in _title_words():
-            if tuple(low[start : start + len(t)]) == t and start + len(t) < len(low) + 1:
+            if tuple(low[start : start + len(t)]) == t:
                 return start + len(t)
     return 0
 

@@ -74,13 +74,19 @@ class Body:
     defects: list[Defect] = field(default_factory=list)
 
 
-# Noise lines are short; classification words, PAGE, dashes, NNNN, BT, # open them.
-_NOISE_FIRST = frozenset("CSULTPNB-#csultp")
+# Every noise line opens like one of these (page markers, PAGE headers, counter
+# lines, BT/NNNN/#ssn, classification words plain or spaced, SIPDIS); prose
+# lines almost never do, so one match spares the detailed checks.
+_NOISE_START = re.compile(
+    r"\s*(?:PAGE\s|-{5}|NNNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
+    r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T)",
+    re.I,
+)
 
 
 def _is_noise(line: str, own: tuple[str, int] | None) -> bool:
     s = line.lstrip()
-    if len(s) > 90 or (s[:1] not in _NOISE_FIRST and " OF " not in s):
+    if len(s) > 90 or not _NOISE_START.match(s):
         return False
     if is_page_noise(line) or is_banner(line):
         return True
@@ -133,7 +139,8 @@ def _number(num: str, expected: int, anchored: bool, marked: bool) -> int | None
 
 def _split_midline(line: str, expected: int) -> list[str]:
     """Split a line at a lost paragraph break whose number is the expected one."""
-    if len(line) < 40:
+    # Only the expected number (or the next, after a paragraph head) can split.
+    if len(line) < 40 or (f"{expected}." not in line and f"{expected + 1}." not in line):
         return [line]
     out: list[str] = []
     pos = 0

@@ -24,6 +24,8 @@ _HEADER_KEYWORD = re.compile(
     r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
     re.I,
 )
+# Cheap test for a line that may hold a keyword to split at (the split itself is costly).
+_MAY_SPLIT = re.compile(r"SUBJ|E\.\s?O|EO\s\d|TAGS|REF|CLASSIFIED|¶|SIPDIS", re.I)
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
 _CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
@@ -72,7 +74,7 @@ def _resplit(lines: list[str]) -> list[str]:
     for line in lines:
         if in_header and _PARAGRAPH_START.match(line):
             in_header = False
-        if in_header and len(line) > 20:
+        if in_header and len(line) > 20 and _MAY_SPLIT.search(line):
             pieces = _HEADER_KEYWORD.split(line)
             for i, piece in enumerate(pieces):
                 if not in_header:

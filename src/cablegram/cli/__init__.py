@@ -17,6 +17,8 @@ def main() -> None:
     """Read, write, check, archive and serve diplomatic cables."""
 
 
-# Command modules register themselves on import (order = help order).
-from cablegram.cli import format_cmds  # noqa: E402,F401
-from cablegram.cli import archive_cmds  # noqa: E402,F401
+# Command modules register themselves on import.
+from cablegram.cli import (  # noqa: E402
+    archive_cmds,  # noqa: F401
+    format_cmds,  # noqa: F401
+)

@@ -21,4 +21,5 @@ def main() -> None:
 from cablegram.cli import (  # noqa: E402
     archive_cmds,  # noqa: F401
     format_cmds,  # noqa: F401
+    web_cmds,  # noqa: F401
 )

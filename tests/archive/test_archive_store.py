@@ -12,9 +12,8 @@ from archive_fixtures import cable, record
 
 from cablegram.access.principal import Principal
 from cablegram.archive import Archive
-from cablegram.model import Classification
 from cablegram.archive.export import write_csv, write_jsonl, write_parquet
-from cablegram.model import Defect
+from cablegram.model import Classification, Defect
 
 TAIPEI = cable(
     id="09AITTAIPEI975", origin="AIT TAIPEI", created="2009-08-14T09:00:00Z",

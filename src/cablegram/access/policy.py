@@ -47,9 +47,9 @@ __all__ = [
     "access_rows",
     "caption_bits",
     "caption_mask",
-    "rule_sql",
     "may_read",
     "may_read_facts",
+    "rule_sql",
     "visibility_sql",
 ]
 
@@ -216,9 +216,7 @@ def _clauses(
         if not principal.sees_sbu:
             yield f"{s.cables}.{s.sbu} = 0"
     use_mask = (
-        s.captions_mask is not None
-        and bits is not None
-        and controlling_captions() <= bits.keys()
+        s.captions_mask is not None and bits is not None and controlling_captions() <= bits.keys()
     )
     ungranted = controlling_captions() - principal.captions
     granted_restricted = restricted_captions() & principal.captions

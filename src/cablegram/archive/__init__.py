@@ -44,6 +44,7 @@ from cablegram.archive.query import QuerySyntaxError, compile_query
 from cablegram.archive.records import decode_json, reader_views
 from cablegram.archive.results import Hit, SearchResult
 from cablegram.archive.review import Review, ReviewError
+from cablegram.archive.schema import ArchiveVersionError
 from cablegram.archive.stats import stats as _stats
 from cablegram.archive.store import CopyInfo, SQLiteStore, Store
 from cablegram.archive.users import UserError, Users
@@ -55,6 +56,7 @@ __all__ = [
     "PUBLIC",
     "AccessDenied",
     "Archive",
+    "ArchiveVersionError",
     "CopyInfo",
     "Hit",
     "IngestReport",

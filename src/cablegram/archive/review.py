@@ -150,7 +150,7 @@ class Review:
             )  # fmt: skip
             self.apply(decision.cable_id)
             self.audit.record(who.name, self.interface, "declass-decide", decision.cable_id,
-                              action=decision.action.value, reason=decision.reason,
+                              decision=decision.action.value, reason=decision.reason,
                               level=level.value, sbu=sbu)  # fmt: skip
         return decision
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from archive_fixtures import cable, record
 
-from cablegram.archive import Archive, Visibility
+from cablegram.access.principal import Principal
+from cablegram.archive import Archive
 from cablegram.archive.export import write_csv, write_jsonl, write_parquet
-from cablegram.model import Defect
+from cablegram.model import Classification, Defect
 
 TAIPEI = cable(
     id="09AITTAIPEI975", origin="AIT TAIPEI", created="2009-08-14T09:00:00Z",
@@ -68,11 +69,12 @@ def test_copies_merge_and_the_best_copy_gives_the_fields(small: Archive) -> None
     assert (again.unchanged, again.new, again.merged) == (1, 0, 0)
 
 
-def test_visibility_applies_inside_every_query(tmp_path: Path) -> None:
+def test_reader_rule_applies_inside_every_query(tmp_path: Path) -> None:
     path = tmp_path / "v.sqlite"
     with Archive(path) as full:
         full.store.write([record(TAIPEI), record(CITER), record(LATE)])
-    with Archive(path, visibility=Visibility("c.class_rank <= ?", (2,))) as reader:
+    confidential = Principal("c", Classification.CONFIDENTIAL)
+    with Archive(path, principal=confidential) as reader:
         assert reader.search("typhoon").total == 1  # the SECRET citer is hidden
         assert {h.id for h in reader.search("relief OR guidance OR typhoon", limit=9)} == {
             "09AITTAIPEI975", "09STATE12",

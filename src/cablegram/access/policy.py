@@ -25,7 +25,7 @@ archive stores them in the columns and tables of :data:`ACCESS_DDL`, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,8 +45,11 @@ __all__ = [
     "AccessSchema",
     "Dialect",
     "access_rows",
+    "caption_bits",
+    "caption_mask",
     "may_read",
     "may_read_facts",
+    "rule_sql",
     "visibility_sql",
 ]
 
@@ -89,7 +92,9 @@ class AccessSchema:
     Side tables (one row per value, ``cable_rowid`` = ``cables.key``):
     ``cable_captions(cable_rowid, caption)`` — must hold every caption of
     ``access_facts(cable).captions`` (other captions may be stored too; the rule
-    ignores them); ``cable_addressees(cable_rowid, role, routing_indicator,
+    ignores them); optionally ``captions_mask INTEGER`` on ``cables``, the
+    :func:`caption_mask` of those captions under :func:`caption_bits`;
+    ``cable_addressees(cable_rowid, role, routing_indicator,
     name)`` — roles ``from``/``to``/``info``/``xmt``; ``cable_offices(cable_rowid,
     office)`` = ``access_facts(cable).offices``.
     """
@@ -102,6 +107,7 @@ class AccessSchema:
     captions_table: str = "cable_captions"
     addressees_table: str = "cable_addressees"
     offices_table: str = "cable_offices"
+    captions_mask: str | None = None
 
 
 DEFAULT_SCHEMA = AccessSchema()
@@ -184,28 +190,89 @@ def _exists(table: str, alias: str, s: AccessSchema, condition: str) -> str:
     )
 
 
-def _clauses(principal: Principal, s: AccessSchema, p: _Params) -> Iterator[str]:
-    yield f"{s.cables}.{s.class_rank} <= {p.one(principal.clearance.rank)}"
-    if not principal.sees_sbu:
-        yield f"{s.cables}.{s.sbu} = 0"
-    # (c) no controlling caption outside the principal's read-ins.
+def caption_bits() -> dict[str, int]:
+    """Bit of each controlling caption in a caption mask column (sorted order).
+
+    An archive records the map it was built with; :func:`rule_sql` uses the
+    mask only when the map covers every controlling caption of the lexicon.
+    """
+    return {name: i for i, name in enumerate(sorted(controlling_captions()))}
+
+
+def caption_mask(captions: Iterable[str], bits: Mapping[str, int]) -> int:
+    """The mask of ``captions`` under ``bits`` (captions without a bit ignored)."""
+    return sum(1 << bits[c] for c in set(captions) if c in bits)
+
+
+def _clauses(
+    principal: Principal,
+    s: AccessSchema,
+    p: _Params,
+    bits: Mapping[str, int] | None,
+    level: bool,
+) -> Iterator[str]:
+    if level:
+        yield f"{s.cables}.{s.class_rank} <= {p.one(principal.clearance.rank)}"
+        if not principal.sees_sbu:
+            yield f"{s.cables}.{s.sbu} = 0"
+    use_mask = (
+        s.captions_mask is not None and bits is not None and controlling_captions() <= bits.keys()
+    )
     ungranted = controlling_captions() - principal.captions
-    if cond := p.in_list("_acc_k.caption", ungranted):
+    granted_restricted = restricted_captions() & principal.captions
+    # (c) no controlling caption outside the principal's read-ins.
+    if use_mask:
+        assert bits is not None
+        if ungranted:
+            mask = caption_mask(ungranted, bits)
+            yield f"({s.cables}.{s.captions_mask} & {p.one(mask)}) = 0"
+    elif cond := p.in_list("_acc_k.caption", ungranted):
         yield "NOT " + _exists(s.captions_table, "_acc_k", s, cond)
     # (d) restricted captions need membership; only reachable when granted.
-    granted_restricted = restricted_captions() & principal.captions
-    if cond := p.in_list("_acc_r.caption", granted_restricted):
-        member = [
-            _exists(s.addressees_table, "_acc_a", s, c)
-            for c in [p.in_list("_acc_a.routing_indicator", principal.routing_indicators())]
-            if c
-        ] + [
-            _exists(s.offices_table, "_acc_o", s, c)
-            for c in [p.in_list("_acc_o.office", principal.office_memberships())]
-            if c
-        ]
-        unrestricted = "NOT " + _exists(s.captions_table, "_acc_r", s, cond)
-        yield "(" + " OR ".join([unrestricted, *member]) + ")"
+    if not granted_restricted:
+        return
+    if use_mask:
+        assert bits is not None
+        mask = caption_mask(granted_restricted, bits)
+        unrestricted = f"({s.cables}.{s.captions_mask} & {p.one(mask)}) = 0"
+    else:
+        cond = p.in_list("_acc_r.caption", granted_restricted)
+        unrestricted = "NOT " + _exists(s.captions_table, "_acc_r", s, str(cond))
+    member = [
+        _exists(s.addressees_table, "_acc_a", s, c)
+        for c in [p.in_list("_acc_a.routing_indicator", principal.routing_indicators())]
+        if c
+    ] + [
+        _exists(s.offices_table, "_acc_o", s, c)
+        for c in [p.in_list("_acc_o.office", principal.office_memberships())]
+        if c
+    ]
+    # Written first so SQLite short-circuits: the EXISTS lookups run only for
+    # the few cables that carry a restricted caption.
+    yield "(" + " OR ".join([unrestricted, *member]) + ")"
+
+
+def rule_sql(
+    principal: Principal,
+    *,
+    dialect: Dialect = "sqlite",
+    schema: AccessSchema = DEFAULT_SCHEMA,
+    bits: Mapping[str, int] | None = None,
+    level: bool = True,
+) -> tuple[str, list[object]]:
+    """Part 2 of the rule (full reading, no release) as a WHERE fragment.
+
+    ``level=False`` leaves out the clearance and SBU tests (a)-(b) and keeps
+    the handling tests (c)-(d): the archive uses it to open a reader-level
+    release view of a cable above the reader's clearance (partial-release
+    search policy).  ``bits``: the archive's caption bit map, when its cables
+    row carries ``schema.captions_mask`` (faster than the EXISTS form).
+    """
+    if principal.owner:
+        return "(1 = 1)", []
+    p = _Params(dialect)
+    parts = [f"({c})" for c in _clauses(principal, schema, p, bits, level)]
+    return "(" + (" AND ".join(parts) or "1 = 1") + ")", p.values
 
 
 def visibility_sql(
@@ -213,6 +280,7 @@ def visibility_sql(
     *,
     dialect: Dialect = "sqlite",
     schema: AccessSchema = DEFAULT_SCHEMA,
+    bits: Mapping[str, int] | None = None,
 ) -> tuple[str, list[object]]:
     """The rule as a WHERE fragment over :class:`AccessSchema` plus its parameters.
 
@@ -222,7 +290,6 @@ def visibility_sql(
     """
     if principal.owner:
         return "(1 = 1)", []
-    p = _Params(dialect)
-    body = " AND ".join(f"({c})" for c in _clauses(principal, schema, p))
+    body, params = rule_sql(principal, dialect=dialect, schema=schema, bits=bits)
     released = f"{schema.cables}.{schema.released} = 1"
-    return f"({released} OR ({body}))", p.values
+    return f"({released} OR {body})", params

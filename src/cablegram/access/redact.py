@@ -142,8 +142,9 @@ def _rebuild_text(cable: Cable) -> str:
     if cable.references:
         refs = [f"{r.label}. {r.text}" if r.label else r.text for r in cable.references]
         lines += ["", "REF: " + refs[0], *refs[1:]]
-    if cable.classified_by and cable.classified_by.text:
-        lines += ["", "Classified By: " + cable.classified_by.text]
+    if cable.classified_by and (cb := cable.classified_by.text):
+        # The parser keeps the line as written, keyword included (or not).
+        lines += ["", cb if cb.upper().startswith("CLASSIFIED BY") else "Classified By: " + cb]
     for p in cable.paragraphs:
         head = f"¶{p.number}. " if p.number is not None else ""
         mark = f"({p.marking}) " if p.marking else ""

@@ -45,11 +45,13 @@ class Node:
 def _node_rows(store: SQLiteStore, where: str, params: tuple[object, ...]) -> list[Node]:
     vis, vp = store.scope()
     rows = store.conn.execute(
-        f"SELECT DISTINCT c.id, c.created, c.subject FROM cables c WHERE {where}{vis}"
+        f"SELECT DISTINCT c.id, c.created, c.subject, c.rowid FROM cables c WHERE {where}{vis}"
         " ORDER BY c.created IS NULL, c.created, c.id",
         (*params, *vp),
     ).fetchall()
-    return [Node(*r) for r in rows]
+    # A cable seen through a release view shows the view's subject (it may be withheld).
+    return [Node(cid, created, store.seen_subject(rowid, subject))
+            for cid, created, subject, rowid in rows]  # fmt: skip
 
 
 def refs(store: SQLiteStore, cable_id: str) -> list[RefLink] | None:

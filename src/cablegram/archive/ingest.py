@@ -56,6 +56,18 @@ class IngestReport:
         }  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """What a worker process needs to know of the archive it feeds.
+
+    ``archive``: its file (copies already stored are skipped before parsing);
+    ``views``: build reader-level release views (partial-release search policy).
+    """
+
+    archive: str | None = None
+    views: bool = False
+
+
 # -- worker side --
 _READERS: dict[str, sqlite3.Connection] = {}
 
@@ -81,7 +93,7 @@ def _stored(archive: str | None) -> Callable[[str], bool]:
 
 
 def _records(
-    items: Iterable[Any], archive: str | None = None
+    items: Iterable[Any], config: WorkerConfig
 ) -> tuple[list[CopyRecord], list[Failure], int]:
     from cablegram.format.parse import parse
     from cablegram.format.sources import Document
@@ -90,7 +102,7 @@ def _records(
     records: list[CopyRecord] = []
     failures: list[Failure] = []
     skipped = 0
-    stored = _stored(archive)
+    stored = _stored(config.archive)
     for item in items:
         if isinstance(item, NotACableError):
             failures.append((item.path or "<input>", item.reason))
@@ -116,6 +128,7 @@ def _records(
                     locator=locator,
                     metadata=metadata,
                     source_defects=defects,
+                    views=config.views,
                 )
             )
         except NotACableError as error:
@@ -125,7 +138,7 @@ def _records(
     return records, failures, skipped
 
 
-def work_paths(paths: list[str], archive: str | None = None) -> TaskResult:
+def work_paths(paths: list[str], config: WorkerConfig) -> TaskResult:
     """Worker task: every document of some small files."""
     from cablegram.format.sources import iter_items
 
@@ -134,7 +147,7 @@ def work_paths(paths: list[str], archive: str | None = None) -> TaskResult:
     size = skipped = 0
     for path in paths:
         try:
-            r, f, k = _records(iter_items(path), archive)
+            r, f, k = _records(iter_items(path), config)
         except Exception as error:  # unreadable file
             r, f, k = [], [(path, f"{type(error).__name__}: {error}")], 0
         records += r
@@ -144,9 +157,9 @@ def work_paths(paths: list[str], archive: str | None = None) -> TaskResult:
     return records, failures, size, skipped
 
 
-def work_docs(docs: list[DocTuple], size: int, archive: str | None = None) -> TaskResult:
+def work_docs(docs: list[DocTuple], size: int, config: WorkerConfig) -> TaskResult:
     """Worker task: parse documents already unwrapped by the parent."""
-    records, failures, skipped = _records(docs, archive)
+    records, failures, skipped = _records(docs, config)
     return records, failures, size, skipped
 
 
@@ -166,7 +179,7 @@ Task = tuple[Callable[..., TaskResult], tuple[Any, ...]]
 
 
 def _doc_chunks(
-    items: Iterable[Any], failures: list[Failure], archive: str | None
+    items: Iterable[Any], failures: list[Failure], config: WorkerConfig
 ) -> Iterator[Task]:
     chunk: list[DocTuple] = []
     size = 0
@@ -179,23 +192,21 @@ def _doc_chunks(
         )
         size += len(item.text)
         if len(chunk) >= DOCS_PER_TASK:
-            yield work_docs, (chunk, size, archive)
+            yield work_docs, (chunk, size, config)
             chunk, size = [], 0
     if chunk:
-        yield work_docs, (chunk, size, archive)
+        yield work_docs, (chunk, size, config)
 
 
-def plan_tasks(
-    sources: list[Any], failures: list[Failure], archive: str | None = None
-) -> Iterator[Task]:
+def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig) -> Iterator[Task]:
     """Tasks for paths, directories, bytes and binary streams (stdin), lazily.
-    Workers skip documents whose copy ``archive`` already stores."""
+    Workers skip documents whose copy ``config.archive`` already stores."""
     from cablegram.format.sources import iter_items
 
     blobs = [s for s in sources if not isinstance(s, str)]
     if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
         items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
-        yield from _doc_chunks(items, failures, archive)
+        yield from _doc_chunks(items, failures, config)
     for src in sources:
         if not isinstance(src, str):
             continue
@@ -205,14 +216,14 @@ def plan_tasks(
         small: list[str] = []
         for path in list_files(src):
             if os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path):
-                yield from _doc_chunks(iter_items(path), failures, archive)
+                yield from _doc_chunks(iter_items(path), failures, config)
                 continue
             small.append(path)
             if len(small) >= FILES_PER_TASK:
-                yield work_paths, (small, archive)
+                yield work_paths, (small, config)
                 small = []
         if small:
-            yield work_paths, (small, archive)
+            yield work_paths, (small, config)
 
 
 def total_bytes(sources: Iterable[Any]) -> int:

@@ -10,10 +10,15 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from cablegram.access.declass import automatic_date
+from cablegram.access.eo_line import read_instruction
+from cablegram.access.policy import AccessRows, access_rows, caption_bits, caption_mask
+from cablegram.access.redact import redact
 from cablegram.archive.ids import cable_keys, id_key
-from cablegram.model import Cable, Defect, to_dict
+from cablegram.model import Cable, Classification, Defect, to_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,58 @@ class CopyRecord:
     addressees: tuple[tuple[str, str], ...]
     refs: tuple[tuple[int, str | None, str, str | None, str | None], ...]
     keys: tuple[str, ...]
+    access: AccessRows
+    access_caps: int  # caption_mask(access.captions, caption_bits())
+    review_due: str | None
+    views: tuple[ViewRecord, ...]  # reader-level release views (policy on)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRecord:
+    """A release view of a cable: ``level`` 0-4 (reader clearance rank) or
+    :data:`PUBLIC_VIEW` (the public view under a release decision)."""
+
+    level: int
+    subject: str | None
+    data: bytes  # zlib(schema JSON of the view)
+    body: str  # its text, indexed in fts_views
+
+
+# Level of the view published by a release decision (ranks are 0-4).
+PUBLIC_VIEW = 7
+
+
+def view_record(view: Cable, level: int) -> ViewRecord:
+    return ViewRecord(level, view.subject, encode_json(to_dict(view)), view.text)
+
+
+def reader_views(cable: Cable, facts_rank: int) -> tuple[ViewRecord, ...]:
+    """What a reader cleared below the cable's level sees of it: one view per
+    clearance rank that releases at least one paragraph (SBU portions are
+    released to cleared readers only)."""
+    out = []
+    for level in Classification:
+        if level.rank >= facts_rank:
+            break
+        view = redact(cable, level, sbu=level.rank > 0)
+        withheld = view.source.metadata.get("release", {}).get("withheld_paragraphs", ())
+        if view is cable or len(withheld) >= len(view.paragraphs):
+            continue  # nothing released at this level
+        out.append(view_record(view, level.rank))
+    return tuple(out)
+
+
+def review_due(cable: Cable, rank: int) -> str | None:
+    """The first day ``cable`` can enter the declassification review queue:
+    its E.O. declassification or review date, or the 25-year date."""
+    if rank == 0:
+        return None
+    instruction = read_instruction(cable)
+    dates = [d for d in (instruction.declassify_on, instruction.review_on,
+                         automatic_date(cable)) if d is not None]  # fmt: skip
+    if instruction.kind == "declassified":
+        dates.append(date(1900, 1, 1))  # an archival note: review now
+    return min(dates).isoformat() if dates else None
 
 
 def sha256_text(text: str) -> str:
@@ -97,8 +154,10 @@ def make_record(
     locator: str | None,
     metadata: dict[str, Any],
     source_defects: tuple[Defect, ...],
+    views: bool = False,
 ) -> CopyRecord:
-    """The record of ``cable`` parsed from the document ``text``."""
+    """The record of ``cable`` parsed from the document ``text``; ``views``:
+    add reader-level release views (partial-release search policy)."""
     sha = sha256_text(text)
     cable_id = (cable.id or f"SHA-{sha[:16]}").upper()
     created = cable.created
@@ -110,6 +169,7 @@ def make_record(
         for i, r in enumerate(cable.references)
     )
     cls = cable.classification
+    access = access_rows(cable)
     return CopyRecord(
         sha256=sha,
         format=fmt,
@@ -139,4 +199,8 @@ def make_record(
         addressees=tuple(sorted(addressees)),
         refs=refs,
         keys=cable_keys(cable_id, cable.origin),
+        access=access,
+        access_caps=caption_mask(access.captions, caption_bits()),
+        review_due=review_due(cable, access.class_rank),
+        views=reader_views(cable, access.class_rank) if views else (),
     )

@@ -18,9 +18,14 @@ of each cable and can be rebuilt from ``copies`` (``cablegram reindex``):
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-SCHEMA_VERSION = "2"
+from cablegram.access.policy import caption_bits
+
+SCHEMA_VERSION = "3"
 
 PRAGMAS = (
     # 16 KiB pages pack several 2-6 KB compressed blobs per page (4 KiB pages
@@ -32,6 +37,8 @@ PRAGMAS = (
     "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-65536",
     "PRAGMA foreign_keys=OFF",
+    # Web workers and CLI readers share the file: wait for a writer, don't fail.
+    "PRAGMA busy_timeout=10000",
 )
 
 DDL = """
@@ -50,7 +57,17 @@ CREATE TABLE IF NOT EXISTS cables (
     subject TEXT,
     has_summary INTEGER NOT NULL DEFAULT 0,
     quality INTEGER NOT NULL,
-    copy INTEGER NOT NULL
+    copy INTEGER NOT NULL,
+    -- access facts (cablegram.access.facts): effective level (unknown = TOP
+    -- SECRET), any SBU text, controlling captions as a bit mask (meta
+    -- 'caption_bits'), 1 while a release decision is in force.
+    access_rank INTEGER NOT NULL DEFAULT 4,
+    access_sbu INTEGER NOT NULL DEFAULT 0,
+    access_caps INTEGER NOT NULL DEFAULT 0,
+    released INTEGER NOT NULL DEFAULT 0,
+    -- first day the cable may be due for declassification review (E.O. line
+    -- review date or the 25-year date); NULL when never (unclassified).
+    review_due TEXT
 );
 -- The parsed cable apart from the narrow filter/facet row above, so scans
 -- and rowid lookups over ``cables`` stay within few pages.
@@ -95,11 +112,74 @@ CREATE TABLE IF NOT EXISTS cable_keys (key TEXT NOT NULL, cable INTEGER NOT NULL
 CREATE INDEX IF NOT EXISTS cable_keys_cable ON cable_keys(cable);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     subject, body, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE INDEX IF NOT EXISTS cables_review ON cables(review_due) WHERE review_due IS NOT NULL;
+-- The access rule's side tables (cablegram.access.policy.AccessSchema).
+CREATE TABLE IF NOT EXISTS access_captions (cable_rowid INTEGER NOT NULL, caption TEXT NOT NULL,
+    PRIMARY KEY (cable_rowid, caption)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_addressees (cable_rowid INTEGER NOT NULL, role TEXT NOT NULL,
+    routing_indicator TEXT, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS access_addressees_by_cable
+    ON access_addressees(cable_rowid, routing_indicator);
+CREATE TABLE IF NOT EXISTS access_offices (cable_rowid INTEGER NOT NULL, office TEXT NOT NULL,
+    PRIMARY KEY (cable_rowid, office)) WITHOUT ROWID;
+-- Release views of a cable: level 7 = the public view under the release
+-- decision in force; 0-4 = what a reader cleared to that level sees under the
+-- partial-release search policy.  Their text is indexed in fts_views under
+-- rowid cable * 8 + level, so a reader searches exactly what it may read.
+CREATE TABLE IF NOT EXISTS views (cable INTEGER NOT NULL, level INTEGER NOT NULL,
+    subject TEXT, data BLOB NOT NULL, PRIMARY KEY (cable, level)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_views USING fts5(
+    subject, body, content='', tokenize='unicode61 remove_diacritics 2');
+-- Kept across reindex (they are not derived from the copies).
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT,
+    clearance TEXT NOT NULL,
+    sbu INTEGER NOT NULL DEFAULT 0,
+    captions TEXT NOT NULL DEFAULT '[]',
+    stations TEXT NOT NULL DEFAULT '[]',
+    offices TEXT NOT NULL DEFAULT '[]',
+    owner INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    rowid INTEGER PRIMARY KEY,
+    cable_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    who TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    level TEXT NOT NULL,
+    sbu INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_cable ON decisions(cable_id);
+CREATE TABLE IF NOT EXISTS audit (
+    rowid INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    interface TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+
+# Tables that are records in their own right, not derived from copies:
+# ``reindex`` carries them into the rebuilt file.
+KEPT_TABLES = ("users", "decisions", "audit")
 
 # Side tables holding one value per row: (table, column) used by writers,
 # facets and filters alike.
 SIDE_TABLES = ("tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys")
+# Access side tables, keyed by ``cable_rowid``.
+ACCESS_TABLES = ("access_captions", "access_addressees", "access_offices")
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -107,14 +187,47 @@ def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     for pragma in PRAGMAS:
         conn.execute(pragma)
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
+    if row is not None and row[0] != SCHEMA_VERSION:
+        conn.close()
+        raise ArchiveVersionError(path, row[0])
     conn.executescript(DDL)
-    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
     if row is None:
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         # FTS5 leaf pages sized to the database page (default 4050 bytes).
         conn.execute("INSERT INTO fts (fts, rank) VALUES ('pgsz', 16000)")
-    elif row[0] != SCHEMA_VERSION:
-        raise RuntimeError(
-            f"{path}: archive schema {row[0]}, this cablegram needs {SCHEMA_VERSION}"
+        conn.execute("INSERT INTO fts_views (fts_views, rank) VALUES ('pgsz', 16000)")
+        conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('caption_bits', ?)", (json.dumps(caption_bits()),)
         )
     return conn
+
+
+class ArchiveVersionError(RuntimeError):
+    """The file was written by another version of the archive layout."""
+
+    def __init__(self, path: str, found: str) -> None:
+        super().__init__(
+            f"{path}: archive layout {found}, this cablegram writes {SCHEMA_VERSION}; "
+            f"rebuild it with `cablegram reindex --archive {path}` (copies are kept)"
+        )
+        self.path = path
+        self.found = found
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: all of it or (on any error) none."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def open_for_copies(path: str) -> sqlite3.Connection:
+    """A plain read connection to any layout version (``reindex`` reads ``copies``)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)

@@ -1,32 +1,28 @@
 """The ``Store`` protocol and its embedded SQLite implementation.
 
-Every read goes through :meth:`SQLiteStore.scope`, which AND-s the archive's
-visibility predicate (access control, issue 4) into the query, so counts,
-facets, snippets, graph edges and stats never see a hidden cable.
+Every read goes through :meth:`SQLiteStore.scope`, which AND-s the reader's
+access rule (:mod:`cablegram.archive.reader`) into the query, so counts,
+facets, snippets, graph edges and stats never see a hidden cable; rows a
+reader sees through a release view are matched, shown and snippeted from the
+view (``views`` / ``fts_views``), never from the cable.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cablegram.access.principal import OWNER, Principal
 from cablegram.archive import schema
 from cablegram.archive.facets import Facets, facets
 from cablegram.archive.ids import id_key
 from cablegram.archive.query import Plan
-from cablegram.archive.records import CopyRecord, decode_json
+from cablegram.archive.reader import FULL_VIEW, ReaderScope
+from cablegram.archive.records import CopyRecord, ViewRecord, decode_json
 from cablegram.archive.results import Hit, snippet
-
-
-@dataclass(frozen=True, slots=True)
-class Visibility:
-    """A predicate over the cables row aliased ``c`` that a reader must satisfy,
-    e.g. ``Visibility("c.class_rank <= ?", (2,))``."""
-
-    sql: str
-    params: tuple[object, ...] = ()
 
 
 @dataclass(slots=True)
@@ -57,16 +53,21 @@ class CopyInfo:
 
 
 class Store(Protocol):
-    """What the archive needs of a database (SQLite now, PostgreSQL later)."""
+    """What the archive needs of a database (SQLite now, PostgreSQL later).
+
+    A store is opened for one reader (:class:`Principal`); every read
+    method answers as that reader sees the archive."""
+
+    principal: Principal
 
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts: ...
+    def rowid_of(self, cable_id: str) -> int | None: ...
     def get(self, cable_id: str) -> dict[str, Any] | None: ...
     def copies(self, cable_id: str) -> list[CopyInfo]: ...
-    def materialize(self, plan: Plan, *, sort: str) -> tuple[str, int]: ...
-    def page(self, table: str, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
-    def facets(self, table: str, total: int, *, size: int) -> Facets: ...
-    def iter_matches(self, table: str, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
-    def release(self, table: str) -> None: ...
+    def search(self, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
+    def count(self, plan: Plan) -> int: ...
+    def facets(self, plan: Plan, *, size: int, total: int | None) -> Facets: ...
+    def iter_matches(self, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
     def close(self) -> None: ...
 
 
@@ -76,24 +77,78 @@ _FTS_WEIGHTS = "bm25(fts, 4.0, 1.0)"  # a word in the subject counts four times
 class SQLiteStore:
     """An archive in one SQLite file (WAL; one writer, many readers)."""
 
-    def __init__(self, path: str, visibility: Visibility | None = None) -> None:
+    def __init__(self, path: str, principal: Principal | None = None) -> None:
         self.path = path
-        self.visibility = visibility
         self.conn = schema.connect(path)
         self._lock = threading.Lock()
+        # Called after a cable's fields are (re)written, inside the write
+        # transaction: the archive re-applies release decisions there.
+        self.on_fields: Callable[[int, CopyRecord], None] | None = None
+        self.reader = ReaderScope(
+            principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
+        )
+
+    @property
+    def principal(self) -> Principal:
+        return self.reader.principal
 
     def close(self) -> None:
         self.conn.close()
 
-    # -- access control: the one place where visibility enters every query --
+    def setting(self, key: str) -> Any:
+        """A JSON value kept in ``meta`` (None when unset)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    # -- access control: the one place where the rule enters every query --
     def scope(self) -> tuple[str, tuple[object, ...]]:
-        """`` AND (visibility)`` for the cables row aliased ``c``, and its params.
+        """`` AND (rule)`` for the cables row aliased ``c``, and its params.
 
         Every read (search, counts, facets, snippets, graph, stats) appends
         this, so access control lives in one place, inside the SQL."""
-        if self.visibility is None:
+        if self.reader.owner:
             return "", ()
-        return f" AND ({self.visibility.sql})", self.visibility.params
+        sql, params = self.reader.visible()
+        return f" AND {sql}", params
+
+    def _views_present(self) -> bool:
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM views)").fetchone()[0])
+
+    def view_of(self, rowid: int) -> int | None:
+        """The view through which this reader sees cable ``rowid`` (None: hidden)."""
+        if self.reader.owner:
+            return FULL_VIEW
+        case, params = self.reader.view_case()
+        row = self.conn.execute(
+            f"SELECT {case} FROM cables c WHERE c.rowid = ?", (*params, rowid)
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
+        """(subject, zlib JSON) of a release view."""
+        row = self.conn.execute(
+            "SELECT subject, data FROM views WHERE cable = ? AND level = ?", (rowid, level)
+        ).fetchone()
+        return row[0], bytes(row[1])
+
+    def seen_subject(self, rowid: int, subject: str | None) -> str | None:
+        """The subject as this reader sees it (a view may withhold it)."""
+        view = self.view_of(rowid)
+        if view is None or view == FULL_VIEW:
+            return subject
+        return self.view_row(rowid, view)[0]
+
+    def seen_data(self, rowid: int) -> bytes | None:
+        """zlib schema JSON of cable ``rowid`` as this reader sees it, or None."""
+        view = self.view_of(rowid)
+        if view is None:
+            return None
+        if view == FULL_VIEW:
+            return self._data(rowid)
+        return self.view_row(rowid, view)[1]
 
     # -- writing --
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts:
@@ -153,17 +208,61 @@ class SQLiteStore:
         )
         for table in schema.SIDE_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE cable = ?", (rowid,))
+        for table in schema.ACCESS_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE cable_rowid = ?", (rowid,))
+        self.drop_views(rowid)
+
+    def drop_views(self, rowid: int, level: int | None = None) -> None:
+        """Remove release views of a cable (all, or one level) and their index entries."""
+        one = level is not None
+        sql = "SELECT level, data FROM views WHERE cable = ?" + (" AND level = ?" if one else "")
+        args = (rowid, level) if one else (rowid,)
+        for lvl, blob in self.conn.execute(sql, args).fetchall():
+            view = decode_json(blob)
+            self.conn.execute(
+                "INSERT INTO fts_views (fts_views, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
+                (rowid * 8 + lvl, view.get("subject") or "", view.get("text") or ""),
+            )
+            self.conn.execute("DELETE FROM views WHERE cable = ? AND level = ?", (rowid, lvl))
+
+    def put_view(self, rowid: int, view: ViewRecord) -> None:
+        """Store a release view and index its text (replacing that level)."""
+        self.drop_views(rowid, view.level)
+        self.conn.execute(
+            "INSERT INTO views (cable, level, subject, data) VALUES (?, ?, ?, ?)",
+            (rowid, view.level, view.subject, view.data),
+        )
+        self.conn.execute(
+            "INSERT INTO fts_views (rowid, subject, body) VALUES (?, ?, ?)",
+            (rowid * 8 + view.level, view.subject or "", view.body),
+        )
 
     def _set_fields(self, rowid: int, rec: CopyRecord, copy: int) -> None:
         conn = self.conn
+        acc = rec.access
         conn.execute(
             "UPDATE cables SET created=?, year=?, month=?, origin=?, class_rank=?, classification=?,"
-            " sbu=?, precedence=?, subject=?, has_summary=?, quality=?, copy=?"
-            " WHERE rowid = ?",
+            " sbu=?, precedence=?, subject=?, has_summary=?, quality=?, copy=?,"
+            " access_rank=?, access_sbu=?, access_caps=?, review_due=? WHERE rowid = ?",
             (rec.created, rec.year, rec.month, rec.origin, rec.class_rank, rec.classification,
              int(rec.sbu), rec.precedence, rec.subject, int(rec.has_summary), rec.quality, copy,
-             rowid),
+             acc.class_rank, acc.sbu, rec.access_caps, rec.review_due, rowid),
         )  # fmt: skip
+        conn.executemany(
+            "INSERT OR IGNORE INTO access_captions (cable_rowid, caption) VALUES (?, ?)",
+            [(rowid, c) for c in acc.captions],
+        )
+        conn.executemany(
+            "INSERT INTO access_addressees (cable_rowid, role, routing_indicator, name)"
+            " VALUES (?, ?, ?, ?)",
+            [(rowid, *a) for a in acc.addressees],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO access_offices (cable_rowid, office) VALUES (?, ?)",
+            [(rowid, o) for o in acc.offices],
+        )
+        for view in rec.views:
+            self.put_view(rowid, view)
         conn.execute(
             "INSERT OR REPLACE INTO cable_data (rowid, data) VALUES (?, ?)", (rowid, rec.data)
         )
@@ -190,6 +289,8 @@ class SQLiteStore:
             "INSERT INTO refs (cable, ord, label, text, cited_id, cited_key) VALUES (?,?,?,?,?,?)",
             [(rowid, *ref) for ref in rec.refs],
         )
+        if self.on_fields is not None:
+            self.on_fields(rowid, rec)
 
     # -- reading --
     def rowid_of(self, cable_id: str) -> int | None:
@@ -207,18 +308,17 @@ class SQLiteStore:
         return None if row is None else int(row[0])
 
     def get(self, cable_id: str) -> dict[str, Any] | None:
-        """The schema JSON of a cable, or None (absent or not visible)."""
+        """The schema JSON of a cable as this reader sees it, or None (absent or hidden)."""
         rowid = self.rowid_of(cable_id)
-        if rowid is None:
-            return None
-        blob = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
-        return decode_json(blob[0])  # type: ignore[no-any-return]
+        blob = None if rowid is None else self.seen_data(rowid)
+        return None if blob is None else decode_json(blob)  # type: ignore[no-any-return]
 
     def copies(self, cable_id: str) -> list[CopyInfo]:
+        """The stored copies (original texts): only for a reader of the whole cable."""
         import zlib
 
         rowid = self.rowid_of(cable_id)
-        if rowid is None:
+        if rowid is None or self.view_of(rowid) != FULL_VIEW:
             return []
         rows = self.conn.execute(
             "SELECT p.sha256, p.format, p.path, p.locator, p.raw, p.rowid = c.copy"
@@ -230,31 +330,49 @@ class SQLiteStore:
             for sha, fmt, path, loc, raw, primary in rows
         ]
 
-    def _from_where(self, plan: Plan) -> tuple[str, list[object]]:
-        """FROM/WHERE of the matches: the FTS cursor drives the join (CROSS JOIN),
-        field predicates and the visibility predicate filter ``cables c``."""
+    def _through_views(self, plan: Plan) -> bool:
+        """Text search must also look in release views' own text."""
+        return plan.match is not None and not self.reader.owner and self._views_present()
+
+    def _from_where(self, plan: Plan) -> tuple[str, list[object], str]:
+        """FROM/WHERE of the matches and the rank expression.
+
+        The FTS cursor drives the join (CROSS JOIN); field predicates and the
+        reader's rule filter ``cables c``.  When release views exist, a
+        non-owner's text matches come from the cable's text where it reads the
+        cable, and from the view's text where it reads a view."""
         vis, vp = self.scope()
-        if plan.match is not None:
+        if plan.match is None:
+            return f" FROM cables c WHERE {plan.where}{vis}", [*plan.params, *vp], "0.0"
+        if not self._through_views(plan):
             sql = (
                 " FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid"
                 f" WHERE fts MATCH ? AND {plan.where}{vis}"
             )
-            return sql, [plan.match, *plan.params, *vp]
-        return f" FROM cables c WHERE {plan.where}{vis}", [*plan.params, *vp]
+            return sql, [plan.match, *plan.params, *vp], _FTS_WEIGHTS
+        case, cp = self.reader.view_case()
+        sql = (
+            f" FROM (SELECT rowid AS cable, {FULL_VIEW} AS v, {_FTS_WEIGHTS} AS score"
+            " FROM fts WHERE fts MATCH ?"
+            " UNION ALL SELECT rowid >> 3, rowid & 7, bm25(fts_views, 4.0, 1.0)"
+            " FROM fts_views WHERE fts_views MATCH ?) m"
+            f" CROSS JOIN cables c ON c.rowid = m.cable WHERE {plan.where} AND m.v = ({case})"
+        )
+        return sql, [plan.match, plan.match, *plan.params, *cp], "m.score"
 
     def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
         """SELECT of the matching rowids, skipping the ``cables`` join when only
-        text is asked (the FTS doclist alone answers)."""
-        if plan.match is not None and plan.where == "1" and self.visibility is None:
+        text is asked by the owner (the FTS doclist alone answers)."""
+        if plan.match is not None and plan.where == "1" and self.reader.owner:
             return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
-        frm, params = self._from_where(plan)
+        frm, params, _ = self._from_where(plan)
         return f"SELECT c.rowid AS rowid{frm}", params
 
     @staticmethod
-    def _order(plan: Plan, sort: str) -> str:
+    def _order(plan: Plan, sort: str, score: str) -> str:
         # Field-only queries walk the created index and stop after the page.
         if sort == "rank" and plan.match is not None:
-            return f" ORDER BY {_FTS_WEIGHTS}, c.rowid"
+            return f" ORDER BY {score}, c.rowid"
         if sort == "date-asc":
             return " ORDER BY c.created IS NULL, c.created, c.rowid"
         return " ORDER BY c.created DESC, c.rowid"
@@ -263,11 +381,12 @@ class SQLiteStore:
         self, plan: Plan, *, sort: str = "rank", limit: int = 20, offset: int = 0
     ) -> list[Hit]:
         """One page of matches with snippets, by BM25 rank or date."""
-        frm, params = self._from_where(plan)
+        frm, params, score = self._from_where(plan)
         ranked = sort == "rank" and plan.match is not None
-        score = _FTS_WEIGHTS if ranked else "0.0"
+        if not ranked:
+            score = "0.0"
         cols = "c.id, c.created, c.classification, c.origin, c.subject"
-        if ranked and plan.where == "1" and self.visibility is None:
+        if ranked and plan.where == "1" and self.reader.owner:
             # Text only: rank inside FTS5 and join just the page (~20% faster).
             sql = (
                 f"SELECT {cols}, f.score, c.rowid FROM (SELECT rowid, {score} AS score FROM fts"
@@ -277,12 +396,18 @@ class SQLiteStore:
             rows = self.conn.execute(sql, (plan.match, limit, offset)).fetchall()
         else:
             rows = self.conn.execute(
-                f"SELECT {cols}, {score}, c.rowid{frm}{self._order(plan, sort)} LIMIT ? OFFSET ?",
+                f"SELECT {cols}, {score}, c.rowid{frm}{self._order(plan, sort, score)}"
+                " LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
         hits = []
         for cid, created, cls, origin, subject, sc, rowid in rows:
-            text = decode_json(self._data(rowid)).get("text") or ""
+            view = self.view_of(rowid)
+            if view == FULL_VIEW:
+                text = decode_json(self._data(rowid)).get("text") or ""
+            else:  # seen through a release view: its subject and text only
+                subject, blob = self.view_row(rowid, int(view or 0))
+                text = decode_json(blob).get("text") or ""
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
@@ -297,12 +422,20 @@ class SQLiteStore:
             return facets(self.conn, sql, params, size, total=total)
 
     def iter_matches(self, plan: Plan, *, sort: str = "date") -> Iterator[dict[str, Any]]:
-        """Schema JSON of every match, streamed in ``sort`` order."""
-        frm, params = self._from_where(plan)
-        data = "(SELECT d.data FROM cable_data d WHERE d.rowid = c.rowid)"
-        cur = self.conn.execute(f"SELECT {data}{frm}{self._order(plan, sort)}", params)
-        for (blob,) in cur:
-            yield decode_json(blob)
+        """Schema JSON of every match as this reader sees it, streamed in ``sort`` order."""
+        frm, params, score = self._from_where(plan)
+        if self.reader.owner:
+            data = "(SELECT d.data FROM cable_data d WHERE d.rowid = c.rowid)"
+            cur = self.conn.execute(f"SELECT {data}{frm}{self._order(plan, sort, score)}", params)
+            for (blob,) in cur:
+                yield decode_json(blob)
+            return
+        order = self._order(plan, sort, score)
+        rowids = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}{order}", params)]
+        for rowid in rowids:
+            blob = self.seen_data(rowid)
+            if blob is not None:
+                yield decode_json(blob)
 
     def _data(self, rowid: int) -> bytes:
         row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()

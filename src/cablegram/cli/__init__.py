@@ -19,6 +19,7 @@ def main() -> None:
 
 # Command modules register themselves on import.
 from cablegram.cli import (  # noqa: E402
+    access_cmds,  # noqa: F401
     archive_cmds,  # noqa: F401
     format_cmds,  # noqa: F401
     web_cmds,  # noqa: F401

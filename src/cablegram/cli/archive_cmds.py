@@ -23,19 +23,54 @@ archive_option = click.option(
     help="Archive file (env CABLEGRAM_ARCHIVE).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+as_option = click.option(
+    "--as",
+    "as_user",
+    envvar="CABLEGRAM_USER",
+    default=None,
+    metavar="USER",
+    help="Read as this archive user ('public': the anonymous reader). "
+    "Default: the local owner, who reads everything (env CABLEGRAM_USER).",
+)
 
 
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-@contextmanager
-def _open(archive_file: str) -> Iterator[Any]:
-    from cablegram.archive import Archive
+def _principal(archive_file: str, as_user: str | None) -> Any:
+    """The reader ``--as`` names (None: the local owner)."""
+    from cablegram.archive import PUBLIC, Archive
 
-    archive = Archive(archive_file)
+    if as_user is None or as_user.lower() == "owner":
+        return None
+    if as_user.lower() == "public":
+        return PUBLIC
+    with Archive(archive_file) as owner:
+        principal = owner.users.principal(as_user)
+    if principal is None:
+        click.echo(f"cablegram: no user '{as_user}' in {archive_file} (see cablegram user list)",
+                   err=True)  # fmt: skip
+        sys.exit(2)
+    return principal
+
+
+@contextmanager
+def _open(archive_file: str, as_user: str | None = None) -> Iterator[Any]:
+    """The archive opened for the ``--as`` reader; access errors end the command cleanly."""
+    from cablegram.archive import AccessDenied, Archive, ArchiveVersionError, ReviewError, UserError
+
+    try:
+        archive = Archive(archive_file, principal=_principal(archive_file, as_user),
+                          interface="cli")  # fmt: skip
+    except ArchiveVersionError as error:
+        click.echo(f"cablegram: {error}", err=True)
+        sys.exit(2)
     try:
         yield archive
+    except (AccessDenied, ReviewError, UserError) as error:
+        click.echo(f"cablegram: {error}", err=True)
+        sys.exit(1)
     finally:
         archive.close()
 
@@ -141,6 +176,7 @@ def _styled(snippet: str) -> str:
 
 
 @main.command("search")
+@as_option
 @click.argument("query")
 @archive_option
 @click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="rank")
@@ -149,10 +185,11 @@ def _styled(snippet: str) -> str:
 @click.option("--facets/--no-facets", default=False, help="Counts by tag, origin, class...")
 @json_option
 def search_cmd(
-    query: str, archive_file: str, sort: str, limit: int, offset: int, facets: bool, as_json: bool
-) -> None:
+    as_user: str | None, query: str, archive_file: str, sort: str, limit: int, offset: int,
+    facets: bool, as_json: bool,
+) -> None:  # fmt: skip
     """Search: words, "phrases", prefix*, AND/OR/NOT/-word, (), field:value."""
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         result = _search(archive, query, sort=sort, limit=limit, offset=offset)
         counts = result.facets() if facets else None
         total = result.total
@@ -190,16 +227,34 @@ def _need(value: Any, cable_id: str) -> Any:
 
 
 @main.command("show")
+@as_option
 @click.argument("cable_id")
 @archive_option
 @json_option
 @click.option("--raw", is_flag=True, help="The stored text of the best copy.")
 @click.option("--copies", "show_copies", is_flag=True, help="Every copy, with a diff.")
-def show_cmd(cable_id: str, archive_file: str, as_json: bool, raw: bool, show_copies: bool) -> None:
+@click.option(
+    "--release-to",
+    "release_to",
+    metavar="LEVEL",
+    help="The releasable view for a reader at LEVEL: portions above it withheld.",
+)
+def show_cmd(
+    as_user: str | None, cable_id: str, archive_file: str, as_json: bool, raw: bool,
+    show_copies: bool, release_to: str | None,
+) -> None:  # fmt: skip
     """Print a cable (its parsed text; --json schema object; --raw; --copies)."""
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
+        if release_to:
+            _show_release(archive, cable_id, release_to, as_json)
+            return
         data = _need(archive.get_dict(cable_id), cable_id)
-        copies = archive.copies(cable_id)
+        copies = archive.copies(cable_id) if show_copies else []
+        text = archive.raw(cable_id) if raw else None
+    if show_copies and not copies:
+        click.echo(f"cablegram: {cable_id}: no copies you may read (you see a release view)",
+                   err=True)  # fmt: skip
+        sys.exit(1)
     if show_copies:
         if as_json:
             _echo_json([{"sha256": c.sha256, "format": c.format, "path": c.path,
@@ -221,18 +276,30 @@ def show_cmd(cable_id: str, archive_file: str, as_json: bool, raw: bool, show_co
     if as_json:
         _echo_json(data)
     elif raw:
-        click.echo(next(c for c in copies if c.primary).text)
+        click.echo(text)
     else:
         click.echo(data.get("text") or "")
 
 
+def _show_release(archive: Any, cable_id: str, level: str, as_json: bool) -> None:
+    from cablegram.format.render import render
+    from cablegram.model import to_dict
+
+    view = _need(archive.release_view(cable_id, level), cable_id)
+    if as_json:
+        _echo_json(to_dict(view))
+    else:
+        click.echo(render(view), nl=False)
+
+
 @main.command("refs")
+@as_option
 @click.argument("cable_id")
 @archive_option
 @json_option
-def refs_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
+def refs_cmd(as_user: str | None, cable_id: str, archive_file: str, as_json: bool) -> None:
     """What a cable cites: in the archive / known id not in it / not a cable."""
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         links = _need(archive.refs(cable_id), cable_id)
     if as_json:
         _echo_json([link.to_dict() for link in links])
@@ -243,12 +310,13 @@ def refs_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
 
 
 @main.command("cited-by")
+@as_option
 @click.argument("cable_id")
 @archive_option
 @json_option
-def cited_by_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
+def cited_by_cmd(as_user: str | None, cable_id: str, archive_file: str, as_json: bool) -> None:
     """Cables in the archive that cite this one."""
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         nodes = _need(archive.cited_by(cable_id), cable_id)
     if as_json:
         _echo_json([{"id": n.id, "created": n.created, "subject": n.subject} for n in nodes])
@@ -258,16 +326,19 @@ def cited_by_cmd(cable_id: str, archive_file: str, as_json: bool) -> None:
 
 
 @main.command("thread")
+@as_option
 @click.argument("cable_id")
 @archive_option
 @click.option("--depth", default=4, show_default=True)
 @json_option
-def thread_cmd(cable_id: str, archive_file: str, depth: int, as_json: bool) -> None:
+def thread_cmd(
+    as_user: str | None, cable_id: str, archive_file: str, depth: int, as_json: bool
+) -> None:
     """The conversation: cables it cites and that cite it, in date order."""
     from rich.markup import escape
     from rich.tree import Tree
 
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         thread = _need(archive.thread(cable_id, depth=depth), cable_id)
     if as_json:
         _echo_json(thread.to_dict())
@@ -291,26 +362,28 @@ def thread_cmd(cable_id: str, archive_file: str, depth: int, as_json: bool) -> N
 
 
 @main.command("graph")
+@as_option
 @click.argument("query")
 @archive_option
 @click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json")
 @click.option("--limit", default=1000, show_default=True)
-def graph_cmd(query: str, archive_file: str, fmt: str, limit: int) -> None:
+def graph_cmd(as_user: str | None, query: str, archive_file: str, fmt: str, limit: int) -> None:
     """The citation graph of the cables matching QUERY."""
     from cablegram.archive.graph import to_graphml
 
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         _search(archive, query, limit=1)  # reports syntax errors cleanly
         g = archive.graph(query, limit=limit)
     click.echo(to_graphml(g) if fmt == "graphml" else json.dumps(g, ensure_ascii=False, indent=2))
 
 
 @main.command("stats")
+@as_option
 @archive_option
 @json_option
-def stats_cmd(archive_file: str, as_json: bool) -> None:
+def stats_cmd(as_user: str | None, archive_file: str, as_json: bool) -> None:
     """Counts by year, origin, classification, tag; defects; unresolved references."""
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         s = archive.stats()
     if as_json:
         _echo_json(s)
@@ -322,16 +395,19 @@ def stats_cmd(archive_file: str, as_json: bool) -> None:
 
 
 @main.command("export")
+@as_option
 @click.argument("query")
 @archive_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
 @click.option("--out", "out", default="-", help="Output file ('-' = stdout; required for parquet).")
 @click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="date")
-def export_cmd(query: str, archive_file: str, fmt: str, out: str, sort: str) -> None:
+def export_cmd(
+    as_user: str | None, query: str, archive_file: str, fmt: str, out: str, sort: str
+) -> None:
     """Stream every cable matching QUERY as JSON lines, CSV or Parquet."""
     from cablegram.archive import export
 
-    with _open(archive_file) as archive:
+    with _open(archive_file, as_user) as archive:
         cables = _search(archive, query, sort=sort, limit=0).dicts()
         if fmt == "parquet":
             if out == "-":

@@ -1,0 +1,238 @@
+"""Named readers stored in the archive, with argon2 password hashes.
+
+A user row is what an administrator grants (clearance, SBU, captions,
+stations, offices, owner); :meth:`Users.principal` turns it into the
+:class:`~cablegram.access.principal.Principal` the access rule reads.
+Passwords are optional (CLI-only users need none) and only ever stored as
+argon2id hashes; nothing here logs a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from cablegram.access.principal import Principal
+from cablegram.archive.schema import transaction
+from cablegram.lexicon import CLASSIFICATION_WORDS, origin_token
+from cablegram.model import Classification
+
+__all__ = ["UserError", "Users", "parse_clearance"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+# Names the CLI and web give special meaning to.
+RESERVED = frozenset({"owner", "public"})
+
+
+class UserError(ValueError):
+    """A user operation that cannot be done (unknown user, bad name, ...)."""
+
+
+def parse_clearance(word: str | Classification) -> Classification:
+    """``secret``, ``TOP SECRET``, ``top_secret``, ``unclas`` -> a level."""
+    if isinstance(word, Classification):
+        return word
+    token = origin_token(word)
+    if token in CLASSIFICATION_WORDS:
+        return CLASSIFICATION_WORDS[token]
+    for level in Classification:
+        if origin_token(level.value) == token:
+            return level
+    levels = ", ".join(c.value.lower() for c in Classification)
+    raise UserError(f"unknown clearance '{word}' (use one of: {levels})")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # argon2id, the library's memory-hard defaults
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """A user as listed (never the password hash)."""
+
+    name: str
+    clearance: str
+    sbu: bool
+    captions: list[str]
+    stations: list[str]
+    offices: list[str]
+    owner: bool
+    has_password: bool
+    created: str
+    updated: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+_COLUMNS = (
+    "name, clearance, sbu, captions, stations, offices, owner, password_hash, created, updated"
+)
+
+
+class Users:
+    """The archive's accounts (``archive.users``)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _row(self, name: str) -> tuple[Any, ...] | None:
+        return self.conn.execute(  # type: ignore[no-any-return]
+            f"SELECT {_COLUMNS} FROM users WHERE name = ?", (name.lower(),)
+        ).fetchone()
+
+    @staticmethod
+    def _info(row: tuple[Any, ...]) -> UserInfo:
+        name, clearance, sbu, caps, stations, offices, owner, pw, created, updated = row
+        return UserInfo(name, clearance, bool(sbu), json.loads(caps), json.loads(stations),
+                        json.loads(offices), bool(owner), pw is not None, created, updated)  # fmt: skip
+
+    @staticmethod
+    def _principal(info: UserInfo) -> Principal:
+        return Principal(
+            name=info.name,
+            clearance=Classification(info.clearance),
+            sbu=info.sbu,
+            captions=frozenset(info.captions),
+            stations=frozenset(info.stations),
+            offices=frozenset(info.offices),
+            owner=info.owner,
+        )
+
+    def add(
+        self,
+        name: str,
+        *,
+        clearance: str | Classification = Classification.UNCLASSIFIED,
+        sbu: bool = False,
+        captions: Iterable[str] = (),
+        stations: Iterable[str] = (),
+        offices: Iterable[str] = (),
+        owner: bool = False,
+        password: str | None = None,
+    ) -> Principal:
+        """Create a user; raises :class:`UserError` if the name is taken or invalid."""
+        if not _NAME.match(name) or name.lower() in RESERVED:
+            raise UserError(
+                f"invalid user name '{name}' (letters, digits, . _ @ -; not owner/public)"
+            )
+        if self._row(name) is not None:
+            raise UserError(f"user '{name.lower()}' already exists")
+        level = parse_clearance(clearance)
+        grants = Principal(
+            name, level, sbu, frozenset(captions), frozenset(stations), frozenset(offices), owner
+        )  # fmt: skip  (normalises spellings)
+        pw = _hasher().hash(password) if password else None
+        now = _now()
+        with transaction(self.conn):
+            self.conn.execute(
+                f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name.lower(), level.value, int(sbu), json.dumps(sorted(grants.captions)),
+                 json.dumps(sorted(grants.stations)), json.dumps(sorted(grants.offices)),
+                 int(owner), pw, now, now),
+            )  # fmt: skip
+        return self.principal(name)  # type: ignore[return-value]
+
+    def set(
+        self,
+        name: str,
+        *,
+        clearance: str | Classification | None = None,
+        sbu: bool | None = None,
+        captions: Iterable[str] | None = None,
+        stations: Iterable[str] | None = None,
+        offices: Iterable[str] | None = None,
+        owner: bool | None = None,
+        password: str | None = None,
+    ) -> Principal:
+        """Change a user's grants (None leaves a field as it is)."""
+        info = self.info(name)
+        level = parse_clearance(clearance) if clearance is not None else None
+        grants = Principal(
+            info.name,
+            captions=frozenset(info.captions if captions is None else captions),
+            stations=frozenset(info.stations if stations is None else stations),
+            offices=frozenset(info.offices if offices is None else offices),
+        )
+        changes: dict[str, Any] = {
+            "clearance": (level or Classification(info.clearance)).value,
+            "sbu": int(info.sbu if sbu is None else sbu),
+            "captions": json.dumps(sorted(grants.captions)),
+            "stations": json.dumps(sorted(grants.stations)),
+            "offices": json.dumps(sorted(grants.offices)),
+            "owner": int(info.owner if owner is None else owner),
+            "updated": _now(),
+        }
+        if password:
+            changes["password_hash"] = _hasher().hash(password)
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        with transaction(self.conn):
+            self.conn.execute(
+                f"UPDATE users SET {sets} WHERE name = ?", (*changes.values(), info.name)
+            )
+        return self.principal(name)  # type: ignore[return-value]
+
+    def remove(self, name: str) -> None:
+        info = self.info(name)
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM users WHERE name = ?", (info.name,))
+
+    def info(self, name: str) -> UserInfo:
+        row = self._row(name)
+        if row is None:
+            raise UserError(f"no user '{name.lower()}'")
+        return self._info(row)
+
+    def list(self) -> list[UserInfo]:
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
+        return [self._info(r) for r in rows]
+
+    def principal(self, name: str) -> Principal | None:
+        """The principal of user ``name`` (None if there is no such user)."""
+        row = self._row(name)
+        return None if row is None else self._principal(self._info(row))
+
+    def authenticate(self, name: str, password: str) -> Principal | None:
+        """The user's principal if ``password`` is right, else None.
+
+        An unknown name costs a hash verification too, so timing does not
+        tell which names exist."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        hasher = _hasher()
+        row = self._row(name) if _NAME.match(name or "") else None
+        stored = row[7] if row is not None else None
+        try:
+            if stored is None:
+                hasher.verify(_dummy_hash(), password)
+                return None
+            hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if hasher.check_needs_rehash(stored):
+            with transaction(self.conn):
+                self.conn.execute(
+                    "UPDATE users SET password_hash = ? WHERE name = ?",
+                    (hasher.hash(password), row[0]),  # type: ignore[index]
+                )
+        return self._principal(self._info(row))  # type: ignore[arg-type]
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random secret, verified against for unknown names."""
+    import secrets
+
+    return str(_hasher().hash(secrets.token_hex(16)))

@@ -1,6 +1,6 @@
 """Web fixtures: one archive built per session from the demo corpus (seeds plus
 synthetic cables with references between them, and a second, edited copy of
-a seed so the reader has copies to compare), and test clients on it."""
+a seed so the reader has copies to compare), with accounts, and test clients."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fixtures import EDITED, SYNTHETIC
+from web_fixtures import EDITED, PASSWORD, SYNTHETIC, USERS
 
 from cablegram.archive import Archive
 from cablegram.archive.demo import demo_sources
@@ -23,6 +23,8 @@ def archive_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     edited = next(d for d in docs if b"ALMATY 001703" in d).replace(*EDITED)
     with Archive(path) as archive:
         report = archive.ingest([*docs, edited], workers=1)
+        for name, grants in USERS.items():
+            archive.users.add(name, password=PASSWORD, **grants)
     assert report.counts.new == SYNTHETIC + 2 and report.counts.merged == 1
     return str(path)
 

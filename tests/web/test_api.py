@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from web_fixtures import SEED, SEED_ID, SYNTHETIC, citing_pair
+from web_fixtures import SEED, SEED_ID, SYNTHETIC, bearer, citing_pair
 
 from cablegram.lexicon import data_path
 
@@ -224,10 +224,14 @@ def test_ingest_without_files_is_422(scratch_client: TestClient) -> None:
     assert r.status_code == 422
 
 
-def test_public_reader_may_not_ingest(public_client: TestClient) -> None:
+def test_only_owners_may_ingest(public_client: TestClient) -> None:
     files = {"files": ("06ALMATY1703.txt", SEED.read_bytes(), "text/plain")}
     r = public_client.post("/api/ingest", files=files)
-    assert r.status_code == 403 and r.json() == {"error": "only the archive owner may ingest"}
+    assert r.status_code == 401 and r.json() == {"error": "sign in as an archive owner"}
+    assert r.headers["www-authenticate"] == "Bearer"
+    analyst = bearer(public_client, "analyst")
+    r = public_client.post("/api/ingest", files=files, headers=analyst)
+    assert r.status_code == 403 and r.json() == {"error": "analyst is not an archive owner"}
 
 
 # -- vocabulary, reader, errors --
@@ -235,15 +239,6 @@ def test_tags_with_meanings(client: TestClient) -> None:
     tags = {t["tag"]: t for t in client.get("/api/tags").json()}
     assert tags["PTER"]["meaning"] == "Terrorists and Terrorism"
     assert tags["KZ"]["kind"] == "country"
-
-
-def test_me_says_who_is_reading(client: TestClient, public_client: TestClient) -> None:
-    assert client.get("/api/me").json() == {
-        "name": "owner", "clearance": "full access", "owner": True, "signed_in": False,
-    }  # fmt: skip
-    public = public_client.get("/api/me").json()
-    assert public["name"] == "public" and public["clearance"] == "UNCLASSIFIED"
-    assert not public["owner"]
 
 
 def test_unknown_api_route_and_method(client: TestClient) -> None:

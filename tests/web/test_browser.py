@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_fixtures import SEED_ID, citing_pair
+from web_fixtures import PASSWORD, SEED_ID, citing_pair
 from web_server import REPO, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -143,6 +143,30 @@ def test_overview_charts(page: Any) -> None:
     page.locator('[data-chart="origins"] a.hbar').first.click()
     page.wait_for_url(re.compile(r"/search\?q=origin%3A"))
     assert _total(page) > 0
+
+
+def test_sign_in_and_out(browser: Any, archive_file: str) -> None:
+    with serving(archive_file) as url:  # anonymous readers are the public here
+        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"/cables/{SEED_ID}")
+        assert page.locator(".reader-name").inner_text() == "Reading as public"
+        assert page.locator("h1").inner_text() == "Not found"  # SBU: not for the public
+        page.get_by_role("link", name="Sign in").click()
+        page.get_by_label("Name").fill("analyst")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"**/cables/{SEED_ID}")  # back where the reader was
+        assert page.locator(".reader-name").inner_text() == "Reading as analyst"
+        assert page.locator(".clearance").inner_text() == "CONFIDENTIAL + NOFORN"
+        assert page.locator(".banner").first.inner_text() == "UNCLASSIFIED"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "test_sign_in_and_out_signed_in.png"), full_page=True)
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(url)
+        assert page.locator(".reader-name").inner_text() == "Reading as public"
+        page.screenshot(path=str(SHOTS / "test_sign_in_and_out.png"), full_page=True)
+        context.close()
 
 
 def test_narrow_screen_has_no_sideways_scrolling(browser: Any, base_url: str) -> None:

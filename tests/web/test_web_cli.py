@@ -20,6 +20,14 @@ def test_serve_needs_an_existing_archive(tmp_path: Path) -> None:
     assert "no such archive" in result.output and not (tmp_path / "none.sqlite").exists()
 
 
+def test_serve_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("not a database\n" * 200)
+    result = CliRunner().invoke(main, ["serve", "--archive", str(notes)])
+    assert result.exit_code == 1 and "cablegram: " in result.output
+    assert "Traceback" not in result.output
+
+
 def test_demo_no_serve_builds_and_returns(tmp_path: Path) -> None:
     archive = tmp_path / "demo.sqlite"
     result = CliRunner().invoke(

@@ -6,7 +6,6 @@ import pytest
 from web_fixtures import SEED
 
 from cablegram import parse
-from cablegram.access.principal import PUBLIC, Principal
 from cablegram.archive.graph import RefLink
 from cablegram.model import Classification
 from cablegram.web.auth import LoginLimiter, Sessions
@@ -95,16 +94,16 @@ def test_banner_and_level_classes() -> None:
 # -- sessions --
 def test_session_tokens_round_trip_and_resist_tampering() -> None:
     sessions = Sessions(b"k" * 32, seconds=60)
-    reader = Principal("alice", Classification.SECRET, captions={"NOFORN"}, stations={"RUEHTA"})
-    token = sessions.token(reader, now=1000.0)
-    assert sessions.principal(token, now=1030.0) == reader
-    assert sessions.principal(token, now=1061.0) is None  # expired
+    token, expires = sessions.token("alice", now=1000.0)
+    assert expires == 1060
+    assert sessions.name(token, now=1030.0) == "alice"
+    assert sessions.name(token, now=1061.0) is None  # expired
     payload, signature = token.split(".")
-    assert sessions.principal(f"{payload}x.{signature}", now=1030.0) is None
-    assert sessions.principal(f"{payload}.{signature[:-2]}AA", now=1030.0) is None
-    assert Sessions(b"other" * 8, 60).principal(token, now=1030.0) is None
-    assert sessions.principal("garbage", now=1030.0) is None
-    assert sessions.principal(sessions.token(PUBLIC, now=0.0), now=1.0) == PUBLIC
+    assert sessions.name(f"{payload}x.{signature}", now=1030.0) is None
+    assert sessions.name(f"{payload}.{signature[:-2]}AA", now=1030.0) is None
+    assert Sessions(b"other" * 8, 60).name(token, now=1030.0) is None
+    assert sessions.name("garbage", now=1030.0) is None
+    assert sessions.name("", now=1030.0) is None
 
 
 def test_login_limiter() -> None:

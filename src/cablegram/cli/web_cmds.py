@@ -77,4 +77,14 @@ def serve_cmd(archive_file: str, host: str, port: int, workers: int, anonymous: 
         sys.exit(1)
     if workers < 1:
         raise click.BadParameter("at least 1", param_hint="--workers")
+    import sqlite3
+
+    from cablegram.archive import Archive
+    from cablegram.model import CablegramError
+
+    try:  # a file of another layout fails here, with advice, not in every worker
+        Archive(archive_file).close()
+    except (CablegramError, RuntimeError, sqlite3.DatabaseError) as error:
+        click.echo(f"cablegram: {error}", err=True)
+        sys.exit(1)
     run_server(archive_file, host=host, port=port, workers=workers, anonymous=anonymous)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from cablegram import lexicon
 from cablegram.archive import Archive
 from cablegram.web import models
-from cablegram.web.deps import Reader, current_reader, reader_archive
+from cablegram.web.deps import Reader, current_reader, owner_only, reader_archive
 from cablegram.web.openapi import CABLE_REF
 from cablegram.web.streams import EXPORT_TYPES, export_chunks
 from cablegram.web.views import thread_view
@@ -155,18 +155,17 @@ def _prepend(first: str, rest: Any) -> Any:
     "/ingest",
     response_model=models.IngestOut,
     responses={
-        403: {"model": models.ErrorOut, "description": "Only the archive owner may ingest"},
+        401: {"model": models.ErrorOut, "description": "Not signed in"},
+        403: {"model": models.ErrorOut, "description": "Not an archive owner"},
         413: {"model": models.ErrorOut, "description": "Upload larger than the server's limit"},
         422: ERRORS[422],
     },
 )
 def ingest(
-    archive: ArchiveDep, reader: Annotated[Reader, Depends(current_reader)],
+    archive: ArchiveDep, _: Annotated[Reader, Depends(owner_only)],
     files: Annotated[list[UploadFile], File(description="Cables in any serialization")],
 ) -> dict[str, Any]:  # fmt: skip
-    """Add uploaded files (telegrams, Cablegate pages, cables.csv, JSON, zip, gzip)."""
-    if not reader.is_owner:
-        raise HTTPException(403, "only the archive owner may ingest")
+    """Add uploaded files (telegrams, Cablegate pages, cables.csv, JSON, zip, gzip); owners only."""
     report = archive.ingest([f.file.read() for f in files], workers=1)
     return report.to_dict()
 
@@ -177,10 +176,3 @@ def tags() -> list[models.TagOut]:
     return [
         models.TagOut(tag=t.tag, kind=t.kind, meaning=t.meaning) for t in lexicon.tags().values()
     ]
-
-
-@router.get("/me", response_model=models.ReaderOut, tags=["access"])
-def me(reader: Annotated[Reader, Depends(current_reader)]) -> models.ReaderOut:
-    """Who the server takes you for, and what you may read."""
-    return models.ReaderOut(name=reader.name, clearance=reader.clearance, owner=reader.is_owner,
-                            signed_in=reader.signed_in)  # fmt: skip

@@ -20,8 +20,8 @@ from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
 from cablegram.archive import archive_path
-from cablegram.web import api, auth, errors, openapi, pages
-from cablegram.web.deps import ANONYMOUS_CHOICES, ArchivePool
+from cablegram.web import api, api_access, auth, errors, openapi, pages
+from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool
 from cablegram.web.limits import BodyLimit
 
 MAX_UPLOAD = 32 << 20  # bytes per ingest request
@@ -73,9 +73,11 @@ def create_app(
     app.state.settings = settings
     app.state.pool = pool
     app.state.sessions = auth.Sessions(secret or secrets.token_bytes(32), settings.session_seconds)
-    app.state.login_enabled = False  # TODO(access, issue 4): accounts from archive.users
+    app.state.accounts = Accounts(pool)
+    app.state.limiter = auth.LoginLimiter()
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_access.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(BodyLimit, limit=max_upload, paths=("/api/ingest",))

@@ -1,10 +1,10 @@
 """Signed, expiring session cookies and a per-client limit on login attempts.
 
-A session cookie holds the reader's principal (as granted when they signed
-in), its expiry, and an HMAC-SHA256 over both with the server's secret, so it
-cannot be forged or extended.  Grants changed by an administrator take
-effect at the next sign-in (sessions last ``session_seconds``).  Passwords
-are checked by :mod:`cablegram.access` and never logged or stored here.
+A session token names the user and its expiry, with an HMAC-SHA256 over both
+by the server's secret, so it cannot be forged or extended.  The user's grants
+are read from the archive's accounts on use (cached a few seconds), so a
+changed or removed account takes effect at once.  Passwords are checked by
+the archive's accounts (argon2) and never logged or stored here.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ import threading
 import time
 from collections import deque
 
-from fastapi import Request, Response
-
-from cablegram.access.principal import Principal
-from cablegram.model import Classification
+from fastapi import Response
 
 COOKIE = "cablegram_session"
 
@@ -33,27 +30,13 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def principal_to_dict(p: Principal) -> dict[str, object]:
-    return {
-        "name": p.name, "clearance": p.clearance.value, "sbu": p.sbu,
-        "captions": sorted(p.captions), "stations": sorted(p.stations),
-        "offices": sorted(p.offices), "owner": p.owner,
-    }  # fmt: skip
-
-
-def principal_from_dict(d: dict[str, object]) -> Principal:
-    return Principal(
-        name=str(d["name"]),
-        clearance=Classification(str(d["clearance"])),
-        sbu=bool(d["sbu"]),
-        captions=frozenset(d["captions"]),  # type: ignore[arg-type]
-        stations=frozenset(d["stations"]),  # type: ignore[arg-type]
-        offices=frozenset(d["offices"]),  # type: ignore[arg-type]
-        owner=bool(d["owner"]),
-    )
-
-
 class Sessions:
+    """Session tokens: ``<payload>.<signature>``, the payload naming the user and
+    the expiry.  The same token is the session cookie of a browser and the
+    bearer token of a program (``POST /api/login``)."""
+
+    cookie = COOKIE
+
     def __init__(self, secret: bytes, seconds: int) -> None:
         self._secret = secret
         self.seconds = seconds
@@ -61,34 +44,33 @@ class Sessions:
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._secret, payload.encode("ascii"), hashlib.sha256).digest())
 
-    def token(self, principal: Principal, *, now: float | None = None) -> str:
-        expires = int((now or time.time()) + self.seconds)
-        body = json.dumps({"p": principal_to_dict(principal), "exp": expires}, sort_keys=True)
-        payload = _b64(body.encode("utf-8"))
-        return f"{payload}.{self._sign(payload)}"
+    def token(self, name: str, *, now: float | None = None) -> tuple[str, int]:
+        """A token for user ``name`` and its expiry (Unix seconds)."""
+        expires = int((time.time() if now is None else now) + self.seconds)
+        payload = _b64(json.dumps({"u": name, "exp": expires}, sort_keys=True).encode("utf-8"))
+        return f"{payload}.{self._sign(payload)}", expires
 
-    def principal(self, token: str, *, now: float | None = None) -> Principal | None:
-        """The principal of a valid, unexpired token, else None."""
+    def name(self, token: str, *, now: float | None = None) -> str | None:
+        """The user name of a valid, unexpired token, else None."""
         payload, _, signature = token.partition(".")
         if not signature or not hmac.compare_digest(signature, self._sign(payload)):
             return None
         try:
             data = json.loads(_unb64(payload))
-            if data["exp"] < (now or time.time()):
+            if data["exp"] < (time.time() if now is None else now):
                 return None
-            return principal_from_dict(data["p"])
+            return str(data["u"])
         except (ValueError, KeyError, TypeError):
             return None
 
-    def user(self, request: Request) -> Principal | None:
-        token = request.cookies.get(COOKIE)
-        return self.principal(token) if token else None
-
-    def start(self, response: Response, principal: Principal, *, secure: bool) -> None:
+    def start(self, response: Response, name: str, *, secure: bool) -> tuple[str, int]:
+        """Set the session cookie for ``name``; returns the token and its expiry."""
+        token, expires = self.token(name)
         response.set_cookie(
-            COOKIE, self.token(principal), max_age=self.seconds, httponly=True,
-            samesite="lax", secure=secure, path="/",
+            COOKIE, token, max_age=self.seconds, httponly=True, samesite="lax",
+            secure=secure, path="/",
         )  # fmt: skip
+        return token, expires
 
     @staticmethod
     def end(response: Response) -> None:

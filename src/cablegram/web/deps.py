@@ -9,41 +9,42 @@ one request at a time), so several uvicorn workers can serve one file.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
-from cablegram.access.principal import PUBLIC, Principal
+from cablegram.access.principal import OWNER, PUBLIC, Principal
 from cablegram.archive import Archive
 from cablegram.model import Classification
 
 ANONYMOUS_CHOICES = ("public", "owner")
+USER_CACHE_SECONDS = 5.0  # a changed or removed account takes effect within this
 
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Who is reading: ``principal`` None is the local owner (full access)."""
+    """Who is reading, and whether they signed in (else: the anonymous reader)."""
 
-    principal: Principal | None
+    principal: Principal
     signed_in: bool = False
 
     @property
     def name(self) -> str:
-        return "owner" if self.principal is None else self.principal.name
+        return self.principal.name
 
     @property
     def is_owner(self) -> bool:
-        return self.principal is None or self.principal.owner
+        return self.principal.owner
 
     @property
     def clearance(self) -> str:
         """What the reader may see, in words for the page header."""
         if self.is_owner:
             return "full access"
-        assert self.principal is not None
         level = self.principal.clearance
         extras = sorted(self.principal.captions)
         if self.principal.sees_sbu and level is Classification.UNCLASSIFIED:
@@ -52,32 +53,28 @@ class Reader:
 
 
 class ArchivePool:
-    """Open archives of one process, keyed by principal, lent to one request at a time."""
+    """Open archives of one process, keyed by (principal, interface), each lent
+    to one request at a time."""
 
     def __init__(self, path: str, *, keep: int = 8) -> None:
         self.path = path
         self.keep = keep
-        self._idle: dict[Principal | None, list[Archive]] = {}
+        self._idle: dict[tuple[Principal, str], list[Archive]] = {}
         self._lock = threading.Lock()
 
-    def _open(self, principal: Principal | None) -> Archive:
-        # TODO(access, issue 4): pass ``principal=principal`` once Archive takes it
-        # on main; until then every reader gets the owner's view.
-        del principal
-        return Archive(self.path)
-
     @contextmanager
-    def lease(self, principal: Principal | None) -> Iterator[Archive]:
+    def lease(self, principal: Principal, interface: str = "web") -> Iterator[Archive]:
+        key = (principal, interface)
         with self._lock:
-            idle = self._idle.get(principal)
+            idle = self._idle.get(key)
             archive = idle.pop() if idle else None
         if archive is None:
-            archive = self._open(principal)
+            archive = Archive(self.path, principal=principal, interface=interface)
         try:
             yield archive
         finally:
             with self._lock:
-                idle = self._idle.setdefault(principal, [])
+                idle = self._idle.setdefault(key, [])
                 if len(idle) < self.keep:
                     idle.append(archive)
                     archive = None
@@ -92,20 +89,81 @@ class ArchivePool:
             self._idle.clear()
 
 
+class Accounts:
+    """The principal of a signed-in user name, read from the archive's accounts
+    (briefly cached, so each request does not cost a lookup)."""
+
+    def __init__(self, pool: ArchivePool) -> None:
+        self.pool = pool
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def principal(self, name: str) -> Principal | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(name)
+        if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
+            return hit[1]
+        with self.pool.lease(OWNER, "web") as archive:
+            found = archive.users.principal(name)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[name] = (now, found)
+        return found
+
+    def authenticate(self, name: str, password: str) -> Principal | None:
+        with self.pool.lease(OWNER, "web") as archive:
+            return archive.users.authenticate(name, password)
+
+
+def interface_of(request: Request) -> str:
+    """``api`` for the JSON API, ``web`` for pages (named so in the audit log)."""
+    return "api" if request.url.path.startswith("/api/") else "web"
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def current_reader(request: Request) -> Reader:
-    """THE decision of who is reading: the signed-in user, else the anonymous reader
-    the server was started with (``public`` by default, ``owner`` for a local
-    single-user server)."""
-    settings = request.app.state.settings
-    user = request.app.state.sessions.user(request)
-    if user is not None:
-        return Reader(user, signed_in=True)
-    return Reader(None if settings.anonymous == "owner" else PUBLIC)
+    """THE decision of who is reading: the user of a valid bearer token or session
+    cookie, else the anonymous reader the server was started with (``public`` by
+    default, ``owner`` for a local single-user server).
+
+    A bearer token that is invalid or expired is refused (401) rather than read
+    as anonymous, so a program never silently sees less than it asked for."""
+    cached = getattr(request.state, "reader", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    app = request.app.state
+    token = _bearer(request)
+    name = app.sessions.name(token or request.cookies.get(app.sessions.cookie, ""))
+    principal = app.accounts.principal(name) if name else None
+    if principal is None and token is not None:
+        raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
+    if principal is not None:
+        reader = Reader(principal, signed_in=True)
+    else:
+        reader = Reader(OWNER if app.settings.anonymous == "owner" else PUBLIC)
+    request.state.reader = reader
+    return reader
 
 
-def reader_archive(
-    request: Request, reader: Annotated[Reader, Depends(current_reader)]
-) -> Iterator[Archive]:
+ReaderDep = Annotated[Reader, Depends(current_reader)]
+
+
+def reader_archive(request: Request, reader: ReaderDep) -> Iterator[Archive]:
     """An archive that shows exactly what ``reader`` may read, for this request."""
-    with request.app.state.pool.lease(reader.principal) as archive:
+    with request.app.state.pool.lease(reader.principal, interface_of(request)) as archive:
         yield archive
+
+
+def owner_only(reader: ReaderDep) -> Reader:
+    """Administration (accounts, audit log, ingest): archive owners only."""
+    if not reader.is_owner:
+        if not reader.signed_in:
+            raise HTTPException(401, "sign in as an archive owner", {"WWW-Authenticate": "Bearer"})
+        raise HTTPException(403, f"{reader.name} is not an archive owner")
+    return reader

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from cablegram.archive import QuerySyntaxError
+from cablegram.archive import AccessDenied, QuerySyntaxError, ReviewError
 
 log = logging.getLogger("cablegram.web")
 
@@ -66,6 +66,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QuerySyntaxError)
     async def bad_query(request: Request, exc: QuerySyntaxError) -> Response:
         return error_response(request, 400, exc.message, position=exc.position)
+
+    @app.exception_handler(AccessDenied)
+    @app.exception_handler(ReviewError)
+    async def denied(request: Request, exc: PermissionError) -> Response:
+        return error_response(request, 403, str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

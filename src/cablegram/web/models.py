@@ -6,7 +6,7 @@ unchanged, and the OpenAPI document embeds ``cable.schema.json`` for it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -146,3 +146,97 @@ class ReaderOut(BaseModel):
     clearance: str = Field(description="What the reader may see, in words.")
     owner: bool
     signed_in: bool
+
+
+# -- accounts, declassification, audit --
+Level = Literal["unclassified", "confidential", "secret", "top secret"]
+
+
+class LoginIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginOut(BaseModel):
+    token: str = Field(
+        description="Send as `Authorization: Bearer <token>` (also set as a cookie)."
+    )
+    expires: int = Field(description="Unix time the token stops working.")
+    reader: ReaderOut
+
+
+class UserOut(BaseModel):
+    name: str
+    clearance: str
+    sbu: bool
+    captions: list[str]
+    stations: list[str]
+    offices: list[str]
+    owner: bool
+    has_password: bool
+    created: str
+    updated: str
+
+
+class UserChange(BaseModel):
+    """Grants to set (absent fields are left as they are)."""
+
+    clearance: Level | None = None
+    sbu: bool | None = None
+    captions: list[str] | None = None
+    stations: list[str] | None = None
+    offices: list[str] | None = None
+    owner: bool | None = None
+    password: str | None = Field(None, min_length=8, max_length=1024)
+
+
+class UserIn(UserChange):
+    name: str = Field(min_length=1, max_length=64)
+
+
+class DecisionOut(BaseModel):
+    cable_id: str
+    action: str
+    reason: str
+    who: str
+    when: str
+    level: str
+    sbu: bool
+
+
+class DecisionIn(BaseModel):
+    action: Literal["release", "release-in-part", "exempt"]
+    reason: str = Field(min_length=1, max_length=500, description="Authority cited, e.g. 1.4(d)")
+    level: Level = Field("unclassified", description="release-in-part: portions above withheld")
+    sbu: bool = Field(False, description="release-in-part: release SBU portions too")
+
+
+class DeclassOut(BaseModel):
+    id: str
+    status: str = Field(description="unclassified | classified | due-for-review | "
+                        "declassified | exempted")  # fmt: skip
+    date: str | None
+    basis: str
+    exemptions: list[str]
+    decisions: list[DecisionOut]
+
+
+class DueOut(BaseModel):
+    id: str
+    created: str | None
+    classification: str | None
+    origin: str | None
+    subject: str | None
+    status: str
+    date: str | None
+    basis: str
+    exemptions: list[str]
+
+
+class AuditOut(BaseModel):
+    at: str
+    who: str
+    interface: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cablegram.archive import Archive, QuerySyntaxError
 from cablegram.web.deps import reader_archive
 from cablegram.web.reader import reader_context
+from cablegram.web.signin import sign_in
 from cablegram.web.templating import render, search_url
 from cablegram.web.views import facet_sidebar, histogram, pager, thread_view
 
@@ -104,3 +105,38 @@ def thread_page(
 @router.get("/overview", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     return render(request, "overview.html", {})
+
+
+def _local(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/`` (no open redirects)."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", {"next": _local(next)})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request, name: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/",
+) -> Response:  # fmt: skip
+    try:
+        principal = sign_in(request, name, password)
+    except HTTPException as error:
+        context = {"next": _local(next), "name": name, "error": error.detail}
+        return render(request, "login.html", context, status=error.status_code,
+                      headers=error.headers)  # fmt: skip
+    response = RedirectResponse(_local(next), status_code=303)
+    request.app.state.sessions.start(response, principal.name, secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    request.app.state.sessions.end(response)
+    return response

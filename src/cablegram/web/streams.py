@@ -19,12 +19,12 @@ BATCH = 200  # cables per chunk written to the socket
 
 
 def export_chunks(
-    pool: ArchivePool, principal: Principal | None, query: str, fmt: str, sort: str
+    pool: ArchivePool, principal: Principal, query: str, fmt: str, sort: str
 ) -> Iterator[str]:
     """Text chunks of the export; the first is produced (and the query run) on the
     first ``next()``, so a malformed query raises before any byte is sent."""
     writer = write_jsonl if fmt == "jsonl" else write_csv
-    with pool.lease(principal) as archive:
+    with pool.lease(principal, "api") as archive:
         cables = archive.search(query, sort=sort, limit=0).dicts()
         first = True
         while True:

@@ -46,7 +46,6 @@ def render(
 
     full = {
         "reader": current_reader(request),
-        "login_enabled": request.app.state.login_enabled,
         "query": "",
         **context,
     }

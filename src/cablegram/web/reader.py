@@ -156,14 +156,16 @@ def paragraph_views(cable: Cable) -> list[ParagraphView]:
 
 
 def tag_meanings(tags: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """(tag, kind, meaning) of each TAG; unknown tags say so."""
+    """(tag, kind, meaning) of each TAG; tags the vocabulary lacks, or whose
+    meaning it does not record, say so."""
     known = lexicon.tags()
     out = []
     for tag in tags:
         entry = known.get(tag.upper())
-        out.append(
-            (tag, entry.kind, entry.meaning) if entry else (tag, "unknown", "not in the TAGS list")
-        )
+        if entry is None:
+            out.append((tag, "unknown", "not in the TAGS vocabulary"))
+        else:
+            out.append((tag, entry.kind, entry.meaning or "meaning not recorded"))
     return out
 
 

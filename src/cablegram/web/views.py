@@ -12,6 +12,7 @@ from fastapi import HTTPException
 from cablegram import lexicon
 from cablegram.archive import Archive
 from cablegram.archive.facets import Facets
+from cablegram.model import Classification
 from cablegram.web import models
 from cablegram.web.narrow import facet_term, has_term, with_term, without_term
 
@@ -61,8 +62,15 @@ class FacetItem:
     active: bool
 
 
+def _level_rank(value: str) -> int:
+    try:
+        return Classification(value).rank
+    except ValueError:
+        return 99
+
+
 def _label(facet: str, value: str) -> str:
-    if facet == "tag" and (tag := lexicon.tags().get(value)):
+    if facet == "tag" and (tag := lexicon.tags().get(value)) and tag.meaning:
         return f"{value} — {tag.meaning}"
     return value
 
@@ -72,7 +80,10 @@ def facet_sidebar(query: str, facets: Facets, url: Any) -> list[tuple[str, str, 
     out = []
     for facet, heading in SIDEBAR:
         items = []
-        for value, count in facets.counts.get(facet, []):
+        values = facets.counts.get(facet, [])
+        if facet == "classification":  # in the order of the levels, not of the counts
+            values = sorted(values, key=lambda vc: _level_rank(vc[0]))
+        for value, count in values:
             term = facet_term(facet, value)
             active = term is not None and has_term(query, term)
             target = None

@@ -212,3 +212,21 @@ def test_reads_of_classified_cables_are_audited_by_interface(scratch: TestClient
     seen = {(e["who"], e["interface"], e["action"]) for e in entries}
     assert ("chief", "api", "read") in seen and ("chief", "web", "read") in seen
     assert scratch.get("/api/audit", headers=chief, params={"limit": 0}).status_code == 422
+
+
+def test_public_reads_a_cable_released_in_part_with_portions_withheld(scratch: TestClient) -> None:
+    chief = bearer(scratch, "chief")
+    due = scratch.get("/api/declass/due", headers=chief, params={"limit": 50}).json()
+    target = next(
+        d["id"] for d in due
+        if any(p["marking"] not in (None, "U") for p in
+               scratch.get(f"/api/cables/{d['id']}", headers=chief).json()["paragraphs"])
+    )  # fmt: skip
+    decision = {"action": "release-in-part", "reason": "1.4(d)"}
+    assert scratch.post(f"/api/cables/{target}/declass", json=decision, headers=chief).is_success
+    page = scratch.get(f"/cables/{target}")
+    assert page.status_code == 200 and "withheld under 1.4(d)" in page.text
+    assert "Raw text of the primary copy" not in page.text  # no copy text for a view reader
+    raw = scratch.get(f"/api/cables/{target}/raw")
+    assert raw.status_code == 200 and "withheld under 1.4(d)" in raw.text
+    assert scratch.get(f"/api/cables/{target}/copies").json() == []

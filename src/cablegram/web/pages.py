@@ -94,9 +94,9 @@ def thread_page(
     request: Request, archive: ArchiveDep, cable_id: str,
     depth: Annotated[int, Query(ge=1, le=8)] = 4,
 ) -> HTMLResponse:  # fmt: skip
-    cable = _need_cable(archive, cable_id)
-    thread = thread_view(archive, cable_id, depth)
-    context = {"cable": cable, "thread": thread, "depth": depth,
+    thread = thread_view(archive, cable_id, depth)  # (not an audited read of the cable)
+    root = next(n for n in thread.nodes if n.id == thread.root)
+    context = {"cable": root, "thread": thread, "depth": depth,
                "cites": {e.target for e in thread.edges if e.source == thread.root},
                "citers": {e.source for e in thread.edges if e.target == thread.root}}  # fmt: skip
     return render(request, "thread.html", context)

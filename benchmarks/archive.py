@@ -8,7 +8,8 @@ end to end (unwrap, parse in worker processes, write), then times a fixed,
 seeded mix of queries (words, phrases, prefixes, fields, dates, boolean
 combinations; each with total count and facets) and refs / cited-by / thread.
 Targets (2 cores): ingest >= 1,500 cables/s, search+facets p50 < 20 ms and
-p95 < 100 ms, graph < 10 ms, peak RSS < 1 GB, archive <= 2x raw text.
+p95 < 100 ms, graph < 10 ms, peak RSS < 1 GB, archive <= 2x raw text; access
+checks for restricted readers add <= 20% to search latency.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
     from cablegram.archive.records import decode_json
 
     texts = [decode_json(b)["text"] for b in sample]
-    words = [w for t in texts for w in re.findall(r"[A-Za-z]{5,}", t)]
+    # Word *types* of random cables, each equally likely: a researcher's query
+    # word is as often a rare name as a common noun.
+    words = sorted({w for t in texts for w in re.findall(r"[A-Za-z]{5,}", t)})
     years = [y for y, _ in stats["by_year"] if y]
     makers: list[Callable[[], str]] = [
         lambda: rng.choice(words).lower(),
@@ -74,6 +77,47 @@ def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
         lambda: f"subject:{rng.choice(words).lower()} has:refs",
     ]
     return [makers[i % len(makers)]() for i in range(n)]
+
+
+def search_latency(archive: Archive, queries: list[str]) -> tuple[list[float], list[int]]:
+    """Milliseconds per query (first page, total, facets) and match counts."""
+    search_ms: list[float] = []
+    matched: list[int] = []
+    for q in queries:
+
+        def run(q: str = q) -> None:
+            result = archive.search(q, limit=20)
+            result.facets()  # as `cablegram search --facets`: facets, then the total
+            matched.append(result.total)
+
+        search_ms.append(timed(run))
+    return search_ms, matched
+
+
+def access_overhead(archive: Archive, queries: list[str], owner: tuple[float, float]) -> None:
+    """The same query mix for restricted readers: the cost of access checks."""
+    from cablegram.access.principal import PUBLIC, Principal
+    from cablegram.model import Classification
+
+    readers = {
+        "SECRET reader (NOFORN, NODIS at one post)": Principal(
+            "bench", Classification.SECRET, captions=frozenset({"NOFORN", "NODIS"}),
+            stations=frozenset({"RUEHMO"}),
+        ),
+        "CONFIDENTIAL reader": Principal("bench-c", Classification.CONFIDENTIAL),
+        "public reader": PUBLIC,
+    }  # fmt: skip
+    for label, principal in readers.items():
+        with archive.as_reader(principal) as reader:
+            for q in queries[:12]:
+                reader.search(q).facets()
+            ms, matched = search_latency(reader, queries)
+        p50, p95, p99 = percentiles(ms)
+        print(
+            f"search+facets as {label}: p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms"
+            f"  (owner p50/p95 x{p50 / owner[0]:.2f}/x{p95 / owner[1]:.2f};"
+            f" sees {sum(matched) / max(1, len(matched)):.0f} matches per query)"
+        )
 
 
 def main() -> int:
@@ -118,16 +162,7 @@ def main() -> int:
         queries = query_mix(archive, rng)
         for q in queries[:12]:
             archive.search(q).facets()  # warm the page cache
-        search_ms = []
-        matched = []
-        for q in queries:
-
-            def run(q: str = q) -> None:
-                result = archive.search(q, limit=20)
-                result.facets()  # as `cablegram search --facets`: facets, then the total
-                matched.append(result.total)
-
-            search_ms.append(timed(run))
+        search_ms, matched = search_latency(archive, queries)
         p50, p95, p99 = percentiles(search_ms)
         print(
             f"search+facets ({len(queries)} queries): p50 {p50:.1f} ms  p95 {p95:.1f} ms"
@@ -159,6 +194,7 @@ def main() -> int:
             ms = [timed(lambda i=i, fn=fn: fn(i)) for i in ids]
             a, b, c = percentiles(ms)
             print(f"{name}: p50 {a:.2f} ms  p95 {b:.2f} ms  p99 {c:.2f} ms")
+        access_overhead(archive, queries, (p50, p95))
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: parent {own:.0f} MB, largest worker {kids:.0f} MB")

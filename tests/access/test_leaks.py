@@ -160,11 +160,17 @@ def test_hidden_cables_do_not_exist_for_the_reader(
     fx: LeakArchive, interface: Any, user: str
 ) -> None:
     api = interface(fx, user)
-    absent = {op: api.ask(op, ABSENT_ID) for op in ("show", "raw", "refs", "cited-by", "thread")}
+    absent = {op: api.ask(op, ABSENT_ID) for op in ("show", "raw", "refs", "thread")}
     assert all(v is None for v in absent.values())
+    visible = fx.visible(user)
+    # Every visible cable cites the absent id: cited-by answers from the REFs.
+    assert set(api.ask("cited-by", ABSENT_ID)) == visible
     for cid in fx.hidden(user):
-        for op in ("show", "raw", "refs", "cited-by", "thread"):
+        for op in ("show", "raw", "refs", "thread"):
             assert api.ask(op, cid) == absent[op], (op, cid)
+        # Like an absent id: the visible cables whose REF names it, or nothing.
+        citers = {c for c in visible if cable_id(CITES[int(c[-4:]) - 1000]) == cid}
+        assert set(api.ask("cited-by", cid) or ()) == citers
         for word in fx.secrets_of({cid}):
             assert api.ask("search", word)["total"] == 0, word
         assert api.ask("search", f'"{word}" OR {BROAD}')["total"] == len(fx.visible(user))

@@ -44,6 +44,9 @@ def test_alias_resolution_and_late_arrivals(small: Archive) -> None:
     ]  # fmt: skip
     assert [n.id for n in small.cited_by("09AITTAIPEI975") or []] == ["09STATE90001"]
     assert small.get("09TAIPEI975") == small.get("09AITTAIPEI975")  # alias spelling finds it
+    # Not yet in the archive: cited-by answers from the REFs that name it.
+    assert [n.id for n in small.cited_by("09STATE12") or []] == ["09STATE90001"]
+    assert small.cited_by("09STATE77777") is None  # nobody cites it
     small.store.write([record(LATE)])  # cited cable arrives later: linked by the join
     assert small.refs("09STATE90001")[2].targets == ("09STATE12",)  # type: ignore[index]
     assert [n.id for n in small.cited_by("09STATE12") or []] == ["09STATE90001"]

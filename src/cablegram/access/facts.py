@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cablegram import lexicon
-from cablegram.access.marks import parse_mark, subject_mark
+from cablegram.access.marks import PortionMark, parse_mark, subject_mark
 from cablegram.model import Cable, Classification
 
 __all__ = [
@@ -57,6 +57,7 @@ def _captions_longest_first() -> tuple[str, ...]:
     return tuple(sorted(lexicon.captions(), key=len, reverse=True))
 
 
+@lru_cache(maxsize=1024)
 def canonical_caption(written: str) -> str | None:
     """The lexicon caption a written caption line names, or None if unknown.
 
@@ -126,22 +127,30 @@ def distribution_offices(lines: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def effective_classification(cable: Cable) -> Classification:
-    """Overall level, raised to the highest portion mark (subject included)."""
+def _marks(cable: Cable) -> list[PortionMark]:
+    """Every portion mark of the cable that reads as one, subject included."""
+    marks = [m for m in (parse_mark(p.marking) for p in cable.paragraphs) if m is not None]
+    if (sm := subject_mark(cable)) is not None:
+        marks.append(sm)
+    return marks
+
+
+def _highest(cable: Cable, marks: list[PortionMark]) -> Classification:
     level = cable.classification or UNKNOWN_CLASSIFICATION
-    marks = [parse_mark(p.marking) for p in cable.paragraphs]
-    marks.append(subject_mark(cable))
     for mark in marks:
-        if mark is not None and mark.level > level:
+        if mark.level > level:
             level = mark.level
     return level
 
 
+def effective_classification(cable: Cable) -> Classification:
+    """Overall level, raised to the highest portion mark (subject included)."""
+    return _highest(cable, _marks(cable))
+
+
 def access_facts(cable: Cable) -> AccessFacts:
     """The facts of ``cable`` the access rule compares (stored by the archive)."""
-    marks = [m for m in (parse_mark(p.marking) for p in cable.paragraphs) if m is not None]
-    if (sm := subject_mark(cable)) is not None:
-        marks.append(sm)
+    marks = _marks(cable)
     captions: set[str] = set()
     sbu = cable.sbu or any(m.sbu for m in marks)
     for written in cable.captions:
@@ -158,7 +167,7 @@ def access_facts(cable: Cable) -> AccessFacts:
     if cable.from_ is not None:
         stations.add(cable.from_.routing_indicator)
     return AccessFacts(
-        classification=effective_classification(cable),
+        classification=_highest(cable, marks),
         sbu=sbu,
         captions=frozenset(captions),
         stations=frozenset(s.upper() for s in stations if s),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cablegram import lexicon
 from cablegram.model import Cable, Classification
@@ -66,6 +66,7 @@ def _control(token: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a corpus writes a few hundred distinct marks
 def parse_mark(written: str | None) -> PortionMark | None:
     """Read a portion mark; None when ``written`` is empty or not a mark (``IMI``).
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from cablegram.archive.ids import id_key
 from cablegram.archive.store import SQLiteStore
 
 
@@ -76,11 +77,18 @@ def _targets(store: SQLiteStore, key: str) -> list[Node]:
 
 
 def cited_by(store: SQLiteStore, cable_id: str) -> list[Node] | None:
-    """The visible cables whose REFs resolve to this cable, oldest first."""
+    """The visible cables whose REFs resolve to this cable, oldest first.
+
+    For a cable the archive does not hold (or this reader may not see) the
+    answer is the same question asked of the id: the visible cables whose REF
+    names it; None only when the id is unknown and nothing cites it."""
     rowid = store.rowid_of(cable_id)
-    if rowid is None:
-        return None
-    return _citers(store, rowid)
+    if rowid is not None:
+        return _citers(store, rowid)
+    citers = _node_rows(
+        store, "c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key = ?)", (id_key(cable_id),)
+    )
+    return citers or None
 
 
 def _citers(store: SQLiteStore, rowid: int) -> list[Node]:

@@ -82,6 +82,9 @@ class Plan:
     where: str
     params: tuple[object, ...] = ()
     terms: tuple[str, ...] = field(default=())  # positive words/phrases, for snippets
+    # The FTS expression needs positions or many terms (a phrase, a prefix):
+    # evaluating it is costly, so the store evaluates it once per result.
+    heavy: bool = False
 
 
 _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|(?P<q>")|(?P<w>[^\s()"]+)')
@@ -336,4 +339,19 @@ def compile_query(q: str) -> Plan:
         params += p
     terms: list[str] = []
     _terms(node, terms)
-    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms))
+    heavy = _heavy(node)
+    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy)
+
+
+def _heavy(node: Node) -> bool:
+    if isinstance(node, Word):
+        return node.prefix
+    if isinstance(node, Phrase):
+        return len(node.text.split()) > 1
+    if isinstance(node, Field):
+        return node.name == "subject" and (node.quoted or node.value.endswith("*"))
+    if isinstance(node, Not):
+        return _heavy(node.item)
+    if isinstance(node, (And, Or)):
+        return any(_heavy(n) for n in node.items)
+    return False

@@ -84,6 +84,7 @@ class SQLiteStore:
         # Called after a cable's fields are (re)written, inside the write
         # transaction: the archive re-applies release decisions there.
         self.on_fields: Callable[[int, CopyRecord], None] | None = None
+        self._matches_key: tuple[object, ...] | None = None
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
         )
@@ -360,9 +361,30 @@ class SQLiteStore:
         )
         return sql, [plan.match, plan.match, *plan.params, *cp], "m.score"
 
+    def _matches(self, plan: Plan) -> str | None:
+        """``temp.matches(rowid, score)``: every match of a heavy plan (phrase,
+        prefix), evaluated once and shared by the page, the total and the
+        facets (each would otherwise re-check every phrase position).  Kept
+        while the plan, the reader and the data stay the same."""
+        if not plan.heavy or plan.match is None:
+            return None
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (plan.match, plan.where, plan.params, self.reader, version, self.conn.total_changes)
+        if key != self._matches_key:
+            frm, params, score = self._from_where(plan)
+            self.conn.execute("DROP TABLE IF EXISTS temp.matches")
+            self.conn.execute(
+                f"CREATE TEMP TABLE matches AS SELECT c.rowid AS rowid, {score} AS score{frm}",
+                params,
+            )
+            self._matches_key = key
+        return "temp.matches"
+
     def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
         """SELECT of the matching rowids, skipping the ``cables`` join when only
         text is asked by the owner (the FTS doclist alone answers)."""
+        if (table := self._matches(plan)) is not None:
+            return f"SELECT rowid FROM {table}", []
         if plan.match is not None and plan.where == "1" and self.reader.owner:
             return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
         frm, params, _ = self._from_where(plan)
@@ -386,7 +408,15 @@ class SQLiteStore:
         if not ranked:
             score = "0.0"
         cols = "c.id, c.created, c.classification, c.origin, c.subject"
-        if ranked and plan.where == "1" and self.reader.owner:
+        if (table := self._matches(plan)) is not None:
+            frm = f" FROM {table} m CROSS JOIN cables c ON c.rowid = m.rowid"
+            score = "m.score" if ranked else "0.0"
+            rows = self.conn.execute(
+                f"SELECT {cols}, {score}, c.rowid{frm}{self._order(plan, sort, score)}"
+                " LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        elif ranked and plan.where == "1" and self.reader.owner:
             # Text only: rank inside FTS5 and join just the page (~20% faster).
             sql = (
                 f"SELECT {cols}, f.score, c.rowid FROM (SELECT rowid, {score} AS score FROM fts"

@@ -75,6 +75,40 @@ def _words() -> dict[str, list]:  # type: ignore[type-arg]
 
 
 @cache
+def _vocabulary() -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Content words and cumulative weights (their document frequency in real
+    cables), so a word is as selective in a synthetic archive as in a real one."""
+    words: list[str] = []
+    cumulative: list[float] = []
+    total = 0.0
+    with open(lexicon.data_path("synth_vocabulary.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("word\t"):
+                continue
+            word, count = line.rstrip("\n").split("\t")
+            total += int(count)
+            words.append(word)
+            cumulative.append(total)
+    return tuple(words), tuple(cumulative)
+
+
+# Frames for the sentence of content words each body paragraph carries.
+_CONTENT_FRAMES = (
+    "Discussion also covered {}.",
+    "Other points raised included {}.",
+    "Contacts mentioned {}.",
+    "The conversation touched on {}.",
+)
+
+
+def _content_sentence(rng: random.Random) -> str:
+    words, cumulative = _vocabulary()
+    picked = list(dict.fromkeys(rng.choices(words, cum_weights=cumulative, k=rng.randint(12, 24))))
+    listed = ", ".join(picked[:-1]) + f" and {picked[-1]}" if len(picked) > 1 else picked[0]
+    return rng.choice(_CONTENT_FRAMES).format(listed)
+
+
+@cache
 def _posts() -> tuple[_Post, ...]:
     """Posts with a known FM PLAD and DE routing indicator, whose ids resolve as written."""
     out = []
@@ -375,7 +409,7 @@ def _paragraphs(
         mark = "SBU" if sbu and rng.random() < 0.7 else _MARK[level]
         if noforn and level is cls:
             mark += "/NF"
-        body = " ".join(rng.choices(run.pool, k=rng.randint(4, 11)))
+        body = " ".join([*rng.choices(run.pool, k=rng.randint(3, 9)), _content_sentence(rng)])
         if number == 1:
             body = f"Summary: {summary} End summary."
         elif number == n and n > 5:

@@ -151,3 +151,12 @@ def test_static_files(client: TestClient) -> None:
     assert client.get("/static/style.css").status_code == 200
     js = client.get("/static/charts.js")
     assert js.status_code == 200 and "threadGraph" in js.text
+
+
+def test_pages_carry_security_headers(client: TestClient) -> None:
+    r = client.get("/")
+    policy = r.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in client.get("/docs").headers  # Swagger UI's own
+    assert "<script>" not in client.get(f"/cables/{SEED_ID}").text  # no inline script to allow

@@ -22,6 +22,7 @@ from cablegram import __version__
 from cablegram.archive import archive_path
 from cablegram.web import api, api_access, auth, errors, openapi, pages
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool
+from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
 
 MAX_UPLOAD = 32 << 20  # bytes per ingest request
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(BodyLimit, limit=max_upload, paths=("/api/ingest",))
+    app.add_middleware(SecurityHeaders)
     openapi.install(app)
     return app
 

@@ -160,3 +160,12 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in client.get("/docs").headers  # Swagger UI's own
     assert "<script>" not in client.get(f"/cables/{SEED_ID}").text  # no inline script to allow
+
+
+@pytest.mark.parametrize("url", ["/", "/search?q=x", "/overview", f"/cables/{SEED_ID}"])
+def test_pages_with_a_bad_token_say_so(client: TestClient, url: str) -> None:
+    r = client.get(url, headers={"Authorization": "Bearer expired.token"})
+    assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
+    assert "invalid or expired token" in r.text and "Reading as <strong>owner" in r.text
+    missing = client.get("/nothing", headers={"Authorization": "Bearer expired.token"})
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text

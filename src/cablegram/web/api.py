@@ -28,7 +28,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     422: ERRORS[422],
 }
 
-router = APIRouter(prefix="/api", tags=["archive"])
+# Every route resolves its reader first: refused credentials are a 401 everywhere.
+router = APIRouter(prefix="/api", tags=["archive"], dependencies=[Depends(current_reader)])
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Query (docs/archive.md)")]
 Sort = Literal["rank", "date", "date-asc"]

@@ -151,6 +151,17 @@ def current_reader(request: Request) -> Reader:
     return reader
 
 
+def shown_reader(request: Request) -> Reader:
+    """The reader to name in a page header: :func:`current_reader`, or the
+    anonymous reader when that refuses the request's credentials (the page then
+    says why, e.g. 401 for an expired token)."""
+    try:
+        return current_reader(request)
+    except HTTPException:
+        anonymous = request.app.state.settings.anonymous
+        return Reader(OWNER if anonymous == "owner" else PUBLIC)
+
+
 ReaderDep = Annotated[Reader, Depends(current_reader)]
 
 

@@ -8,11 +8,13 @@ with a plain 500).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import escape
 from starlette.exceptions import HTTPException
 
 from cablegram.archive import AccessDenied, QuerySyntaxError, ReviewError
@@ -38,7 +40,7 @@ def wants_json(request: Request) -> bool:
 
 def error_response(
     request: Request, status: int, message: str, *, position: int | None = None,
-    detail: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+    detail: list[dict[str, Any]] | None = None, headers: Mapping[str, str] | None = None,
 ) -> Response:  # fmt: skip
     if wants_json(request):
         body: dict[str, Any] = {"error": message}
@@ -49,8 +51,14 @@ def error_response(
         return JSONResponse(body, status_code=status, headers=headers)
     from cablegram.web.templating import render
 
-    context = {"status": status, "title": _TITLES.get(status, "Error"), "message": message}
-    return render(request, "error.html", context, status=status, headers=headers)
+    title = _TITLES.get(status, "Error")
+    context = {"status": status, "title": title, "message": message}
+    try:
+        return render(request, "error.html", context, status=status, headers=headers)
+    except Exception:  # the error page itself failed: a plain page, still no trace
+        log.exception("error page for %s failed", request.url.path)
+        page = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        return HTMLResponse(f"{page}<p>{escape(message)}</p>", status, headers=headers)
 
 
 def _validation_detail(error: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cablegram.archive import Archive, QuerySyntaxError
-from cablegram.web.deps import reader_archive
+from cablegram.web.deps import current_reader, reader_archive
 from cablegram.web.reader import reader_context
 from cablegram.web.signin import sign_in
 from cablegram.web.templating import render, search_url
 from cablegram.web.views import facet_sidebar, histogram, pager, thread_view
 
-router = APIRouter(include_in_schema=False)
+# Every page resolves its reader first, so refused credentials fail every page alike.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_reader)])
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
 PAGE_SIZE = 20
 EXAMPLES = (

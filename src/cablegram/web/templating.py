@@ -3,6 +3,7 @@ every page header."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -40,12 +41,12 @@ TEMPLATES.env.globals.update(search_url=search_url)
 
 def render(
     request: Request, name: str, context: dict[str, Any], *, status: int = 200,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
-    from cablegram.web.deps import current_reader
+    from cablegram.web.deps import shown_reader
 
     full = {
-        "reader": current_reader(request),
+        "reader": shown_reader(request),
         "query": "",
         **context,
     }

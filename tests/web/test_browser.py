@@ -22,7 +22,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Chromium not installed at /usr/bin/chromium (.ci/install-browser)",
 )
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,9 @@ def base_url(archive_file: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright  # a dev dependency: missing is an error
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM))
         yield browser
         browser.close()

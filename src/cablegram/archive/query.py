@@ -85,6 +85,9 @@ class Plan:
     # The FTS expression needs positions or many terms (a phrase, a prefix):
     # evaluating it is costly, so the store evaluates it once per result.
     heavy: bool = False
+    # FTS expression of "a query word in the subject": the candidates that
+    # bounded ranking always scores (see SQLiteStore.search).
+    subject_match: str | None = None
 
 
 _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|(?P<q>")|(?P<w>[^\s()"]+)')
@@ -339,8 +342,31 @@ def compile_query(q: str) -> Plan:
         params += p
     terms: list[str] = []
     _terms(node, terms)
+    if match is not None:
+        where = [_correlated(w) for w in where]
     heavy = _heavy(node)
-    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy)
+    words = [t for t in terms if t.strip()]
+    subject = "{subject} : (" + " OR ".join(_fts_string(t) for t in words) + ")" if words else None
+    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy, subject)
+
+
+_MEMBERSHIP = re.compile(r"c\.rowid IN \(SELECT cable FROM (\w+)(?: WHERE ([^()]*))?\)")
+
+
+def _correlated(sql: str) -> str:
+    """Side-table filters as per-row lookups when full text drives the query.
+
+    ``c.rowid IN (SELECT cable FROM tags WHERE value = ?)`` builds the whole
+    set of tagged cables before the first row; beside an FTS match that yields
+    a few hundred rows, ``EXISTS (... WHERE cable = c.rowid AND ...)`` is one
+    primary-key probe per row instead.  Parameter order is unchanged."""
+    return _MEMBERSHIP.sub(
+        lambda m: (
+            f"EXISTS (SELECT 1 FROM {m.group(1)} WHERE cable = c.rowid"
+            + (f" AND {m.group(2)})" if m.group(2) else ")")
+        ),
+        sql,
+    )
 
 
 def _heavy(node: Node) -> bool:

@@ -73,8 +73,14 @@ class SearchResult:
         self.plan = plan
         self.query = query
         self.sort = sort
-        self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
         self._total: int | None = None
+        # Relevance over a broad match set ranks a bounded candidate set
+        # (store.RANK_EXACT); the total, counted first, decides.
+        total = self.total if sort == "rank" and plan.match is not None and limit else None
+        self.approximate_rank = total is not None and store.bounded_ranking(plan, sort, total)
+        self.hits = (
+            store.search(plan, sort=sort, limit=limit, offset=offset, total=total) if limit else []
+        )
 
     @property
     def total(self) -> int:

@@ -196,13 +196,16 @@ def search_cmd(
         if as_json:
             cables = [archive.get_dict(h.id) for h in result.hits]
             out: dict[str, Any] = {"total": total, "cables": cables,
-                                   "hits": [h.to_dict() for h in result.hits]}  # fmt: skip
+                                   "hits": [h.to_dict() for h in result.hits],
+                                   "approximate_rank": result.approximate_rank}  # fmt: skip
             if counts is not None:
                 out["facets"] = counts.to_dict()
             _echo_json(out)
             return
         console = _console()
         console.print(f"[bold]{total}[/bold] cables match")
+        if result.approximate_rank:
+            console.print("[dim]ranked among the subject matches and a sample of the rest[/]")
         for h in result.hits:
             from rich.markup import escape
 

@@ -264,3 +264,18 @@ def test_internal_errors_reveal_no_trace(
     assert r.json() == {"error": "internal error (the server log has the details)"}
     assert "Traceback" not in r.text and "passwd" not in r.text
     assert page.status_code == 200  # the overview page itself needs no archive call
+
+
+def test_bounded_relevance_ranking_is_said(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cablegram.archive import store
+
+    monkeypatch.setattr(store, "RANK_EXACT", 5)
+    broad = client.get("/api/search", params={"q": "minister"}).json()
+    assert broad["total"] > 5 and broad["approximate_rank"] is True
+    assert (
+        "ranked among the subject matches" in client.get("/search", params={"q": "minister"}).text
+    )
+    by_date = client.get("/api/search", params={"q": "minister", "sort": "date"}).json()
+    assert by_date["approximate_rank"] is False

@@ -54,6 +54,7 @@ def search(
     counts = result.facets() if facets else None
     return models.SearchOut(
         query=q, sort=sort, offset=offset, limit=limit, total=result.total,
+        approximate_rank=result.approximate_rank,
         hits=[models.HitOut(**h.to_dict()) for h in result.hits],
         facets=models.FacetsOut(**counts.to_dict()) if counts else None,  # type: ignore[arg-type]
     )  # fmt: skip

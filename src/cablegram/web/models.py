@@ -50,6 +50,10 @@ class SearchOut(BaseModel):
     offset: int
     limit: int
     total: int
+    approximate_rank: bool = Field(
+        description="Relevance ranked among the subject matches and a sample of the rest "
+        "(very broad queries)"
+    )
     hits: list[HitOut]
     facets: FacetsOut | None = None
 

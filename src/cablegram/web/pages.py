@@ -61,6 +61,7 @@ def search(
         hits=result.hits,
         total=result.total,
         approximate=facets.approximate,
+        approximate_rank=result.approximate_rank,
         sidebar=facet_sidebar(q, facets, url),
         histogram=histogram(q, facets, url),
         pages=pager(result.total, page, PAGE_SIZE),

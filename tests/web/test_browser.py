@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_fixtures import PASSWORD, SEED_ID, citing_pair
+from web_fixtures import PASSWORD, SEED_ID, SYNTHETIC, citing_pair
 from web_server import REPO, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -138,8 +138,9 @@ def test_thread_view(page: Any, archive_file: str) -> None:
 
 def test_overview_charts(page: Any) -> None:
     page.goto("/overview")
-    page.wait_for_function("document.querySelector('[data-stat=cables]').textContent !== '…'")
-    assert page.locator("[data-stat=cables]").inner_text() == "602"
+    from playwright.sync_api import expect  # (waits; string predicates would need eval, CSP)
+
+    expect(page.locator("[data-stat=cables]")).to_have_text(f"{SYNTHETIC + 2}")
     assert page.locator('[data-chart="months"] svg rect.bar').count() >= 12
     assert page.locator('[data-chart="classes"] svg rect.part').count() == 4
     page.locator('[data-chart="origins"] a.hbar').first.click()

@@ -117,3 +117,21 @@ def test_login_limiter() -> None:
     limiter.failed("5.6.7.8", now=4.0)
     limiter.succeeded("5.6.7.8")
     assert limiter.retry_after("5.6.7.8", now=4.0) == 0
+
+
+def test_archive_pool_lends_each_archive_to_one_request_and_stays_bounded(
+    archive_file: str,
+) -> None:
+    from cablegram.access.principal import OWNER, PUBLIC
+    from cablegram.web.deps import ArchivePool
+
+    pool = ArchivePool(archive_file, keep=2, keep_total=3)
+    with pool.lease(PUBLIC) as a, pool.lease(PUBLIC) as b, pool.lease(PUBLIC) as c:
+        assert len({id(a), id(b), id(c)}) == 3  # never shared while lent
+        assert a.principal == PUBLIC
+    with pool.lease(PUBLIC) as again:
+        assert again in (a, b, c)  # reused once returned
+    with pool.lease(OWNER, "api") as d, pool.lease(OWNER, "web") as e:
+        assert d.interface == "api" and e.interface == "web"
+    assert sum(len(v) for v in pool._idle.values()) <= 3
+    pool.close()

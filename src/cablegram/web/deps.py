@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,12 +55,14 @@ class Reader:
 
 class ArchivePool:
     """Open archives of one process, keyed by (principal, interface), each lent
-    to one request at a time."""
+    to one request at a time.  At most ``keep`` idle archives are kept per key
+    and ``keep_total`` in all; the readers least recently served lose theirs."""
 
-    def __init__(self, path: str, *, keep: int = 8) -> None:
+    def __init__(self, path: str, *, keep: int = 8, keep_total: int = 32) -> None:
         self.path = path
         self.keep = keep
-        self._idle: dict[tuple[Principal, str], list[Archive]] = {}
+        self.keep_total = keep_total
+        self._idle: OrderedDict[tuple[Principal, str], list[Archive]] = OrderedDict()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -73,13 +76,23 @@ class ArchivePool:
         try:
             yield archive
         finally:
-            with self._lock:
-                idle = self._idle.setdefault(key, [])
-                if len(idle) < self.keep:
-                    idle.append(archive)
-                    archive = None
-            if archive is not None:
-                archive.close()
+            surplus = self._give_back(key, archive)
+            for extra in surplus:
+                extra.close()
+
+    def _give_back(self, key: tuple[Principal, str], archive: Archive) -> list[Archive]:
+        """Keep ``archive`` idle; return the archives to close to stay within bounds."""
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            self._idle.move_to_end(key)
+            if len(idle) >= self.keep:
+                return [archive]
+            idle.append(archive)
+            surplus: list[Archive] = []
+            while sum(len(v) for v in self._idle.values()) > self.keep_total:
+                oldest_key = next(iter(self._idle))
+                surplus += self._idle.pop(oldest_key)
+            return surplus
 
     def close(self) -> None:
         with self._lock:

@@ -135,3 +135,25 @@ def test_archive_pool_lends_each_archive_to_one_request_and_stays_bounded(
         assert d.interface == "api" and e.interface == "web"
     assert sum(len(v) for v in pool._idle.values()) <= 3
     pool.close()
+
+
+def test_timed_cache_keeps_values_per_key_for_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cablegram.web import deps
+
+    clock = [100.0]
+    monkeypatch.setattr(deps.time, "monotonic", lambda: clock[0])
+    cache = deps.TimedCache(60, size=2)
+    calls: list[str] = []
+
+    def compute(v: str) -> str:
+        calls.append(v)
+        return v
+
+    assert cache.get("a", lambda: compute("a1")) == "a1"
+    assert cache.get("a", lambda: compute("a2")) == "a1"  # kept
+    clock[0] += 61
+    assert cache.get("a", lambda: compute("a3")) == "a3"  # expired
+    cache.get("b", lambda: compute("b"))
+    cache.get("c", lambda: compute("c"))  # "a" is the oldest of three: dropped
+    assert cache.get("a", lambda: compute("a4")) == "a4"
+    assert calls == ["a1", "a3", "b", "c", "a4"]

@@ -125,9 +125,10 @@ def graph(
 
 
 @router.get("/stats", response_model=models.StatsOut)
-def stats(archive: ArchiveDep) -> dict[str, Any]:
-    """Counts by year, month, classification, origin, tag; defects; unresolved references."""
-    return archive.stats()
+def stats(request: Request, archive: ArchiveDep) -> dict[str, Any]:
+    """Counts by year, month, classification, origin, tag; defects; unresolved references.
+    (Kept for up to a minute per reader: they take a scan of the whole archive.)"""
+    return request.app.state.stats_cache.get(archive.principal, archive.stats)  # type: ignore[no-any-return]
 
 
 @router.get(

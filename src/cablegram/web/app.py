@@ -21,12 +21,13 @@ from fastapi.staticfiles import StaticFiles
 from cablegram import __version__
 from cablegram.archive import archive_path
 from cablegram.web import api, api_access, auth, errors, openapi, pages
-from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool
+from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
 
 MAX_UPLOAD = 32 << 20  # bytes per ingest request
 THREADS = 8  # request threads per process: each may hold an open archive connection
+STATS_SECONDS = 60.0  # corpus statistics are recomputed at most this often per reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ def create_app(
     app.state.pool = pool
     app.state.sessions = auth.Sessions(secret or secrets.token_bytes(32), settings.session_seconds)
     app.state.accounts = Accounts(pool)
+    app.state.stats_cache = TimedCache(STATS_SECONDS)
     app.state.limiter = auth.LoginLimiter()
     errors.install(app)
     app.include_router(api.router)

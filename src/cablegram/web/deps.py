@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -191,3 +191,28 @@ def owner_only(reader: ReaderDep) -> Reader:
             raise HTTPException(401, "sign in as an archive owner", {"WWW-Authenticate": "Bearer"})
         raise HTTPException(403, f"{reader.name} is not an archive owner")
     return reader
+
+
+class TimedCache:
+    """Values kept ``seconds`` per key (one per reader): for answers that scan the
+    whole archive and may be a little stale, like the corpus statistics."""
+
+    def __init__(self, seconds: float, size: int = 64) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._values: OrderedDict[object, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object, compute: Callable[[], object]) -> object:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and now - hit[0] < self.seconds:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._values[key] = (now, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value

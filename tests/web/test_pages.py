@@ -169,3 +169,12 @@ def test_pages_with_a_bad_token_say_so(client: TestClient, url: str) -> None:
     assert "invalid or expired token" in r.text and "Reading as <strong>owner" in r.text
     missing = client.get("/nothing", headers={"Authorization": "Bearer expired.token"})
     assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
+
+
+def test_api_reference_page_lists_every_route(client: TestClient) -> None:
+    html = client.get("/reference").text
+    for path, methods in client.get("/openapi.json").json()["paths"].items():
+        for method in methods:
+            assert f"{method.upper()}</span> <code>{path}</code>" in html, (method, path)
+    assert "<code>facets</code>" in html  # docstring code spans
+    assert "<code>/search</code>" not in html  # pages are not API routes

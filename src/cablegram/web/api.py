@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 
 from cablegram import lexicon
@@ -33,7 +33,9 @@ router = APIRouter(prefix="/api", tags=["archive"], dependencies=[Depends(curren
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Query (docs/archive.md)")]
 Sort = Literal["rank", "date", "date-asc"]
-CableId = Annotated[str, "a cable id, e.g. 06ALMATY1703 (alias spellings resolve)"]
+CableId = Annotated[
+    str, Path(description="A cable id, e.g. 06ALMATY1703 (alias spellings resolve)")
+]
 
 
 def _need(value: Any, cable_id: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from cablegram.archive import Archive, UserError
 from cablegram.archive.users import parse_clearance
@@ -24,7 +24,9 @@ ADMIN: dict[int | str, dict[str, Any]] = {
     401: {"model": models.ErrorOut, "description": "Not signed in"},
     403: {"model": models.ErrorOut, "description": "Not an archive owner"},
 }
-CableId = Annotated[str, "a cable id"]
+CableId = Annotated[
+    str, Path(description="A cable id, e.g. 06ALMATY1703 (alias spellings resolve)")
+]
 
 
 def reader_out(reader: Reader) -> models.ReaderOut:

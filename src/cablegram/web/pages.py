@@ -16,7 +16,7 @@ from cablegram.web.deps import current_reader, reader_archive
 from cablegram.web.reader import reader_context
 from cablegram.web.signin import sign_in
 from cablegram.web.templating import render, search_url
-from cablegram.web.views import facet_sidebar, histogram, pager, thread_view
+from cablegram.web.views import api_reference, facet_sidebar, histogram, pager, thread_view
 
 # Every page resolves its reader first, so refused credentials fail every page alike.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_reader)])
@@ -107,6 +107,13 @@ def thread_page(
 @router.get("/overview", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     return render(request, "overview.html", {})
+
+
+@router.get("/reference", response_class=HTMLResponse)
+def reference(request: Request) -> HTMLResponse:
+    """The JSON API described from its OpenAPI document (works offline, unlike /docs)."""
+    operations = api_reference(request.app.openapi())
+    return render(request, "reference.html", {"operations": operations})
 
 
 def _local(target: str) -> str:

@@ -3,6 +3,7 @@ every page header."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ def highlight(snippet: str) -> Markup:
     return Markup(text.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
 
 
+def inline_code(text: str) -> Markup:
+    """Docstring text with its ``code`` (or `code`) spans as ``<code>`` (the rest escaped)."""
+    escaped = str(escape(text))
+    return Markup(re.sub(r"``(.+?)``|`([^`]+)`", lambda m: f"<code>{m[1] or m[2]}</code>", escaped))
+
+
 def search_url(query: str, **params: Any) -> str:
     """``/search?q=...`` with extra parameters (None values dropped)."""
     items = {"q": query, **{k: v for k, v in params.items() if v not in (None, "")}}
@@ -35,7 +42,9 @@ def day(created: str | None) -> str:
     return (created or "")[:10] or "undated"
 
 
-TEMPLATES.env.filters.update(highlight=highlight, level=level_class, day=day)
+TEMPLATES.env.filters.update(
+    highlight=highlight, level=level_class, day=day, inline_code=inline_code
+)
 TEMPLATES.env.globals.update(search_url=search_url)
 
 

@@ -130,3 +130,41 @@ def pager(total: int, page: int, size: int, width: int = 2) -> list[int | None]:
         out.append(n)
         previous = n
     return out
+
+
+def _type_of(schema: dict[str, Any]) -> str:
+    """A parameter's type in a few words (``integer 0-500``, ``rank | date``)."""
+    if "enum" in schema:
+        return " | ".join(str(v) for v in schema["enum"])
+    if "anyOf" in schema:
+        return " or ".join(_type_of(s) for s in schema["anyOf"] if s.get("type") != "null")
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    kind = str(schema.get("type", "any"))
+    if "minimum" in schema or "maximum" in schema:
+        kind += f" {schema.get('minimum', '')}-{schema.get('maximum', '')}"
+    return kind
+
+
+def api_reference(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every operation of an OpenAPI document, ready for the reference page."""
+    out = []
+    for path, operations in doc.get("paths", {}).items():
+        for method, op in operations.items():
+            body = op.get("requestBody", {}).get("content", {})
+            out.append({
+                "method": method.upper(), "path": path,
+                "summary": op.get("summary", ""), "description": op.get("description", ""),
+                "tag": (op.get("tags") or ["other"])[0],
+                "params": [
+                    {"name": p["name"], "in": p["in"], "type": _type_of(p.get("schema", {})),
+                     "required": p.get("required", False),
+                     "default": p.get("schema", {}).get("default"),
+                     "description": p.get("description", "")}
+                    for p in op.get("parameters", [])
+                ],
+                "body": [f"{kind}: {_type_of(c.get('schema', {}))}" for kind, c in body.items()],
+                "responses": [(code, r.get("description", ""))
+                              for code, r in op.get("responses", {}).items()],
+            })  # fmt: skip
+    return out

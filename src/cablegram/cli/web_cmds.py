@@ -40,7 +40,7 @@ def run_server(
     shown = f"[{host}]" if ":" in host else host
     click.echo(
         f"cablegram: serving {archive_file} at http://{shown}:{port}/ "
-        f"(API docs: /docs; anonymous readers: {anonymous}; {workers} worker"
+        f"(API: /reference; anonymous readers: {anonymous}; {workers} worker"
         f"{'' if workers == 1 else 's'}) — Ctrl-C to stop",
         err=True,
     )

@@ -155,8 +155,8 @@ function threadGraph(container, data) {
     lanesEnd[lane] = x + labelWidth / 2;
     pos.set(n.id, { x, lane, node: n });
   });
-  const height = lanesEnd.length * laneHeight + 2 * pad;
   const yOf = (lane) => pad + lane * laneHeight + 10;
+  const height = yOf(lanesEnd.length - 1) + 52;  // room for the last lane's labels
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "thread", width, height });
   svg.append(el("defs", {}, el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 17, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
     el("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }))));

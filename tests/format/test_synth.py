@@ -57,6 +57,7 @@ def test_references_form_threads() -> None:
 
 def test_generation_is_fast() -> None:
     # ~7,000 cables/s on an idle core; the margin keeps a busy CI machine green.
-    start = time.perf_counter()
+    # CPU time, not wall time: a shared machine's other processes do not count.
+    start = time.process_time()
     n = sum(1 for _ in synth_cables(5000, seed=2))
-    assert n / (time.perf_counter() - start) > 3000
+    assert n / max(time.process_time() - start, 1e-9) > 3000

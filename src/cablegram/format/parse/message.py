@@ -40,6 +40,7 @@ _DECL_DATE = re.compile(
     r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
 )
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
+_CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
 
 
 @dataclass
@@ -74,30 +75,46 @@ def caption_words(line: str) -> list[str] | None:
     if whole:
         return [whole]
     words = u.split()
+    if not words:
+        return None
     first = index.get(words[0])
     if first and captions().get(first) and captions()[first].kind == "logistics":
         return [u]  # CODEL SMITH: the caption names the delegation
-    tokens = [t for t in re.split(r"[\s/,;-]+", u) if t]
-    found = [index.get(t) for t in tokens]
-    if tokens and all(found):
-        return [f for f in found if f]
-    return None
+    found: list[str] = []
+    for token in _CAPTION_SPLIT.split(u):
+        if token:
+            caption = index.get(token)
+            if not caption:
+                return None
+            found.append(caption)
+    return found or None
+
+
+# One dispatch for the five head keywords: the group that matched is the kind.
+_KEYWORD = re.compile(
+    r"\s*(?:(?P<clby>(?:\(U\)\s*)?CLASSIFIED\s+BY\b)"
+    r"|(?P<eo>E\s?\.?\s?[O0]\s?\.?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b)"
+    r"|(?P<subject>SUBJ(?:ECT)?\b)|(?P<tags>TAGS?\b)|(?P<ref>REF))",
+    re.I,
+)
+# SUBJECT and TAGS need their colon near the start ("SUBJECT:" within 12
+# characters, "TAGS:" within 8) or an upper-case word after the keyword; REF
+# needs its colon or period, or an upper-case word, right after it.
+_CONFIRM = {
+    "subject": re.compile(r"(?=[^\n]{0,11}:)|\s*SUBJECT\s"),
+    "tags": re.compile(r"(?=[^\n]{0,7}:)|\s*TAGS?\s+[A-Z(]"),
+    "ref": re.compile(r"\s*(?:(?i:REFS?\s*[:.])|REF(?:TELS?|S)?\s+[A-Z(])"),
+}
 
 
 def keyword_of(line: str) -> str | None:
-    if CLBY_LINE.match(line):
-        return "clby"
-    if EO_LINE.match(line):
-        return "eo"
-    if (SUBJECT_LINE.match(line) and ":" in line[:12]) or re.match(r"^\s*SUBJECT\s", line):
-        return "subject"
-    if TAGS_LINE.match(line) and (":" in line[:8] or re.match(r"^\s*TAGS?\s+[A-Z(]", line)):
-        return "tags"
-    if REF_LINE.match(line) and (
-        re.match(r"^\s*REFS?\s*[:.]", line, re.I) or re.match(r"^\s*REF(?:TELS?|S)?\s+[A-Z(]", line)
-    ):
-        return "ref"
-    return None
+    """``clby``, ``eo``, ``subject``, ``tags`` or ``ref`` for a head keyword line, else None."""
+    m = _KEYWORD.match(line)
+    if m is None:
+        return None
+    kind = m.lastgroup
+    confirm = _CONFIRM.get(kind)  # type: ignore[arg-type]
+    return kind if confirm is None or confirm.match(line) else None
 
 
 def is_para_start(line: str) -> bool:
@@ -152,14 +169,21 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     n = len(lines)
     # The last keyword line before the first paragraph bounds the head: unknown
     # lines before it are distribution or noise, after it they start the body.
+    # The keyword of each line up to the first paragraph is kept for the main pass.
     last_kw, first_kw = -1, -1
+    kinds: list[str | None] = []
+    first_para = n
     for j in range(start, min(n, start + 120)):
         if is_para_start(lines[j]):
+            first_para = j
             break
-        if keyword_of(lines[j]):
+        kw = keyword_of(lines[j])
+        kinds.append(kw)
+        if kw:
             last_kw = j
             if first_kw < 0:
                 first_kw = j
+    scanned = start + len(kinds)  # lines before this one are known not to open a paragraph
     kind: str | None = None
     block: list[str] = []
     block_line = start
@@ -188,16 +212,16 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
         if is_page_noise(line):
             i += 1
             continue
-        kw = keyword_of(line)
+        kw = kinds[i - start] if i < scanned else keyword_of(line)
         if kw:
             close()
             kind, block, block_line = kw, [line], i
             i += 1
             continue
-        if is_para_start(line):
+        if i == first_para or (i >= scanned and is_para_start(line)):
             break
-        caps = caption_words(s)
-        if caps is not None and kind not in ("subject", "clby"):
+        caps = caption_words(s) if kind not in ("subject", "clby") else None
+        if caps is not None:
             close()
             for c in caps:
                 if c in sbu_captions():
@@ -208,13 +232,12 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
                         head.sbu = True
             i += 1
             continue
-        if CORRECTED_COPY.match(s):
+        if s[0] in "Cc" and CORRECTED_COPY.match(s):
             close()
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue
-        heading = DASHES.match(line) or (i + 1 < n and DASHES.match(lines[i + 1]))
-        if kind in ("subject", "clby", "dist", "ref", "eo") and not heading:
+        if kind in ("subject", "clby", "dist", "ref", "eo") and not _heading(lines, i):
             block.append(line)
             i += 1
             continue
@@ -239,6 +262,11 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     close()
     head.end = i
     return head
+
+
+def _heading(lines: list[str], i: int) -> bool:
+    """``lines[i]`` is a dashed rule or the heading above one."""
+    return any("---" in line and DASHES.match(line) for line in lines[i : i + 2])
 
 
 def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:

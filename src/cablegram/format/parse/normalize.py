@@ -24,8 +24,14 @@ _HEADER_KEYWORD = re.compile(
     r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
     re.I,
 )
-# Cheap test for a line that may hold a keyword to split at (the split itself is costly).
-_MAY_SPLIT = re.compile(r"SUBJ|E\.\s?O|EO\s\d|TAGS|REF|CLASSIFIED|¶|SIPDIS", re.I)
+# Cheap test for a line that may hold a keyword to split at (the split itself is
+# costly): every place _HEADER_KEYWORD can split at is followed by one of these,
+# never at the start of the line (searched from the second character).
+_MAY_SPLIT = re.compile(
+    r"SUBJ(?:ECT)?\s*:|E\.\s?O\.\s?\d{5}|EO\s\d{5}|TAGS\s*:|REF(?:S|TELS?)?\s*:"
+    r"|CLASSIFIED\s+BY|¶|SIPDIS",
+    re.I,
+)
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
 _CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
@@ -63,19 +69,28 @@ def normalize(data: str | bytes) -> list[str]:
     lines = [line.rstrip() for line in text.split("\n")]
     if lines and lines[0].startswith("Cable dated:"):
         lines[0] = _CABLE_DATED.sub("", lines[0])
-    lines = [line for line in lines if not _INJECTED_DATE.match(line)]
-    return _resplit(lines)
+    if "day," in text:
+        lines = [line for line in lines if not _INJECTED_DATE.match(line)]
+    return _resplit(lines, "¶" in text)
 
 
-def _resplit(lines: list[str]) -> list[str]:
-    """Put header keywords and paragraph anchors that lost their line break back on a line."""
+def _resplit(lines: list[str], anchors: bool = True) -> list[str]:
+    """Put header keywords and paragraph anchors that lost their line break back on a line.
+
+    Header keywords are split off only before the first paragraph (the header
+    zone); mid-line anchors anywhere.  ``anchors=False`` says no line holds a ``¶``.
+    """
     out: list[str] = []
-    in_header = True
-    for line in lines:
-        if in_header and _PARAGRAPH_START.match(line):
-            in_header = False
-        if in_header and len(line) > 20 and _MAY_SPLIT.search(line):
+    k = 0
+    n = len(lines)
+    while k < n:
+        line = lines[k]
+        if _PARAGRAPH_START.match(line):
+            break
+        k += 1
+        if len(line) > 20 and _MAY_SPLIT.search(line, 1):
             pieces = _HEADER_KEYWORD.split(line)
+            in_header = True
             for i, piece in enumerate(pieces):
                 if not in_header:
                     out.extend(_split_anchors(piece))
@@ -84,7 +99,17 @@ def _resplit(lines: list[str]) -> list[str]:
                 if i and _PARAGRAPH_START.match(piece):
                     in_header = False
                     out[-1:] = _split_anchors(piece.strip())
-            continue
+            if not in_header:
+                break
+        elif anchors and "¶" in line:
+            out.extend(_split_anchors(line))
+        else:
+            out.append(line)
+    # After the header zone only mid-line anchors are split.
+    if not anchors:
+        out.extend(lines[k:])
+        return out
+    for line in lines[k:]:
         if "¶" in line:
             out.extend(_split_anchors(line))
         else:
@@ -93,6 +118,6 @@ def _resplit(lines: list[str]) -> list[str]:
 
 
 def _split_anchors(line: str) -> list[str]:
-    if "¶" not in line:
+    if line.find("¶", 1) < 0:  # a split needs blanks before the anchor
         return [line]
     return [p for p in _MIDLINE_ANCHOR.split(line)]

@@ -8,13 +8,18 @@ assembled line by line from a stream and memory stays flat: a record ends at
 the first line end outside quotes.  A record whose quotes never close is cut
 at the next line that starts a new record (``"<digits>","<M/D/YYYY H:MM>",``),
 so one broken row costs one row, not the rest of the file.
+
+``iter_stream_records`` finds records in 1 MB blocks with one regex match per
+record (the quote rule as a pattern); ``iter_records`` is the same rule line by
+line, used for line iterables and for whatever the block reader cannot settle
+(a last record without a line end, a record larger than the limit).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from cablegram.format.sources.document import Document
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
@@ -31,6 +36,16 @@ _HEADING = re.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
 # Quote characters that change state: every '"' not preceded by an escape.
 _ESCAPED_PAIR = re.compile(rb"\\.", re.S)
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+BLOCK_BYTES = 1 << 20
+# One whole record from a line start, by the rule of iter_records: a backslash
+# escapes the next byte (a line end too, inside quotes); the first line end
+# outside quotes ends the record.  Possessive loops: a failed match never backtracks.
+_OUTSIDE = rb'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+'
+_INSIDE = rb'[^"\\]*+(?:\\.[^"\\]*+)*+'
+_RECORD = re.compile(_OUTSIDE + rb'(?:"' + _INSIDE + rb'"' + _OUTSIDE + rb")*+\\?(\n|\Z)", re.S)
+_BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*+(\n|\Z)")
+# A line inside an open quote that starts like a new record (iter_records cuts there).
+_ROW_INSIDE = re.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
 
 
 def looks_like_csv(head: str) -> bool:
@@ -76,6 +91,74 @@ def iter_records(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
         yield start, b"".join(record), not inside
 
 
+def iter_stream_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
+    """``iter_records`` over a binary stream, read in blocks (same records, faster)."""
+    buf = b""
+    pos = 0
+    line = 1
+    eof = False
+    while pos < len(buf) or not eof:
+        if pos < len(buf):
+            # A match that ends at the end of the buffer counts only at the end of the stream.
+            blank = _BLANK_LINE.match(buf, pos)
+            if blank is not None and (blank[1] or eof):
+                pos, line = blank.end(), line + 1
+                continue
+            m = _RECORD.match(buf, pos)
+            if m is not None and (m[1] or eof):
+                end = m.end()
+                cut = _ROW_INSIDE.search(buf, pos, end - len(m[1]))
+                if cut is not None:  # an unclosed quote ran into the next record
+                    end = cut.start() + 1
+                if end - pos > MAX_RECORD_BYTES:
+                    break
+                yield line, buf[pos:end], cut is None
+                line += buf.count(b"\n", pos, end)
+                pos = end
+                continue
+            # No whole record in the buffer: an unclosed quote that ran into the
+            # next record ends there; otherwise read on.
+            cut = _ROW_INSIDE.search(buf, pos)
+            if cut is not None and cut.start() + 1 - pos <= MAX_RECORD_BYTES:
+                end = cut.start() + 1
+                yield line, buf[pos:end], False
+                line += buf.count(b"\n", pos, end)
+                pos = end
+                continue
+            if eof or len(buf) - pos > MAX_RECORD_BYTES:
+                break
+        chunk = stream.read(max(BLOCK_BYTES, len(buf) - pos))
+        buf, pos = buf[pos:] + chunk, 0
+        eof = not chunk
+    if pos < len(buf):  # what the blocks cannot settle, line by line
+        for start, raw, complete in iter_records(_lines(buf[pos:], stream)):
+            yield start + line - 1, raw, complete
+
+
+def _lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``head`` followed by the rest of ``stream``."""
+    pending = head
+    while True:
+        *complete, pending = pending.split(b"\n")
+        for part in complete:
+            yield part + b"\n"
+        chunk = stream.read(BLOCK_BYTES)
+        if not chunk:
+            break
+        pending += chunk
+    if pending:
+        yield pending
+
+
+def _unescape(quoted: str) -> str:
+    """``\\x`` -> ``x`` (a quoted field never ends in a lone backslash)."""
+    if "\\" not in quoted:
+        return quoted
+    if "\x00" in quoted:
+        return _ESCAPE.sub(lambda m: m.group(1), quoted)
+    return quoted.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\")
+
+
 def split_fields(record: str) -> list[str] | None:
     """The fields of one record, unescaped; None when it does not tokenise."""
     fields: list[str] = []
@@ -86,7 +169,7 @@ def split_fields(record: str) -> list[str] | None:
             return None
         quoted = match.group(1)
         if quoted is not None:
-            fields.append(_ESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted)
+            fields.append(_unescape(quoted))
         else:
             fields.append(match.group(2))
         pos = match.end()
@@ -126,10 +209,16 @@ def row_document(fields: list[str], path: str | None, line: int) -> Document:
     return Document(text, FORMAT, path, metadata, tuple(defects), f"line {line}")
 
 
-def iter_rows(lines: Iterable[bytes], path: str | None) -> Iterator[Document | NotACableError]:
-    """Documents (or the error of a malformed record) for each record, streamed."""
+def iter_rows(
+    lines: Iterable[bytes] | BinaryIO, path: str | None
+) -> Iterator[Document | NotACableError]:
+    """Documents (or the error of a malformed record) for each record, streamed.
+
+    ``lines`` is a binary stream (read in blocks) or any iterable of lines.
+    """
     first = True
-    for line, raw, complete in iter_records(lines):
+    records = iter_stream_records(lines) if hasattr(lines, "read") else iter_records(lines)
+    for line, raw, complete in records:
         text = _decode(raw)
         where = f"{path}:line {line}" if path else f"line {line}"
         if first and _HEADING.match(text):

@@ -7,10 +7,13 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cablegram.format.sources import detect, iter_documents
+from cablegram.format.sources import cables_csv, detect, iter_documents
 from cablegram.format.sources.cables_csv import iter_records
 from cablegram.format.sources.release_json import restore_body, restore_header
 from cablegram.model import NotACableError
@@ -212,3 +215,47 @@ def test_not_a_cable(data: bytes, kind: str, reason: str) -> None:
     with pytest.raises(NotACableError, match=reason) as raised:
         list(iter_documents(data, path="input.bin"))
     assert raised.value.path == "input.bin"
+
+
+# Pieces that exercise every branch of the record rule: quotes, escapes (of a
+# quote, a backslash, a line end), blank lines, record-like lines inside quotes.
+_CSV_PIECES = [
+    b'"',
+    b"\\",
+    b"\n",
+    b"a",
+    b",",
+    b" ",
+    b"\r",
+    b'"1","1/2/1988 12:58",',
+    b'\n"2","1/2/1988 12:58",',
+    b'\\"',
+    b"\\\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CSV_PIECES), max_size=40),
+    st.sampled_from([1, 5, 1 << 20]),
+    st.sampled_from([40, 64 * 1024 * 1024]),
+)
+def test_block_reader_finds_the_records_of_the_line_rule(
+    pieces: list[bytes], block: int, limit: int
+) -> None:
+    data = b"".join(pieces)
+    with (
+        patch.object(cables_csv, "BLOCK_BYTES", block),
+        patch.object(cables_csv, "MAX_RECORD_BYTES", limit),
+    ):
+        by_lines = list(cables_csv.iter_records(io.BytesIO(data)))
+        by_blocks = list(cables_csv.iter_stream_records(io.BytesIO(data)))
+    assert by_blocks == by_lines
+
+
+def test_block_reader_on_the_dev_rows() -> None:
+    rows = [p.read_bytes() for p in sorted((DEV / "cables-csv-rows").glob("*.csv"))]
+    data = b"\n".join(rows)  # the last row without a line end, as in the files
+    by_lines = list(cables_csv.iter_records(io.BytesIO(data)))
+    assert list(cables_csv.iter_stream_records(io.BytesIO(data))) == by_lines
+    assert len(by_lines) == len(rows)

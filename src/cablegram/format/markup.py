@@ -46,5 +46,7 @@ def unmark(text: str) -> str:
         text = _HTML_BR.sub("\n", text)
         text = _HTML_TAG.sub("", text)
     if "&" in text and _ENTITY.search(text):
-        text = html.unescape(text)
+        # WikiLeaks pages write every line end as an entity: replacing that one
+        # first spares html.unescape a call per line (same result).
+        text = html.unescape(text.replace("&#x000A;", "\n"))
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Any
 
 from cablegram.format.markup import unmark
@@ -81,6 +82,7 @@ def base_metadata(path: str | None) -> dict[str, Any]:
     return {"filename_id": stem_id} if stem_id else {}
 
 
+@lru_cache(maxsize=8)
 def has_transmission_header(text: str) -> bool:
     """A routing header before the text: ``VZCZC`` or an ``FM`` line after a DTG,
     both before the first text-zone keyword (a copy pasted below a body is no header)."""

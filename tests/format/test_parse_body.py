@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cablegram.format.parse import parse
-from cablegram.format.parse.body import normalize_mark
+from cablegram.format.parse.body import _SUMMARY, _summary_text, normalize_mark
 
 HEAD = "C O N F I D E N T I A L SECTION 01 OF 02 MADRID 000059\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n"
 
@@ -95,3 +97,16 @@ def test_received_copy_page_lines_are_stripped_and_signature_inline() -> None:
 def test_mid_sentence_sipdis_is_not_paragraph_text() -> None:
     c = parse(HEAD + "1. (C) We see FOUR SIPDIS SCENARIOS here.")
     assert c.paragraphs[0].text == "We see FOUR SCENARIOS here."
+
+
+_SUMMARY_PIECES = ["SUMMARY", "Summary", "BEGIN", " ", "\n", "\n\n", ":", ".", "-", "END"]
+_SUMMARY_PIECES += ["END SUMMARY", "(END SUMMARY.)", "end of summary", "AND COMMENT", "(", "x"]
+_SUMMARY_PIECES += ["WEEKEND", "\u017fUMMARY", "\u0130", "_", "\t"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_SUMMARY_PIECES), max_size=16))
+def test_summary_search_in_two_steps_is_the_pattern(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    whole = _SUMMARY.search(text)
+    assert _summary_text(text, text.upper()) == (whole["text"] if whole else None)

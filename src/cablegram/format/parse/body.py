@@ -312,9 +312,57 @@ def _summary(paragraphs: list[Paragraph]) -> str | None:
     for k, p in enumerate(paragraphs[:6]):
         if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
             return " ".join(paragraphs[k + 1].text.split())
-        if "UMMARY" not in p.text.upper():
+        upper = p.text.upper()
+        if "UMMARY" not in upper:
             continue
-        m = _SUMMARY.search(p.text)
-        if m and m["text"].strip():
-            return " ".join(m["text"].split())
+        text = _summary_text(p.text, upper)
+        if text and text.strip():
+            return " ".join(text.split())
     return None
+
+
+# _SUMMARY in two steps, for speed on long paragraphs: the lead (BEGIN SUMMARY:)
+# searched from just before the first SUMMARY, then the end (END SUMMARY, a blank
+# line or the end of the paragraph) found from the upper-case copy.
+_SUMMARY_LEAD = re.compile(_SUMMARY.pattern[: _SUMMARY.pattern.index("(?P<text>")], re.I | re.S)
+_SUMMARY_END = re.compile(r"END\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b", re.I)
+
+
+def _summary_text(text: str, upper: str) -> str | None:
+    """The ``text`` group of ``_SUMMARY.search(text)`` (``upper`` = ``text.upper()``)."""
+    if len(upper) != len(text):  # case mapping changed the length: no index mapping
+        m = _SUMMARY.search(text)
+        return m["text"] if m else None
+    first = upper.find("SUMMARY")
+    # The match may open with BEGIN and blanks before the first SUMMARY.
+    lead = first
+    while lead > 0 and text[lead - 1].isspace():
+        lead -= 1
+    if lead < first and upper.startswith("BEGIN", lead - 5):
+        first = lead - 5
+    m = _SUMMARY_LEAD.search(text, first)
+    if m is None:
+        return None
+    start = m.end()
+    end = text.find("\n\n", start)
+    if end < 0:
+        end = len(text)
+    # An end marker counts when the blanks before it reach back to the blank line.
+    limit = end
+    while limit < len(text) and text[limit].isspace():
+        limit += 1
+    if text[limit : limit + 1] == "(":
+        limit += 1
+    at = upper.find("END", start)
+    while 0 <= at <= limit:
+        before = text[at - 1] if at else " "
+        if not (before.isalnum() or before == "_") and _SUMMARY_END.match(text, at):
+            # The end marker takes the blanks and an opening parenthesis before it.
+            if at > start and text[at - 1] == "(":
+                at -= 1
+            while at > start and text[at - 1].isspace():
+                at -= 1
+            end = min(end, at)
+            break
+        at = upper.find("END", at + 1)
+    return text[start:end]

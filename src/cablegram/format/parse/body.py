@@ -161,6 +161,10 @@ def _split_midline(line: str, expected: int) -> list[str]:
 # paragraph number or anchor, or the opening of a noise line.  Everything else
 # (most lines of a cable) is plain text and takes the fast path of read_body.
 _SPECIAL = re.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
+# First characters that open neither a paragraph number nor a noise line, except a
+# page marker (which ends in a digit): a line that starts with one and does not
+# end in a digit or blank is plain without trying _SPECIAL.
+_PLAIN_FIRST = frozenset("AaDdEeFfGgHhIiJjKkMmOoQqRrVvWwXxYyZz\"'()[]*/.,;:!?&%$@=+<>_`~^{}|\\")
 
 
 def _signature(last: str) -> tuple[str | None, str | None]:
@@ -282,7 +286,16 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
     probe = probe_next = ""
     for k, line in enumerate(work, start):
         current = reader.current
-        if special(line) is None and current is not None:
+        if current is None:
+            if line.strip() and not _is_noise(line, own):
+                reader.feed(k, line)
+            continue
+        if not line or line.isspace():
+            current.gap()
+            continue
+        if (
+            line[0] in _PLAIN_FIRST and not (line[-1].isdecimal() or line[-1].isspace())
+        ) or special(line) is None:
             if current.number is not None and "." in line and len(line) >= 40:
                 if number != reader.expected:
                     number = reader.expected
@@ -292,7 +305,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
                     continue
             s = line.strip()
             current.blocks[-1].append(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
-        elif not line.strip() or not _is_noise(line, own):
+        elif not _is_noise(line, own):
             reader.feed(k, line)
     if cut is not None:
         reader.feed(stop - 1, cut)

@@ -163,8 +163,9 @@ def _split_midline(line: str, expected: int) -> list[str]:
 _SPECIAL = re.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
 # First characters that open neither a paragraph number nor a noise line, except a
 # page marker (which ends in a digit): a line that starts with one and does not
-# end in a digit or blank is plain without trying _SPECIAL.
-_PLAIN_FIRST = frozenset("AaDdEeFfGgHhIiJjKkMmOoQqRrVvWwXxYyZz\"'()[]*/.,;:!?&%$@=+<>_`~^{}|\\")
+# end in a digit or blank is plain without trying _SPECIAL.  (PAGE, NNNN and BT
+# count upper case only, so lower-case p, n and b are plain first characters.)
+_PLAIN_FIRST = frozenset("AaDdEeFfGgHhIiJjKkMmOoQqRrVvWwXxYyZzbnp\"'()[]*/.,;:!?&%$@=+<>_`~^{}|\\")
 
 
 def _signature(last: str) -> tuple[str | None, str | None]:

@@ -106,8 +106,9 @@ def parse(
     out.extend(env.defects)
     body_lines = lines[ci:]
     text_out = "\n".join(body_lines).strip("\n")
-    # Line numbers of text defects count from the first line of Cable.text.
-    lead = len(body_lines) - len("\n".join(body_lines).lstrip("\n").split("\n"))
+    # Line numbers of text defects count from the first line of Cable.text
+    # (lines are right-stripped: the empty ones before it are exactly "").
+    lead = next((i for i, line in enumerate(body_lines) if line), max(len(body_lines) - 1, 0))
     body_lines = body_lines[lead:]
     head = read_message_head(body_lines, 1 if cline else 0)
     year, created = _year_and_created(env.dtg.iso if env.dtg else None, source, out)

@@ -11,6 +11,7 @@ digit (``15. (SBU)`` for paragraph 5).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cablegram.format.parse.lines import (
@@ -283,31 +284,53 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
             cut = rest
     reader = _BodyReader()
     special = _SPECIAL.match
-    number = -1  # the expected paragraph number the two probes below are for
-    probe = probe_next = ""
-    for k, line in enumerate(work, start):
+    # Locals for the plain-line path, renewed whenever the reader ran (it may open
+    # a paragraph, start a block or move the expected number).
+    current: _Para | None = None
+    nowhere: list[str] = []
+    add: Callable[[str], None] = nowhere.append  # append to the current paragraph's block
+    numbered = False
+    expected, probe, probe_next = -1, "", ""
+
+    def renew() -> None:
+        nonlocal current, add, numbered, expected, probe, probe_next
         current = reader.current
+        if current is not None:
+            add = current.blocks[-1].append
+            numbered = current.number is not None
+        if expected != reader.expected:
+            expected = reader.expected
+            probe, probe_next = f"{expected}.", f"{expected + 1}."
+
+    renew()
+    for k, line in enumerate(work, start):
         if current is None:
             if line.strip() and not _is_noise(line, own):
                 reader.feed(k, line)
+                renew()
             continue
         if not line or line.isspace():
             current.gap()
+            add = current.blocks[-1].append
             continue
         if (
             line[0] in _PLAIN_FIRST and not (line[-1].isdecimal() or line[-1].isspace())
         ) or special(line) is None:
-            if current.number is not None and "." in line and len(line) >= 40:
-                if number != reader.expected:
-                    number = reader.expected
-                    probe, probe_next = f"{number}.", f"{number + 1}."
-                if probe in line or probe_next in line:
-                    reader.feed(k, line)
-                    continue
-            s = line.strip()
-            current.blocks[-1].append(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
+            # Plain text; a lost paragraph break needs the expected number in it.
+            if (
+                numbered
+                and "." in line
+                and len(line) >= 40
+                and (probe in line or probe_next in line)
+            ):
+                reader.feed(k, line)
+                renew()
+            else:
+                # Blanks are folded when the paragraph text is made.
+                add(_SIPDIS_TOKEN.sub(" ", line) if "SIPDIS" in line else line)
         elif not _is_noise(line, own):
             reader.feed(k, line)
+            renew()
     if cut is not None:
         reader.feed(stop - 1, cut)
     body.defects = reader.defects

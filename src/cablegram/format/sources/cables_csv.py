@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from cablegram.format.sources.document import Document
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
@@ -217,7 +217,11 @@ def iter_rows(
     ``lines`` is a binary stream (read in blocks) or any iterable of lines.
     """
     first = True
-    records = iter_stream_records(lines) if hasattr(lines, "read") else iter_records(lines)
+    records = (
+        iter_stream_records(cast(BinaryIO, lines))
+        if hasattr(lines, "read")
+        else iter_records(lines)
+    )
     for line, raw, complete in records:
         text = _decode(raw)
         where = f"{path}:line {line}" if path else f"line {line}"

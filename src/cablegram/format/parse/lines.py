@@ -98,4 +98,8 @@ _PAGE_NOISE = re.compile(
 def is_page_noise(line: str) -> bool:
     """Lines that transmission and printing inserted into the text (page markers,
     PAGE headers, counter lines, BT/NNNN/#ssn)."""
+    s = line.strip()
+    # A page marker ends in a digit; the others open with P, -, N, B or #.
+    if not s or (s[0] not in "P-NB#" and not s[-1].isdecimal()):
+        return False
     return _PAGE_NOISE.match(line) is not None

@@ -34,6 +34,7 @@ _MARK_EDGE = re.compile(
 )
 _PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
+_TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
 _DECL_DATE = re.compile(
@@ -146,7 +147,7 @@ def read_tags(value: str) -> list[str]:
     persons = [" ".join(p.split()).upper() for p in _PERSON_TAG.findall(value)]
     rest = _PERSON_TAG.sub(" ", value)
     has_upper_item = any(w.isupper() for w in _TAG_SPLIT.split(rest) if len(w) > 1)
-    items = re.split(r"[,;]", rest) if ("," in rest or ";" in rest) else [rest]
+    items = _TAG_ITEMS.split(rest) if ("," in rest or ";" in rest) else [rest]
     for item in items:
         words = item.split()
         if has_upper_item and len(words) > 1 and any(w.lower() == w or w.istitle() for w in words):

@@ -10,15 +10,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from cablegram.format.parse.classified import read_classified_by
-from cablegram.format.parse.dates import parse_date
 from cablegram.format.parse.lines import PARA_START, is_page_noise
 from cablegram.lexicon import captions, sbu_captions
+from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
+from cablegram.lexicon.eo import read_eo as lexicon_read_eo
 from cablegram.model import EO, ClassifiedBy, Defect
 
-EO_LINE = re.compile(
-    r"^\s*(?:E\s?\.?\s?[O0]\s?\.?\s*(?P<order>\d{5})\b\s*[:;,.]?|DECL\s*:?\s*(?P<order2>\d{5})\b)\s*(?P<value>.*)$",
-    re.I,
-)
 TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
 SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
 REF_LINE = re.compile(r"^\s*(?:REFS?|REFERENCES?|REFTELS?)\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
@@ -37,9 +34,6 @@ _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
-_DECL_DATE = re.compile(
-    r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
-)
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
 _CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
 
@@ -94,7 +88,7 @@ def caption_words(line: str) -> list[str] | None:
 # One dispatch for the five head keywords: the group that matched is the kind.
 _KEYWORD = re.compile(
     r"\s*(?:(?P<clby>(?:\(U\)\s*)?CLASSIFIED\s+BY\b)"
-    r"|(?P<eo>E\s?\.?\s?[O0]\s?\.?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b)"
+    rf"|(?P<eo>{EO_KEYWORD})"
     r"|(?P<subject>SUBJ(?:ECT)?\b)|(?P<tags>TAGS?\b)|(?P<ref>REF))",
     re.I,
 )
@@ -128,12 +122,10 @@ def is_para_start(line: str) -> bool:
 
 
 def read_eo(line: str) -> EO:
-    m = EO_LINE.match(line)
-    assert m is not None
-    value = " ".join(m["value"].split())
-    d = _DECL_DATE.search(value)
-    declassify = parse_date(value[d.end() : d.end() + 14]) if d else None
-    return EO(order=m["order"] or m["order2"], declassify_on=declassify, text=value or None)
+    """The E.O. line (``lexicon.eo`` reads it for every layer)."""
+    eo = lexicon_read_eo(line)
+    assert eo is not None
+    return eo
 
 
 def read_tags(value: str) -> list[str]:

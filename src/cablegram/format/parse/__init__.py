@@ -188,4 +188,5 @@ def parse(
         source=source,
         defects=tuple(out),
         section=Section(*cline.section) if cline and cline.section else None,
+        notices=tuple(head.notices),
     )

@@ -129,5 +129,6 @@ def read_envelope(lines: list[str]) -> Envelope:
             security=security,
             dtg=env.dtg.written if env.dtg else None,
             section=section,
+            signals=(env.dtg.ops or None) if env.dtg else None,
         )
     return env

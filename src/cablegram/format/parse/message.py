@@ -48,6 +48,7 @@ class MessageHead:
     subject: str | None = None
     ref_blocks: list[tuple[int, list[str]]] = field(default_factory=list)
     classified_by: ClassifiedBy | None = None
+    notices: list[str] = field(default_factory=list)
     end: int = 0  # index of the first body line
     defects: list[Defect] = field(default_factory=list)
 
@@ -227,6 +228,7 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             continue
         if s[0] in "Cc" and CORRECTED_COPY.match(s):
             close()
+            head.notices.append(s)
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue

@@ -141,6 +141,7 @@ def _read_body_line_by_line(lines: list[str], start: int, own: tuple[str, int] |
         signer, rest = _signature(last.strip())
         if signer is not None:
             body.signers.append(signer)
+            body.signer_line = at
             kept.pop()
             if rest is not None:
                 kept.append((at, rest))
@@ -152,6 +153,7 @@ def _read_body_line_by_line(lines: list[str], start: int, own: tuple[str, int] |
         text = p.text()
         if text or p.number is not None:
             body.paragraphs.append(Paragraph(text=text, number=p.number, marking=p.marking))
+            body.lines.append(p.line)
     body.summary = _summary(body.paragraphs)
     return body
 

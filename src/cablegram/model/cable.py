@@ -119,11 +119,20 @@ class Section:
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where the cable was read from.  ``metadata`` is what the source states
-    outside the cable text (never authoritative over the text)."""
+    outside the cable text (never authoritative over the text).
+
+    ``lines`` places the cable's elements in the source file: element key (the
+    keys of ``format.render.render_located``: ``EO``, ``TAGS``, ``PARA.3``,
+    ``TO.0``, ``FL4`` ...) -> 1-based line of the file where the element starts.
+    It is a fact of one reading, filled by the parser for ``validate`` to report
+    findings where they are; it is not part of the JSON form and does not take
+    part in comparisons.
+    """
 
     format: str = "telegram"
     path: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,8 @@ class Body:
     summary: str | None = None
     signers: list[str] = field(default_factory=list)
     defects: list[Defect] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # index of each paragraph's first line
+    signer_line: int | None = None
 
 
 # Every noise line opens like one of these (page markers, PAGE headers, counter
@@ -280,6 +282,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
         signer, rest = _signature(work[-1].strip())
         if signer is not None:
             body.signers.append(signer)
+            body.signer_line = stop - 1
             work.pop()
             cut = rest
     reader = _BodyReader()
@@ -338,6 +341,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
         text = p.text()
         if text or p.number is not None:
             body.paragraphs.append(Paragraph(text=text, number=p.number, marking=p.marking))
+            body.lines.append(p.line)
     body.summary = _summary(body.paragraphs)
     return body
 

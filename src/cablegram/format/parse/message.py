@@ -47,9 +47,11 @@ class MessageHead:
     tags: list[str] = field(default_factory=list)
     subject: str | None = None
     ref_blocks: list[tuple[int, list[str]]] = field(default_factory=list)
+    ref_lines: list[list[int]] = field(default_factory=list)  # line indices of each REF block
     classified_by: ClassifiedBy | None = None
     notices: list[str] = field(default_factory=list)
     end: int = 0  # index of the first body line
+    at: dict[str, int] = field(default_factory=dict)  # element key -> index of its line
     defects: list[Defect] = field(default_factory=list)
 
 
@@ -180,14 +182,18 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     scanned = start + len(kinds)  # lines before this one are known not to open a paragraph
     kind: str | None = None
     block: list[str] = []
+    block_at: list[int] = []  # the index of each line of the block
     block_line = start
+    caption_lines = 0
     i = start
 
     def close() -> None:
-        nonlocal kind, block
+        nonlocal kind, block, block_at
         if kind and block:
             _finish(head, kind, block, block_line)
-        kind, block = None, []
+            if kind == "ref":
+                head.ref_lines.append(block_at)
+        kind, block, block_at = None, [], []
 
     while i < n:
         line = lines[i]
@@ -209,7 +215,7 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
         kw = kinds[i - start] if i < scanned else keyword_of(line)
         if kw:
             close()
-            kind, block, block_line = kw, [line], i
+            kind, block, block_line, block_at = kw, [line], i, [i]
             i += 1
             continue
         if i == first_para or (i >= scanned and is_para_start(line)):
@@ -217,6 +223,8 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
         caps = caption_words(s) if kind not in ("subject", "clby") else None
         if caps is not None:
             close()
+            head.at[f"CAPTION.{caption_lines}"] = i
+            caption_lines += 1
             for c in caps:
                 if c in sbu_captions():
                     head.sbu = True
@@ -228,29 +236,32 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             continue
         if s[0] in "Cc" and CORRECTED_COPY.match(s):
             close()
+            head.at[f"NOTICE.{len(head.notices)}"] = i
             head.notices.append(s)
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue
         if kind in ("subject", "clby", "dist", "ref", "eo") and not _heading(lines, i):
             block.append(line)
+            block_at.append(i)
             i += 1
             continue
         if kind == "tags" and _tag_continuation(s):
             block.append(line)
+            block_at.append(i)
             i += 1
             continue
         if i < last_kw:
             close()
             if first_kw < 0 or i < first_kw or DISTRIBUTION.match(s):
-                kind, block, block_line = "dist", [line], i
+                kind, block, block_line, block_at = "dist", [line], i, [i]
             else:
                 head.defects.append(Defect("UNRECOGNIZED_HEAD_LINE", s[:120], i + 1))
             i += 1
             continue
         if last_kw < 0 and DISTRIBUTION.match(s) and s.upper() == s:
             close()
-            kind, block, block_line = "dist", [line], i
+            kind, block, block_line, block_at = "dist", [line], i, [i]
             i += 1
             continue
         break
@@ -264,7 +275,12 @@ def _heading(lines: list[str], i: int) -> bool:
     return any("---" in line and DASHES.match(line) for line in lines[i : i + 2])
 
 
+_KEYS = {"dist": "DIST", "eo": "EO", "tags": "TAGS", "subject": "SUBJECT", "clby": "CLBY"}
+
+
 def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
+    if kind in _KEYS:
+        head.at.setdefault(_KEYS[kind], at)
     if kind == "dist":
         head.distribution.append(" ".join(" ".join(block).split()))
     elif kind == "eo":

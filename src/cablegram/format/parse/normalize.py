@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from cablegram.format.markup import has_markup, unmark
+from cablegram.format.markup import has_markup, unmark_with_lines
 
 # Keywords that open a header-zone element.  SUBJECT may be glued to the tag
 # before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
@@ -58,11 +58,25 @@ def decode(data: str | bytes) -> str:
 
 def normalize(data: str | bytes) -> list[str]:
     """The input as clean lines (no line ends, no trailing blanks)."""
+    return normalize_lines(data)[0]
+
+
+def normalize_lines(data: str | bytes) -> tuple[list[str], list[int] | None]:
+    """``normalize(data)`` and, for each clean line, the 0-based line of the input
+    it comes from (None when they are the input's lines one for one)."""
     text = decode(data)
+    origins: list[int] | None = None
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a lone CR ends a line within one line of the input
+            origins = [
+                k for k, line in enumerate(text.split("\n")) for _ in range(line.count("\r") + 1)
+            ]
+            text = text.replace("\r", "\n")
     if has_markup(text):
-        text = unmark(text)
+        text, starts = unmark_with_lines(text)
+        if starts is not None:
+            origins = starts if origins is None else [origins[k] for k in starts]
     if "\xa0" in text:
         text = text.replace("\xa0", " ")
     if "\t" in text:
@@ -73,17 +87,27 @@ def normalize(data: str | bytes) -> list[str]:
     if lines and lines[0].startswith("Cable dated:"):
         lines[0] = _CABLE_DATED.sub("", lines[0])
     if "day," in text:
-        lines = [line for line in lines if not _INJECTED_DATE.match(line)]
-    return _resplit(lines, "¶" in text)
+        kept = [k for k, line in enumerate(lines) if not _INJECTED_DATE.match(line)]
+        if len(kept) < len(lines):
+            lines = [lines[k] for k in kept]
+            origins = kept if origins is None else [origins[k] for k in kept]
+    before = len(lines)
+    lines, split = _resplit(lines, "¶" in text)
+    if split:
+        at = origins or range(before)
+        origins = [at[k] for k in range(before) for _ in range(split.get(k, 1))]
+    return lines, origins
 
 
-def _resplit(lines: list[str], anchors: bool = True) -> list[str]:
+def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[int, int]]:
     """Put header keywords and paragraph anchors that lost their line break back on a line.
 
     Header keywords are split off only before the first paragraph (the header
     zone); mid-line anchors anywhere.  ``anchors=False`` says no line holds a ``¶``.
+    Returns the lines and, for each input line that was split, how many it became.
     """
     out: list[str] = []
+    split: dict[int, int] = {}
     k = 0
     n = len(lines)
     while k < n:
@@ -92,6 +116,7 @@ def _resplit(lines: list[str], anchors: bool = True) -> list[str]:
             break
         k += 1
         if len(line) > 20 and _may_split(line):
+            before = len(out)
             pieces = _HEADER_KEYWORD.split(line)
             in_header = True
             for i, piece in enumerate(pieces):
@@ -102,22 +127,31 @@ def _resplit(lines: list[str], anchors: bool = True) -> list[str]:
                 if i and _PARAGRAPH_START.match(piece):
                     in_header = False
                     out[-1:] = _split_anchors(piece.strip())
+            if len(out) - before != 1:
+                split[k - 1] = len(out) - before
             if not in_header:
                 break
         elif anchors and "¶" in line:
-            out.extend(_split_anchors(line))
+            pieces = _split_anchors(line)
+            out.extend(pieces)
+            if len(pieces) != 1:
+                split[k - 1] = len(pieces)
         else:
             out.append(line)
     # After the header zone only mid-line anchors are split.
     if not anchors:
         out.extend(lines[k:])
-        return out
-    for line in lines[k:]:
+        return out, split
+    for j in range(k, n):
+        line = lines[j]
         if "¶" in line:
-            out.extend(_split_anchors(line))
+            pieces = _split_anchors(line)
+            out.extend(pieces)
+            if len(pieces) != 1:
+                split[j] = len(pieces)
         else:
             out.append(line)
-    return out
+    return out, split
 
 
 def _may_split(line: str) -> bool:

@@ -18,10 +18,10 @@ line, used for line iterables and for whatever the block reader cannot settle
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, cast
 
-from cablegram.format.sources.document import Document
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
 from cablegram.model import NotACableError
 
@@ -159,14 +159,19 @@ def _unescape(quoted: str) -> str:
     return quoted.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\")
 
 
-def split_fields(record: str) -> list[str] | None:
-    """The fields of one record, unescaped; None when it does not tokenise."""
+def split_fields(record: str, starts: list[int] | None = None) -> list[str] | None:
+    """The fields of one record, unescaped; None when it does not tokenise.
+
+    ``starts`` receives where each field starts in ``record``.
+    """
     fields: list[str] = []
     pos, end = 0, len(record.rstrip("\r\n"))
     while True:
         match = _FIELD.match(record, pos)
         if match is None:
             return None
+        if starts is not None:
+            starts.append(match.start())
         quoted = match.group(1)
         if quoted is not None:
             fields.append(_unescape(quoted))
@@ -188,8 +193,13 @@ def _decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def row_document(fields: list[str], path: str | None, line: int) -> Document:
-    """A Document for one well-formed record."""
+def row_document(
+    fields: list[str], path: str | None, line: int, field_lines: Sequence[int] = ()
+) -> Document:
+    """A Document for one well-formed record starting on file line ``line``.
+
+    ``field_lines`` are the file lines the fields start on (for ``Document.lines``).
+    """
     row = dict(zip(COLUMNS, fields, strict=True))
     metadata: dict[str, Any] = {
         "rownum": int(row["rownum"]) if row["rownum"].isdigit() else row["rownum"]
@@ -204,9 +214,24 @@ def row_document(fields: list[str], path: str | None, line: int) -> Document:
             metadata[key] = row[key]
     metadata["references"] = [r for r in row["references"].split("|") if r]
     header, defects = take_partial_extract(row["header"], metadata)
+    # File lines of the text: the header's first kept line, then the content's.
+    header_line = content_line = line
+    if len(field_lines) == len(COLUMNS):
+        cut = row["header"][: len(row["header"]) - len(header)].count("\n")
+        lead = len(header) - len(header.lstrip("\n"))
+        header_line, content_line = field_lines[6] + cut + lead, field_lines[7]
     header = header.strip("\n")
-    text = f"{header}\n\n{row['content']}" if header.strip() else row["content"]
-    return Document(text, FORMAT, path, metadata, tuple(defects), f"line {line}")
+    runs: tuple[tuple[int, int, int], ...]
+    if header.strip():
+        text = f"{header}\n\n{row['content']}"
+        after = header.count("\n") + 1
+        runs = ((0, header_line, 1), (after, content_line, 0), (after + 1, content_line, 1))
+    else:
+        text = row["content"]
+        runs = ((0, content_line, 1),)
+    return Document(
+        text, FORMAT, path, metadata, tuple(defects), f"line {line}", lines=LineMap(runs)
+    )
 
 
 def iter_rows(
@@ -232,7 +257,8 @@ def iter_rows(
         if not complete:
             yield NotACableError("malformed cables.csv record: unterminated quoted field", where)
             continue
-        fields = split_fields(text)
+        starts: list[int] = []
+        fields = split_fields(text, starts)
         if fields is None or len(fields) != len(COLUMNS):
             found = "unparseable fields" if fields is None else f"{len(fields)} fields"
             yield NotACableError(
@@ -242,4 +268,4 @@ def iter_rows(
         if not fields[7].strip():
             yield NotACableError("cables.csv record with empty content", where)
             continue
-        yield row_document(fields, path, line)
+        yield row_document(fields, path, line, [line + text.count("\n", 0, x) for x in starts])

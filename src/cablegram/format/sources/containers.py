@@ -160,9 +160,13 @@ def _iter_json(text: str, path: str | None) -> Iterator[Item]:
         yield from _iter_json_lines(io.BytesIO(text.encode("utf-8")), path)
         return
     items = value if isinstance(value, list) else [value]
+    # A single object's text lines are on the line of its body (the line breaks
+    # of the body are escapes); the items of an array are not located.
+    body = text.find('"body"')
+    line = text.count("\n", 0, body) + 1 if body >= 0 and not isinstance(value, list) else 1
     for index, obj in enumerate(items, 1):
         locator = f"item {index}" if isinstance(value, list) else None
-        yield _json_item(obj, path, locator)
+        yield _json_item(obj, path, locator, line)
 
 
 def _iter_json_lines(lines: BinaryIO | io.BufferedReader, path: str | None) -> Iterator[Item]:
@@ -175,14 +179,14 @@ def _iter_json_lines(lines: BinaryIO | io.BufferedReader, path: str | None) -> I
             where = f"{path}:line {number}" if path else f"line {number}"
             yield NotACableError(f"malformed JSON line: {error}", where)
             continue
-        yield _json_item(obj, path, f"line {number}")
+        yield _json_item(obj, path, f"line {number}", number)
 
 
-def _json_item(obj: object, path: str | None, locator: str | None) -> Item:
+def _json_item(obj: object, path: str | None, locator: str | None, line: int = 1) -> Item:
     if not release_json.is_release_object(obj):
         where = f"{path}:{locator}" if path and locator else path or locator
         return NotACableError(_NOT_A_CABLE["json"], where)
-    return release_json.object_document(obj, path, locator)  # type: ignore[arg-type]
+    return release_json.object_document(obj, path, locator, line)  # type: ignore[arg-type]
 
 
 def _iter_zip(archive: zipfile.ZipFile, path: str) -> Iterator[Item]:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from cablegram.format.sources.document import Document
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes
 from cablegram.format.sources.telegram import base_metadata
 from cablegram.lexicon import PRECEDENCE_WORDS
@@ -198,8 +198,10 @@ def _break_before_first(text: str, keyword: str) -> str:
     return text[:at].rstrip(" \t") + "\n" + text[at:]
 
 
-def object_document(obj: dict[str, Any], path: str | None, locator: str | None) -> Document:
-    """A Document for one first-release object."""
+def object_document(
+    obj: dict[str, Any], path: str | None, locator: str | None, line: int = 1
+) -> Document:
+    """A Document for one first-release object written on file line ``line``."""
     metadata = base_metadata(path)
     ref = obj.get("_id") or obj.get("reference_id")
     if ref:
@@ -218,7 +220,7 @@ def object_document(obj: dict[str, Any], path: str | None, locator: str | None) 
         "line breaks lost in the first-release JSON were restored heuristically",
         None,
     )
-    return Document(text, FORMAT, path, metadata, (defect,), locator)
+    return Document(text, FORMAT, path, metadata, (defect,), locator, LineMap.fixed(line))
 
 
 def is_release_object(obj: object) -> bool:

@@ -1,4 +1,4 @@
-"""Archive statistics: counts by year, origin, classification, tag; defects;
+"""Archive statistics: counts by year, month, origin, classification, tag; defects;
 copies and unresolved references (all under the store's visibility)."""
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ def stats(store: SQLiteStore, *, size: int = 20) -> dict[str, Any]:
         "non_cable_references": not_cables or 0,
         "by_year": pairs(
             f"SELECT c.year, count(*) FROM cables c WHERE 1{vis} GROUP BY 1 ORDER BY 1"
+        ),
+        "by_month": pairs(
+            f"SELECT c.month, count(*) FROM cables c WHERE 1{vis} GROUP BY 1 ORDER BY 1"
         ),
         "by_classification": pairs(
             f"SELECT c.classification, count(*) FROM cables c WHERE 1{vis} GROUP BY 1 ORDER BY 2 DESC"

@@ -440,8 +440,12 @@ def synth_cmd(count: int, seed: int, out: str) -> None:
 @main.command("demo")
 @archive_option
 @click.option("--count", default=2000, show_default=True, help="Synthetic cables to add.")
-def demo_cmd(archive_file: str, count: int) -> None:
-    """Build a demo archive (shipped seeds + synthetic cables) and run searches."""
+@click.option("--serve/--no-serve", default=True, help="Open the web interface on it afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
+@click.option("--port", default=8000, show_default=True, help="TCP port to serve on.")
+def demo_cmd(archive_file: str, count: int, serve: bool, host: str, port: int) -> None:
+    """Build a demo archive (shipped seeds + synthetic cables), run searches, and
+    serve it on the web (as its owner: the demo holds no real secrets)."""
     from cablegram.archive.demo import DEMO_QUERIES, demo_sources
 
     with _open(archive_file) as archive:
@@ -454,3 +458,11 @@ def demo_cmd(archive_file: str, count: int) -> None:
             for h in result.hits:
                 console.print(f"  [cyan]{h.id}[/] {(h.created or '')[:10]} {h.subject or ''}")
     click.echo(f"\narchive: {archive_file}  (try: cablegram search --archive {archive_file} QUERY)")
+    if not serve:
+        return
+    from cablegram.cli.web_cmds import run_server, web_available
+
+    if not web_available():
+        click.echo("(install the web extra to browse it: pip install 'cablegram[web]')", err=True)
+        return
+    run_server(archive_file, host=host, port=port, anonymous="owner")

@@ -1,0 +1,90 @@
+"""``cablegram serve``: the web pages and the HTTP API over an archive (uvicorn)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+import click
+
+from cablegram.cli import main
+from cablegram.cli.archive_cmds import archive_option
+
+ANONYMOUS_HELP = (
+    "What readers who have not signed in see: 'public' (the public reader of the "
+    "access rules) or 'owner' (full access; for a server only you can reach)."
+)
+
+
+def web_available() -> bool:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_server(
+    archive_file: str, *, host: str, port: int, workers: int = 1, anonymous: str = "public"
+) -> None:
+    """Serve ``archive_file`` until interrupted.  Worker processes build the app
+    from the environment (``cablegram.web.app:app_from_env``) and open their own
+    connections; they share one session secret so a sign-in holds across them."""
+    import uvicorn
+
+    os.environ["CABLEGRAM_ARCHIVE"] = os.path.abspath(archive_file)
+    os.environ["CABLEGRAM_WEB_ANONYMOUS"] = anonymous
+    os.environ.setdefault("CABLEGRAM_WEB_SECRET", secrets.token_hex(32))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"cablegram: serving {archive_file} at http://{shown}:{port}/ "
+        f"(API docs: /docs; anonymous readers: {anonymous}; {workers} worker"
+        f"{'' if workers == 1 else 's'}) — Ctrl-C to stop",
+        err=True,
+    )
+    uvicorn.run(
+        "cablegram.web.app:app_from_env", factory=True, host=host, port=port,
+        workers=workers, log_level="warning", server_header=False,
+    )  # fmt: skip
+
+
+host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
+port_option = click.option("--port", default=8000, show_default=True, help="TCP port.")
+
+
+@main.command("serve")
+@archive_option
+@host_option
+@port_option
+@click.option("--workers", default=1, show_default=True, help="Server processes.")
+@click.option(
+    "--anonymous", type=click.Choice(["public", "owner"]), default="public", show_default=True,
+    help=ANONYMOUS_HELP,
+)  # fmt: skip
+def serve_cmd(archive_file: str, host: str, port: int, workers: int, anonymous: str) -> None:
+    """Serve the web pages and the HTTP API over an archive."""
+    if not web_available():
+        click.echo("cablegram: serve needs the web extra: pip install 'cablegram[web]'", err=True)
+        sys.exit(1)
+    if not os.path.isfile(archive_file):
+        click.echo(
+            f"cablegram: {archive_file}: no such archive "
+            "(build one with 'cablegram ingest' or 'cablegram demo')",
+            err=True,
+        )
+        sys.exit(1)
+    if workers < 1:
+        raise click.BadParameter("at least 1", param_hint="--workers")
+    import sqlite3
+
+    from cablegram.archive import Archive
+    from cablegram.model import CablegramError
+
+    try:  # a file of another layout fails here, with advice, not in every worker
+        Archive(archive_file).close()
+    except (CablegramError, RuntimeError, sqlite3.DatabaseError) as error:
+        click.echo(f"cablegram: {error}", err=True)
+        sys.exit(1)
+    run_server(archive_file, host=host, port=port, workers=workers, anonymous=anonymous)

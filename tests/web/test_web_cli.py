@@ -1,0 +1,75 @@
+"""``cablegram serve`` and ``cablegram demo`` as a user runs them: real processes."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+from web_fixtures import SEED, SEED_ID
+from web_server import cablegram_command, free_port, running, serving
+
+from cablegram.cli import main
+
+
+def test_serve_needs_an_existing_archive(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--archive", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 1
+    assert "no such archive" in result.output and not (tmp_path / "none.sqlite").exists()
+
+
+def test_serve_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("not a database\n" * 200)
+    result = CliRunner().invoke(main, ["serve", "--archive", str(notes)])
+    assert result.exit_code == 1 and "cablegram: " in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_no_serve_builds_and_returns(tmp_path: Path) -> None:
+    archive = tmp_path / "demo.sqlite"
+    result = CliRunner().invoke(
+        main, ["demo", "--count", "30", "--no-serve", "--archive", str(archive)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "32 new" in result.output and "serving" not in result.output
+    assert archive.is_file()
+
+
+def test_demo_serves_the_demo_archive_as_its_owner(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    archive = tmp_path / "demo.sqlite"
+    command = cablegram_command(
+        "demo", "--count", "30", "--archive", str(archive), "--port", str(port)
+    )
+    with running(command, url):
+        assert httpx.get(url + "api/me").json()["owner"] is True
+        assert httpx.get(url + f"api/cables/{SEED_ID}").status_code == 200
+        assert httpx.get(url).status_code == 200
+
+
+def test_workers_share_one_archive(archive_file: str, tmp_path: Path) -> None:
+    """Two worker processes serve one SQLite file: reads agree, and a cable
+    ingested through one is at once visible through every worker."""
+    copy = tmp_path / "shared.sqlite"
+    shutil.copy(archive_file, copy)
+    with serving(str(copy), "--workers", "2", "--anonymous", "owner") as url:
+
+        def total(_: int) -> int:
+            r = httpx.get(url + "api/search", params={"q": "has:refs", "limit": 1})
+            return int(r.json()["total"])
+
+        with ThreadPoolExecutor(8) as pool:
+            assert len(set(pool.map(total, range(40)))) == 1
+        new_file = SEED.with_name("06ALMATY2872.txt").read_bytes().replace(b"2872", b"2873")
+        r = httpx.post(url + "api/ingest", files={"files": ("new.txt", new_file)})
+        assert r.json()["new"] == 1
+
+        def status(_: int) -> int:
+            return httpx.get(url + "api/cables/06ALMATY2873").status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(status, range(40))) == {200}

@@ -1,0 +1,49 @@
+"""Facts about the web fixture archive, found through the library (not the web)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from cablegram.archive import Archive
+from cablegram.lexicon import data_path
+
+SYNTHETIC = 600  # synthetic cables in the fixture archive, besides the two seeds
+EDITED = (b"Post requests Department guidance", b"Post urgently requests Department guidance")
+SEED_ID = "06ALMATY1703"
+PASSWORD = "correct horse battery"
+USERS = {  # accounts in the fixture archive
+    "analyst": {"clearance": "confidential", "captions": ["NOFORN"]},
+    "chief": {"clearance": "top secret", "owner": True},
+}
+SEED = Path(data_path("examples")) / "seeds" / f"{SEED_ID}.txt"
+
+
+@cache
+def citing_pair(archive_file: str) -> tuple[str, str]:
+    """(citer, cited): the newest cable whose first REF resolves inside the archive."""
+    with Archive(archive_file) as archive:
+        for hit in archive.search("has:refs", sort="date", limit=200):
+            for link in archive.refs(hit.id) or []:
+                if link.status == "archive":
+                    return hit.id, link.targets[0]
+    raise AssertionError("the fixture archive has no resolved reference")
+
+
+def bearer(client: TestClient, name: str) -> dict[str, str]:
+    """Authorization header of user ``name`` (signed in through the API)."""
+    r = client.post("/api/login", json={"name": name, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    client.cookies.clear()  # programs use the token; keep the client itself anonymous
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def copy_archive(source: str, target: Path) -> str:
+    """A consistent copy of an archive in use (SQLite's backup, WAL included)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return str(target)

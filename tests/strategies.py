@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
 
+from cablegram.format import synth
 from cablegram.format.render import dtg_of, filed_of
-from cablegram.format.synth import _info_addressees, _posts, _tag_pools
 from cablegram.lexicon import collectives
 from cablegram.model import (
     EO,
@@ -64,7 +64,7 @@ def sentences(draw: st.DrawFn, min_size: int = 1, max_size: int = 4) -> str:
 
 @st.composite
 def cables(draw: st.DrawFn) -> Cable:
-    posts = _posts()
+    posts = synth.posts()
     post = draw(st.sampled_from(posts))
     state = next(p for p in posts if p.token == "STATE")
     when = draw(st.datetimes(datetime(2003, 4, 1), datetime(2010, 6, 1))).replace(
@@ -94,7 +94,9 @@ def cables(draw: st.DrawFn) -> Cable:
     if draw(st.booleans()):
         ri, (name, _members) = draw(st.sampled_from(sorted(collectives().items())))
         info.append(Addressee(name, ri, prec, None))
-    for ri, name in draw(st.lists(st.sampled_from(_info_addressees()), max_size=2, unique=True)):
+    for ri, name in draw(
+        st.lists(st.sampled_from(synth.info_addressees()), max_size=2, unique=True)
+    ):
         lower = draw(st.sampled_from([p for p in Precedence if p <= prec and p.rank > 0] or [prec]))
         info.append(Addressee(name, ri, lower, None))
 
@@ -111,6 +113,16 @@ def cables(draw: st.DrawFn) -> Cable:
     filed = when + timedelta(minutes=draw(st.integers(0, 30)))
     if filed.date() != when.date():
         filed = when
+    # A corrected copy: the ZDS signal after the DTG and the notice in the text;
+    # or a repeated transmission (ZDK) without a notice.
+    corrected = draw(st.booleans()) and draw(st.booleans())
+    notices: tuple[str, ...] = ()
+    signals = None
+    if corrected:
+        reason = " ".join(draw(st.lists(_upper_word, min_size=1, max_size=3)))
+        notices, signals = (f"C O R R E C T E D  C O P Y ({reason})",), "ZDS"
+    elif draw(st.booleans()) and draw(st.booleans()):
+        signals = "ZDK"
     header = Header(
         start_of_message=f"VZCZCXRO{draw(st.integers(0, 9999)):04d}",
         relay=Relay(prec, relay_ris),
@@ -120,9 +132,10 @@ def cables(draw: st.DrawFn) -> Cable:
         security=("ZNY " if classified else "ZNR ") + cls.letter * 5 + " ZZH",
         dtg=dtg_of(when),
         section=section.number if section else None,
+        signals=signals,
     )
 
-    subject_tags, program_tags, countries = _tag_pools()
+    subject_tags, program_tags, countries = synth.tag_pools()
     code, country = draw(st.sampled_from(countries))
     tags = (
         *draw(st.lists(st.sampled_from(subject_tags), min_size=1, max_size=3, unique=True)),
@@ -211,4 +224,5 @@ def cables(draw: st.DrawFn) -> Cable:
         summary=summary,
         signers=(draw(_upper_word),),
         section=section,
+        notices=notices,
     )

@@ -42,6 +42,7 @@ KEPT_FIELDS = [
     "captions",
     "tags",
     "distribution",
+    "notices",
     "signers",
     "subject",
     "header",

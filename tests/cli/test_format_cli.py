@@ -108,3 +108,25 @@ def test_parse_directory_reports_the_files_that_are_not_cables(runner: CliRunner
         "06ALMATY1703",
         "06ALMATY2872",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "line", "written"),
+    [
+        # E.O. 12598 is a typo for 12958 (R21), on line 10 of the csv row.
+        ("cables-csv-rows/04YEREVAN1107.csv", "R21", 10, "E.O. 12598: N/A"),
+        # A (S) paragraph in a CONFIDENTIAL cable (R08), on line 32.
+        ("cables-csv-rows/04MANAMA430.csv", "R08", 32, "3.  (S) Bahrain"),
+        # Declassified the day before it was sent (R11), on line 7.
+        ("cables-csv-rows/99PRETORIA12830.csv", "R11", 7, "E.O. 12958: DECL:  10/21/99"),
+    ],
+)
+def test_validate_points_at_the_line_of_the_input_file(
+    runner: CliRunner, corpus: Path, name: str, code: str, line: int, written: str
+) -> None:
+    path = corpus / "dev" / name
+    result = runner.invoke(main, ["validate", str(path)])
+    found = [ln for ln in result.stdout.splitlines() if f": {code} " in ln]
+    assert found == [f"{path}:{line}: {code} " + found[0].split(f": {code} ", 1)[1]], result.stdout
+    file_line = path.read_text(encoding="utf-8").split("\n")[line - 1]
+    assert written in file_line

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cablegram.format.parse import parse
-from cablegram.format.parse.body import normalize_mark
+from cablegram.format.parse.body import (
+    _SUMMARY,
+    Body,
+    _BodyReader,
+    _is_noise,
+    _signature,
+    _summary,
+    _summary_text,
+    normalize_mark,
+    read_body,
+)
+from cablegram.format.reader import read
+from cablegram.model import Paragraph
 
 HEAD = "C O N F I D E N T I A L SECTION 01 OF 02 MADRID 000059\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n"
 
@@ -95,3 +111,94 @@ def test_received_copy_page_lines_are_stripped_and_signature_inline() -> None:
 def test_mid_sentence_sipdis_is_not_paragraph_text() -> None:
     c = parse(HEAD + "1. (C) We see FOUR SIPDIS SCENARIOS here.")
     assert c.paragraphs[0].text == "We see FOUR SCENARIOS here."
+
+
+_SUMMARY_PIECES = ["SUMMARY", "Summary", "BEGIN", " ", "\n", "\n\n", ":", ".", "-", "END"]
+_SUMMARY_PIECES += ["END SUMMARY", "(END SUMMARY.)", "end of summary", "AND COMMENT", "(", "x"]
+_SUMMARY_PIECES += ["WEEKEND", "\u017fUMMARY", "\u0130", "_", "\t"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_SUMMARY_PIECES), max_size=16))
+def test_summary_search_in_two_steps_is_the_pattern(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    whole = _SUMMARY.search(text)
+    assert _summary_text(text, text.upper()) == (whole["text"] if whole else None)
+
+
+def _read_body_line_by_line(lines: list[str], start: int, own: tuple[str, int] | None) -> Body:
+    """read_body without its fast paths: every line through every check, in order.
+
+    The specification the fast paths of read_body must keep.
+    """
+    body = Body()
+    kept = [(i, x) for i, x in enumerate(lines) if i >= start]
+    kept = [(i, x) for i, x in kept if not (x.strip() and _is_noise(x, own))]
+    while kept and not kept[-1][1].strip():
+        kept.pop()
+    if kept:
+        at, last = kept[-1]
+        signer, rest = _signature(last.strip())
+        if signer is not None:
+            body.signers.append(signer)
+            body.signer_line = at
+            kept.pop()
+            if rest is not None:
+                kept.append((at, rest))
+    reader = _BodyReader()
+    for i, line in kept:
+        reader.feed(i, line)
+    body.defects = reader.defects
+    for p in reader.paras:
+        text = p.text()
+        if text or p.number is not None:
+            body.paragraphs.append(Paragraph(text=text, number=p.number, marking=p.marking))
+            body.lines.append(p.line)
+    body.summary = _summary(body.paragraphs)
+    return body
+
+
+_BODY_LINES = [
+    "",
+    "   ",
+    "1. (C) First paragraph opens here.",
+    "2. (S//NF) Second one, with a long enough line to be split. 3. (C) Third.",
+    "¶4. (U) Anchored.",
+    "15. (SBU) Lost anchor.",
+    "the text goes on in lower case, page after page",
+    "The text goes on. SIPDIS in the middle.",
+    "SIPDIS",
+    "MADRID 00000059 001.2 OF 002",
+    "PAGE 02 HELSIN 02613 01 OF 02 121416Z",
+    "page 02 of the report",
+    "------------------57D37C  170857Z /38",
+    "-- a bullet",
+    "BT",
+    "bt",
+    "NNNN",
+    "#0059",
+    "C O N F I D E N T I A L SECTION 02 OF 02 MADRID 000059",
+    "c o n f i d e n t i a l section 02 of 02 madrid 000059",
+    "SECRET",
+    "secret",
+    "UNCLASSIFIED",
+    "(C) An unnumbered marked paragraph.",
+    "Summary: short. End summary.",
+    "nothing ends with 12",
+    "AGUIRRE",
+    "Rice",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_BODY_LINES), max_size=25), st.integers(0, 3))
+def test_read_body_fast_paths_change_nothing(lines: list[str], start: int) -> None:
+    own = ("MADRID", 59)
+    assert read_body(lines, start, own) == _read_body_line_by_line(lines, start, own)
+
+
+def test_read_body_fast_paths_change_nothing_on_real_cables(corpus: Path) -> None:
+    for cable in read(corpus / "dev" / "cables-csv-rows"):
+        lines = cable.text.split("\n")
+        own = (cable.origin or "", cable.serial or 0)
+        assert read_body(lines, 1, own) == _read_body_line_by_line(lines, 1, own), cable.id

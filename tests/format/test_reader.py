@@ -16,10 +16,12 @@ SEEDS = Path("/work/shared/corpus/seeds")
 ROW = (DEV / "cables-csv-rows" / "00BEIRUT4016.csv").read_bytes() if DEV.is_dir() else b""
 
 
-def fake_parse(text: str, *, source: Any = None, defects: Any = ()) -> dict[str, Any]:
+def fake_parse(
+    text: str, *, source: Any = None, defects: Any = (), line_map: Any = None
+) -> dict[str, Any]:
     if "NOT A CABLE" in text:
         raise NotACableError("no cable structure")
-    return {"text": text, "source": source, "defects": tuple(defects)}
+    return {"text": text, "source": source, "defects": tuple(defects), "line_map": line_map}
 
 
 @pytest.fixture

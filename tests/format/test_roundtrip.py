@@ -118,3 +118,22 @@ def test_unnumbered_paragraph_keeps_its_portion_mark() -> None:
     para = Paragraph("Per reftel, the Ambassador queried the MFA.", None, "SBU")
     cable = replace(cable, classification=Classification.UNCLASSIFIED, paragraphs=(para,))
     assert parse(render(cable)).paragraphs == (para,)
+
+
+def test_signals_and_notices_survive_rendering(corpus: Path) -> None:
+    """FL5 operating signals (ZDK, ZEL) and correction notices are written and read back."""
+    seen = {"signals": 0, "notices": 0}
+    for cable in read(corpus / "dev", on_error=lambda error: None):
+        signals = cable.header.signals if cable.header else None
+        if not signals and not cable.notices:
+            continue
+        text = render(cable, defaults=False)
+        if signals:
+            seen["signals"] += 1
+            assert f"{cable.header.dtg} {signals}" in text  # type: ignore[union-attr]
+        for notice in cable.notices:
+            seen["notices"] += 1
+            assert f"\n{notice}\n" in text
+        again = parse(text, source=cable.source)
+        assert (again.header, again.notices) == (cable.header, cable.notices)
+    assert seen["signals"] >= 6 and seen["notices"] >= 10, seen

@@ -245,10 +245,12 @@ def test_r24_downgrade_only_on_secret(secret: Cable) -> None:
 
 
 def test_r25_corrected_copy_markers_agree(secret: Cable) -> None:
-    text = "S E C R E T ALMATY 002872\n\nC O R R E C T E D  C O P Y (TEXT)\n"
-    assert only(replace(secret, text=text), "R25")
-    signalled = _header(replace(secret, text=text), security="ZNY SSSSS ZZH ZDS")
-    assert not only(signalled, "R25")
+    corrected = replace(secret, notices=("C O R R E C T E D  C O P Y (TEXT)",))
+    assert only(corrected, "R25")
+    assert not only(_header(corrected, security="ZNY SSSSS ZZH ZDS"), "R25")
+    assert only(_header(secret, security="ZNY SSSSS ZZH ZDS"), "R25")
+    # Signals written after the DTG (FL5) count as well.
+    assert not only(_header(corrected, signals="ZDS"), "R25")
 
 
 def test_r26_subject_required(secret: Cable) -> None:

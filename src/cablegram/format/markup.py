@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 # [text](#anchor) -> text, but a link whose text is a lone digit or ¶ is a lost
 # paragraph anchor: [1](#)1. -> ¶1.
@@ -46,5 +47,54 @@ def unmark(text: str) -> str:
         text = _HTML_BR.sub("\n", text)
         text = _HTML_TAG.sub("", text)
     if "&" in text and _ENTITY.search(text):
-        text = html.unescape(text)
+        # WikiLeaks pages write every line end as an entity: replacing that one
+        # first spares html.unescape a call per line (same result).
+        text = html.unescape(text.replace("&#x000A;", "\n"))
     return text
+
+
+# Markers for unmark_with_lines: a line break that was markup (<br>, &#x000A;),
+# and a file line end that markup removal took away (a tag spanning lines).
+_VIRTUAL_BREAK = "\ue000"
+_LOST_BREAK = "\ue001"
+_MARKERS = re.compile("[\n\ue000\ue001]")
+_NEWLINE_ENTITY = re.compile(r"&#(?:[xX]0*[aA]|0*10);")
+
+
+def _keep_breaks(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: replacement + _LOST_BREAK * m.group().count("\n")
+
+
+def unmark_with_lines(text: str) -> tuple[str, list[int] | None]:
+    """``unmark(text)`` and, for each of its lines, the 0-based line of ``text``
+    it starts on (None when the lines are ``text``'s own, one for one).
+
+    Line breaks written as markup (``<br>``, ``&#x000A;``) start a new line on
+    the same line of ``text``.
+    """
+    if _VIRTUAL_BREAK in text or _LOST_BREAK in text:  # cannot mark: map line by line
+        out = unmark(text)
+        return out, None
+    if "](#" in text:
+        text = _MD_ANCHOR.sub("¶", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_ANCHOR.sub(_keep_breaks("¶"), text)
+        text = _HTML_BR.sub(_keep_breaks(_VIRTUAL_BREAK), text)
+        text = _HTML_TAG.sub(_keep_breaks(""), text)
+    if "&" in text and _ENTITY.search(text):
+        text = _NEWLINE_ENTITY.sub(_VIRTUAL_BREAK, text)
+        text = html.unescape(text) if "&" in text else text
+    if _VIRTUAL_BREAK not in text and _LOST_BREAK not in text:
+        return text, None
+    lines = [0]
+    line = 0
+    for m in _MARKERS.finditer(text):
+        if m.group() == "\n":
+            line += 1
+            lines.append(line)
+        elif m.group() == _VIRTUAL_BREAK:
+            lines.append(line)
+        else:
+            line += 1
+    return text.replace(_VIRTUAL_BREAK, "\n").replace(_LOST_BREAK, ""), lines

@@ -26,6 +26,7 @@ def parse_document(doc: Document) -> Cable:
             doc.text,
             source=CableSource(doc.format, doc.path, dict(doc.metadata)),
             defects=doc.defects,
+            line_map=doc.lines,
         )
     except NotACableError as error:
         raise NotACableError(error.reason, doc.where) from error

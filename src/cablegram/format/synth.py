@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from cablegram import lexicon
 from cablegram.format.render import dtg_of, filed_of, render
@@ -37,7 +38,15 @@ from cablegram.model import (
     Station,
 )
 
-__all__ = ["synth_cables", "synth_text"]
+__all__ = [
+    "Post",
+    "TagPools",
+    "info_addressees",
+    "posts",
+    "synth_cables",
+    "synth_text",
+    "tag_pools",
+]
 
 _PRECEDENCES = (Precedence.ROUTINE, Precedence.PRIORITY, Precedence.IMMEDIATE, Precedence.FLASH)
 _PRECEDENCE_WEIGHTS = (35, 36, 27, 2)
@@ -61,11 +70,21 @@ _STATE = "STATE"
 
 
 @dataclass(frozen=True, slots=True)
-class _Post:
+class Post:
+    """A post that sends cables: its origin as written and as a token, FM PLAD, DE RI."""
+
     written: str  # origin as the classification line writes it
     token: str
     plad: str
     ri: str
+
+
+class TagPools(NamedTuple):
+    """TAGS seen in real traffic, by kind."""
+
+    subject: tuple[str, ...]
+    program: tuple[str, ...]
+    countries: tuple[tuple[str, str], ...]  # (code, name upper case)
 
 
 @cache
@@ -109,7 +128,7 @@ def _content_sentence(rng: random.Random) -> str:
 
 
 @cache
-def _posts() -> tuple[_Post, ...]:
+def posts() -> tuple[Post, ...]:
     """Posts with a known FM PLAD and DE routing indicator, whose ids resolve as written."""
     out = []
     for r in lexicon.read_csv("origins_observed.csv"):
@@ -118,12 +137,12 @@ def _posts() -> tuple[_Post, ...]:
         ri = r["de_routing_indicator"].split(";")[0].strip()
         token = lexicon.origin_token(written)
         if plad and ri and lexicon.canonical_origin(written) == token:
-            out.append(_Post(written, token, plad, ri))
+            out.append(Post(written, token, plad, ri))
     return tuple(out)
 
 
 @cache
-def _info_addressees() -> tuple[tuple[str, str], ...]:
+def info_addressees() -> tuple[tuple[str, str], ...]:
     """Frequently seen non-post INFO addressees (RI, PLAD): agencies, commands."""
     rows = lexicon.read_csv("routing_indicators_observed.csv")
     return tuple(
@@ -136,8 +155,8 @@ def _info_addressees() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def _tag_pools() -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """(subject tags, program tags, (country code, name)) seen in real traffic."""
+def tag_pools() -> TagPools:
+    """Subject tags, program tags and (country code, name) seen in real traffic."""
     rows = lexicon.read_csv("tags.csv")
     seen = [r for r in rows if r["cablegate_sample_count"] not in ("", "0")]
     subject = tuple(r["tag"] for r in seen if r["kind"] == "subject")
@@ -147,7 +166,7 @@ def _tag_pools() -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str
         for r in lexicon.read_csv("country_codes.csv")
         if r["cablegate_sample_count"] not in ("", "0") and r["name"].replace(" ", "").isalpha()
     )
-    return subject, program, countries
+    return TagPools(subject, program, countries)
 
 
 def _sentence_pool(rng: random.Random, size: int = 3000) -> list[str]:
@@ -172,7 +191,7 @@ class _Run:
     def __init__(self, seed: int, count: int, start_year: int, end_year: int) -> None:
         self.rng = random.Random(seed)
         self.pool = _sentence_pool(self.rng)
-        self.posts = _posts()
+        self.posts = posts()
         self.state = next(p for p in self.posts if p.token == _STATE)
         self.start = datetime(start_year, 1, 1)
         self.step = (datetime(end_year + 1, 1, 1) - self.start) / max(count, 1)
@@ -182,14 +201,14 @@ class _Run:
         self.earlier: dict[str, deque[tuple[str, int, int]]] = {}
         self.recent: deque[tuple[str, int, int]] = deque(maxlen=400)
 
-    def next_serial(self, post: _Post, year: int) -> int:
+    def next_serial(self, post: Post, year: int) -> int:
         key = (post.token, year)
         step = self.rng.randint(40, 400) if post is self.state else self.rng.randint(1, 30)
         value = self.serials.get(key, self.rng.randint(1, 200)) + step
         self.serials[key] = value
         return value
 
-    def counter(self, post: _Post, ri: str) -> int:
+    def counter(self, post: Post, ri: str) -> int:
         key = (post.ri, ri)
         value = self.counters.get(key, self.rng.randint(1, 9000)) % 9999 + 1
         self.counters[key] = value
@@ -226,7 +245,7 @@ def _cable(run: _Run, when: datetime) -> Cable:
     captions = _captions(rng, when, classified, noforn)
     to, info = _addressees(run, post, prec)
     paragraphs, summary = _paragraphs(run, cls, noforn, sbu)
-    subject_tags, program_tags, countries = _tag_pools()
+    subject_tags, program_tags, countries = tag_pools()
     code, country = rng.choice(countries)
     tags = [*rng.sample(subject_tags, rng.randint(1, 2))]
     if rng.random() < 0.5:
@@ -277,7 +296,7 @@ def _captions(
 
 def _header(
     run: _Run,
-    post: _Post,
+    post: Post,
     when: datetime,
     prec: Precedence,
     cls: Classification,
@@ -311,7 +330,7 @@ def _header(
 
 
 def _addressees(
-    run: _Run, post: _Post, prec: Precedence
+    run: _Run, post: Post, prec: Precedence
 ) -> tuple[tuple[Addressee, ...], tuple[Addressee, ...]]:
     rng = run.rng
     if post is run.state:
@@ -331,13 +350,13 @@ def _addressees(
             lower = [x for x in _PRECEDENCES[1:] if x < prec]
             p_prec = rng.choice(lower) if lower and rng.random() < 0.3 else prec
             info.append(Addressee(p.plad, p.ri, p_prec, run.counter(post, p.ri)))
-    for ri, name in rng.sample(_info_addressees(), rng.randint(0, 2)):
+    for ri, name in rng.sample(info_addressees(), rng.randint(0, 2)):
         if ri not in (run.state.ri, post.ri):
             info.append(Addressee(name, ri, prec, None))
     return to, tuple(info)
 
 
-def _distribution(rng: random.Random, post: _Post) -> tuple[str, ...]:
+def _distribution(rng: random.Random, post: Post) -> tuple[str, ...]:
     if post.token == _STATE or rng.random() < 0.6:
         return ()
     offices = rng.sample(_words()["offices"], rng.randint(1, 4))
@@ -366,7 +385,7 @@ def _classified_by(rng: random.Random, when: datetime) -> ClassifiedBy:
     return ClassifiedBy(name, title, reasons, text)
 
 
-def _references(run: _Run, post: _Post, when: datetime, serial: int) -> tuple[Reference, ...]:
+def _references(run: _Run, post: Post, when: datetime, serial: int) -> tuple[Reference, ...]:
     rng = run.rng
     n = rng.choices((0, 1, 2, 3), (35, 30, 20, 15))[0]
     items: list[tuple[str, str | None]] = []
@@ -418,7 +437,7 @@ def _paragraphs(
     return tuple(out), summary
 
 
-def _signer(post: _Post, when: datetime) -> str:
+def _signer(post: Post, when: datetime) -> str:
     w = _words()
     if post.token == _STATE:
         return [name for since, name in w["secretaries"] if since <= f"{when:%Y-%m-%d}"][-1]

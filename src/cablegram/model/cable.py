@@ -3,7 +3,8 @@
 Field names and meanings follow ``cable.schema.json`` exactly; see the schema's
 descriptions for each.  Sequences are tuples so that a cable is hashable and
 safe to share between threads and processes.  Fields beyond the schema
-(``section``, ``xmt``) are additions the schema allows; they are emitted by
+(``section``, ``xmt``, ``notices``, ``header.section``, ``header.signals``) are
+additions the schema allows; they are emitted by
 ``to_dict`` and tolerated when missing by ``from_dict``.
 """
 
@@ -49,6 +50,7 @@ class Header:
     security: str | None = None
     dtg: str | None = None
     section: int | None = None  # the /NN after the station serial (#3360/01)
+    signals: str | None = None  # operating signals after the DTG on FL5 (ZDK, ZEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +119,20 @@ class Section:
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where the cable was read from.  ``metadata`` is what the source states
-    outside the cable text (never authoritative over the text)."""
+    outside the cable text (never authoritative over the text).
+
+    ``lines`` places the cable's elements in the source file: element key (the
+    keys of ``format.render.render_located``: ``EO``, ``TAGS``, ``PARA.3``,
+    ``TO.0``, ``FL4`` ...) -> 1-based line of the file where the element starts.
+    It is a fact of one reading, filled by the parser for ``validate`` to report
+    findings where they are; it is not part of the JSON form and does not take
+    part in comparisons.
+    """
 
     format: str = "telegram"
     path: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,9 @@ class Cable:
     source: Source = field(default_factory=Source)
     defects: tuple[Defect, ...] = ()
     section: Section | None = None
+    # Service notices of the text as written: the correction notice
+    # "C O R R E C T E D  C O P Y (reason)" of a corrected copy (FORMAT §3.1).
+    notices: tuple[str, ...] = ()
 
     @property
     def year(self) -> int | None:

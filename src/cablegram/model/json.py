@@ -56,6 +56,7 @@ def _header(h: Header | None) -> dict[str, Any] | None:
         "filed": h.filed,
         "security": h.security,
         "dtg": h.dtg,
+        "signals": h.signals,
     }
 
 
@@ -81,6 +82,7 @@ def to_dict(cable: Cable) -> dict[str, Any]:
         "to": [_addressee(a) for a in c.to],
         "info": [_addressee(a) for a in c.info],
         "xmt": [_addressee(a) for a in c.xmt],
+        "notices": list(c.notices),
         "distribution": list(c.distribution),
         "eo": None
         if c.eo is None
@@ -147,6 +149,7 @@ def from_dict(d: dict[str, Any]) -> Cable:
             filed=h.get("filed"),
             security=h.get("security"),
             dtg=h.get("dtg"),
+            signals=h.get("signals"),
         )
     fm = d.get("from")
     eo = d.get("eo")
@@ -171,6 +174,7 @@ def from_dict(d: dict[str, Any]) -> Cable:
         to=_addressees(d.get("to")),
         info=_addressees(d.get("info")),
         xmt=_addressees(d.get("xmt")),
+        notices=tuple(d.get("notices") or ()),
         distribution=tuple(d.get("distribution") or ()),
         eo=None
         if eo is None

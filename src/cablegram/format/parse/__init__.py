@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from cablegram.format.parse.body import read_body
 from cablegram.format.parse.dates import full_year, parse_stamp
 from cablegram.format.parse.envelope import read_envelope
 from cablegram.format.parse.lines import ClassLine, match_classification_line
 from cablegram.format.parse.message import is_para_start, keyword_of, read_message_head
-from cablegram.format.parse.normalize import normalize
+from cablegram.format.parse.normalize import normalize_lines
 from cablegram.format.refs import Citing, read_references
+from cablegram.format.sources.document import LineMap
 from cablegram.lexicon import origin_token
 from cablegram.model import Cable, Defect, NotACableError, Precedence, Reference, Section, Source
 
@@ -77,15 +79,51 @@ def _year_and_created(
     return None, None
 
 
+def _reference_lines(block: list[str], indices: list[int], refs: list[Reference]) -> list[int]:
+    """The line index of each reference of one REF block: the first line, from
+    the previous reference's on, with its label (``B.``, ``(B)``) or, unlabelled,
+    the start of its text; else the previous reference's line."""
+    out: list[int] = []
+    j = 0
+    for ref in refs:
+        if ref.label:
+            mark = re.compile(rf"(?:^|[\s,;:]|REF\w*:?)\(?{ref.label}[.)]", re.I)
+            k = next((k for k in range(j, len(block)) if mark.search(block[k])), None)
+        else:
+            probe = " ".join(ref.text.split()[:2])
+            k = next((k for k in range(j, len(block)) if probe in " ".join(block[k].split())), None)
+        if k is not None:
+            j = k
+        out.append(indices[min(j, len(indices) - 1)])
+    return out
+
+
+def _file_lines(at: dict[str, int], origins: list[int] | None, file_map: LineMap) -> dict[str, int]:
+    """Element key -> 1-based line in the source file, from indices of clean lines."""
+    if origins is None:
+        return {key: file_map.line(i) for key, i in at.items()}
+    return {key: file_map.line(origins[i]) for key, i in at.items() if i < len(origins)}
+
+
 def parse(
-    text: str | bytes, *, source: Source | None = None, defects: Iterable[Defect] = ()
+    text: str | bytes,
+    *,
+    source: Source | None = None,
+    defects: Iterable[Defect] = (),
+    line_map: LineMap | None = None,
 ) -> Cable:
-    """Parse one cable's telegram text (any header layout, any residue) into a Cable."""
+    """Parse one cable's telegram text (any header layout, any residue) into a Cable.
+
+    ``line_map`` says where the lines of ``text`` are in the source file (a
+    Document's ``lines``); by default they are the file's own.  The cable's
+    ``source.lines`` then place its elements in that file.
+    """
     source = source or Source()
     out: list[Defect] = list(defects)
     if isinstance(text, bytes) and b"\x00" in text[:4096]:
         raise NotACableError("binary input", source.path)
-    lines = normalize(text)
+    lines, origins = normalize_lines(text)
+    file_map = line_map or LineMap()
     if not any(line.strip() for line in lines):
         raise NotACableError("empty input", source.path)
     ci, cline = _find_classification_line(lines)
@@ -106,8 +144,9 @@ def parse(
     out.extend(env.defects)
     body_lines = lines[ci:]
     text_out = "\n".join(body_lines).strip("\n")
-    # Line numbers of text defects count from the first line of Cable.text.
-    lead = len(body_lines) - len("\n".join(body_lines).lstrip("\n").split("\n"))
+    # Line numbers of text defects count from the first line of Cable.text
+    # (lines are right-stripped: the empty ones before it are exactly "").
+    lead = next((i for i, line in enumerate(body_lines) if line), max(len(body_lines) - 1, 0))
     body_lines = body_lines[lead:]
     head = read_message_head(body_lines, 1 if cline else 0)
     year, created = _year_and_created(env.dtg.iso if env.dtg else None, source, out)
@@ -134,20 +173,32 @@ def parse(
         out.append(Defect("CLASSIFICATION_LINE_TRAILER", cline.tail[:120], 1))
     citing = Citing(year, cline.origin if cline else None, serial)
     references: list[Reference] = []
-    for at, block in head.ref_blocks:
-        refs, ref_defects = read_references(block, citing, at)
+    ref_at: list[int] = []  # index in body_lines of each reference's line
+    for (line_no, block), indices in zip(head.ref_blocks, head.ref_lines, strict=True):
+        refs, ref_defects = read_references(block, citing, line_no)
         references.extend(refs)
+        ref_at += _reference_lines(block, indices, refs)
         out.extend(ref_defects)
     own = (cline.origin, cline.serial) if cline else None
     body = read_body(body_lines, head.end, own)
+    first = ci + lead  # index in ``lines`` of body_lines[0]
+    at: dict[str, int] = dict(env.at)
+    if cline is not None:
+        at["CLASS"] = ci
+    at.update((key, first + i) for key, i in head.at.items())
+    at.update((f"PARA.{k}", first + i) for k, i in enumerate(body.lines))
+    if body.signer_line is not None:
+        at["SIGN"] = first + body.signer_line
+    at.update((f"REF.{k}", first + i) for k, i in enumerate(ref_at))
     classified_by = head.classified_by
     if classified_by is None and body.paragraphs:
         from cablegram.format.parse.classified import read_classified_by
         from cablegram.format.parse.message import CLBY_LINE
 
-        first = body.paragraphs[0].text
-        if CLBY_LINE.match(first):
-            classified_by = read_classified_by([first.split("\n\n")[0]])
+        lead_para = body.paragraphs[0].text
+        if CLBY_LINE.match(lead_para):
+            classified_by = read_classified_by([lead_para.split("\n\n")[0]])
+            at["CLBY"] = at["PARA.0"]
     out.extend(head.defects)
     out.extend(body.defects)
     if not body.paragraphs:
@@ -184,7 +235,8 @@ def parse(
         summary=body.summary,
         signers=tuple(body.signers),
         text=text_out,
-        source=source,
+        source=replace(source, lines=_file_lines(at, origins, file_map)),
         defects=tuple(out),
         section=Section(*cline.section) if cline and cline.section else None,
+        notices=tuple(head.notices),
     )

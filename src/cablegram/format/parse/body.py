@@ -11,6 +11,7 @@ digit (``15. (SBU)`` for paragraph 5).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cablegram.format.parse.lines import (
@@ -72,16 +73,18 @@ class Body:
     summary: str | None = None
     signers: list[str] = field(default_factory=list)
     defects: list[Defect] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # index of each paragraph's first line
+    signer_line: int | None = None
 
 
 # Every noise line opens like one of these (page markers, PAGE headers, counter
 # lines, BT/NNNN/#ssn, classification words plain or spaced, SIPDIS); prose
 # lines almost never do, so one match spares the detailed checks.
-_NOISE_START = re.compile(
-    r"\s*(?:PAGE\s|-{5}|NNNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
-    r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T)",
-    re.I,
+_NOISE_OPENINGS = (
+    r"PAGE\s|-{5}|NNNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
+    r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T"
 )
+_NOISE_START = re.compile(rf"\s*(?:{_NOISE_OPENINGS})", re.I)
 
 
 def _is_noise(line: str, own: tuple[str, int] | None) -> bool:
@@ -157,58 +160,74 @@ def _split_midline(line: str, expected: int) -> list[str]:
     return out
 
 
-def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body:
-    body = Body()
-    paras: list[_Para] = []
-    current: _Para | None = None
-    expected = 1
-    kept: list[tuple[int, str]] = []
-    for i in range(start, len(lines)):
-        line = lines[i]
-        if line.strip() and _is_noise(line, own):
-            continue
-        kept.append((i, line))
-    # The signature is the last non-empty line when it looks like a surname.
-    while kept and not kept[-1][1].strip():
-        kept.pop()
-    if kept:
-        last = kept[-1][1].strip()
-        word = last.split()[0].strip(".").upper() if last else ""
-        if (
-            _SIGNER.match(last)
-            and word not in _NOT_SIGNERS
-            and last.upper() not in captions()
-            and not PARA_START.match(last)
-        ):
-            body.signers.append(last)
-            kept.pop()
-        elif m := _INLINE_SIGNER.search(last):
-            body.signers.append(m["name"])
-            kept[-1] = (kept[-1][0], last[: m.start("name")].rstrip())
-    queue = [(i, part) for i, line in kept for part in [line]]
-    k = 0
-    while k < len(queue):
-        i, line = queue[k]
-        k += 1
+# A line that needs more than being added to the current paragraph: blank, a
+# paragraph number or anchor, or the opening of a noise line.  Everything else
+# (most lines of a cable) is plain text and takes the fast path of read_body.
+_SPECIAL = re.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
+# First characters that open neither a paragraph number nor a noise line, except a
+# page marker (which ends in a digit): a line that starts with one and does not
+# end in a digit or blank is plain without trying _SPECIAL.  (PAGE, NNNN and BT
+# count upper case only, so lower-case p, n and b are plain first characters.)
+_PLAIN_FIRST = frozenset("AaDdEeFfGgHhIiJjKkMmOoQqRrVvWwXxYyZzbnp\"'()[]*/.,;:!?&%$@=+<>_`~^{}|\\")
+
+
+def _signature(last: str) -> tuple[str | None, str | None]:
+    """(signer, what is left of the line) for the last line of the text.
+
+    The whole line is the signer when it looks like a surname; a surname after
+    the last sentence of a reflowed line is cut off it; otherwise no signer.
+    """
+    word = last.split()[0].strip(".").upper() if last else ""
+    if (
+        _SIGNER.match(last)
+        and word not in _NOT_SIGNERS
+        and last.upper() not in captions()
+        and not PARA_START.match(last)
+    ):
+        return last, None
+    if m := _INLINE_SIGNER.search(last):
+        return m["name"], last[: m.start("name")].rstrip()
+    return None, last
+
+
+class _BodyReader:
+    """The paragraphs of the body, one line at a time (see read_body)."""
+
+    def __init__(self) -> None:
+        self.paras: list[_Para] = []
+        self.current: _Para | None = None
+        self.expected = 1
+        self.defects: list[Defect] = []
+
+    def feed(self, i: int, line: str) -> None:
+        """One line: split at lost paragraph breaks, then each piece read in turn."""
+        current = self.current
         if (current is None or current.number is not None) and "." in line:
-            parts = _split_midline(line, expected)
+            parts = _split_midline(line, self.expected)
             if len(parts) > 1:
-                queue[k - 1 : k] = [(i, p) for p in parts]
-                line = parts[0]
+                self.read(i, parts[0])
+                for part in parts[1:]:
+                    self.feed(i, part)
+                return
+        self.read(i, line)
+
+    def read(self, i: int, line: str) -> None:
         s = line.strip()
+        current = self.current
         if not s:
             if current is not None:
                 current.gap()
-            continue
+            return
         m = PARA_START.match(s)
         if m and len(m["num"]) <= 3:
+            expected = self.expected
             rest = m["rest"]
             mk = _MARK.match(rest)
             marking = normalize_mark(mk["mark"]) if mk else None
             n = _number(m["num"], expected, bool(m["anchor"]), marking is not None)
             if n is not None:
                 if n != expected:
-                    body.defects.append(
+                    self.defects.append(
                         Defect(
                             "PARAGRAPH_NUMBER_OUT_OF_SEQUENCE",
                             f"paragraph {n}, expected {expected}",
@@ -216,7 +235,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
                         )
                     )
                 elif m["num"] != str(n):
-                    body.defects.append(
+                    self.defects.append(
                         Defect(
                             "PARAGRAPH_NUMBER_REPAIRED",
                             f"{m['num']}. read as {n}. (lost anchor)",
@@ -225,24 +244,104 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
                     )
                 if marking is not None and mk is not None:
                     rest = rest[mk.end() :]
-                current = _Para(n, marking, i)
-                paras.append(current)
-                current.add(_SIPDIS_TOKEN.sub(" ", rest).strip())
-                expected = n + 1
-                continue
+                current = self.current = _Para(n, marking, i)
+                self.paras.append(current)
+                current.add(
+                    _SIPDIS_TOKEN.sub(" ", rest).strip() if "SIPDIS" in rest else rest.strip()
+                )
+                self.expected = n + 1
+                return
         if current is None:
             # An unnumbered paragraph may still open with its portion mark.
             mk = _MARK.match(s) if s[0] == "(" else None
             marking = normalize_mark(mk["mark"]) if mk else None
             if marking is not None and mk is not None:
                 s = s[mk.end() :]
-            current = _Para(None, marking, i)
-            paras.append(current)
+            current = self.current = _Para(None, marking, i)
+            self.paras.append(current)
         current.add(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
-    for p in paras:
+
+
+def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body:
+    """Paragraphs, summary and signers of ``lines[start:]``.
+
+    Noise lines (page markers, later sections' classification lines, banners,
+    transmission trailers) are skipped; the signature is the last line left.
+    A plain line - not blank, no paragraph number, no noise opening, no lost
+    paragraph break - is only added to the current paragraph: one regex match
+    decides that, and every other line goes through :class:`_BodyReader`.
+    """
+    body = Body()
+    # Trailing blank and noise lines do not count; the last line left may sign.
+    stop = len(lines)
+    while stop > start and (not lines[stop - 1].strip() or _is_noise(lines[stop - 1], own)):
+        stop -= 1
+    work = lines[start:stop]
+    cut: str | None = None  # the last line without the signer's name after it
+    if work:
+        signer, rest = _signature(work[-1].strip())
+        if signer is not None:
+            body.signers.append(signer)
+            body.signer_line = stop - 1
+            work.pop()
+            cut = rest
+    reader = _BodyReader()
+    special = _SPECIAL.match
+    # Locals for the plain-line path, renewed whenever the reader ran (it may open
+    # a paragraph, start a block or move the expected number).
+    current: _Para | None = None
+    nowhere: list[str] = []
+    add: Callable[[str], None] = nowhere.append  # append to the current paragraph's block
+    numbered = False
+    expected, probe, probe_next = -1, "", ""
+
+    def renew() -> None:
+        nonlocal current, add, numbered, expected, probe, probe_next
+        current = reader.current
+        if current is not None:
+            add = current.blocks[-1].append
+            numbered = current.number is not None
+        if expected != reader.expected:
+            expected = reader.expected
+            probe, probe_next = f"{expected}.", f"{expected + 1}."
+
+    renew()
+    for k, line in enumerate(work, start):
+        if current is None:
+            if line.strip() and not _is_noise(line, own):
+                reader.feed(k, line)
+                renew()
+            continue
+        if not line or line.isspace():
+            current.gap()
+            add = current.blocks[-1].append
+            continue
+        if (
+            line[0] in _PLAIN_FIRST and not (line[-1].isdecimal() or line[-1].isspace())
+        ) or special(line) is None:
+            # Plain text; a lost paragraph break needs the expected number in it.
+            if (
+                numbered
+                and "." in line
+                and len(line) >= 40
+                and (probe in line or probe_next in line)
+            ):
+                reader.feed(k, line)
+                renew()
+            else:
+                # Blanks are folded when the paragraph text is made.
+                add(_SIPDIS_TOKEN.sub(" ", line) if "SIPDIS" in line else line)
+        elif not _is_noise(line, own):
+            reader.feed(k, line)
+            renew()
+    if cut is not None:
+        reader.feed(stop - 1, cut)
+    body.defects = reader.defects
+    for p in reader.paras:
         text = p.text()
         if text or p.number is not None:
             body.paragraphs.append(Paragraph(text=text, number=p.number, marking=p.marking))
+            body.lines.append(p.line)
     body.summary = _summary(body.paragraphs)
     return body
 
@@ -254,9 +353,57 @@ def _summary(paragraphs: list[Paragraph]) -> str | None:
     for k, p in enumerate(paragraphs[:6]):
         if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
             return " ".join(paragraphs[k + 1].text.split())
-        if "UMMARY" not in p.text.upper():
+        upper = p.text.upper()
+        if "UMMARY" not in upper:
             continue
-        m = _SUMMARY.search(p.text)
-        if m and m["text"].strip():
-            return " ".join(m["text"].split())
+        text = _summary_text(p.text, upper)
+        if text and text.strip():
+            return " ".join(text.split())
     return None
+
+
+# _SUMMARY in two steps, for speed on long paragraphs: the lead (BEGIN SUMMARY:)
+# searched from just before the first SUMMARY, then the end (END SUMMARY, a blank
+# line or the end of the paragraph) found from the upper-case copy.
+_SUMMARY_LEAD = re.compile(_SUMMARY.pattern[: _SUMMARY.pattern.index("(?P<text>")], re.I | re.S)
+_SUMMARY_END = re.compile(r"END\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b", re.I)
+
+
+def _summary_text(text: str, upper: str) -> str | None:
+    """The ``text`` group of ``_SUMMARY.search(text)`` (``upper`` = ``text.upper()``)."""
+    if len(upper) != len(text):  # case mapping changed the length: no index mapping
+        m = _SUMMARY.search(text)
+        return m["text"] if m else None
+    first = upper.find("SUMMARY")
+    # The match may open with BEGIN and blanks before the first SUMMARY.
+    lead = first
+    while lead > 0 and text[lead - 1].isspace():
+        lead -= 1
+    if lead < first and upper.startswith("BEGIN", lead - 5):
+        first = lead - 5
+    m = _SUMMARY_LEAD.search(text, first)
+    if m is None:
+        return None
+    start = m.end()
+    end = text.find("\n\n", start)
+    if end < 0:
+        end = len(text)
+    # An end marker counts when the blanks before it reach back to the blank line.
+    limit = end
+    while limit < len(text) and text[limit].isspace():
+        limit += 1
+    if text[limit : limit + 1] == "(":
+        limit += 1
+    at = upper.find("END", start)
+    while 0 <= at <= limit:
+        before = text[at - 1] if at else " "
+        if not (before.isalnum() or before == "_") and _SUMMARY_END.match(text, at):
+            # The end marker takes the blanks and an opening parenthesis before it.
+            if at > start and text[at - 1] == "(":
+                at -= 1
+            while at > start and text[at - 1].isspace():
+                at -= 1
+            end = min(end, at)
+            break
+        at = upper.find("END", at + 1)
+    return text[start:end]

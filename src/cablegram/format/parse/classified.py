@@ -30,6 +30,15 @@ def _title_words() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(t.lower().split()) for t in titles())
 
 
+@cache
+def _titles_by_word(last: bool) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Title phrases by their first (or last) word, each list in _title_words order."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for t in _title_words():
+        out.setdefault(t[-1] if last else t[0], []).append(t)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 _MODIFIERS = ("acting", "deputy", "senior", "a/", "interim", "assistant")
 
 
@@ -49,8 +58,9 @@ def _title_prefix(words: list[str]) -> int:
     # an office may precede the title: "EAP DAS", "NEA/ARP Director"
     if i < len(words) and _OFFICE.match(words[i].strip(",")):
         starts.append(i + 1)
+    by_first = _titles_by_word(False)
     for start in starts:
-        for t in _title_words():
+        for t in by_first.get(low[start], ()) if start < len(low) else ():
             if tuple(low[start : start + len(t)]) == t:
                 return start + len(t)
     return 0
@@ -58,7 +68,7 @@ def _title_prefix(words: list[str]) -> int:
 
 def _title_suffix(words: list[str]) -> int:
     low = [w.lower().strip(",") for w in words]
-    for t in _title_words():
+    for t in _titles_by_word(True).get(low[-1], ()) if low else ():
         if len(t) < len(low) and tuple(low[-len(t) :]) == t:
             return len(t)
     return 0

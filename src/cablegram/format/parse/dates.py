@@ -1,8 +1,8 @@
-"""Date-time groups and written dates (FORMAT §2.6, §3.6).
+"""Date-time groups and source time stamps (FORMAT §2.6).
 
-A DTG is ``DDHHMMZ MON YY`` (``150225Z MAY 06``); E.O. lines write dates as
-``MM/DD/YYYY``, ``M/D/YY``, ``YYYY/MM/DD`` or with typos (``011/2/2019``).
-Everything returns ISO strings or ``None``; nothing here raises.
+A DTG is ``DDHHMMZ MON YY`` (``150225Z MAY 06``).  Dates written on the E.O.
+line are read by ``cablegram.lexicon.eo``.  Everything returns ISO strings or
+``None``; nothing here raises.
 """
 
 from __future__ import annotations
@@ -64,38 +64,11 @@ def parse_dtg(line: str) -> Dtg | None:
     return Dtg(written, iso, p1, p2, m["ops"].strip())
 
 
-_NUMERIC_DATE = re.compile(r"\b(\d{1,4})\s?[/.-]\s?(\d{1,3})\s?[/.-]\s?(\d{2,4})\b")
-_WORD_DATE = re.compile(
-    r"\b(?:(\d{1,2})\s+([A-Z]{3})[A-Z]*\.?,?\s+(\d{4})|([A-Z]{3})[A-Z]*\.?\s+(\d{1,2}),?\s+(\d{4}))\b",
-    re.I,
-)
-
-
 def _iso(y: int, m: int, d: int) -> str | None:
     try:
         return date(y, m, d).isoformat()
     except ValueError:
         return None
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date of the first written date in ``text`` (numeric or with a month name)."""
-    m = _NUMERIC_DATE.search(text)
-    if m:
-        a, b, c = m.group(1), m.group(2), m.group(3)
-        if len(a) == 4:  # YYYY/MM/DD
-            return _iso(int(a), int(b), int(c))
-        # MM/DD/YY(YY); a 3-digit part is a typo with a padding zero (011/2/2019).
-        return _iso(full_year(int(c)), int(a), int(b))
-    m = _WORD_DATE.search(text)
-    if m:
-        if m.group(1):
-            mon, d, y = m.group(2).upper(), int(m.group(1)), int(m.group(3))
-        else:
-            mon, d, y = m.group(4).upper(), int(m.group(5)), int(m.group(6))
-        if mon in MONTHS:
-            return _iso(y, MONTHS[mon], d)
-    return None
 
 
 _ISO_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2}))?")

@@ -45,6 +45,7 @@ class Envelope:
     office_lines: list[str] = field(default_factory=list)
     defects: list[Defect] = field(default_factory=list)
     found: bool = False  # any envelope line recognised
+    at: dict[str, int] = field(default_factory=dict)  # element key -> index of its line
 
 
 def _entry(text: str, default: Precedence | None) -> Addressee | None:
@@ -78,19 +79,25 @@ def read_envelope(lines: list[str]) -> Envelope:
         u = s.upper()
         if FL1.match(u):
             som, env.found = u, True
+            env.at["FL1"] = i
         elif (m := FL2.match(u)) and relay is None:
             relay = Relay(Precedence.from_prosign(m["pp"]), tuple(m["ris"].split()))
             env.found = True
+            env.at["FL2"] = i
         elif m := FL3.match(u):
             originator, ssn = m["ri"], int(m["ssn"])
             section = int(m["sec"]) if m["sec"] else None
             filed, env.found = m["filed"], True
+            env.at["FL3"] = i
         elif FL4.match(u):
             security, env.found = s, True
+            env.at["FL4"] = i
         elif env.dtg is None and (d := parse_dtg(u)):
             env.dtg, env.found, role = d, True, None
+            env.at["FL5"] = i
         elif m := FM.match(u):
             env.from_, env.found, role = Station(name=m["plad"]), True, None
+            env.at["FM"] = i
         elif (m := OFFICE_CODES.match(u)) and env.dtg is None:
             env.office_lines.append(s)
             office_block, env.found = env.office_lines, True
@@ -116,7 +123,9 @@ def read_envelope(lines: list[str]) -> Envelope:
         if a is None:
             env.defects.append(Defect("BAD_ADDRESSEE", text[:120], i + 1))
             continue
-        getattr(env, role_name).append(a)
+        entries = getattr(env, role_name)
+        env.at[f"{role_name.upper()}.{len(entries)}"] = i
+        entries.append(a)
     if env.from_ is not None and originator:
         env.from_ = Station(name=env.from_.name, routing_indicator=originator)
     if som or relay or originator or security or env.dtg:
@@ -129,5 +138,6 @@ def read_envelope(lines: list[str]) -> Envelope:
             security=security,
             dtg=env.dtg.written if env.dtg else None,
             section=section,
+            signals=(env.dtg.ops or None) if env.dtg else None,
         )
     return env

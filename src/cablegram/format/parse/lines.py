@@ -86,11 +86,20 @@ TRANSMISSION_END = re.compile(r"^\s*(?:NNNN|BT|#\d{1,4})\s*$")
 PARA_START = re.compile(r"^\s*(?P<anchor>¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)\s*(?P<rest>.*)$")
 
 
+# The four above in one pattern (one match per line instead of four).
+_PAGE_NOISE = re.compile(
+    r"\s*(?:(?i:\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$)"
+    r"|PAGE\s+\d{2,3}\b(?:\s+\S.*)?$"
+    r"|-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$"
+    r"|(?:NNNN|BT|#\d{1,4})\s*$)"
+)
+
+
 def is_page_noise(line: str) -> bool:
-    """Lines that transmission and printing inserted into the text."""
-    return bool(
-        PAGE_MARKER.match(line)
-        or PAGE_HEADER.match(line)
-        or COUNTER_LINE.match(line)
-        or TRANSMISSION_END.match(line)
-    )
+    """Lines that transmission and printing inserted into the text (page markers,
+    PAGE headers, counter lines, BT/NNNN/#ssn)."""
+    s = line.strip()
+    # A page marker ends in a digit; the others open with P, -, N, B or #.
+    if not s or (s[0] not in "P-NB#" and not s[-1].isdecimal()):
+        return False
+    return _PAGE_NOISE.match(line) is not None

@@ -10,15 +10,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from cablegram.format.parse.classified import read_classified_by
-from cablegram.format.parse.dates import parse_date
 from cablegram.format.parse.lines import PARA_START, is_page_noise
 from cablegram.lexicon import captions, sbu_captions
+from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
+from cablegram.lexicon.eo import read_eo as lexicon_read_eo
 from cablegram.model import EO, ClassifiedBy, Defect
 
-EO_LINE = re.compile(
-    r"^\s*(?:E\s?\.?\s?[O0]\s?\.?\s*(?P<order>\d{5})\b\s*[:;,.]?|DECL\s*:?\s*(?P<order2>\d{5})\b)\s*(?P<value>.*)$",
-    re.I,
-)
 TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
 SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
 REF_LINE = re.compile(r"^\s*(?:REFS?|REFERENCES?|REFTELS?)\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
@@ -34,12 +31,11 @@ _MARK_EDGE = re.compile(
 )
 _PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
+_TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
-_DECL_DATE = re.compile(
-    r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
-)
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
+_CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
 
 
 @dataclass
@@ -51,8 +47,11 @@ class MessageHead:
     tags: list[str] = field(default_factory=list)
     subject: str | None = None
     ref_blocks: list[tuple[int, list[str]]] = field(default_factory=list)
+    ref_lines: list[list[int]] = field(default_factory=list)  # line indices of each REF block
     classified_by: ClassifiedBy | None = None
+    notices: list[str] = field(default_factory=list)
     end: int = 0  # index of the first body line
+    at: dict[str, int] = field(default_factory=dict)  # element key -> index of its line
     defects: list[Defect] = field(default_factory=list)
 
 
@@ -74,30 +73,46 @@ def caption_words(line: str) -> list[str] | None:
     if whole:
         return [whole]
     words = u.split()
+    if not words:
+        return None
     first = index.get(words[0])
     if first and captions().get(first) and captions()[first].kind == "logistics":
         return [u]  # CODEL SMITH: the caption names the delegation
-    tokens = [t for t in re.split(r"[\s/,;-]+", u) if t]
-    found = [index.get(t) for t in tokens]
-    if tokens and all(found):
-        return [f for f in found if f]
-    return None
+    found: list[str] = []
+    for token in _CAPTION_SPLIT.split(u):
+        if token:
+            caption = index.get(token)
+            if not caption:
+                return None
+            found.append(caption)
+    return found or None
+
+
+# One dispatch for the five head keywords: the group that matched is the kind.
+_KEYWORD = re.compile(
+    r"\s*(?:(?P<clby>(?:\(U\)\s*)?CLASSIFIED\s+BY\b)"
+    rf"|(?P<eo>{EO_KEYWORD})"
+    r"|(?P<subject>SUBJ(?:ECT)?\b)|(?P<tags>TAGS?\b)|(?P<ref>REF))",
+    re.I,
+)
+# SUBJECT and TAGS need their colon near the start ("SUBJECT:" within 12
+# characters, "TAGS:" within 8) or an upper-case word after the keyword; REF
+# needs its colon or period, or an upper-case word, right after it.
+_CONFIRM = {
+    "subject": re.compile(r"(?=[^\n]{0,11}:)|\s*SUBJECT\s"),
+    "tags": re.compile(r"(?=[^\n]{0,7}:)|\s*TAGS?\s+[A-Z(]"),
+    "ref": re.compile(r"\s*(?:(?i:REFS?\s*[:.])|REF(?:TELS?|S)?\s+[A-Z(])"),
+}
 
 
 def keyword_of(line: str) -> str | None:
-    if CLBY_LINE.match(line):
-        return "clby"
-    if EO_LINE.match(line):
-        return "eo"
-    if (SUBJECT_LINE.match(line) and ":" in line[:12]) or re.match(r"^\s*SUBJECT\s", line):
-        return "subject"
-    if TAGS_LINE.match(line) and (":" in line[:8] or re.match(r"^\s*TAGS?\s+[A-Z(]", line)):
-        return "tags"
-    if REF_LINE.match(line) and (
-        re.match(r"^\s*REFS?\s*[:.]", line, re.I) or re.match(r"^\s*REF(?:TELS?|S)?\s+[A-Z(]", line)
-    ):
-        return "ref"
-    return None
+    """``clby``, ``eo``, ``subject``, ``tags`` or ``ref`` for a head keyword line, else None."""
+    m = _KEYWORD.match(line)
+    if m is None:
+        return None
+    kind = m.lastgroup
+    confirm = _CONFIRM.get(kind)  # type: ignore[arg-type]
+    return kind if confirm is None or confirm.match(line) else None
 
 
 def is_para_start(line: str) -> bool:
@@ -110,12 +125,10 @@ def is_para_start(line: str) -> bool:
 
 
 def read_eo(line: str) -> EO:
-    m = EO_LINE.match(line)
-    assert m is not None
-    value = " ".join(m["value"].split())
-    d = _DECL_DATE.search(value)
-    declassify = parse_date(value[d.end() : d.end() + 14]) if d else None
-    return EO(order=m["order"] or m["order2"], declassify_on=declassify, text=value or None)
+    """The E.O. line (``lexicon.eo`` reads it for every layer)."""
+    eo = lexicon_read_eo(line)
+    assert eo is not None
+    return eo
 
 
 def read_tags(value: str) -> list[str]:
@@ -129,7 +142,7 @@ def read_tags(value: str) -> list[str]:
     persons = [" ".join(p.split()).upper() for p in _PERSON_TAG.findall(value)]
     rest = _PERSON_TAG.sub(" ", value)
     has_upper_item = any(w.isupper() for w in _TAG_SPLIT.split(rest) if len(w) > 1)
-    items = re.split(r"[,;]", rest) if ("," in rest or ";" in rest) else [rest]
+    items = _TAG_ITEMS.split(rest) if ("," in rest or ";" in rest) else [rest]
     for item in items:
         words = item.split()
         if has_upper_item and len(words) > 1 and any(w.lower() == w or w.istitle() for w in words):
@@ -152,24 +165,35 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     n = len(lines)
     # The last keyword line before the first paragraph bounds the head: unknown
     # lines before it are distribution or noise, after it they start the body.
+    # The keyword of each line up to the first paragraph is kept for the main pass.
     last_kw, first_kw = -1, -1
+    kinds: list[str | None] = []
+    first_para = n
     for j in range(start, min(n, start + 120)):
         if is_para_start(lines[j]):
+            first_para = j
             break
-        if keyword_of(lines[j]):
+        kw = keyword_of(lines[j])
+        kinds.append(kw)
+        if kw:
             last_kw = j
             if first_kw < 0:
                 first_kw = j
+    scanned = start + len(kinds)  # lines before this one are known not to open a paragraph
     kind: str | None = None
     block: list[str] = []
+    block_at: list[int] = []  # the index of each line of the block
     block_line = start
+    caption_lines = 0
     i = start
 
     def close() -> None:
-        nonlocal kind, block
+        nonlocal kind, block, block_at
         if kind and block:
             _finish(head, kind, block, block_line)
-        kind, block = None, []
+            if kind == "ref":
+                head.ref_lines.append(block_at)
+        kind, block, block_at = None, [], []
 
     while i < n:
         line = lines[i]
@@ -188,17 +212,19 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
         if is_page_noise(line):
             i += 1
             continue
-        kw = keyword_of(line)
+        kw = kinds[i - start] if i < scanned else keyword_of(line)
         if kw:
             close()
-            kind, block, block_line = kw, [line], i
+            kind, block, block_line, block_at = kw, [line], i, [i]
             i += 1
             continue
-        if is_para_start(line):
+        if i == first_para or (i >= scanned and is_para_start(line)):
             break
-        caps = caption_words(s)
-        if caps is not None and kind not in ("subject", "clby"):
+        caps = caption_words(s) if kind not in ("subject", "clby") else None
+        if caps is not None:
             close()
+            head.at[f"CAPTION.{caption_lines}"] = i
+            caption_lines += 1
             for c in caps:
                 if c in sbu_captions():
                     head.sbu = True
@@ -208,31 +234,34 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
                         head.sbu = True
             i += 1
             continue
-        if CORRECTED_COPY.match(s):
+        if s[0] in "Cc" and CORRECTED_COPY.match(s):
             close()
+            head.at[f"NOTICE.{len(head.notices)}"] = i
+            head.notices.append(s)
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue
-        heading = DASHES.match(line) or (i + 1 < n and DASHES.match(lines[i + 1]))
-        if kind in ("subject", "clby", "dist", "ref", "eo") and not heading:
+        if kind in ("subject", "clby", "dist", "ref", "eo") and not _heading(lines, i):
             block.append(line)
+            block_at.append(i)
             i += 1
             continue
         if kind == "tags" and _tag_continuation(s):
             block.append(line)
+            block_at.append(i)
             i += 1
             continue
         if i < last_kw:
             close()
             if first_kw < 0 or i < first_kw or DISTRIBUTION.match(s):
-                kind, block, block_line = "dist", [line], i
+                kind, block, block_line, block_at = "dist", [line], i, [i]
             else:
                 head.defects.append(Defect("UNRECOGNIZED_HEAD_LINE", s[:120], i + 1))
             i += 1
             continue
         if last_kw < 0 and DISTRIBUTION.match(s) and s.upper() == s:
             close()
-            kind, block, block_line = "dist", [line], i
+            kind, block, block_line, block_at = "dist", [line], i, [i]
             i += 1
             continue
         break
@@ -241,7 +270,17 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     return head
 
 
+def _heading(lines: list[str], i: int) -> bool:
+    """``lines[i]`` is a dashed rule or the heading above one."""
+    return any("---" in line and DASHES.match(line) for line in lines[i : i + 2])
+
+
+_KEYS = {"dist": "DIST", "eo": "EO", "tags": "TAGS", "subject": "SUBJECT", "clby": "CLBY"}
+
+
 def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
+    if kind in _KEYS:
+        head.at.setdefault(_KEYS[kind], at)
     if kind == "dist":
         head.distribution.append(" ".join(" ".join(block).split()))
     elif kind == "eo":

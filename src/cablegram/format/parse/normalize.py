@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from cablegram.format.markup import has_markup, unmark
+from cablegram.format.markup import has_markup, unmark_with_lines
 
 # Keywords that open a header-zone element.  SUBJECT may be glued to the tag
 # before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
@@ -24,8 +24,17 @@ _HEADER_KEYWORD = re.compile(
     r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
     re.I,
 )
-# Cheap test for a line that may hold a keyword to split at (the split itself is costly).
-_MAY_SPLIT = re.compile(r"SUBJ|E\.\s?O|EO\s\d|TAGS|REF|CLASSIFIED|¶|SIPDIS", re.I)
+# Cheap test for a line that may hold a keyword to split at (the split itself is
+# costly): every place _HEADER_KEYWORD can split at is followed by one of these,
+# never at the start of the line (searched from the second character).
+_MAY_SPLIT = re.compile(
+    r"SUBJ(?:ECT)?\s*:|E\.\s?O\.\s?\d{5}|EO\s\d{5}|TAGS\s*:|REF(?:S|TELS?)?\s*:"
+    r"|CLASSIFIED\s+BY|¶|SIPDIS",
+    re.I,
+)
+# The same for a lower-cased ASCII line, where it finds the same places (a
+# case-insensitive search is several times slower; the escapes are lower case).
+_MAY_SPLIT_LOWER = re.compile(_MAY_SPLIT.pattern.lower())
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
 _CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
@@ -49,11 +58,25 @@ def decode(data: str | bytes) -> str:
 
 def normalize(data: str | bytes) -> list[str]:
     """The input as clean lines (no line ends, no trailing blanks)."""
+    return normalize_lines(data)[0]
+
+
+def normalize_lines(data: str | bytes) -> tuple[list[str], list[int] | None]:
+    """``normalize(data)`` and, for each clean line, the 0-based line of the input
+    it comes from (None when they are the input's lines one for one)."""
     text = decode(data)
+    origins: list[int] | None = None
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a lone CR ends a line within one line of the input
+            origins = [
+                k for k, line in enumerate(text.split("\n")) for _ in range(line.count("\r") + 1)
+            ]
+            text = text.replace("\r", "\n")
     if has_markup(text):
-        text = unmark(text)
+        text, starts = unmark_with_lines(text)
+        if starts is not None:
+            origins = starts if origins is None else [origins[k] for k in starts]
     if "\xa0" in text:
         text = text.replace("\xa0", " ")
     if "\t" in text:
@@ -63,19 +86,39 @@ def normalize(data: str | bytes) -> list[str]:
     lines = [line.rstrip() for line in text.split("\n")]
     if lines and lines[0].startswith("Cable dated:"):
         lines[0] = _CABLE_DATED.sub("", lines[0])
-    lines = [line for line in lines if not _INJECTED_DATE.match(line)]
-    return _resplit(lines)
+    if "day," in text:
+        kept = [k for k, line in enumerate(lines) if not _INJECTED_DATE.match(line)]
+        if len(kept) < len(lines):
+            lines = [lines[k] for k in kept]
+            origins = kept if origins is None else [origins[k] for k in kept]
+    before = len(lines)
+    lines, split = _resplit(lines, "¶" in text)
+    if split:
+        at = origins or range(before)
+        origins = [at[k] for k in range(before) for _ in range(split.get(k, 1))]
+    return lines, origins
 
 
-def _resplit(lines: list[str]) -> list[str]:
-    """Put header keywords and paragraph anchors that lost their line break back on a line."""
+def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[int, int]]:
+    """Put header keywords and paragraph anchors that lost their line break back on a line.
+
+    Header keywords are split off only before the first paragraph (the header
+    zone); mid-line anchors anywhere.  ``anchors=False`` says no line holds a ``¶``.
+    Returns the lines and, for each input line that was split, how many it became.
+    """
     out: list[str] = []
-    in_header = True
-    for line in lines:
-        if in_header and _PARAGRAPH_START.match(line):
-            in_header = False
-        if in_header and len(line) > 20 and _MAY_SPLIT.search(line):
+    split: dict[int, int] = {}
+    k = 0
+    n = len(lines)
+    while k < n:
+        line = lines[k]
+        if _PARAGRAPH_START.match(line):
+            break
+        k += 1
+        if len(line) > 20 and _may_split(line):
+            before = len(out)
             pieces = _HEADER_KEYWORD.split(line)
+            in_header = True
             for i, piece in enumerate(pieces):
                 if not in_header:
                     out.extend(_split_anchors(piece))
@@ -84,15 +127,41 @@ def _resplit(lines: list[str]) -> list[str]:
                 if i and _PARAGRAPH_START.match(piece):
                     in_header = False
                     out[-1:] = _split_anchors(piece.strip())
-            continue
-        if "¶" in line:
-            out.extend(_split_anchors(line))
+            if len(out) - before != 1:
+                split[k - 1] = len(out) - before
+            if not in_header:
+                break
+        elif anchors and "¶" in line:
+            pieces = _split_anchors(line)
+            out.extend(pieces)
+            if len(pieces) != 1:
+                split[k - 1] = len(pieces)
         else:
             out.append(line)
-    return out
+    # After the header zone only mid-line anchors are split.
+    if not anchors:
+        out.extend(lines[k:])
+        return out, split
+    for j in range(k, n):
+        line = lines[j]
+        if "¶" in line:
+            pieces = _split_anchors(line)
+            out.extend(pieces)
+            if len(pieces) != 1:
+                split[j] = len(pieces)
+        else:
+            out.append(line)
+    return out, split
+
+
+def _may_split(line: str) -> bool:
+    """A header keyword or anchor after the first character (see _MAY_SPLIT)."""
+    if line.isascii():
+        return _MAY_SPLIT_LOWER.search(line.lower(), 1) is not None
+    return _MAY_SPLIT.search(line, 1) is not None
 
 
 def _split_anchors(line: str) -> list[str]:
-    if "¶" not in line:
+    if line.find("¶", 1) < 0:  # a split needs blanks before the anchor
         return [line]
     return [p for p in _MIDLINE_ANCHOR.split(line)]

@@ -200,6 +200,8 @@ def _paragraph_lines(p: Paragraph, width: int | None) -> list[str]:
 def _heading_blocks(cable: Cable, width: int | None) -> list[tuple[str, list[str]]]:
     """The blocks between the classification line and the paragraphs."""
     blocks: list[tuple[str, list[str]]] = []
+    if cable.notices:
+        blocks.append(("NOTICE", list(cable.notices)))
     caps = list(cable.captions)
     if cable.sbu:
         caps.insert(0, "SENSITIVE")
@@ -245,8 +247,8 @@ def render_located(
     """``render`` plus a map from element keys to their 1-based line.
 
     Keys: ``FL1``..``FL5`` (envelope lines as written), ``FM``, ``TO.i``,
-    ``INFO.i``, ``XMT.i``, ``CLASS``, ``CAPTION.i``, ``DIST``, ``EO``, ``TAGS``,
-    ``SUBJECT``, ``REF.i``, ``CLBY``, ``PARA.i``, ``SIGN``.
+    ``INFO.i``, ``XMT.i``, ``CLASS``, ``NOTICE.i``, ``CAPTION.i``, ``DIST``,
+    ``EO``, ``TAGS``, ``SUBJECT``, ``REF.i``, ``CLBY``, ``PARA.i``, ``SIGN``.
     """
     out = _Lines()
     for line in envelope(cable, defaults):
@@ -262,7 +264,7 @@ def render_located(
         out.add("CLASS", classification_line(cable))
     for key, block in _heading_blocks(cable, width):
         out.add(None, "")
-        if key in ("CAPTION", "REF"):
+        if key in ("NOTICE", "CAPTION", "REF"):
             for i, line in enumerate(block):
                 out.add(f"{key}.{i}", line)
         elif key == "KEYED":

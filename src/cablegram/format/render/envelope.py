@@ -101,8 +101,10 @@ def envelope(cable: Cable, defaults: bool) -> list[str]:
         lines.append(h.security)
     when = created_datetime(cable)
     dtg = h.dtg or (dtg_of(when) if when else None)
-    if prec is not None and dtg:
-        lines.append(f"{_prosigns(cable, prec)} {dtg}")
+    if dtg:
+        # Without a precedence the DTG stands alone (as in partial copies).
+        fl5 = f"{_prosigns(cable, prec)} {dtg}" if prec is not None else dtg
+        lines.append(f"{fl5} {h.signals}" if h.signals else fl5)
     return lines
 
 

@@ -13,8 +13,8 @@ import html
 import re
 from typing import Any
 
-from cablegram.format.markup import unmark
-from cablegram.format.sources.document import Document
+from cablegram.format.markup import unmark, unmark_with_lines
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import (
     iso_minutes,
     take_injected_date,
@@ -86,23 +86,51 @@ def pre_text(block: str) -> str:
     return normalize_newlines(unmark(block))
 
 
+def _pre_lines(block: str, first: int) -> tuple[str, list[int]]:
+    """``pre_text(block)`` and the page line of each of its lines (the block
+    starts on page line ``first``; its ``&#x000A;`` breaks stay on one page line)."""
+    text, starts = unmark_with_lines(_BR_NEWLINE.sub("", block))
+    text = normalize_newlines(text)
+    n = text.count("\n") + 1
+    return text, [first + x for x in starts] if starts is not None else list(
+        range(first, first + n)
+    )
+
+
+def _cut(text: str, rest: str, lines: list[int]) -> tuple[str, list[int]]:
+    """``rest`` (a suffix of ``text``) without its leading line ends, with its lines."""
+    skip = text[: len(text) - len(rest)].count("\n")
+    kept = rest.lstrip("\n")
+    return kept, lines[skip + len(rest) - len(kept) :]
+
+
 def page_document(page: str, path: str | None) -> Document:
     """The cable on a Cablegate page."""
-    blocks = [pre_text(b) for b in _PRE.findall(page)]
+    blocks = [_pre_lines(m[1], page.count("\n", 0, m.start(1)) + 1) for m in _PRE.finditer(page)]
     if not blocks:
         raise NotACableError("HTML page without cable <pre> blocks", path)
     metadata = _metadata(page, path)
     defects: list[Defect] = []
-    kept: list[str] = []
-    for block in blocks:
-        block, found = take_partial_extract(block, metadata)
+    kept: list[tuple[str, list[int]]] = []
+    for block, lines in blocks:
+        rest, found = take_partial_extract(block, metadata)
         defects += found
-        if block.strip():
-            kept.append(block)
+        if rest.strip():
+            kept.append(_cut(block, rest, lines))
     if not kept:
         raise NotACableError("HTML page whose <pre> blocks hold no cable text", path)
-    body, found = take_injected_date(kept[-1], metadata)
+    last, last_lines = kept[-1]
+    body, found = take_injected_date(last, metadata)
     defects += found
-    parts = [b.strip("\n") for b in kept[:-1]] + [body.strip("\n")]
+    kept[-1] = _cut(last, body, last_lines)
+    text_lines: list[int] = []
+    parts: list[str] = []
+    for part, lines in kept:
+        part = part.rstrip("\n")
+        if parts:
+            text_lines.append(lines[0])  # the blank line between two blocks
+        parts.append(part)
+        text_lines += lines[: part.count("\n") + 1]
     text = "\n\n".join(parts) + "\n"
-    return Document(text, FORMAT, path, metadata, tuple(defects))
+    text_lines.append(text_lines[-1])
+    return Document(text, FORMAT, path, metadata, tuple(defects), lines=LineMap.of(text_lines))

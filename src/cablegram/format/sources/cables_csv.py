@@ -8,15 +8,20 @@ assembled line by line from a stream and memory stays flat: a record ends at
 the first line end outside quotes.  A record whose quotes never close is cut
 at the next line that starts a new record (``"<digits>","<M/D/YYYY H:MM>",``),
 so one broken row costs one row, not the rest of the file.
+
+``iter_stream_records`` finds records in 1 MB blocks with one regex match per
+record (the quote rule as a pattern); ``iter_records`` is the same rule line by
+line, used for line iterables and for whatever the block reader cannot settle
+(a last record without a line end, a record larger than the limit).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, cast
 
-from cablegram.format.sources.document import Document
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
 from cablegram.model import NotACableError
 
@@ -31,6 +36,16 @@ _HEADING = re.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
 # Quote characters that change state: every '"' not preceded by an escape.
 _ESCAPED_PAIR = re.compile(rb"\\.", re.S)
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+BLOCK_BYTES = 1 << 20
+# One whole record from a line start, by the rule of iter_records: a backslash
+# escapes the next byte (a line end too, inside quotes); the first line end
+# outside quotes ends the record.  Possessive loops: a failed match never backtracks.
+_OUTSIDE = rb'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+'
+_INSIDE = rb'[^"\\]*+(?:\\.[^"\\]*+)*+'
+_RECORD = re.compile(_OUTSIDE + rb'(?:"' + _INSIDE + rb'"' + _OUTSIDE + rb")*+\\?(\n|\Z)", re.S)
+_BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*+(\n|\Z)")
+# A line inside an open quote that starts like a new record (iter_records cuts there).
+_ROW_INSIDE = re.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
 
 
 def looks_like_csv(head: str) -> bool:
@@ -76,17 +91,90 @@ def iter_records(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
         yield start, b"".join(record), not inside
 
 
-def split_fields(record: str) -> list[str] | None:
-    """The fields of one record, unescaped; None when it does not tokenise."""
+def iter_stream_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
+    """``iter_records`` over a binary stream, read in blocks (same records, faster)."""
+    buf = b""
+    pos = 0
+    line = 1
+    eof = False
+    while pos < len(buf) or not eof:
+        if pos < len(buf):
+            # A match that ends at the end of the buffer counts only at the end of the stream.
+            blank = _BLANK_LINE.match(buf, pos)
+            if blank is not None and (blank[1] or eof):
+                pos, line = blank.end(), line + 1
+                continue
+            m = _RECORD.match(buf, pos)
+            if m is not None and (m[1] or eof):
+                end = m.end()
+                cut = _ROW_INSIDE.search(buf, pos, end - len(m[1]))
+                if cut is not None:  # an unclosed quote ran into the next record
+                    end = cut.start() + 1
+                if end - pos > MAX_RECORD_BYTES:
+                    break
+                yield line, buf[pos:end], cut is None
+                line += buf.count(b"\n", pos, end)
+                pos = end
+                continue
+            # No whole record in the buffer: an unclosed quote that ran into the
+            # next record ends there; otherwise read on.
+            cut = _ROW_INSIDE.search(buf, pos)
+            if cut is not None and cut.start() + 1 - pos <= MAX_RECORD_BYTES:
+                end = cut.start() + 1
+                yield line, buf[pos:end], False
+                line += buf.count(b"\n", pos, end)
+                pos = end
+                continue
+            if eof or len(buf) - pos > MAX_RECORD_BYTES:
+                break
+        chunk = stream.read(max(BLOCK_BYTES, len(buf) - pos))
+        buf, pos = buf[pos:] + chunk, 0
+        eof = not chunk
+    if pos < len(buf):  # what the blocks cannot settle, line by line
+        for start, raw, complete in iter_records(_lines(buf[pos:], stream)):
+            yield start + line - 1, raw, complete
+
+
+def _lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``head`` followed by the rest of ``stream``."""
+    pending = head
+    while True:
+        *complete, pending = pending.split(b"\n")
+        for part in complete:
+            yield part + b"\n"
+        chunk = stream.read(BLOCK_BYTES)
+        if not chunk:
+            break
+        pending += chunk
+    if pending:
+        yield pending
+
+
+def _unescape(quoted: str) -> str:
+    """``\\x`` -> ``x`` (a quoted field never ends in a lone backslash)."""
+    if "\\" not in quoted:
+        return quoted
+    if "\x00" in quoted:
+        return _ESCAPE.sub(lambda m: m.group(1), quoted)
+    return quoted.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\")
+
+
+def split_fields(record: str, starts: list[int] | None = None) -> list[str] | None:
+    """The fields of one record, unescaped; None when it does not tokenise.
+
+    ``starts`` receives where each field starts in ``record``.
+    """
     fields: list[str] = []
     pos, end = 0, len(record.rstrip("\r\n"))
     while True:
         match = _FIELD.match(record, pos)
         if match is None:
             return None
+        if starts is not None:
+            starts.append(match.start())
         quoted = match.group(1)
         if quoted is not None:
-            fields.append(_ESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted)
+            fields.append(_unescape(quoted))
         else:
             fields.append(match.group(2))
         pos = match.end()
@@ -105,8 +193,13 @@ def _decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def row_document(fields: list[str], path: str | None, line: int) -> Document:
-    """A Document for one well-formed record."""
+def row_document(
+    fields: list[str], path: str | None, line: int, field_lines: Sequence[int] = ()
+) -> Document:
+    """A Document for one well-formed record starting on file line ``line``.
+
+    ``field_lines`` are the file lines the fields start on (for ``Document.lines``).
+    """
     row = dict(zip(COLUMNS, fields, strict=True))
     metadata: dict[str, Any] = {
         "rownum": int(row["rownum"]) if row["rownum"].isdigit() else row["rownum"]
@@ -121,15 +214,40 @@ def row_document(fields: list[str], path: str | None, line: int) -> Document:
             metadata[key] = row[key]
     metadata["references"] = [r for r in row["references"].split("|") if r]
     header, defects = take_partial_extract(row["header"], metadata)
+    # File lines of the text: the header's first kept line, then the content's.
+    header_line = content_line = line
+    if len(field_lines) == len(COLUMNS):
+        cut = row["header"][: len(row["header"]) - len(header)].count("\n")
+        lead = len(header) - len(header.lstrip("\n"))
+        header_line, content_line = field_lines[6] + cut + lead, field_lines[7]
     header = header.strip("\n")
-    text = f"{header}\n\n{row['content']}" if header.strip() else row["content"]
-    return Document(text, FORMAT, path, metadata, tuple(defects), f"line {line}")
+    runs: tuple[tuple[int, int, int], ...]
+    if header.strip():
+        text = f"{header}\n\n{row['content']}"
+        after = header.count("\n") + 1
+        runs = ((0, header_line, 1), (after, content_line, 0), (after + 1, content_line, 1))
+    else:
+        text = row["content"]
+        runs = ((0, content_line, 1),)
+    return Document(
+        text, FORMAT, path, metadata, tuple(defects), f"line {line}", lines=LineMap(runs)
+    )
 
 
-def iter_rows(lines: Iterable[bytes], path: str | None) -> Iterator[Document | NotACableError]:
-    """Documents (or the error of a malformed record) for each record, streamed."""
+def iter_rows(
+    lines: Iterable[bytes] | BinaryIO, path: str | None
+) -> Iterator[Document | NotACableError]:
+    """Documents (or the error of a malformed record) for each record, streamed.
+
+    ``lines`` is a binary stream (read in blocks) or any iterable of lines.
+    """
     first = True
-    for line, raw, complete in iter_records(lines):
+    records = (
+        iter_stream_records(cast(BinaryIO, lines))
+        if hasattr(lines, "read")
+        else iter_records(lines)
+    )
+    for line, raw, complete in records:
         text = _decode(raw)
         where = f"{path}:line {line}" if path else f"line {line}"
         if first and _HEADING.match(text):
@@ -139,7 +257,8 @@ def iter_rows(lines: Iterable[bytes], path: str | None) -> Iterator[Document | N
         if not complete:
             yield NotACableError("malformed cables.csv record: unterminated quoted field", where)
             continue
-        fields = split_fields(text)
+        starts: list[int] = []
+        fields = split_fields(text, starts)
         if fields is None or len(fields) != len(COLUMNS):
             found = "unparseable fields" if fields is None else f"{len(fields)} fields"
             yield NotACableError(
@@ -149,4 +268,4 @@ def iter_rows(lines: Iterable[bytes], path: str | None) -> Iterator[Document | N
         if not fields[7].strip():
             yield NotACableError("cables.csv record with empty content", where)
             continue
-        yield row_document(fields, path, line)
+        yield row_document(fields, path, line, [line + text.count("\n", 0, x) for x in starts])

@@ -15,7 +15,7 @@ import json
 import os
 import zipfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cablegram.format.sources import cablegate_html, plusd_html, release_json
 from cablegram.format.sources.cables_csv import iter_rows
@@ -93,7 +93,7 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
     if head.startswith(ZIP_MAGIC):
         yield from iter_bytes(head + stream.read(), path)
         return
-    kind = _stream_kind(head)
+    kind, decoded = _stream_kind(head)
     if kind in _STREAMED:
         lines = io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20)
         if kind == "cablegate-csv":
@@ -101,30 +101,41 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
         else:
             yield from _iter_json_lines(lines, path)
         return
-    yield from _iter_whole(head + stream.read(), path)
+    rest = stream.read()
+    if rest or decoded is None:
+        yield from _iter_whole(head + rest, path)
+    else:  # the sample was the whole document: its decoding and kind stand
+        yield from _iter_whole(head, path, (*decoded, kind))
 
 
-def _stream_kind(head: bytes) -> str:
+def _stream_kind(head: bytes) -> tuple[str, tuple[str, dict[str, Any]] | None]:
+    """The kind of a stream from its first bytes, and those bytes decoded."""
     if not head.strip() or is_binary(head):
-        return "whole"
-    text, _ = decode(head)
+        return "whole", None
+    text, info = decode(head)
     kind = detect_text(text)
     if kind == "cablegate-json" and text.lstrip().startswith("{"):
-        lines = text.lstrip().split("\n")
+        lines = text.lstrip().split("\n", 2)
         if len(lines) > 1 and lines[1].strip().startswith("{"):
-            return "cablegate-json-lines"
-    return kind
+            return "cablegate-json-lines", None
+    return kind, (text, info)
 
 
-def _iter_whole(data: bytes, path: str | None) -> Iterator[Item]:
-    if not data.strip():
-        yield NotACableError(_NOT_A_CABLE["empty"], path)
-        return
-    if is_binary(data):
-        yield NotACableError(_NOT_A_CABLE["binary"], path)
-        return
-    text, info = decode(data)
-    kind = detect_text(text)
+def _iter_whole(
+    data: bytes, path: str | None, known: tuple[str, dict[str, Any], str] | None = None
+) -> Iterator[Item]:
+    """The documents of a whole file; ``known`` = its decoded text, decoding info and kind."""
+    if known is not None:
+        text, info, kind = known
+    else:
+        if not data.strip():
+            yield NotACableError(_NOT_A_CABLE["empty"], path)
+            return
+        if is_binary(data):
+            yield NotACableError(_NOT_A_CABLE["binary"], path)
+            return
+        text, info = decode(data)
+        kind = detect_text(text)
     try:
         if kind == "wikileaks-html":
             yield cablegate_html.page_document(text, path)
@@ -149,9 +160,13 @@ def _iter_json(text: str, path: str | None) -> Iterator[Item]:
         yield from _iter_json_lines(io.BytesIO(text.encode("utf-8")), path)
         return
     items = value if isinstance(value, list) else [value]
+    # A single object's text lines are on the line of its body (the line breaks
+    # of the body are escapes); the items of an array are not located.
+    body = text.find('"body"')
+    line = text.count("\n", 0, body) + 1 if body >= 0 and not isinstance(value, list) else 1
     for index, obj in enumerate(items, 1):
         locator = f"item {index}" if isinstance(value, list) else None
-        yield _json_item(obj, path, locator)
+        yield _json_item(obj, path, locator, line)
 
 
 def _iter_json_lines(lines: BinaryIO | io.BufferedReader, path: str | None) -> Iterator[Item]:
@@ -164,14 +179,14 @@ def _iter_json_lines(lines: BinaryIO | io.BufferedReader, path: str | None) -> I
             where = f"{path}:line {number}" if path else f"line {number}"
             yield NotACableError(f"malformed JSON line: {error}", where)
             continue
-        yield _json_item(obj, path, f"line {number}")
+        yield _json_item(obj, path, f"line {number}", number)
 
 
-def _json_item(obj: object, path: str | None, locator: str | None) -> Item:
+def _json_item(obj: object, path: str | None, locator: str | None, line: int = 1) -> Item:
     if not release_json.is_release_object(obj):
         where = f"{path}:{locator}" if path and locator else path or locator
         return NotACableError(_NOT_A_CABLE["json"], where)
-    return release_json.object_document(obj, path, locator)  # type: ignore[arg-type]
+    return release_json.object_document(obj, path, locator, line)  # type: ignore[arg-type]
 
 
 def _iter_zip(archive: zipfile.ZipFile, path: str) -> Iterator[Item]:

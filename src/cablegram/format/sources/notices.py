@@ -68,8 +68,26 @@ def take_injected_date(text: str, metadata: dict[str, Any]) -> tuple[str, list[D
     return text[match.end() :], [defect]
 
 
+# The two numeric patterns the sources use, read without strptime (which is slow);
+# anything these do not settle goes to strptime.
+_NUMERIC_PATTERNS = {
+    "%Y-%m-%d %H:%M": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{2})"), (0, 1, 2)),
+    "%m/%d/%Y %H:%M": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})"), (2, 0, 1)),
+}
+
+
 def iso_minutes(value: str, pattern: str) -> str | None:
     """``value`` parsed with ``pattern`` as an ISO 8601 UTC string, or None."""
+    numeric = _NUMERIC_PATTERNS.get(pattern)
+    if numeric is not None and (m := numeric[0].fullmatch(value.strip())):
+        parts = [int(x) for x in m.groups()]
+        y, mo, d = (parts[k] for k in numeric[1])
+        try:
+            if y >= 1000:
+                datetime(y, mo, d, parts[3], parts[4])
+                return f"{y:04d}-{mo:02d}-{d:02d}T{parts[3]:02d}:{parts[4]:02d}:00Z"
+        except ValueError:
+            pass
     try:
         return datetime.strptime(value.strip(), pattern).strftime("%Y-%m-%dT%H:%M:00Z")
     except ValueError:

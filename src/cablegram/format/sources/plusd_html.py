@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any
 
-from cablegram.format.sources.document import Document
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes
 from cablegram.format.sources.telegram import base_metadata, normalize_newlines
 from cablegram.model import NotACableError
@@ -79,12 +79,15 @@ def _metadata(page: str, path: str | None) -> dict[str, Any]:
 
 def page_document(page: str, path: str | None) -> Document:
     """The telegram on a PlusD record page."""
-    panes = {name.strip(): body for name, body in _PANE.findall(page)}
-    body = next((panes[name] for name in _CONTENT_PANES if name in panes), None)
-    if body is None:
+    panes = {m[1].strip(): m for m in _PANE.finditer(page)}
+    pane = next((panes[name] for name in _CONTENT_PANES if name in panes), None)
+    if pane is None:
         raise NotACableError("PlusD page without a telegram text pane", path)
-    text = normalize_newlines(html.unescape(_TAG.sub("", body)))
+    text = normalize_newlines(html.unescape(_TAG.sub("", pane[2])))
+    lead = len(text) - len(text.lstrip("\n"))
     text = _TRAILER.sub("", text.rstrip()).strip("\n") + "\n"
     if not text.strip():
         raise NotACableError("PlusD page with an empty telegram text pane", path)
-    return Document(text, FORMAT, path, _metadata(page, path))
+    # The pane's lines are the page's (tags spanning lines aside).
+    first = page.count("\n", 0, pane.start(2)) + 1 + lead
+    return Document(text, FORMAT, path, _metadata(page, path), lines=LineMap(((0, first, 1),)))

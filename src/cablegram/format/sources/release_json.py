@@ -28,10 +28,11 @@ run-on text, and guessing line ends inside prose would invent structure.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from cablegram.format.sources.document import Document
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes
 from cablegram.format.sources.telegram import base_metadata
 from cablegram.lexicon import PRECEDENCE_WORDS
@@ -40,18 +41,23 @@ from cablegram.model import Defect
 FORMAT = "cablegate-json"
 LINE_BREAKS_RESTORED = "LINE_BREAKS_RESTORED"
 
-_PARA_MARK = re.compile(r"[ \t]*¶(?=\d)")
-_LETTER_MARK = re.compile(r"[ \t]*¶(?=[A-Za-z(])")
-_GLUED_SUBJECT = re.compile(r"(?<=[A-Za-z0-9,.)])[ \t]*(?=(?:SUBJECT|Subject|SUBJ):)")
-_EO_TAGS = re.compile(r"(?<=\S)[ \t]+(?=TAGS\b|Tags:)")
-_DASHES = re.compile(r"[ \t]+(-{3,})(?:[ \t]+|$)", re.M)
+# Bodies are long: the passes over a whole body look for a literal first (¶,
+# ---, SUBJ) and only then at the blanks before it, instead of trying a pattern
+# that starts with optional blanks at every position.
+_MARK_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz(")
+_GLUED_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,.)")
+_SUBJECT_WORD = re.compile(r"(?:SUBJECT|Subject|SUBJ):")
+_DASH_RUN = re.compile(r"---+")
+_EO_TAGS = re.compile(r"[ \t](?<=\S[ \t])[ \t]*(?=TAGS\b|Tags:)")
 # Heading text before a rule: the upper-case words after the last double space.
 _HEADING = re.compile(r"[ \t]{2,}([^a-z\n]{1,80}?)[ \t]*\n(-{3,})\n$")
-_RULE_LINE = re.compile(r"^-{3,}\n", re.M)
-_BLANK_RUN = re.compile(r"\n{3,}")
-_MULTISPACE = re.compile(r"[ \t]{2,}")
-_PLAIN_PARA = re.compile(r"[ \t]{2,}(?=\d{1,2}\.\s+(?:\(|[A-Z]))")
-_FIRST_PARA = re.compile(r"(?:^|\n)¶?\d{1,2}\.\s")
+_RULE_LINE = re.compile(r"-{3,}\n")  # at the start; after a line end:
+_RULE_AFTER_BREAK = re.compile(r"\n(?=(-{3,}\n))")
+_BLANK_RUN = re.compile(r"\n\n\n+")
+_MULTISPACE = re.compile(r"[ \t][ \t]+")
+_PLAIN_PARA = re.compile(r"[ \t][ \t]+(?=\d{1,2}\.\s+(?:\(|[A-Z]))")
+_FIRST_PARA = re.compile(r"¶?\d{1,2}\.\s")  # at the start, or after a line end:
+_NEXT_PARA = re.compile(r"\n¶?\d{1,2}\.\s")
 
 _FL1 = re.compile(r"^(VZCZC[A-Z]{3}\d{3,4})[ \t]*")
 _FL3 = re.compile(r"[ \t]*(DE R[A-Z]{3,5} #)")
@@ -72,33 +78,101 @@ def _glued_precedence() -> re.Pattern[str]:
 def restore_body(body: str) -> str:
     """Body text with line breaks put back where the evidence is clear."""
     text = body.replace("\r\n", "\n")
-    text = _PARA_MARK.sub("\n\n¶", text)
-    text = _LETTER_MARK.sub("\n¶", text)
-    if "¶" not in text:
+    if "¶" in text:
+        text = _break_before_marks(text)
+    else:
         text = _PLAIN_PARA.sub("\n\n", text)
-    first = _FIRST_PARA.search(text)
+    first = _FIRST_PARA.match(text) or _NEXT_PARA.search(text)
     cut = first.start() if first else min(len(text), 2000)
-    zone = _MULTISPACE.sub("\n", _GLUED_SUBJECT.sub("\n", text[:cut]))
+    zone = _MULTISPACE.sub("\n", _break_before_subject(text[:cut]))
     zone = _EO_TAGS.sub("\n", zone) if re.search(r"E\.\s?O\.", zone, re.I) else zone
     text = zone + text[cut:]
     if "---" in text:
-        text = _headings(_DASHES.sub(r"\n\1\n", text))
+        text = _headings(_rules_on_own_lines(text))
     text = _BLANK_RUN.sub("\n\n", text)
     return text.strip("\n") + "\n"
+
+
+def _break_before_marks(text: str) -> str:
+    """Blanks before ``¶`` + digit -> a blank line; before ``¶`` + letter -> a line end."""
+    out: list[str] = []
+    pos = 0
+    at = text.find("¶")
+    while at >= 0:
+        after = text[at + 1 : at + 2]
+        digit = after.isdecimal()
+        if digit or after in _MARK_LETTERS:
+            start = at
+            while start > pos and text[start - 1] in " \t":
+                start -= 1
+            out.append(text[pos:start])
+            out.append("\n\n¶" if digit else "\n¶")
+            pos = at + 1
+        at = text.find("¶", at + 1)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _break_before_subject(text: str) -> str:
+    """A line end instead of the blanks before ``SUBJECT:`` glued to a word or ``.,)``."""
+    out: list[str] = []
+    pos = 0
+    for m in _SUBJECT_WORD.finditer(text):
+        start = m.start()
+        while start > pos and text[start - 1] in " \t":
+            start -= 1
+        if start > 0 and text[start - 1] in _GLUED_AFTER:
+            out.append(text[pos:start])
+            out.append("\n")
+            pos = m.start()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _rules_on_own_lines(text: str) -> str:
+    """A dashed rule after a blank, with a blank or the line end after it, on its own line."""
+    out: list[str] = []
+    pos = 0
+    for m in _DASH_RUN.finditer(text):
+        start, end = m.span()
+        lead = start
+        while lead > pos and text[lead - 1] in " \t":
+            lead -= 1
+        if lead == start:
+            continue  # no blank before the rule
+        tail = end
+        while tail < len(text) and text[tail] in " \t":
+            tail += 1
+        if tail == end and end < len(text) and text[end] != "\n":
+            continue  # the rule runs into text
+        out.append(text[pos:lead])
+        out.append(f"\n{m[0]}\n")
+        pos = tail
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _headings(text: str) -> str:
     """Upper-case heading words before a rule line go on their own line."""
     out: list[str] = []
     pos = 0
-    for rule in _RULE_LINE.finditer(text):
-        start = text.rfind("\n", 0, rule.start() - 1) + 1
-        line = text[start : rule.end()]
+    for rule_start, rule_end in _rule_lines(text):
+        start = text.rfind("\n", 0, rule_start - 1) + 1
+        line = text[start:rule_end]
         out.append(text[pos:start])
         out.append(_HEADING.sub(r"\n\n\1\n\2\n", line))
-        pos = rule.end()
+        pos = rule_end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _rule_lines(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of the lines that are only dashes (3 or more), line end included."""
+    first = _RULE_LINE.match(text)
+    if first is not None:
+        yield first.span()
+    for m in _RULE_AFTER_BREAK.finditer(text):
+        yield m.end(), m.end() + len(m[1])
 
 
 def restore_header(header: str) -> str:
@@ -124,8 +198,10 @@ def _break_before_first(text: str, keyword: str) -> str:
     return text[:at].rstrip(" \t") + "\n" + text[at:]
 
 
-def object_document(obj: dict[str, Any], path: str | None, locator: str | None) -> Document:
-    """A Document for one first-release object."""
+def object_document(
+    obj: dict[str, Any], path: str | None, locator: str | None, line: int = 1
+) -> Document:
+    """A Document for one first-release object written on file line ``line``."""
     metadata = base_metadata(path)
     ref = obj.get("_id") or obj.get("reference_id")
     if ref:
@@ -144,7 +220,7 @@ def object_document(obj: dict[str, Any], path: str | None, locator: str | None) 
         "line breaks lost in the first-release JSON were restored heuristically",
         None,
     )
-    return Document(text, FORMAT, path, metadata, (defect,), locator)
+    return Document(text, FORMAT, path, metadata, (defect,), locator, LineMap.fixed(line))
 
 
 def is_release_object(obj: object) -> bool:

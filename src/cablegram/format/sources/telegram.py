@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Any
 
-from cablegram.format.markup import unmark
-from cablegram.format.sources.document import Document
+from cablegram.format.markup import unmark, unmark_with_lines
+from cablegram.format.sources.document import Document, LineMap
 from cablegram.lexicon import CLASSIFICATION_WORDS
 from cablegram.model import Defect, NotACableError
 
@@ -81,6 +82,7 @@ def base_metadata(path: str | None) -> dict[str, Any]:
     return {"filename_id": stem_id} if stem_id else {}
 
 
+@lru_cache(maxsize=8)
 def has_transmission_header(text: str) -> bool:
     """A routing header before the text: ``VZCZC`` or an ``FM`` line after a DTG,
     both before the first text-zone keyword (a copy pasted below a body is no header)."""
@@ -136,8 +138,11 @@ def text_document(text: str, path: str | None, info: dict[str, Any] | None = Non
     metadata = base_metadata(path)
     metadata.update(info or {})
     defects: list[Defect] = []
+    lines = LineMap()
     if fmt != "telegram" and _MARKUP.search(text):
         # Residue of the web page the text was scraped from (FORMAT §8 steps 1-3).
-        text = unmark(text)
+        text, starts = unmark_with_lines(text)
+        if starts is not None:
+            lines = LineMap.of([line + 1 for line in starts])
         defects.append(Defect("MARKUP_RESIDUE", "web markup removed from the text", None))
-    return Document(text, fmt, path, metadata, tuple(defects))
+    return Document(text, fmt, path, metadata, tuple(defects), lines=lines)

@@ -3,7 +3,8 @@
 ``validate(cable)`` runs every rule and returns the findings in rule order.
 Codes R01-R25 are FORMAT.md's; R26-R30 are the project's additions.  Every
 code, its severity and a real example are listed in docs/format-validation.md.
-Line numbers point into ``render(cable)``.
+Line numbers point into the file a cable was read from (``cable.source.lines``),
+else into ``render(cable)``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,13 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Finding:
-    """One broken release rule.  ``line`` is 1-based in ``render(cable)``, or None."""
+    """One broken release rule.
+
+    ``line`` (1-based) is where the offending element is: in the file the cable
+    was read from when the parser placed it there (``cable.source.lines``), else
+    in ``render(cable)`` (drafts and cables built in code); None when the rule
+    is about something missing.
+    """
 
     code: str
     severity: str  # 'error' | 'warning'
@@ -40,9 +46,11 @@ class Context:
         return self.cls > Classification.UNCLASSIFIED
 
     def line(self, key: str) -> int | None:
-        """Line of a rendered element (keys of ``render_located``); rendered once, lazily."""
+        """Line of an element (keys of ``render_located``): in the source file of a
+        read cable, else in its rendering (rendered once, lazily)."""
         if self._where is None:
-            self._where = render_located(self.cable)[1]
+            located = self.cable.source.lines
+            self._where = located if located else render_located(self.cable)[1]
         return self._where.get(key)
 
     def finding(self, code: str, severity: str, message: str, key: str | None = None) -> Finding:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from cablegram.format.parse.message import CORRECTED_COPY
 from cablegram.format.validate._common import (
     ERROR,
     WARNING,
@@ -20,13 +21,13 @@ from cablegram.model import Classification
 # such copies are filed later than their DTG (FORMAT §2.4/2.5).
 _RESENT_SIGNALS = re.compile(r"\b(ZDS|ZDK|CCY|ZUI|TAO)\b")
 _CORRECTED_SIGNALS = re.compile(r"\b(ZDS|CCY|TAO)\b")
-_CORRECTED_LINE = re.compile(r"^\s*C O R R E C T E D\s+C O P Y", re.MULTILINE)
 _FL4_FORM = re.compile(r"^(?P<sw>ZNR|ZNY) (?P<cls>([UECST])\3{4})\b")
 
 
 def _signals(ctx: Context) -> str:
+    """FL4 and FL5 as written, operating signals included."""
     h = ctx.cable.header
-    return " ".join(x for x in (h.security, h.dtg) if x) if h is not None else ""
+    return " ".join(x for x in (h.security, h.dtg, h.signals) if x) if h is not None else ""
 
 
 @needs_classification
@@ -190,14 +191,14 @@ def r23_counters(ctx: Context) -> Iterator[Finding]:
 
 def r25_corrected_copy(ctx: Context) -> Iterator[Finding]:
     c = ctx.cable
-    if c.header is None or not c.text:
-        return  # the correction notice lives only in the original text
+    if c.header is None:
+        return
     signalled = bool(_CORRECTED_SIGNALS.search(_signals(ctx)))
-    marked = bool(_CORRECTED_LINE.search(c.text))
+    marked = any(CORRECTED_COPY.match(notice) for notice in c.notices)
     if signalled != marked:
         what = "ZDS/CCY signal without" if signalled else "CORRECTED COPY line without"
         other = "a CORRECTED COPY line" if signalled else "a ZDS/CCY signal"
-        yield ctx.finding("R25", WARNING, f"{what} {other}", "FL4" if signalled else "CLASS")
+        yield ctx.finding("R25", WARNING, f"{what} {other}", "FL4" if signalled else "NOTICE.0")
 
 
 RULES = (

@@ -47,7 +47,7 @@ from cablegram.archive.review import Review, ReviewError
 from cablegram.archive.schema import ArchiveVersionError
 from cablegram.archive.stats import stats as _stats
 from cablegram.archive.store import CopyInfo, SQLiteStore, Store
-from cablegram.archive.users import UserError, Users
+from cablegram.archive.users import UserError, UserInfo, Users
 from cablegram.model import Cable, Classification, Defect, from_dict
 
 __all__ = [
@@ -126,12 +126,18 @@ class Archive:
 
     @property
     def audit(self) -> AuditLog:
+        """The audit log (``query``): owners only — it names what others read."""
+        self._require_owner("read the audit log")
+        return self._audit
+
+    @property
+    def _audit(self) -> AuditLog:
         return AuditLog(self.store.conn)
 
     @property
     def review(self) -> Review:
         """Declassification: ``due``, ``status``, ``decide``, ``decisions``, ``report``."""
-        return Review(self.store, self.audit, self.interface)
+        return Review(self.store, self._audit, self.interface)
 
     def as_reader(self, principal: Principal, *, interface: str | None = None) -> Archive:
         """The same archive file opened for another reader."""
@@ -260,7 +266,7 @@ class Archive:
                 if progress and n % 1000 == 0:
                     progress(0, n, 0)
             self.store.set_setting("partial_release", on)
-            self.audit.record(self.principal.name, self.interface, "policy",
+            self._audit.record(self.principal.name, self.interface, "policy",
                               None, partial_release_search=on)  # fmt: skip
         self.store.reader = dataclasses.replace(self.store.reader, policy=on)
         return written
@@ -283,7 +289,7 @@ class Archive:
         if data is not None and cls not in (None, Classification.UNCLASSIFIED.value):
             released = (data.get("source") or {}).get("metadata", {}).get("release")
             with schema.transaction(self.store.conn):
-                self.audit.record(self.principal.name, self.interface, what, data.get("id"),
+                self._audit.record(self.principal.name, self.interface, what, data.get("id"),
                                   classification=cls, redacted=released is not None)  # fmt: skip
 
     def get_dict(self, cable_id: str) -> dict[str, Any] | None:
@@ -360,7 +366,7 @@ class _AuditedUsers(Users):
         a = self._archive
         a._require_owner("manage accounts")
         with schema.transaction(self.conn):
-            a.audit.record(a.principal.name, a.interface, action, name.lower(), **detail)
+            a._audit.record(a.principal.name, a.interface, action, name.lower(), **detail)
 
     def add(self, name: str, **kw: Any) -> Principal:
         self._archive._require_owner("manage accounts")
@@ -378,6 +384,16 @@ class _AuditedUsers(Users):
         self._archive._require_owner("manage accounts")
         super().remove(name)
         self._change("user-remove", name)
+
+    def info(self, name: str) -> UserInfo:
+        """A user's grants: owners see anyone's, a user its own."""
+        if name.lower() != self._archive.principal.name.lower():
+            self._archive._require_owner("read other accounts")
+        return super().info(name)
+
+    def list(self) -> list[UserInfo]:
+        self._archive._require_owner("list accounts")
+        return super().list()
 
 
 def _grants(kw: dict[str, Any]) -> dict[str, Any]:

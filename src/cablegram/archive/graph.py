@@ -41,18 +41,20 @@ class Node:
     id: str
     created: str | None
     subject: str | None
+    classification: str | None = None
 
 
 def _node_rows(store: SQLiteStore, where: str, params: tuple[object, ...]) -> list[Node]:
     vis, vp = store.scope()
     rows = store.conn.execute(
-        f"SELECT DISTINCT c.id, c.created, c.subject, c.rowid FROM cables c WHERE {where}{vis}"
+        "SELECT DISTINCT c.id, c.created, c.subject, c.rowid, c.classification FROM cables c"
+        f" WHERE {where}{vis}"
         " ORDER BY c.created IS NULL, c.created, c.id",
         (*params, *vp),
     ).fetchall()
     # A cable seen through a release view shows the view's subject (it may be withheld).
-    return [Node(cid, created, store.seen_subject(rowid, subject))
-            for cid, created, subject, rowid in rows]  # fmt: skip
+    return [Node(cid, created, store.seen_subject(rowid, subject), cls)
+            for cid, created, subject, rowid, cls in rows]  # fmt: skip
 
 
 def refs(store: SQLiteStore, cable_id: str) -> list[RefLink] | None:
@@ -122,7 +124,13 @@ class Thread:
         return {
             "root": self.root,
             "nodes": [
-                {"id": n.id, "created": n.created, "subject": n.subject} for n in self.ordered()
+                {
+                    "id": n.id,
+                    "created": n.created,
+                    "subject": n.subject,
+                    "classification": n.classification,
+                }
+                for n in self.ordered()
             ],
             "edges": [{"source": a, "target": b} for a, b in sorted(self.edges)],
         }
@@ -182,7 +190,11 @@ def graph(store: SQLiteStore, cable_ids: list[str]) -> dict[str, Any]:
         if node["in_archive"]:
             got = _node_rows(store, "c.id = ?", (node["id"],))
             if got:
-                node.update(created=got[0].created, subject=got[0].subject)
+                node.update(
+                    created=got[0].created,
+                    subject=got[0].subject,
+                    classification=got[0].classification,
+                )
     return {
         "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
         "edges": [{"source": a, "target": b} for a, b in sorted(edges)],

@@ -26,28 +26,15 @@ SIDEBAR = (
 )
 
 
-def classifications(archive: Archive, ids: list[str], chunk: int = 100) -> dict[str, str | None]:
-    """Classification of each cable id, by search (a plain read, not an audited one)."""
-    out: dict[str, str | None] = {}
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        query = " OR ".join(f"id:{cid}" for cid in part)
-        for hit in archive.search(query, sort="date", limit=len(part)):
-            out[hit.id] = hit.classification
-    return out
-
-
 def thread_view(archive: Archive, cable_id: str, depth: int) -> models.ThreadOut:
     """The thread of a cable, each node with its classification (for colouring)."""
     thread = archive.thread(cable_id, depth=depth)
     if thread is None:
         raise HTTPException(404, f"{cable_id}: not in the archive")
-    ordered = thread.ordered()
-    levels = classifications(archive, [n.id for n in ordered])
     nodes = [
         models.ThreadNodeOut(id=n.id, created=n.created, subject=n.subject,
-                             classification=levels.get(n.id))
-        for n in ordered
+                             classification=n.classification)
+        for n in thread.ordered()
     ]  # fmt: skip
     edges = [models.EdgeOut(source=a, target=b) for a, b in sorted(thread.edges)]
     return models.ThreadOut(root=thread.root, nodes=nodes, edges=edges)

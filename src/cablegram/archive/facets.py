@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 FACETS = ("tag", "origin", "classification", "caption", "year", "month")
-EXACT_LIMIT = 5_000
+EXACT_LIMIT = 2_500
 UNKNOWN = "(unknown)"
 
 

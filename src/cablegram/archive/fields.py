@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from cablegram.archive.ids import id_key
-from cablegram.lexicon import CLASSIFICATION_WORDS, PRECEDENCE_WORDS, origin_token
-from cablegram.model import Classification, Precedence
+from cablegram.lexicon import PRECEDENCE_WORDS, classification_named, origin_token
+from cablegram.model import Precedence
 
 Predicate = tuple[str, list[object]]
 
@@ -48,23 +48,11 @@ def _origin(value: str) -> Predicate:
 _CLASS_OP = re.compile(r"^(>=|<=|>|<|=)?(.+)$")
 
 
-def classification_of(word: str) -> Classification:
-    """A classification from a query word (``secret``, ``top_secret``, ``unclas``)."""
-    token = origin_token(word)
-    if token in CLASSIFICATION_WORDS:
-        return CLASSIFICATION_WORDS[token]
-    for c in Classification:
-        if origin_token(c.value) == token:
-            return c
-    levels = ", ".join(c.value.lower() for c in Classification)
-    raise ValueError(f"unknown classification '{word}' (use one of: {levels})")
-
-
 def _class(value: str) -> Predicate:
     m = _CLASS_OP.match(value)
     assert m is not None
     op, word = m.group(1) or "=", m.group(2)
-    return f"c.class_rank {op} ?", [classification_of(word).rank]
+    return f"c.class_rank {op} ?", [classification_named(word).rank]
 
 
 def _precedence(value: str) -> Predicate:

@@ -20,7 +20,7 @@ from typing import Any
 
 from cablegram.access.principal import Principal
 from cablegram.archive.schema import transaction
-from cablegram.lexicon import CLASSIFICATION_WORDS, origin_token
+from cablegram.lexicon import classification_named
 from cablegram.model import Classification
 
 __all__ = ["UserError", "Users", "parse_clearance"]
@@ -38,14 +38,10 @@ def parse_clearance(word: str | Classification) -> Classification:
     """``secret``, ``TOP SECRET``, ``top_secret``, ``unclas`` -> a level."""
     if isinstance(word, Classification):
         return word
-    token = origin_token(word)
-    if token in CLASSIFICATION_WORDS:
-        return CLASSIFICATION_WORDS[token]
-    for level in Classification:
-        if origin_token(level.value) == token:
-            return level
-    levels = ", ".join(c.value.lower() for c in Classification)
-    raise UserError(f"unknown clearance '{word}' (use one of: {levels})")
+    try:
+        return classification_named(word)
+    except ValueError as error:
+        raise UserError(str(error).replace("classification", "clearance", 1)) from None
 
 
 def _now() -> str:

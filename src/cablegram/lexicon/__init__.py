@@ -88,6 +88,19 @@ class Caption:
     meaning: str
 
 
+def classification_named(word: str) -> Classification:
+    """The level a word names (``secret``, ``TOP SECRET``, ``top_secret``,
+    ``unclas``, ``c o n f i d e n t i a l``); ``ValueError`` naming the levels."""
+    token = origin_token(word)
+    if token in CLASSIFICATION_WORDS:
+        return CLASSIFICATION_WORDS[token]
+    for level in Classification:
+        if origin_token(level.value) == token:
+            return level
+    levels = ", ".join(c.value.lower() for c in Classification)
+    raise ValueError(f"unknown classification '{word}' (use one of: {levels})")
+
+
 @cache
 def captions() -> dict[str, Caption]:
     """Handling captions by upper-case name."""
@@ -101,13 +114,6 @@ def captions() -> dict[str, Caption]:
 def sbu_captions() -> frozenset[str]:
     """Caption lines that mark sensitive-but-unclassified text (carried by ``sbu``)."""
     return frozenset(r["caption"] for r in read_csv("sbu_captions.csv"))
-
-
-def restricted_captions() -> frozenset[str]:
-    """Restricted-distribution captions (NODIS, EXDIS, ...)."""
-    return frozenset(
-        c.caption for c in captions().values() if c.kind in ("distribution", "channel")
-    )
 
 
 @dataclass(frozen=True, slots=True)

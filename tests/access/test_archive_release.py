@@ -93,6 +93,13 @@ def test_only_owners_decide_and_manage_accounts(fx: LeakArchive) -> None:
             reader.users.add("eve")
         with pytest.raises(AccessDenied):
             reader.ingest([b"x"])
+        with pytest.raises(AccessDenied):  # the log names what others read
+            reader.audit.query()
+        with pytest.raises(AccessDenied):
+            reader.users.list()
+        with pytest.raises(AccessDenied):
+            reader.users.info("alice")
+        assert reader.users.info("dave").clearance == "TOP SECRET"  # its own account
 
 
 def test_review_queue_lists_due_cables_until_decided(fx: LeakArchive) -> None:

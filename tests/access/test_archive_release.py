@@ -200,3 +200,27 @@ def test_old_archive_layout_is_refused_with_the_fix(tmp_path: Path) -> None:
         db.execute("INSERT INTO meta VALUES ('schema', '2')")
     with pytest.raises(ArchiveVersionError, match="cablegram reindex"):
         Archive(path)
+
+
+def test_text_facts_of_withheld_portions_do_not_show_through_a_view(tmp_path: Path) -> None:
+    from cablegram.format.render import render
+    from cablegram.model import from_dict
+
+    secret = from_dict({
+        "id": "09STATE3001", "origin": "STATE", "serial": 3001,
+        "created": "2009-03-01T10:00:00Z", "classification": "SECRET", "subject": "A SUBJECT",
+        "paragraphs": [
+            {"number": 1, "marking": "S", "text": "Summary: the withheld summary. End summary."},
+            {"number": 2, "marking": "U", "text": "Released text."},
+        ],
+    })  # fmt: skip
+    path = tmp_path / "s.sqlite"
+    with Archive(path) as owner:
+        owner.ingest([render(secret).encode()], workers=1)
+        assert owner.search("has:summary").total == 1
+        owner.review.decide("09STATE3001", "release-in-part", "1.4(b)")
+    with Archive(path, principal=PUBLIC) as public:
+        assert public.search("released").total == 1  # the view is public
+        assert public.get("09STATE3001").summary is None  # type: ignore[union-attr]
+        assert public.search("has:summary").total == 0  # ... and says nothing of ¶1
+        assert public.search("released has:summary").total == 0

@@ -17,6 +17,20 @@ from cablegram.model import Precedence
 
 Predicate = tuple[str, list[object]]
 
+# Facts read from a cable's whole text (its summary, its parse defects) are not
+# facts of a release view, which may withhold the text they come from.  Such
+# predicates are bracketed so that the store can require, for a reader, that
+# the row be read in full (SQLiteStore._where).
+TEXT_FACT_OPEN, TEXT_FACT_CLOSE = "/*text-fact*/(", ")/*end*/"
+
+
+def text_fact(sql: str) -> str:
+    return f"{TEXT_FACT_OPEN}{sql}{TEXT_FACT_CLOSE}"
+
+
+def _text_fact_of(predicate: Predicate) -> Predicate:
+    return text_fact(predicate[0]), predicate[1]
+
 
 def _side(table: str) -> Callable[[str], Predicate]:
     def build(value: str) -> Predicate:
@@ -123,13 +137,13 @@ def _id(value: str) -> Predicate:
 
 
 _HAS = {
-    "summary": "c.has_summary = 1",
+    "summary": text_fact("c.has_summary = 1"),
     "sbu": "c.sbu = 1",
     "refs": "c.rowid IN (SELECT cable FROM refs)",
     "tags": "c.rowid IN (SELECT cable FROM tags)",
     "captions": "c.rowid IN (SELECT cable FROM captions)",
     "signer": "c.rowid IN (SELECT cable FROM signers)",
-    "defects": "c.rowid IN (SELECT cable FROM defects)",
+    "defects": text_fact("c.rowid IN (SELECT cable FROM defects)"),
     "copies": "c.rowid IN (SELECT cable FROM copies GROUP BY cable HAVING count(*) > 1)",
     "date": "c.created IS NOT NULL",
 }
@@ -156,7 +170,7 @@ FIELDS: dict[str, Callable[[str], Predicate]] = {
     "tag": _side("tags"),
     "caption": _side("captions"),
     "signer": _side("signers"),
-    "defect": _side("defects"),
+    "defect": lambda value: _text_fact_of(_side("defects")(value)),
     "to": _addressee("to"),
     "info": _addressee("info"),
     "origin": _origin,

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive import schema
 from cablegram.archive.facets import Facets, facets
+from cablegram.archive.fields import TEXT_FACT_CLOSE, TEXT_FACT_OPEN
 from cablegram.archive.ids import id_key
 from cablegram.archive.query import Plan
 from cablegram.archive.reader import FULL_VIEW, ReaderScope
@@ -349,23 +350,46 @@ class SQLiteStore:
         non-owner's text matches come from the cable's text where it reads the
         cable, and from the view's text where it reads a view."""
         vis, vp = self.scope()
+        where, wp = self._where(plan)
         if plan.match is None:
-            return f" FROM cables c WHERE {plan.where}{vis}", [*plan.params, *vp], "0.0"
+            return f" FROM cables c WHERE {where}{vis}", [*wp, *vp], "0.0"
         if not self._through_views(plan):
             sql = (
                 " FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid"
-                f" WHERE fts MATCH ? AND {plan.where}{vis}"
+                f" WHERE fts MATCH ? AND {where}{vis}"
             )
-            return sql, [plan.match, *plan.params, *vp], _FTS_WEIGHTS
+            return sql, [plan.match, *wp, *vp], _FTS_WEIGHTS
         case, cp = self.reader.view_case()
         sql = (
             f" FROM (SELECT rowid AS cable, {FULL_VIEW} AS v, {_FTS_WEIGHTS} AS score"
             " FROM fts WHERE fts MATCH ?"
             " UNION ALL SELECT rowid >> 3, rowid & 7, bm25(fts_views, 4.0, 1.0)"
             " FROM fts_views WHERE fts_views MATCH ?) m"
-            f" CROSS JOIN cables c ON c.rowid = m.cable WHERE {plan.where} AND m.v = ({case})"
+            f" CROSS JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case})"
         )
-        return sql, [plan.match, plan.match, *plan.params, *cp], "m.score"
+        return sql, [plan.match, plan.match, *wp, *cp], "m.score"
+
+    def _where(self, plan: Plan) -> tuple[str, list[object]]:
+        """The plan's field predicates for this reader: a text fact (has:summary,
+        defect:) holds only of a cable the reader reads in full — a release
+        view must not reveal what its withheld text held."""
+        if TEXT_FACT_OPEN not in plan.where:
+            return plan.where, list(plan.params)
+        if self.reader.owner:
+            return plan.where, list(plan.params)
+        full, fp = self.reader.full()
+        out, params, rest = [], list(plan.params), plan.where
+        taken: list[object] = []
+        while (i := rest.find(TEXT_FACT_OPEN)) >= 0:
+            before = rest[:i]
+            n = before.count("?")
+            taken += params[:n]
+            params = params[n:]
+            out.append(f"{before}({full} AND (")
+            taken += fp
+            rest = rest[i + len(TEXT_FACT_OPEN) :].replace(TEXT_FACT_CLOSE, "))", 1)
+        out.append(rest)
+        return "".join(out), [*taken, *params]
 
     def _matches(self, plan: Plan) -> str | None:
         """``temp.matches(rowid, score)``: every match of a heavy plan (phrase,

@@ -310,3 +310,29 @@ def test_restore_body_keeps_its_patterns_on_real_bodies() -> None:
     for path in sorted((DEV / "cablegate-json-20101128").glob("*.json")):
         body = json.loads(path.read_text(encoding="utf-8"))["body"]
         assert restore_body(body) == _restore_body_by_patterns(body), path.name
+
+
+_FIELD_SPEC = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([^,"\n]*)', re.S)
+
+
+def _split_fields_by_pattern(record: str) -> list[str] | None:
+    """split_fields as one pattern per field: the specification it keeps."""
+    fields, pos, end = [], 0, len(record.rstrip("\r\n"))
+    while True:
+        m = _FIELD_SPEC.match(record, pos)
+        assert m is not None
+        quoted = m.group(1)
+        fields.append(re.sub(r"\\(.)", r"\1", quoted, flags=re.S) if quoted is not None else m[2])
+        pos = m.end()
+        if pos >= end:
+            return fields
+        if record[pos] != ",":
+            return None
+        pos += 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(['"', "\\", "\n", "a", ",", " ", '\\"', "\\\\", "é"]), max_size=25))
+def test_split_fields_keeps_its_pattern(pieces: list[str]) -> None:
+    record = "".join(pieces)
+    assert cables_csv.split_fields(record) == _split_fields_by_pattern(record)

@@ -79,14 +79,26 @@ def unmark_with_lines(text: str) -> tuple[str, list[int] | None]:
         text = _MD_ANCHOR.sub("¶", text)
         text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
-        text = _HTML_ANCHOR.sub(_keep_breaks("¶"), text)
-        text = _HTML_BR.sub(_keep_breaks(_VIRTUAL_BREAK), text)
-        text = _HTML_TAG.sub(_keep_breaks(""), text)
+        before = text.count("\n")
+        marked = _HTML_TAG.sub("", _HTML_BR.sub(_VIRTUAL_BREAK, _HTML_ANCHOR.sub("¶", text)))
+        if marked.count("\n") == before:
+            text = marked
+        else:  # some markup spanned line ends: keep them counted
+            text = _HTML_ANCHOR.sub(_keep_breaks("¶"), text)
+            text = _HTML_BR.sub(_keep_breaks(_VIRTUAL_BREAK), text)
+            text = _HTML_TAG.sub(_keep_breaks(""), text)
     if "&" in text and _ENTITY.search(text):
         text = _NEWLINE_ENTITY.sub(_VIRTUAL_BREAK, text)
         text = html.unescape(text) if "&" in text else text
     if _VIRTUAL_BREAK not in text and _LOST_BREAK not in text:
         return text, None
+    if _LOST_BREAK not in text:  # each line of text: as many lines as breaks in it, plus one
+        lines = [
+            k
+            for k, part in enumerate(text.split("\n"))
+            for _ in range(part.count(_VIRTUAL_BREAK) + 1)
+        ]
+        return text.replace(_VIRTUAL_BREAK, "\n"), lines
     lines = [0]
     line = 0
     for m in _MARKERS.finditer(text):

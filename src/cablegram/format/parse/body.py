@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cablegram.format.parse.lines import (
     PARA_START,
@@ -51,6 +52,7 @@ _SUMMARY = re.compile(
 )
 
 
+@lru_cache(maxsize=512)
 def normalize_mark(raw: str) -> str | None:
     """``S//NF`` -> ``S/NF``, ``C/NOFORN`` -> ``C/NF``, ``SBU-N`` -> ``SBU/NF``; None if not a mark."""
     u = " ".join(raw.upper().split())
@@ -115,7 +117,25 @@ class _Para:
             self.blocks.append([])
 
     def text(self) -> str:
-        return "\n\n".join(" ".join(" ".join(b).split()) for b in self.blocks if b)
+        return "\n\n".join(fold(" ".join(b)) for b in self.blocks if b)
+
+
+# Blanks other than the space that str.split() folds in ASCII text.
+_ASCII_BLANKS = ("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def fold(text: str) -> str:
+    """``" ".join(text.split())``: blanks folded to single spaces, none at the ends.
+
+    ASCII text whose only blanks are spaces (most paragraphs) is folded by
+    replacing double spaces, which is several times cheaper than splitting it
+    into words.
+    """
+    if text.isascii() and not any(blank in text for blank in _ASCII_BLANKS):
+        while "  " in text:
+            text = text.replace("  ", " ")
+        return text.strip(" ")
+    return " ".join(text.split())
 
 
 def _number(num: str, expected: int, anchored: bool, marked: bool) -> int | None:
@@ -169,6 +189,40 @@ _SPECIAL = re.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
 # end in a digit or blank is plain without trying _SPECIAL.  (PAGE, NNNN and BT
 # count upper case only, so lower-case p, n and b are plain first characters.)
 _PLAIN_FIRST = frozenset("AaDdEeFfGgHhIiJjKkMmOoQqRrVvWwXxYyZzbnp\"'()[]*/.,;:!?&%$@=+<>_`~^{}|\\")
+# A line opening with T, S, C, U or L is noise only as a classification banner
+# or line (TOP, SECRET, CONFIDENTIAL, UNCLAS..., LIMITED: second letter O, E, O,
+# N, I, after one blank in the spaced forms) or SIPDIS; letters as re.I folds them.
+_CLASS_SECOND = {
+    **dict.fromkeys("Tt", "Oo"),
+    **dict.fromkeys("Ss", "EeIi\u0131"),
+    **dict.fromkeys("Cc", "Oo"),
+    **dict.fromkeys("Uu", "Nn"),
+    **dict.fromkeys("Ll", "Ii\u0131"),
+}
+
+
+def _opens_paragraph(line: str) -> bool:
+    """``line`` opens with a digit or ``¶`` and cannot be noise: of the noise
+    lines only a page marker opens so, and it ends in a digit."""
+    first = line[0]
+    return (first == "¶" or first.isdecimal()) and not (line[-1].isdecimal() or line[-1].isspace())
+
+
+def _plain(line: str) -> bool:
+    """``line`` (not blank) is neither a paragraph number nor noise, by its first
+    characters and its last: the cheap test before _SPECIAL."""
+    if line[-1].isdecimal() or line[-1].isspace():  # a page marker ends in a digit
+        return False
+    first = line[0]
+    if first in _PLAIN_FIRST:
+        return True
+    second_letters = _CLASS_SECOND.get(first)
+    if second_letters is None:
+        return False
+    second = line[1:2]
+    if second.isspace():
+        second = line[2:3]
+    return bool(second) and second not in second_letters
 
 
 def _signature(last: str) -> tuple[str | None, str | None]:
@@ -316,9 +370,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
             current.gap()
             add = current.blocks[-1].append
             continue
-        if (
-            line[0] in _PLAIN_FIRST and not (line[-1].isdecimal() or line[-1].isspace())
-        ) or special(line) is None:
+        if _plain(line) or special(line) is None:
             # Plain text; a lost paragraph break needs the expected number in it.
             if (
                 numbered
@@ -331,7 +383,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
             else:
                 # Blanks are folded when the paragraph text is made.
                 add(_SIPDIS_TOKEN.sub(" ", line) if "SIPDIS" in line else line)
-        elif not _is_noise(line, own):
+        elif _opens_paragraph(line) or not _is_noise(line, own):
             reader.feed(k, line)
             renew()
     if cut is not None:

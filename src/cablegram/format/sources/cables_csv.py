@@ -29,20 +29,14 @@ FORMAT = "cablegate-csv"
 COLUMNS = ("rownum", "date", "refid", "origin", "classification", "references", "header", "content")
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
-# One field: quoted with backslash escapes (unrolled for speed), or bare.
-_FIELD = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([^,"\n]*)', re.S)
+# A bare (unquoted) field.
+_BARE = re.compile(r'[^,"\n]*')
 _ROW_START = re.compile(rb'^"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
 _HEADING = re.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
 # Quote characters that change state: every '"' not preceded by an escape.
 _ESCAPED_PAIR = re.compile(rb"\\.", re.S)
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 BLOCK_BYTES = 1 << 20
-# One whole record from a line start, by the rule of iter_records: a backslash
-# escapes the next byte (a line end too, inside quotes); the first line end
-# outside quotes ends the record.  Possessive loops: a failed match never backtracks.
-_OUTSIDE = rb'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+'
-_INSIDE = rb'[^"\\]*+(?:\\.[^"\\]*+)*+'
-_RECORD = re.compile(_OUTSIDE + rb'(?:"' + _INSIDE + rb'"' + _OUTSIDE + rb")*+\\?(\n|\Z)", re.S)
 _BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*+(\n|\Z)")
 # A line inside an open quote that starts like a new record (iter_records cuts there).
 _ROW_INSIDE = re.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
@@ -51,7 +45,7 @@ _ROW_INSIDE = re.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
 def looks_like_csv(head: str) -> bool:
     """The first record of a cables.csv stream (or its heading row)."""
     first = head.lstrip("\ufeff")
-    return bool(_ROW_START.match(first.encode("utf-8", "replace"))) or bool(
+    return bool(_ROW_START.match(first[:4096].encode("utf-8", "replace"))) or bool(
         _HEADING.match(first) and "refid" in first.split("\n", 1)[0].lower()
     )
 
@@ -104,10 +98,10 @@ def iter_stream_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
             if blank is not None and (blank[1] or eof):
                 pos, line = blank.end(), line + 1
                 continue
-            m = _RECORD.match(buf, pos)
-            if m is not None and (m[1] or eof):
-                end = m.end()
-                cut = _ROW_INSIDE.search(buf, pos, end - len(m[1]))
+            found = _record_end(buf, pos, eof)
+            if found is not None:
+                end, line_end = found
+                cut = _ROW_INSIDE.search(buf, pos, end - line_end)
                 if cut is not None:  # an unclosed quote ran into the next record
                     end = cut.start() + 1
                 if end - pos > MAX_RECORD_BYTES:
@@ -133,6 +127,32 @@ def iter_stream_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
     if pos < len(buf):  # what the blocks cannot settle, line by line
         for start, raw, complete in iter_records(_lines(buf[pos:], stream)):
             yield start + line - 1, raw, complete
+
+
+def _record_end(buf: bytes, pos: int, eof: bool) -> tuple[int, int] | None:
+    """(end, length of its line end) of the record at ``pos``: after the first line
+    end outside quotes, or the end of ``buf`` at the end of the stream; None when
+    the buffer ends first.  The rule of iter_records (a backslash escapes the
+    next byte), found with ``find``: a quote counts unless an odd run of
+    backslashes escapes it."""
+    i = pos
+    inside = False
+    while True:
+        quote = buf.find(b'"', i)
+        if not inside:
+            line_end = buf.find(b"\n", i, quote if quote >= 0 else len(buf))
+            if line_end >= 0:
+                return line_end + 1, 1
+            if quote < 0:
+                return (len(buf), 0) if eof else None
+        elif quote < 0:
+            return None
+        run = quote
+        while run > i and buf[run - 1] == 0x5C:  # backslash
+            run -= 1
+        if (quote - run) % 2 == 0:
+            inside = not inside
+        i = quote + 1
 
 
 def _lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
@@ -162,27 +182,46 @@ def _unescape(quoted: str) -> str:
 def split_fields(record: str, starts: list[int] | None = None) -> list[str] | None:
     """The fields of one record, unescaped; None when it does not tokenise.
 
-    ``starts`` receives where each field starts in ``record``.
+    A field is quoted (``"..."``, backslash escapes) or bare (up to a comma, quote
+    or line end); fields are separated by commas.  ``starts`` receives where each
+    field starts in ``record``.
     """
     fields: list[str] = []
     pos, end = 0, len(record.rstrip("\r\n"))
     while True:
-        match = _FIELD.match(record, pos)
-        if match is None:
-            return None
         if starts is not None:
-            starts.append(match.start())
-        quoted = match.group(1)
-        if quoted is not None:
-            fields.append(_unescape(quoted))
+            starts.append(pos)
+        if record.startswith('"', pos):
+            close = _closing_quote(record, pos + 1)
+            if close < 0:
+                return None
+            fields.append(_unescape(record[pos + 1 : close]))
+            pos = close + 1
         else:
-            fields.append(match.group(2))
-        pos = match.end()
+            bare = _BARE.match(record, pos)
+            assert bare is not None  # matches the empty string
+            fields.append(bare.group())
+            pos = bare.end()
         if pos >= end:
             return fields
         if record[pos] != ",":
             return None
         pos += 1
+
+
+def _closing_quote(record: str, pos: int) -> int:
+    """Index of the first quote from ``pos`` that no backslash escapes, or -1."""
+    i = pos
+    while True:
+        quote = record.find('"', i)
+        if quote < 0:
+            return -1
+        run = quote
+        while run > pos and record[run - 1] == "\\":
+            run -= 1
+        if (quote - run) % 2 == 0:
+            return quote
+        i = quote + 1
 
 
 def _decode(raw: bytes) -> str:

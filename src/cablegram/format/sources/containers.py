@@ -57,6 +57,16 @@ class _Rejoined(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes (the sample first), without a buffer of ``size``."""
+        if size is None or size < 0:
+            return self.readall()
+        if self._head:
+            data = bytes(self._head[:size])
+            self._head = self._head[len(data) :]
+            return data
+        return self._rest.read(size)
+
 
 def iter_path(path: str) -> Iterator[Item]:
     """Documents of a file or of every file under a directory (sorted, recursive)."""
@@ -94,12 +104,13 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
         yield from iter_bytes(head + stream.read(), path)
         return
     kind, decoded = _stream_kind(head)
+    if kind == "cablegate-csv":  # read in blocks by the csv reader itself
+        yield from iter_rows(_Rejoined(head, stream), path)  # type: ignore[arg-type]
+        return
     if kind in _STREAMED:
-        lines = io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20)
-        if kind == "cablegate-csv":
-            yield from iter_rows(lines, path)
-        else:
-            yield from _iter_json_lines(lines, path)
+        yield from _iter_json_lines(
+            io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path
+        )
         return
     rest = stream.read()
     if rest or decoded is None:

@@ -33,6 +33,8 @@ class LineMap:
     @classmethod
     def of(cls, lines: Sequence[int]) -> LineMap:
         """The map whose text line ``i`` is file line ``lines[i]``."""
+        if lines and lines.count(lines[0]) == len(lines):
+            return cls.fixed(lines[0])
         runs: list[tuple[int, int, int]] = []
         for i, line in enumerate(lines):
             if runs:

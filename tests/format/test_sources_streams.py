@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cablegram.format.sources import cables_csv, detect, iter_documents
+from cablegram.format.sources import cablegate_html, cables_csv, detect, iter_documents
 from cablegram.format.sources.cables_csv import iter_records
 from cablegram.format.sources.release_json import restore_body, restore_header
 from cablegram.model import NotACableError
@@ -336,3 +336,22 @@ def _split_fields_by_pattern(record: str) -> list[str] | None:
 def test_split_fields_keeps_its_pattern(pieces: list[str]) -> None:
     record = "".join(pieces)
     assert cables_csv.split_fields(record) == _split_fields_by_pattern(record)
+
+
+_PAGE_PIECES = ["<pre>", "<PRE class='x'>", "<preview>", "</pre>", "</PRE>", "x", "\n", ">"]
+_PAGE_PIECES += ["<table class='cable'>", '<TABLE CLASS="CABLE">', "</table>", "<th>", "</TH>"]
+_PAGE_PIECES += ["<td x>", "</td>", "<h3>Viewing cable 06X1, SUBJ</h3>", "<H3>", "\u0130"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PAGE_PIECES), max_size=20))
+def test_page_blocks_are_what_the_patterns_find(pieces: list[str]) -> None:
+    page = "".join(pieces)
+    h = cablegate_html
+    assert [t for _, t in h._blocks(page, h._PRE_OPEN, h._PRE_CLOSE)] == h._PRE.findall(page)
+    assert [t for _, t in h._blocks(page, h._TD_OPEN, h._TD_CLOSE)] == h._TD.findall(page)
+    table = h._TABLE.search(page)
+    first = h._blocks(page, h._TABLE_OPEN, h._TABLE_CLOSE, first=True)
+    assert (first[0][1] if first else None) == (table[1] if table else None)
+    viewing = h._search(h._VIEWING, page, h._H3_OPEN)
+    assert (viewing and viewing.span()) == ((m := h._VIEWING.search(page)) and m.span())

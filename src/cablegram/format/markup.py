@@ -55,9 +55,11 @@ def unmark(text: str) -> str:
 
 # Markers for unmark_with_lines: a line break that was markup (<br>, &#x000A;),
 # and a file line end that markup removal took away (a tag spanning lines).
-_VIRTUAL_BREAK = "\ue000"
-_LOST_BREAK = "\ue001"
-_MARKERS = re.compile("[\n\ue000\ue001]")
+# Control characters that are neither blanks nor word characters, and within
+# Latin-1 so that they do not widen the string.
+_VIRTUAL_BREAK = "\x0e"
+_LOST_BREAK = "\x0f"
+_MARKERS = re.compile("[\n\x0e\x0f]")
 _NEWLINE_ENTITY = re.compile(r"&#(?:[xX]0*[aA]|0*10);")
 
 
@@ -88,7 +90,9 @@ def unmark_with_lines(text: str) -> tuple[str, list[int] | None]:
             text = _HTML_BR.sub(_keep_breaks(_VIRTUAL_BREAK), text)
             text = _HTML_TAG.sub(_keep_breaks(""), text)
     if "&" in text and _ENTITY.search(text):
-        text = _NEWLINE_ENTITY.sub(_VIRTUAL_BREAK, text)
+        text = text.replace("&#x000A;", _VIRTUAL_BREAK)  # the common form, cheaply
+        if "&#" in text:
+            text = _NEWLINE_ENTITY.sub(_VIRTUAL_BREAK, text)
         text = html.unescape(text) if "&" in text else text
     if _VIRTUAL_BREAK not in text and _LOST_BREAK not in text:
         return text, None

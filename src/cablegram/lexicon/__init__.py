@@ -147,6 +147,12 @@ def plad_prefixes() -> tuple[str, ...]:
 
 
 @cache
+def _spaced_prefixes() -> tuple[str, ...]:
+    """The PLAD prefixes with the blank after them (``AMEMBASSY ``)."""
+    return tuple(p + " " for p in plad_prefixes())
+
+
+@cache
 def _origin_aliases() -> dict[str, str]:
     return {r["written"]: r["canonical"] for r in read_csv("origin_aliases.csv")}
 
@@ -166,10 +172,10 @@ def canonical_origin(written: str) -> str:
     ``AMEMBASSY PARIS`` -> ``PARIS``.
     """
     w = " ".join(written.upper().replace(".", " ").split())
-    for p in plad_prefixes():
-        if w.startswith(p + " "):
-            w = w[len(p) + 1 :]
-            break
+    prefixes = _spaced_prefixes()
+    if w.startswith(prefixes):
+        p = next(p for p in prefixes if w.startswith(p))
+        w = w[len(p) :]
     alias = _origin_aliases().get(w)
     return alias if alias else origin_token(w)
 

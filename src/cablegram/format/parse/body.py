@@ -120,18 +120,20 @@ class _Para:
         return "\n\n".join(fold(" ".join(b)) for b in self.blocks if b)
 
 
-# Blanks other than the space that str.split() folds in ASCII text.
-_ASCII_BLANKS = ("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+# Blanks other than the space that str.split() folds (every str.isspace character).
+_OTHER_BLANKS = (
+    *"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+)
 
 
 def fold(text: str) -> str:
     """``" ".join(text.split())``: blanks folded to single spaces, none at the ends.
 
-    ASCII text whose only blanks are spaces (most paragraphs) is folded by
-    replacing double spaces, which is several times cheaper than splitting it
-    into words.
+    Text whose only blanks are spaces (most paragraphs) is folded by replacing
+    double spaces, which is several times cheaper than splitting it into words.
     """
-    if text.isascii() and not any(blank in text for blank in _ASCII_BLANKS):
+    if not any(blank in text for blank in _OTHER_BLANKS):
         while "  " in text:
             text = text.replace("  ", " ")
         return text.strip(" ")

@@ -40,8 +40,15 @@ class ClassLine:
     tail: str  # anything after the serial (SECTO numbers, stray text)
 
 
+# First letters of the classification words as the re.I pattern folds them.
+_CLASS_FIRST = frozenset("TtSsCcUuLl\u017f")
+
+
 def classification_word(line: str) -> tuple[Classification, bool, int] | None:
     """(level, sbu, end offset) of a classification word at the start of ``line``."""
+    first = line[:1]
+    if first not in _CLASS_FIRST and not first.isspace():  # the cheap test first
+        return None
     m = _CLASS_WORD.match(line)
     if not m:
         return None

@@ -105,8 +105,15 @@ _CONFIRM = {
 }
 
 
+# First characters of the keywords as the re.I pattern folds them.
+_KEYWORD_FIRST = frozenset("(CcEeDdSsTtRr\u017f")
+
+
 def keyword_of(line: str) -> str | None:
     """``clby``, ``eo``, ``subject``, ``tags`` or ``ref`` for a head keyword line, else None."""
+    first = line[:1]
+    if first not in _KEYWORD_FIRST and not first.isspace():  # the cheap test first
+        return None
     m = _KEYWORD.match(line)
     if m is None:
         return None
@@ -116,6 +123,9 @@ def keyword_of(line: str) -> str | None:
 
 
 def is_para_start(line: str) -> bool:
+    first = line[:1]
+    if first != "¶" and not first.isdecimal() and not first.isspace():
+        return False
     m = PARA_START.match(line)
     return bool(
         m

@@ -112,7 +112,8 @@ def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[in
     n = len(lines)
     while k < n:
         line = lines[k]
-        if _PARAGRAPH_START.match(line):
+        first = line[:1]
+        if (first == "¶" or first.isdecimal() or first.isspace()) and _PARAGRAPH_START.match(line):
             break
         k += 1
         if len(line) > 20 and _may_split(line):

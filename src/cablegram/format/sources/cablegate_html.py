@@ -25,6 +25,7 @@ from cablegram.model import Defect, NotACableError
 
 FORMAT = "wikileaks-html"
 
+# What the page reader finds (the specification of _blocks and _search below).
 _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S | re.I)
 _TABLE = re.compile(r"<table class=['\"]cable['\"]>(.*?)</table>", re.S | re.I)
 _TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S | re.I)
@@ -45,6 +46,51 @@ _COLUMNS = {
 }
 
 
+# Pages are long: a block is found by its opening tag, then the first closing
+# tag after it, each a short case-insensitive pattern that starts with "<" (what
+# _PRE, _TABLE and _VIEWING match, without trying the lazy middle at every
+# character of the page).
+_PRE_OPEN = re.compile(r"<(?i:pre)\b[^>]*>")
+_PRE_CLOSE = re.compile(r"</(?i:pre)>")
+_TABLE_OPEN = re.compile(r"<(?i:table class=)['\"](?i:cable)['\"]>")
+_TABLE_CLOSE = re.compile(r"</(?i:table)>")
+_TH_OPEN = re.compile(r"<(?i:th)\b[^>]*>")
+_TH_CLOSE = re.compile(r"</(?i:th)>")
+_TD_OPEN = re.compile(r"<(?i:td)\b[^>]*>")
+_TD_CLOSE = re.compile(r"</(?i:td)>")
+_H3_OPEN = re.compile(r"<(?i:h3)>")
+
+
+def _blocks(
+    page: str, opening: re.Pattern[str], closing: re.Pattern[str], first: bool = False
+) -> list[tuple[int, str]]:
+    """(start, content) of each block from an ``opening`` match to the first
+    ``closing`` match after it (``<opening>(.*?)<closing>`` found in turn);
+    only the first block when ``first``."""
+    out: list[tuple[int, str]] = []
+    opened = opening.search(page)
+    while opened is not None:
+        closed = closing.search(page, opened.end())
+        if closed is None:
+            break  # no later block can close either
+        out.append((opened.end(), page[opened.end() : closed.start()]))
+        if first:
+            break
+        opened = opening.search(page, closed.end())
+    return out
+
+
+def _search(pattern: re.Pattern[str], page: str, opening: re.Pattern[str]) -> re.Match[str] | None:
+    """``pattern.search(page)``, tried only where ``opening`` (its start) matches."""
+    at = opening.search(page)
+    while at is not None:
+        m = pattern.match(page, at.start())
+        if m is not None:
+            return m
+        at = opening.search(page, at.start() + 1)
+    return None
+
+
 def is_cablegate_page(text: str) -> bool:
     return "<table class='cable'>" in text or "Cable Viewer" in text[:4096]
 
@@ -55,10 +101,11 @@ def _cell_text(cell: str) -> str:
 
 def _metadata(page: str, path: str | None) -> dict[str, Any]:
     metadata = base_metadata(path)
-    table = _TABLE.search(page)
-    if table:
-        names = [_cell_text(th).lower() for th in _TH.findall(table.group(1))]
-        cells = _TD.findall(table.group(1))
+    tables = _blocks(page, _TABLE_OPEN, _TABLE_CLOSE, first=True)
+    if tables:
+        table = tables[0][1]
+        names = [_cell_text(th).lower() for _, th in _blocks(table, _TH_OPEN, _TH_CLOSE)]
+        cells = [td for _, td in _blocks(table, _TD_OPEN, _TD_CLOSE)]
         for name, cell in zip(names, cells, strict=False):
             key = _COLUMNS.get(name, name.replace(" ", "_"))
             value = _cell_text(cell)
@@ -71,7 +118,7 @@ def _metadata(page: str, path: str | None) -> dict[str, Any]:
                     metadata["classification_title"] = title.group(1)
             if value:
                 metadata[key] = value
-    viewing = _VIEWING.search(page)
+    viewing = _search(_VIEWING, page, _H3_OPEN)
     if viewing:
         metadata.setdefault("id", _cell_text(viewing.group(1)))
         subject = _cell_text(viewing.group(2))
@@ -89,6 +136,9 @@ def pre_text(block: str) -> str:
 def _pre_lines(block: str, first: int) -> tuple[str, list[int]]:
     """``pre_text(block)`` and the page line of each of its lines (the block
     starts on page line ``first``; its ``&#x000A;`` breaks stay on one page line)."""
+    if "\n" not in block:  # the usual block: all on one line of the page
+        text = pre_text(block)
+        return text, [first] * (text.count("\n") + 1)
     text, starts = unmark_with_lines(_BR_NEWLINE.sub("", block))
     text = normalize_newlines(text)
     n = text.count("\n") + 1
@@ -106,7 +156,8 @@ def _cut(text: str, rest: str, lines: list[int]) -> tuple[str, list[int]]:
 
 def page_document(page: str, path: str | None) -> Document:
     """The cable on a Cablegate page."""
-    blocks = [_pre_lines(m[1], page.count("\n", 0, m.start(1)) + 1) for m in _PRE.finditer(page)]
+    pres = _blocks(page, _PRE_OPEN, _PRE_CLOSE)
+    blocks = [_pre_lines(text, page.count("\n", 0, at) + 1) for at, text in pres]
     if not blocks:
         raise NotACableError("HTML page without cable <pre> blocks", path)
     metadata = _metadata(page, path)

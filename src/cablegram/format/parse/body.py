@@ -133,7 +133,21 @@ def fold(text: str) -> str:
     Text whose only blanks are spaces (most paragraphs) is folded by replacing
     double spaces, which is several times cheaper than splitting it into words.
     """
-    if not any(blank in text for blank in _OTHER_BLANKS):
+    if (
+        not (
+            "\n" in text
+            or "\t" in text
+            or "\r" in text
+            or "\x0b" in text
+            or "\x0c" in text
+            or "\x1c" in text
+            or "\x1d" in text
+            or "\x1e" in text
+            or "\x1f" in text
+        )
+        if text.isascii()
+        else not any(blank in text for blank in _OTHER_BLANKS)
+    ):
         while "  " in text:
             text = text.replace("  ", " ")
         return text.strip(" ")

@@ -100,9 +100,10 @@ def _reference_lines(block: list[str], indices: list[int], refs: list[Reference]
 
 def _file_lines(at: dict[str, int], origins: list[int] | None, file_map: LineMap) -> dict[str, int]:
     """Element key -> 1-based line in the source file, from indices of clean lines."""
-    if origins is None:
-        return {key: file_map.line(i) for key, i in at.items()}
-    return {key: file_map.line(origins[i]) for key, i in at.items() if i < len(origins)}
+    if origins is not None:
+        at = {key: origins[i] for key, i in at.items() if i < len(origins)}
+    keys = sorted(at, key=at.__getitem__)
+    return dict(zip(keys, file_map.lines([at[key] for key in keys]), strict=True))
 
 
 def parse(

@@ -36,6 +36,7 @@ _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
 _CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
+_CAPTION_TOKEN = re.compile(r"[^\s/,;-]+")
 
 
 @dataclass
@@ -72,12 +73,15 @@ def caption_words(line: str) -> list[str] | None:
     whole = index.get(u.replace(" ", ""))
     if whole:
         return [whole]
-    words = u.split()
+    words = u.split(None, 1)
     if not words:
         return None
     first = index.get(words[0])
     if first and captions().get(first) and captions()[first].kind == "logistics":
         return [u]  # CODEL SMITH: the caption names the delegation
+    lead = _CAPTION_TOKEN.search(u)
+    if lead is None or lead.group() not in index:  # the first token decides most lines
+        return None
     found: list[str] = []
     for token in _CAPTION_SPLIT.split(u):
         if token:

@@ -168,14 +168,17 @@ class Review:
         Runs inside the caller's write transaction; reads the stored cable
         directly (the archive writes, whoever is reading)."""
         conn = self.store.conn
+        # Called for every cable an ingest writes: most have no decision.
+        decision = self.in_force(cable_id)
+        if decision is None:
+            return
         if rowid is None:
             row = conn.execute("SELECT rowid FROM cables WHERE id = ?", (cable_id,)).fetchone()
             if row is None:
                 return
             rowid = int(row[0])
-        decision = self.in_force(cable_id)
         blob = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
-        if decision is None or blob is None:
+        if blob is None:
             return
         cable = from_dict(decode_json(blob[0]))
         view = public_view(cable, decision) if decision.releases else None

@@ -55,9 +55,9 @@ def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
             )
         )
     ]
-    from cablegram.archive.records import decode_json
+    from cablegram.archive.blobs import unpack_json
 
-    texts = [decode_json(b)["text"] for b in sample]
+    texts = [unpack_json(b)["text"] for b in sample]
     # Word *types* of random cables, each equally likely: a researcher's query
     # word is as often a rare name as a common noun.
     words = sorted({w for t in texts for w in re.findall(r"[A-Za-z]{5,}", t)})

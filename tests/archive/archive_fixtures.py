@@ -12,12 +12,12 @@ from cablegram.model import Cable, from_dict
 
 def all_cables(archive: Archive) -> dict[str, dict[str, Any]]:
     """Every stored cable's schema JSON by archive id, read directly (not through search)."""
-    from cablegram.archive.records import decode_json
+    from cablegram.archive.blobs import unpack_json
 
     rows = archive.store.conn.execute(
         "SELECT c.id, d.data FROM cables c JOIN cable_data d ON d.rowid = c.rowid"
     ).fetchall()
-    return {cid: decode_json(data) for cid, data in rows}
+    return {cid: unpack_json(data) for cid, data in rows}
 
 
 def cable(**fields: Any) -> Cable:

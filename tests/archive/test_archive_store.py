@@ -129,4 +129,5 @@ def test_source_defects_survive_in_copies(small: Archive) -> None:
                       metadata={"k": 1}, source_defects=(Defect("MARKUP_RESIDUE", "m", 2),))  # fmt: skip
     small.store.write([rec])
     row = small.store.conn.execute("SELECT format, metadata, source_defects FROM copies").fetchone()
-    assert row == ("cablegate-html", '{"k": 1}', '[["MARKUP_RESIDUE", "m", 2]]')
+    assert (row[0], json.loads(row[1]), json.loads(row[2])) == (
+        "cablegate-html", {"k": 1}, [["MARKUP_RESIDUE", "m", 2]])  # fmt: skip

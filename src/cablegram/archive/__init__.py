@@ -31,6 +31,7 @@ from cablegram.access.redact import redact
 from cablegram.archive import graph as _graph
 from cablegram.archive import schema
 from cablegram.archive.audit import AuditLog
+from cablegram.archive.blobs import unpack_json, unpack_text
 from cablegram.archive.ingest import (
     DocTuple,
     IngestReport,
@@ -41,7 +42,7 @@ from cablegram.archive.ingest import (
     work_docs,
 )
 from cablegram.archive.query import QuerySyntaxError, compile_query
-from cablegram.archive.records import decode_json, reader_views
+from cablegram.archive.records import reader_views
 from cablegram.archive.results import Hit, SearchResult
 from cablegram.archive.review import Review, ReviewError
 from cablegram.archive.schema import ArchiveVersionError
@@ -219,7 +220,6 @@ class Archive:
     @staticmethod
     def _copy_chunks(conn: sqlite3.Connection, size: int = 64) -> Iterator[list[DocTuple]]:
         import json
-        import zlib
 
         chunk: list[DocTuple] = []
         rows = conn.execute(
@@ -227,7 +227,7 @@ class Archive:
         )
         for raw, fmt, path, locator, metadata, defects in rows:
             source_defects = tuple(Defect(c, m, line) for c, m, line in json.loads(defects))
-            text = zlib.decompress(raw).decode("utf-8")
+            text = unpack_text(raw)
             chunk.append((text, fmt, path, locator, json.loads(metadata), source_defects))
             if len(chunk) >= size:
                 yield chunk
@@ -258,7 +258,7 @@ class Archive:
             review = self.review
             for n, (rowid, cid, rank, blob) in enumerate(rows.fetchall(), 1):
                 if on:
-                    cable = from_dict(decode_json(blob))
+                    cable = from_dict(unpack_json(blob))
                     for view in reader_views(cable, rank):
                         self.store.put_view(rowid, view)
                         written += 1

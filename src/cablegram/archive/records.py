@@ -1,14 +1,13 @@
 """What a worker process hands the writer: one copy of a cable, ready to store.
 
 All CPU work (parsing, JSON, compression, hashing) happens here, in the
-worker, so the single writer in the parent only executes INSERTs.
+worker, so the single writer in the parent only executes INSERTs.  Blobs are
+packed by :mod:`cablegram.archive.blobs`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from cablegram.access.declass import automatic_date
 from cablegram.access.eo_line import read_instruction
 from cablegram.access.policy import AccessRows, access_rows, caption_bits, caption_mask
 from cablegram.access.redact import redact
+from cablegram.archive.blobs import dumps, pack_json, pack_text
 from cablegram.archive.ids import cable_keys, id_key
 from cablegram.model import Cable, Classification, Defect, to_dict
 
@@ -31,7 +31,7 @@ class CopyRecord:
     locator: str | None
     metadata: str  # JSON
     source_defects: str  # JSON list of [code, message, line]
-    raw: bytes  # zlib(telegram text of the document)
+    raw: bytes  # pack_text(telegram text of the document)
     id: str
     created: str | None
     year: int | None
@@ -44,7 +44,7 @@ class CopyRecord:
     subject: str | None
     has_summary: bool
     quality: int
-    data: bytes  # zlib(schema JSON of the parsed cable)
+    data: bytes  # pack_json(schema JSON of the parsed cable)
     body: str  # text indexed by FTS
     tags: tuple[str, ...]
     captions: tuple[str, ...]
@@ -66,7 +66,7 @@ class ViewRecord:
 
     level: int
     subject: str | None
-    data: bytes  # zlib(schema JSON of the view)
+    data: bytes  # pack_json(schema JSON of the view)
     body: str  # its text, indexed in fts_views
 
 
@@ -75,7 +75,7 @@ PUBLIC_VIEW = 7
 
 
 def view_record(view: Cable, level: int) -> ViewRecord:
-    return ViewRecord(level, view.subject, encode_json(to_dict(view)), view.text)
+    return ViewRecord(level, view.subject, pack_json(to_dict(view)), view.text)
 
 
 def reader_views(cable: Cable, facts_rank: int) -> tuple[ViewRecord, ...]:
@@ -131,20 +131,6 @@ def _counts(defects: tuple[Defect, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(out.items()))
 
 
-# zlib level 1: ingest is CPU-bound and level 6 costs ~60% more time for
-# ~10% smaller blobs.
-ZLIB_LEVEL = 1
-
-
-def encode_json(value: Any) -> bytes:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(text.encode(), ZLIB_LEVEL)
-
-
-def decode_json(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
-
-
 def make_record(
     cable: Cable,
     text: str,
@@ -175,9 +161,9 @@ def make_record(
         format=fmt,
         path=path,
         locator=locator,
-        metadata=json.dumps(metadata, ensure_ascii=False, default=str),
-        source_defects=json.dumps([[d.code, d.message, d.line] for d in source_defects]),
-        raw=zlib.compress(text.encode("utf-8"), ZLIB_LEVEL),
+        metadata=dumps(metadata),
+        source_defects=dumps([[d.code, d.message, d.line] for d in source_defects]),
+        raw=pack_text(text),
         id=cable_id,
         created=created,
         year=year,
@@ -190,7 +176,7 @@ def make_record(
         subject=cable.subject,
         has_summary=bool(cable.summary),
         quality=quality(cable),
-        data=encode_json(to_dict(cable)),
+        data=pack_json(to_dict(cable)),
         body=cable.text,
         tags=tuple(sorted({t.upper() for t in cable.tags})),
         captions=tuple(sorted({c.upper() for c in cable.captions})),

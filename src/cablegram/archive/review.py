@@ -25,7 +25,8 @@ from cablegram.access.declass import (
     public_view,
 )
 from cablegram.archive.audit import AuditLog
-from cablegram.archive.records import PUBLIC_VIEW, decode_json, view_record
+from cablegram.archive.blobs import unpack_json
+from cablegram.archive.records import PUBLIC_VIEW, view_record
 from cablegram.archive.schema import transaction
 from cablegram.archive.store import SQLiteStore
 from cablegram.model import Cable, Classification, from_dict
@@ -111,7 +112,7 @@ class Review:
             blob = self.store.seen_data(rowid)
             if blob is None:
                 continue
-            status = declass_status(from_dict(decode_json(blob)), on)
+            status = declass_status(from_dict(unpack_json(blob)), on)
             if status.status in QUEUE_STATES:
                 yield DueItem(cid, created, cls, origin, self.store.seen_subject(rowid, subject),
                               status)  # fmt: skip
@@ -180,7 +181,7 @@ class Review:
         blob = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
         if blob is None:
             return
-        cable = from_dict(decode_json(blob[0]))
+        cable = from_dict(unpack_json(blob[0]))
         view = public_view(cable, decision) if decision.releases else None
         if view is None:
             self.store.drop_views(rowid, PUBLIC_VIEW)

@@ -1,11 +1,12 @@
 """The SQLite layout of an archive.
 
 ``copies`` is the system of record: the telegram text of every copy read
-(zlib), with its source facts.  Everything else is derived from the best copy
-of each cable and can be rebuilt from ``copies`` (``cablegram reindex``):
+(compressed, see blobs.py), with its source facts.  Everything else is derived
+from the best copy of each cable and can be rebuilt from ``copies``
+(``cablegram reindex``):
 
 - ``cables``: one narrow row per cable id, denormalised columns for filters
-  and facets; ``cable_data`` the parsed cable as zlib-compressed schema JSON;
+  and facets; ``cable_data`` the parsed cable as compressed schema JSON;
 - side tables ``tags``, ``captions``, ``signers``, ``addressees``,
   ``defects`` keyed ``(cable, value)`` with a ``(value)`` index each, so
   filters are index lookups and facets are GROUP BYs over the matching set;

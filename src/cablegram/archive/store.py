@@ -17,12 +17,13 @@ from typing import Any, Protocol
 
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive import schema
+from cablegram.archive.blobs import unpack_json, unpack_text
 from cablegram.archive.facets import Facets, facets
 from cablegram.archive.fields import TEXT_FACT_CLOSE, TEXT_FACT_OPEN
 from cablegram.archive.ids import id_key
 from cablegram.archive.query import Plan
 from cablegram.archive.reader import FULL_VIEW, ReaderScope
-from cablegram.archive.records import CopyRecord, ViewRecord, decode_json
+from cablegram.archive.records import CopyRecord, ViewRecord
 from cablegram.archive.results import Hit, snippet
 
 
@@ -136,7 +137,7 @@ class SQLiteStore:
         return None if row is None or row[0] is None else int(row[0])
 
     def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
-        """(subject, zlib JSON) of a release view."""
+        """(subject, packed JSON) of a release view."""
         row = self.conn.execute(
             "SELECT subject, data FROM views WHERE cable = ? AND level = ?", (rowid, level)
         ).fetchone()
@@ -150,7 +151,7 @@ class SQLiteStore:
         return self.view_row(rowid, view)[0]
 
     def seen_data(self, rowid: int) -> bytes | None:
-        """zlib schema JSON of cable ``rowid`` as this reader sees it, or None."""
+        """Packed schema JSON of cable ``rowid`` as this reader sees it, or None."""
         view = self.view_of(rowid)
         if view is None:
             return None
@@ -209,7 +210,7 @@ class SQLiteStore:
     def _clear_fields(self, rowid: int) -> None:
         conn = self.conn
         old = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()[0]
-        cable = decode_json(old)
+        cable = unpack_json(old)
         conn.execute(
             "INSERT INTO fts (fts, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
             (rowid, cable.get("subject") or "", cable.get("text") or ""),
@@ -226,7 +227,7 @@ class SQLiteStore:
         sql = "SELECT level, data FROM views WHERE cable = ?" + (" AND level = ?" if one else "")
         args = (rowid, level) if one else (rowid,)
         for lvl, blob in self.conn.execute(sql, args).fetchall():
-            view = decode_json(blob)
+            view = unpack_json(blob)
             self.conn.execute(
                 "INSERT INTO fts_views (fts_views, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
                 (rowid * 8 + lvl, view.get("subject") or "", view.get("text") or ""),
@@ -319,11 +320,10 @@ class SQLiteStore:
         """The schema JSON of a cable as this reader sees it, or None (absent or hidden)."""
         rowid = self.rowid_of(cable_id)
         blob = None if rowid is None else self.seen_data(rowid)
-        return None if blob is None else decode_json(blob)  # type: ignore[no-any-return]
+        return None if blob is None else unpack_json(blob)  # type: ignore[no-any-return]
 
     def copies(self, cable_id: str) -> list[CopyInfo]:
         """The stored copies (original texts): only for a reader of the whole cable."""
-        import zlib
 
         rowid = self.rowid_of(cable_id)
         if rowid is None or self.view_of(rowid) != FULL_VIEW:
@@ -334,7 +334,7 @@ class SQLiteStore:
             (rowid,),
         ).fetchall()
         return [
-            CopyInfo(sha, fmt, path, loc, zlib.decompress(raw).decode("utf-8"), bool(primary))
+            CopyInfo(sha, fmt, path, loc, unpack_text(raw), bool(primary))
             for sha, fmt, path, loc, raw, primary in rows
         ]
 
@@ -493,10 +493,10 @@ class SQLiteStore:
         for cid, created, cls, origin, subject, sc, rowid in rows:
             view = self.view_of(rowid)
             if view == FULL_VIEW:
-                text = decode_json(self._data(rowid)).get("text") or ""
+                text = unpack_json(self._data(rowid)).get("text") or ""
             else:  # seen through a release view: its subject and text only
                 subject, blob = self.view_row(rowid, int(view or 0))
-                text = decode_json(blob).get("text") or ""
+                text = unpack_json(blob).get("text") or ""
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
@@ -517,14 +517,14 @@ class SQLiteStore:
             data = "(SELECT d.data FROM cable_data d WHERE d.rowid = c.rowid)"
             cur = self.conn.execute(f"SELECT {data}{frm}{self._order(plan, sort, score)}", params)
             for (blob,) in cur:
-                yield decode_json(blob)
+                yield unpack_json(blob)
             return
         order = self._order(plan, sort, score)
         rowids = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}{order}", params)]
         for rowid in rowids:
             blob = self.seen_data(rowid)
             if blob is not None:
-                yield decode_json(blob)
+                yield unpack_json(blob)
 
     def _data(self, rowid: int) -> bytes:
         row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()

@@ -72,6 +72,31 @@ def test_copies_merge_and_the_best_copy_gives_the_fields(small: Archive) -> None
     assert (again.unchanged, again.new, again.merged) == (1, 0, 0)
 
 
+def test_a_batch_sees_its_own_earlier_records(small: Archive) -> None:
+    """Rows are written per table at the end of a batch: later records of the
+    batch must still see the cables, copies and fields earlier ones created."""
+
+    def copy(word: str, ndefects: int) -> object:
+        defects = [{"code": "X", "message": "bad"}] * ndefects
+        return cable(id="09STATE12", origin="STATE", subject=word.upper(),
+                     defects=defects, body=f"{word} text")  # fmt: skip
+
+    first = small.store.write([record(copy("alpha", 3), "a")])
+    assert (first.new, first.updated) == (1, 0)
+    # One batch: two better copies of a stored cable, a repeat, and a worse one.
+    counts = small.store.write([record(copy("bravo", 2), "b"), record(copy("charlie", 0), "c"),
+                                record(copy("bravo", 2), "b"), record(copy("delta", 1), "d")])  # fmt: skip
+    assert (counts.new, counts.merged, counts.updated, counts.unchanged) == (0, 3, 2, 1)
+    assert small.get("09STATE12").subject == "CHARLIE"  # type: ignore[union-attr]
+    assert [small.search(w).total for w in ("alpha", "bravo", "charlie", "delta")] == [0, 0, 1, 0]
+    assert [c.text for c in small.copies("09STATE12")] == ["a", "b", "c", "d"]
+    assert small.stats()["cables"] == 1
+    # The same within a batch that also creates the cable.
+    counts = small.store.write([record(TAIPEI, "t1"), record(CITER, "s1"), record(TAIPEI, "t1")])
+    assert (counts.new, counts.unchanged) == (2, 1)
+    assert [n.id for n in small.cited_by("09AITTAIPEI975") or []] == ["09STATE90001"]
+
+
 def test_reader_rule_applies_inside_every_query(tmp_path: Path) -> None:
     path = tmp_path / "v.sqlite"
     with Archive(path) as full:

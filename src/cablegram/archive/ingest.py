@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cablegram.archive.records import CopyRecord, make_record, sha256_text
-from cablegram.archive.store import SQLiteStore, WriteCounts
+from cablegram.archive.store import SQLiteStore
+from cablegram.archive.writer import WriteCounts
 from cablegram.model import Defect, NotACableError
 
 BIG_FILE = 8 << 20  # bytes: files above this are unwrapped in the parent, in chunks
@@ -246,7 +247,7 @@ def run_tasks(
     report: IngestReport,
     *,
     workers: int = 2,
-    batch: int = 2000,
+    batch: int = 5000,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Execute tasks (in worker processes when ``workers`` > 1) and write batches."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cablegram.access.principal import OWNER, Principal
@@ -25,23 +25,7 @@ from cablegram.archive.query import Plan
 from cablegram.archive.reader import FULL_VIEW, ReaderScope
 from cablegram.archive.records import CopyRecord, ViewRecord
 from cablegram.archive.results import Hit, snippet
-
-
-@dataclass(slots=True)
-class WriteCounts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    defects: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: WriteCounts) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.merged += other.merged
-        for k, v in other.defects.items():
-            self.defects[k] = self.defects.get(k, 0) + v
+from cablegram.archive.writer import WriteCounts, clear_fields, write_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,64 +146,13 @@ class SQLiteStore:
     # -- writing --
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts:
         """Store a batch in one transaction: all of it or (on error) none."""
-        counts = WriteCounts()
-        conn = self.conn
-        with self._lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for rec in records:
-                    self._write_one(rec, counts)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return counts
-
-    def _write_one(self, rec: CopyRecord, counts: WriteCounts) -> None:
-        conn = self.conn
-        if conn.execute("SELECT 1 FROM copies WHERE sha256 = ?", (rec.sha256,)).fetchone():
-            counts.unchanged += 1
-            return
-        found = conn.execute("SELECT rowid, quality FROM cables WHERE id = ?", (rec.id,)).fetchone()
-        if found is None:
-            cur = conn.execute("INSERT INTO cables (id, quality, copy) VALUES (?, 0, 0)", (rec.id,))
-            rowid = int(cur.lastrowid or 0)
-            copy = self._insert_copy(rec, rowid)
-            self._set_fields(rowid, rec, copy)
-            counts.new += 1
-            for code, n in rec.defects:
-                counts.defects[code] = counts.defects.get(code, 0) + n
-            return
-        rowid, best = found
-        copy = self._insert_copy(rec, rowid)
-        counts.merged += 1
-        if rec.quality > best:
-            self._clear_fields(rowid)
-            self._set_fields(rowid, rec, copy)
-            counts.updated += 1
-
-    def _insert_copy(self, rec: CopyRecord, rowid: int) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO copies (cable, sha256, format, path, locator, metadata, source_defects, raw)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, rec.sha256, rec.format, rec.path, rec.locator, rec.metadata,
-             rec.source_defects, rec.raw),
-        )  # fmt: skip
-        return int(cur.lastrowid or 0)
-
-    def _clear_fields(self, rowid: int) -> None:
-        conn = self.conn
-        old = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()[0]
-        cable = unpack_json(old)
-        conn.execute(
-            "INSERT INTO fts (fts, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
-            (rowid, cable.get("subject") or "", cable.get("text") or ""),
-        )
-        for table in schema.SIDE_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE cable = ?", (rowid,))
-        for table in schema.ACCESS_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE cable_rowid = ?", (rowid,))
-        self.drop_views(rowid)
+        with self._lock, schema.transaction(self.conn):
+            return write_batch(
+                self.conn, records,
+                clear_fields=lambda rowid: clear_fields(self.conn, rowid, self.drop_views),
+                put_view=self.put_view,
+                on_fields=self.on_fields,
+            )  # fmt: skip
 
     def drop_views(self, rowid: int, level: int | None = None) -> None:
         """Remove release views of a cable (all, or one level) and their index entries."""
@@ -245,61 +178,6 @@ class SQLiteStore:
             "INSERT INTO fts_views (rowid, subject, body) VALUES (?, ?, ?)",
             (rowid * 8 + view.level, view.subject or "", view.body),
         )
-
-    def _set_fields(self, rowid: int, rec: CopyRecord, copy: int) -> None:
-        conn = self.conn
-        acc = rec.access
-        conn.execute(
-            "UPDATE cables SET created=?, year=?, month=?, origin=?, class_rank=?, classification=?,"
-            " sbu=?, precedence=?, subject=?, has_summary=?, quality=?, copy=?,"
-            " access_rank=?, access_sbu=?, access_caps=?, review_due=? WHERE rowid = ?",
-            (rec.created, rec.year, rec.month, rec.origin, rec.class_rank, rec.classification,
-             int(rec.sbu), rec.precedence, rec.subject, int(rec.has_summary), rec.quality, copy,
-             acc.class_rank, acc.sbu, rec.access_caps, rec.review_due, rowid),
-        )  # fmt: skip
-        conn.executemany(
-            "INSERT OR IGNORE INTO access_captions (cable_rowid, caption) VALUES (?, ?)",
-            [(rowid, c) for c in acc.captions],
-        )
-        conn.executemany(
-            "INSERT INTO access_addressees (cable_rowid, role, routing_indicator, name)"
-            " VALUES (?, ?, ?, ?)",
-            [(rowid, *a) for a in acc.addressees],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO access_offices (cable_rowid, office) VALUES (?, ?)",
-            [(rowid, o) for o in acc.offices],
-        )
-        for view in rec.views:
-            self.put_view(rowid, view)
-        conn.execute(
-            "INSERT OR REPLACE INTO cable_data (rowid, data) VALUES (?, ?)", (rowid, rec.data)
-        )
-        conn.execute(
-            "INSERT INTO fts (rowid, subject, body) VALUES (?, ?, ?)",
-            (rowid, rec.subject or "", rec.body),
-        )
-        for table, values in (("tags", rec.tags), ("captions", rec.captions),
-                              ("signers", rec.signers), ("cable_keys", rec.keys)):  # fmt: skip
-            col = "key" if table == "cable_keys" else "value"
-            conn.executemany(
-                f"INSERT OR IGNORE INTO {table} (cable, {col}) VALUES (?, ?)",
-                [(rowid, v) for v in values],
-            )
-        conn.executemany(
-            "INSERT INTO defects (cable, value, n) VALUES (?, ?, ?)",
-            [(rowid, code, n) for code, n in rec.defects],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO addressees (cable, kind, value) VALUES (?, ?, ?)",
-            [(rowid, kind, name) for kind, name in rec.addressees],
-        )
-        conn.executemany(
-            "INSERT INTO refs (cable, ord, label, text, cited_id, cited_key) VALUES (?,?,?,?,?,?)",
-            [(rowid, *ref) for ref in rec.refs],
-        )
-        if self.on_fields is not None:
-            self.on_fields(rowid, rec)
 
     # -- reading --
     def rowid_of(self, cable_id: str) -> int | None:

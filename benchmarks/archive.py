@@ -40,6 +40,10 @@ def timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+KINDS = ("word", "two words", "phrase", "prefix", "tag", "origin+class", "month", "word+dates",
+         "tags+after", "OR+class", "caption+word", "subject+has")  # fmt: skip
+
+
 def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
     """A fixed mix built from what the archive holds (same seed, same queries)."""
     stats = archive.stats()
@@ -76,6 +80,7 @@ def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
         lambda: f"caption:NOFORN {rng.choice(words).lower()}",
         lambda: f"subject:{rng.choice(words).lower()} has:refs",
     ]
+    assert len(makers) == len(KINDS)
     return [makers[i % len(makers)]() for i in range(n)]
 
 
@@ -176,6 +181,12 @@ def main() -> int:
                 a, b, _ = percentiles(band)
                 print(f"  queries matching {label} of the archive: {len(band)},"
                       f" p50 {a:.1f} ms  p95 {b:.1f} ms")  # fmt: skip
+        by_kind = ", ".join(
+            f"{kind} {statistics.median(search_ms[i :: len(KINDS)]):.0f}/"
+            f"{max(search_ms[i :: len(KINDS)]):.0f}"
+            for i, kind in enumerate(KINDS)
+        )
+        print(f"  by kind (median/max ms): {by_kind}")
         slow = sorted(zip(search_ms, queries, strict=True), reverse=True)[:3]
         print("  slowest: " + "; ".join(f"{q!r} {ms:.0f} ms" for ms, q in slow))
         ids = [

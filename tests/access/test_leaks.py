@@ -220,3 +220,32 @@ def test_the_fixture_really_hides_something_from_everyone_but_the_owner(fx: Leak
         assert fx.visible(user), user
     with Archive(fx.path) as owner:
         assert owner.search(BROAD).total == len(fx.cables)
+
+
+@pytest.mark.parametrize("query", [BROAD, "comm*", f"{BROAD} class:>=unclassified"])
+@pytest.mark.parametrize("user", sorted(PRINCIPALS))
+def test_broad_results_sample_only_what_may_be_read(
+    fx: LeakArchive, user: str, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the broad-query thresholds below the fixture's size, the total is
+    estimated and the page and facets come from a sample (archive/broad.py):
+    the sample must be drawn from the reader's own matches only."""
+    from cablegram.archive import broad
+
+    monkeypatch.setattr(broad, "BROAD", 2)
+    monkeypatch.setattr(broad, "SAMPLE", 3)
+    monkeypatch.setattr(broad, "RANGES", 4)
+    monkeypatch.setattr(broad, "MAX_SHARE", 1.0)
+    api = PythonInterface(fx, user)
+    visible = fx.visible(user)
+    result = api.archive.search(query, limit=100)
+    assert result.approximate_rank == (len(visible) > broad.BROAD)  # the sampled path ran
+    assert {h.id for h in result.hits} <= visible
+    assert result.exact_total() == len(visible)
+    if result.total_exact:
+        assert result.total == len(visible)
+    facets = result.facets()
+    seen = {fx.cables[cid].classification.value for cid in visible}  # type: ignore[union-attr]
+    assert {v for v, _ in facets["classification"]} <= seen
+    _no_secrets(fx, user, [h.to_dict() for h in result.hits])
+    _no_secrets(fx, user, facets.to_dict())

@@ -273,14 +273,25 @@ class Archive:
 
     # -- reading --
     def search(
-        self, query: str, *, sort: str = "rank", limit: int = 20, offset: int = 0
+        self,
+        query: str,
+        *,
+        sort: str = "rank",
+        limit: int = 20,
+        offset: int = 0,
+        exact: bool = False,
     ) -> SearchResult:
-        """Matches of ``query`` (raises :class:`QuerySyntaxError`); sort ``rank`` or ``date``."""
+        """Matches of ``query`` (raises :class:`QuerySyntaxError`); sort ``rank``,
+        ``date`` or ``date-asc``.  A query matching more than 5,000 cables gets
+        an estimated total and a sample-ranked first page (``exact=True``:
+        count every match; see broad.py)."""
         if sort not in ("rank", "date", "date-asc"):
             raise ValueError(f"unknown sort {sort!r} (rank, date, date-asc)")
         plan = compile_query(query)
         try:
-            return SearchResult(self.store, plan, query, sort=sort, limit=limit, offset=offset)
+            return SearchResult(
+                self.store, plan, query, sort=sort, limit=limit, offset=offset, exact=exact
+            )
         except sqlite3.OperationalError as error:  # an FTS5 expression the compiler let through
             raise QuerySyntaxError(f"cannot search for this: {error}", 0, query) from None
 

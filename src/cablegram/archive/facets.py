@@ -11,6 +11,7 @@ even when a query matches most of a 250,000-cable archive.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -52,9 +53,39 @@ def facets(
     step = -(-total // EXACT_LIMIT) if total > EXACT_LIMIT else 1
     if step > 1:  # an evenly spread sample: only it is copied and grouped
         matching_sql = f"SELECT rowid FROM ({matching_sql}) WHERE rowid % {step} = 0"
+    _clear(conn)
+    sampled = conn.execute(f"INSERT OR IGNORE INTO temp.hits {matching_sql}", params).rowcount
+    return _grouped(conn, size, total, sampled, step > 1)
+
+
+def facets_of(
+    conn: sqlite3.Connection, rowids: tuple[int, ...], size: int, *, total: int, exact: bool
+) -> Facets:
+    """Facets of a set of rowids already known: every match (``exact``) or
+    a sample standing for ``total`` matches (see broad.py)."""
+    fill_hits(conn, rowids)
+    return _grouped(conn, size, total, len(rowids), not exact)
+
+
+def _clear(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS hits (rowid INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.hits")
-    sampled = conn.execute(f"INSERT OR IGNORE INTO temp.hits {matching_sql}", params).rowcount
+
+
+def fill_hits(conn: sqlite3.Connection, rowids: tuple[int, ...]) -> None:
+    """``temp.hits`` := ``rowids`` (the working set facets and sample pages join)."""
+    _clear(conn)
+    # One statement: the connection autocommits, and executemany would make
+    # every row its own transaction (4x slower for a 2,000-row sample).
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.hits SELECT value FROM json_each(?)", (json.dumps(rowids),)
+    )
+
+
+def _grouped(
+    conn: sqlite3.Connection, size: int, total: int, sampled: int, approximate: bool
+) -> Facets:
+    """Group ``temp.hits`` (``sampled`` rows standing for ``total`` matches)."""
     sample = "temp.hits h"
     scale = total / sampled if sampled else 1.0
 
@@ -95,4 +126,4 @@ def facets(
         "year": [(v, round(n * scale)) for v, n in sorted(years.items())],
         "month": [(v, round(n * scale)) for v, n in sorted(month.items())],
     }
-    return Facets(total, step > 1, counts)
+    return Facets(total, approximate, counts)

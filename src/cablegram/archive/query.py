@@ -85,9 +85,9 @@ class Plan:
     # The FTS expression needs positions or many terms (a phrase, a prefix):
     # evaluating it is costly, so the store evaluates it once per result.
     heavy: bool = False
-    # FTS expression of "a query word in the subject": the candidates that
-    # bounded ranking always scores (see SQLiteStore.search).
-    subject_match: str | None = None
+    # A prefix word: FTS5 merges every matching term's postings before it
+    # yields a row, so each evaluation costs the same whatever its LIMIT.
+    prefix: bool = False
 
 
 _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|(?P<q>")|(?P<w>[^\s()"]+)')
@@ -345,9 +345,8 @@ def compile_query(q: str) -> Plan:
     if match is not None:
         where = [_correlated(w) for w in where]
     heavy = _heavy(node)
-    words = [t for t in terms if t.strip()]
-    subject = "{subject} : (" + " OR ".join(_fts_string(t) for t in words) + ")" if words else None
-    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy, subject)
+    prefix = match is not None and _has_prefix(node)
+    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy, prefix)
 
 
 _MEMBERSHIP = re.compile(r"c\.rowid IN \(SELECT cable FROM (\w+)(?: WHERE ([^()]*))?\)")
@@ -367,6 +366,18 @@ def _correlated(sql: str) -> str:
         ),
         sql,
     )
+
+
+def _has_prefix(node: Node) -> bool:
+    if isinstance(node, Word):
+        return node.prefix
+    if isinstance(node, Field):
+        return node.name == "subject" and node.value.endswith("*")
+    if isinstance(node, Not):
+        return _has_prefix(node.item)
+    if isinstance(node, (And, Or)):
+        return any(_has_prefix(n) for n in node.items)
+    return False
 
 
 def _heavy(node: Node) -> bool:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from cablegram.archive.broad import Measure
+
 if TYPE_CHECKING:
     import pandas
 
@@ -32,7 +34,7 @@ class Hit:
         return asdict(self)
 
 
-def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     alts = []
     for term in terms:
         words = re.findall(r"\w+", term)
@@ -46,7 +48,7 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 def snippet(text: str, terms: tuple[str, ...], width: int = 220) -> str:
     """A window of ``text`` around the first match of ``terms``, matches marked «»."""
     flat = " ".join(text.split())
-    pattern = _term_pattern(terms)
+    pattern = term_pattern(terms)
     first = pattern.search(flat) if pattern else None
     if first is None:
         return flat[:width] + ("…" if len(flat) > width else "")
@@ -62,35 +64,70 @@ def snippet(text: str, terms: tuple[str, ...], width: int = 220) -> str:
 
 
 class SearchResult:
-    """A query's matches: a page of ``hits``, the exact ``total`` (counted on
-    first use), ``facets()``, and streaming access to every match
-    (``dicts()``, ``cables()``, ``to_pandas()``)."""
+    """A query's matches: a page of ``hits``, the ``total`` (exact, or for a
+    broad text query estimated from a sample: ``total_exact``; see broad.py),
+    ``facets()``, ``exact_total()``, and streaming access to every match
+    (``dicts()``, ``cables()``, ``to_pandas()``).
+
+    ``exact=True`` counts every match up front (and never ranks a sample)."""
 
     def __init__(
-        self, store: SQLiteStore, plan: Plan, query: str, *, sort: str, limit: int, offset: int
+        self,
+        store: SQLiteStore,
+        plan: Plan,
+        query: str,
+        *,
+        sort: str,
+        limit: int,
+        offset: int,
+        exact: bool = False,
     ) -> None:
         self.store = store
         self.plan = plan
         self.query = query
         self.sort = sort
-        self._total: int | None = None
-        # Relevance over a broad match set ranks a bounded candidate set
-        # (store.RANK_EXACT); the total, counted first, decides.
-        total = self.total if sort == "rank" and plan.match is not None and limit else None
-        self.approximate_rank = total is not None and store.bounded_ranking(plan, sort, total)
-        self.hits = (
-            store.search(plan, sort=sort, limit=limit, offset=offset, total=total) if limit else []
-        )
+        self._exact = exact
+        self._measure: Measure | None = None
+        ranked = sort == "rank" and plan.match is not None and limit > 0
+        # A broad result's relevance page comes from its sample (broad.py).
+        self.approximate_rank = ranked and self.measure.sample
+        if self.approximate_rank:
+            rowids = self.measure.rowids or ()
+            self.hits = store.sample_page(plan, rowids, limit=limit, offset=offset)
+        else:
+            self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
+
+    @property
+    def measure(self) -> Measure:
+        if self._measure is None:
+            if self._exact:
+                self._measure = Measure(self.store.count(self.plan), True)
+            else:
+                self._measure = self.store.measure(self.plan)
+        return self._measure
 
     @property
     def total(self) -> int:
-        if self._total is None:
-            self._total = self.store.count(self.plan)
-        return self._total
+        """Matches: exact when ``total_exact``, else estimated (within a few percent)."""
+        return self.measure.total
+
+    @property
+    def total_exact(self) -> bool:
+        return self.measure.exact
+
+    def exact_total(self) -> int:
+        """Every match counted (costly for a query matching most of a large archive)."""
+        return self.total if self.total_exact else self.store.count(self.plan)
+
+    @property
+    def pageable(self) -> int:
+        """Matches reachable by paging in this order: all of them, or for a
+        sample-ranked broad result, the sample."""
+        return len(self.measure.rowids or ()) if self.approximate_rank else self.total
 
     def facets(self, size: int = 10) -> Facets:
         """Counts by tag, origin, classification, caption, year, month (see facets.py)."""
-        return self.store.facets(self.plan, size=size, total=self.total)
+        return self.store.facets(self.plan, size=size, measure=self.measure)
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -9,6 +9,7 @@ view (``views`` / ``fts_views``), never from the cable.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -16,15 +17,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cablegram.access.principal import OWNER, Principal
-from cablegram.archive import schema
+from cablegram.archive import broad, schema
 from cablegram.archive.blobs import unpack_json, unpack_text
-from cablegram.archive.facets import Facets, facets
+from cablegram.archive.broad import Measure, sample_spans, scaled_total
+from cablegram.archive.facets import Facets, facets, facets_of, fill_hits
 from cablegram.archive.fields import TEXT_FACT_CLOSE, TEXT_FACT_OPEN
 from cablegram.archive.ids import id_key
 from cablegram.archive.query import Plan
 from cablegram.archive.reader import FULL_VIEW, ReaderScope
 from cablegram.archive.records import CopyRecord, ViewRecord
-from cablegram.archive.results import Hit, snippet
+from cablegram.archive.results import Hit, snippet, term_pattern
 from cablegram.archive.writer import WriteCounts, clear_fields, write_batch
 
 
@@ -52,18 +54,13 @@ class Store(Protocol):
     def copies(self, cable_id: str) -> list[CopyInfo]: ...
     def search(self, plan: Plan, *, sort: str, limit: int, offset: int) -> list[Hit]: ...
     def count(self, plan: Plan) -> int: ...
-    def facets(self, plan: Plan, *, size: int, total: int | None) -> Facets: ...
+    def measure(self, plan: Plan) -> Measure: ...
+    def facets(self, plan: Plan, *, size: int, measure: Measure | None) -> Facets: ...
     def iter_matches(self, plan: Plan, *, sort: str) -> Iterator[dict[str, Any]]: ...
     def close(self) -> None: ...
 
 
 _FTS_WEIGHTS = "bm25(fts, 4.0, 1.0)"  # a word in the subject counts four times
-
-# Above this many matches, relevance ranking scores a bounded candidate set
-# (every match with a query word in its subject, plus an even sample of the
-# rest) instead of every match: BM25 costs a few microseconds per match, and a
-# word found in most of a 250,000-cable archive would take most of a second.
-RANK_EXACT = 5_000
 
 
 class SQLiteStore:
@@ -220,32 +217,43 @@ class SQLiteStore:
         """Text search must also look in release views' own text."""
         return plan.match is not None and not self.reader.owner and self._views_present()
 
-    def _from_where(self, plan: Plan) -> tuple[str, list[object], str]:
+    def _from_where(
+        self, plan: Plan, span: tuple[int, int] | None = None, step: int = 1
+    ) -> tuple[str, list[object], str]:
         """FROM/WHERE of the matches and the rank expression.
 
         The FTS cursor drives the join (CROSS JOIN); field predicates and the
         reader's rule filter ``cables c``.  When release views exist, a
         non-owner's text matches come from the cable's text where it reads the
-        cable, and from the view's text where it reads a view."""
+        cable, and from the view's text where it reads a view.  ``span``
+        (first, last cable rowid) restricts a text match inside FTS5, which
+        seeks to the range instead of reading every match; ``step`` keeps the
+        matches whose rowid it divides, tested before the ``cables`` join
+        (broad.py)."""
         vis, vp = self.scope()
         where, wp = self._where(plan)
         if plan.match is None:
             return f" FROM cables c WHERE {where}{vis}", [*wp, *vp], "0.0"
+        rng, rp = ("", []) if span is None else (" AND rowid BETWEEN ? AND ?", list(span))
+        if step > 1:
+            rng += f" AND rowid % {int(step)} = 0"
         if not self._through_views(plan):
             sql = (
                 " FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid"
-                f" WHERE fts MATCH ? AND {where}{vis}"
+                f" WHERE fts MATCH ?{rng.replace('rowid', 'fts.rowid')} AND {where}{vis}"
             )
-            return sql, [plan.match, *wp, *vp], _FTS_WEIGHTS
+            return sql, [plan.match, *rp, *wp, *vp], _FTS_WEIGHTS
         case, cp = self.reader.view_case()
+        vrp = [] if span is None else [span[0] * 8, span[1] * 8 + 7]  # view rowid = cable*8+level
+        vrng = rng.replace(f"rowid % {int(step)}", f"(rowid >> 3) % {int(step)}")
         sql = (
             f" FROM (SELECT rowid AS cable, {FULL_VIEW} AS v, {_FTS_WEIGHTS} AS score"
-            " FROM fts WHERE fts MATCH ?"
+            f" FROM fts WHERE fts MATCH ?{rng}"
             " UNION ALL SELECT rowid >> 3, rowid & 7, bm25(fts_views, 4.0, 1.0)"
-            " FROM fts_views WHERE fts_views MATCH ?) m"
+            f" FROM fts_views WHERE fts_views MATCH ?{vrng}) m"
             f" CROSS JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case})"
         )
-        return sql, [plan.match, plan.match, *wp, *cp], "m.score"
+        return sql, [plan.match, *rp, plan.match, *vrp, *wp, *cp], "m.score"
 
     def _where(self, plan: Plan) -> tuple[str, list[object]]:
         """The plan's field predicates for this reader: a text fact (has:summary,
@@ -307,40 +315,12 @@ class SQLiteStore:
             return " ORDER BY c.created IS NULL, c.created, c.rowid"
         return " ORDER BY c.created DESC, c.rowid"
 
-    def bounded_ranking(self, plan: Plan, sort: str, total: int) -> bool:
-        """Whether a page of this result ranks a bounded candidate set."""
-        return (
-            sort == "rank"
-            and plan.match is not None
-            and plan.subject_match is not None
-            and not plan.heavy
-            and total > RANK_EXACT
-        )
-
     def search(
-        self,
-        plan: Plan,
-        *,
-        sort: str = "rank",
-        limit: int = 20,
-        offset: int = 0,
-        total: int | None = None,
+        self, plan: Plan, *, sort: str = "rank", limit: int = 20, offset: int = 0
     ) -> list[Hit]:
-        """One page of matches with snippets, by BM25 rank or date.
-
-        With ``total`` above :data:`RANK_EXACT`, rank order is computed over
-        every match with a query word in its subject plus an even sample of
-        the other matches (``rowid % step = 0``); total and facets still
-        count every match."""
+        """One page of matches with snippets, by BM25 rank or date."""
         frm, params, score = self._from_where(plan)
         ranked = sort == "rank" and plan.match is not None
-        cand, cand_params = "", []
-        if total is not None and self.bounded_ranking(plan, sort, total):
-            step = -(-total // RANK_EXACT)
-            cand = f" AND ({{rowid}} % {step} = 0 OR {{rowid}} IN (SELECT rowid FROM fts WHERE fts MATCH ?))"
-            cand_params = [plan.subject_match]
-            frm += cand.format(rowid="c.rowid")
-            params = [*params, *cand_params]
         if not ranked:
             score = "0.0"
         cols = "c.id, c.created, c.classification, c.origin, c.subject"
@@ -356,17 +336,48 @@ class SQLiteStore:
             # Text only: rank inside FTS5 and join just the page (~20% faster).
             sql = (
                 f"SELECT {cols}, f.score, c.rowid FROM (SELECT rowid, {score} AS score FROM fts"
-                f" WHERE fts MATCH ?{cand.format(rowid='fts.rowid')}"
-                " ORDER BY score, rowid LIMIT ? OFFSET ?) f"
+                " WHERE fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?) f"
                 " CROSS JOIN cables c ON c.rowid = f.rowid ORDER BY f.score, c.rowid"
             )
-            rows = self.conn.execute(sql, (plan.match, *cand_params, limit, offset)).fetchall()
+            rows = self.conn.execute(sql, (plan.match, limit, offset)).fetchall()
         else:
             rows = self.conn.execute(
                 f"SELECT {cols}, {score}, c.rowid{frm}{self._order(plan, sort, score)}"
                 " LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
+        return self._hits(plan, rows)
+
+    def sample_page(
+        self, plan: Plan, rowids: tuple[int, ...], *, limit: int, offset: int
+    ) -> list[Hit]:
+        """A page of a broad query's sample (broad.py): cables with a query
+        term in their subject (as this reader sees it) first, then newest first."""
+        case, cp = self.reader.view_case()
+        with self._lock:
+            fill_hits(self.conn, rowids)
+            rows = self.conn.execute(
+                "SELECT c.rowid, c.created, CASE WHEN v.level IS NULL THEN c.subject"
+                " ELSE v.subject END FROM temp.hits h CROSS JOIN cables c ON c.rowid = h.rowid"
+                f" LEFT JOIN views v ON v.cable = c.rowid AND v.level = ({case})"
+                f" AND v.level != {FULL_VIEW}",
+                cp,
+            ).fetchall()
+        pattern = term_pattern(plan.terms)
+        rows.sort(key=lambda row: row[0])  # stable sorts: rowid, then date, then subject
+        rows.sort(key=lambda row: row[1] or "", reverse=True)  # newest first, undated last
+        if pattern is not None:
+            rows.sort(key=lambda row: pattern.search(row[2] or "") is None)
+        page = [rowid for rowid, _, _ in rows[offset : offset + limit]]
+        if not page:
+            return []
+        found = {row[6]: row for row in self.conn.execute(
+            "SELECT c.id, c.created, c.classification, c.origin, c.subject, 0.0, c.rowid"
+            f" FROM cables c WHERE c.rowid IN ({','.join('?' * len(page))})", page)}  # fmt: skip
+        return self._hits(plan, [found[r] for r in page])
+
+    def _hits(self, plan: Plan, rows: list[tuple[Any, ...]]) -> list[Hit]:
+        """Hits with snippets, each as this reader sees the cable."""
         hits = []
         for cid, created, cls, origin, subject, sc, rowid in rows:
             view = self.view_of(rowid)
@@ -378,15 +389,58 @@ class SQLiteStore:
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
-    def count(self, plan: Plan) -> int:
-        sql, params = self._rowids(plan)
-        return int(self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+    def measure(self, plan: Plan) -> Measure:
+        """How many cables match (exact, or estimated for a broad text query;
+        see broad.py), with the rowids that stand for them."""
+        if plan.match is None:
+            return Measure(self.count(plan), True)
+        frm, params, _ = self._from_where(plan)
+        if plan.prefix:
+            # The step comes from a count of the text matches alone (no join)
+            # for the owner; any other reader's count is scoped, so that
+            # nothing about hidden cables shapes what it is shown.
+            text_only = self.reader.owner and plan.where != "1"
+            counted = self.count(dataclasses.replace(plan, where="1", params=()) if text_only
+                                 else plan)  # fmt: skip
+            step = -(-counted // broad.SAMPLE)
+            frm, params, _ = self._from_where(plan, step=step)
+            rows = tuple(r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}", params))
+            if not text_only or step == 1:
+                return Measure(len(rows) if step == 1 else counted, True, rows, sample=step > 1)
+            return Measure(len(rows) * step, False, rows, sample=True)
+        limit = broad.BROAD + 1
+        first = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm} LIMIT {limit}", params)]
+        if len(first) < limit:
+            return Measure(len(first), True, tuple(first))
+        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        spans = sample_spans(top, sorted(first))
+        if spans is None:
+            return Measure(self.count(plan), True)
+        found: list[int] = []
+        for span in spans:
+            frm, params, _ = self._from_where(plan, span)
+            found += [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}", params)]
+        total = scaled_total(len(found), spans, top, len(first))
+        return Measure(total, False, tuple(found), sample=True)
 
-    def facets(self, plan: Plan, *, size: int = 10, total: int | None = None) -> Facets:
-        sql, params = self._rowids(plan)
-        total = self.count(plan) if total is None else total
+    def count(self, plan: Plan) -> int:
+        """Every match counted (no ranking: BM25 would count each phrase again)."""
+        if plan.match is not None and plan.where == "1" and self.reader.owner:
+            row = self.conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (plan.match,))
+            return int(row.fetchone()[0])  # the doclist alone answers: no join
+        frm, params, _ = self._from_where(plan)
+        return int(self.conn.execute(f"SELECT count(*){frm}", params).fetchone()[0])
+
+    def facets(self, plan: Plan, *, size: int = 10, measure: Measure | None = None) -> Facets:
+        """Facet counts of the matches (of the rowids ``measure`` holds, when it
+        holds them: a broad query's sample, or a narrow query's every match)."""
+        measure = measure or self.measure(plan)
         with self._lock:
-            return facets(self.conn, sql, params, size, total=total)
+            if measure.rowids is not None:
+                return facets_of(self.conn, measure.rowids, size, total=measure.total,
+                                 exact=not measure.sample)  # fmt: skip
+            sql, params = self._rowids(plan)
+            return facets(self.conn, sql, params, size, total=measure.total)
 
     def iter_matches(self, plan: Plan, *, sort: str = "date") -> Iterator[dict[str, Any]]:
         """Schema JSON of every match as this reader sees it, streamed in ``sort`` order."""

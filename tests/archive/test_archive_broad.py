@@ -1,0 +1,73 @@
+"""Broad queries (broad.py): an estimated total, facets and a first page from
+an even sample, on the dev corpus with the thresholds scaled down to its size."""
+
+from __future__ import annotations
+
+import pytest
+
+from cablegram.archive import Archive, broad
+
+# Words, a phrase, OR, prefixes (counted exactly, sampled by rowid) and a field.
+QUERIES = ["the", "embassy", '"of the"', "minister OR government", "govern*", "s* minister",
+           "post* class:>=confidential"]  # fmt: skip
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(broad, "BROAD", 40)
+    monkeypatch.setattr(broad, "SAMPLE", 80)
+    monkeypatch.setattr(broad, "RANGES", 8)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_broad_results_estimate_the_total_and_rank_a_sample(
+    dev_archive: Archive, small_thresholds: None, query: str
+) -> None:
+    exact = dev_archive.search(query, limit=0, exact=True)
+    every = {d["id"] for d in exact.dicts()}
+    assert exact.total_exact and exact.total == len(every) > broad.BROAD
+    result = dev_archive.search(query, limit=1000)
+    assert result.approximate_rank
+    if result.total_exact:
+        assert result.total == len(every)
+    assert abs(result.total - len(every)) <= 0.15 * len(every), (result.total, len(every))
+    assert result.exact_total() == len(every)
+    ids = [h.id for h in result.hits]
+    assert ids and set(ids) <= every and len(ids) == len(set(ids)) == result.pageable
+    # Subject matches first, then newest first within each group.
+    from cablegram.archive.results import term_pattern
+
+    pattern = term_pattern(result.plan.terms)
+    assert pattern is not None
+    in_subject = [pattern.search(h.subject or "") is not None for h in result.hits]
+    assert in_subject == sorted(in_subject, reverse=True)
+    for group in (True, False):
+        dates = [
+            h.created or "" for h, s in zip(result.hits, in_subject, strict=True) if s is group
+        ]
+        assert dates == sorted(dates, reverse=True)
+    facets = result.facets()
+    assert facets.approximate and facets.total == result.total
+    by_class = sum(n for _, n in facets["classification"])
+    assert abs(by_class - result.total) <= len(facets["classification"])  # rounding only
+
+
+@pytest.mark.parametrize("query", ["typhoon OR morakot", '"the embassy"'])
+def test_narrow_results_stay_exact(
+    dev_archive: Archive, small_thresholds: None, query: str
+) -> None:
+    # '"the embassy"' matches more than BROAD, but too sparsely for a sample
+    # to save work: it is counted.
+    result = dev_archive.search(query, limit=1000)
+    assert result.total_exact and not result.approximate_rank
+    assert result.total == len(result.hits) == result.exact_total()
+    facets = result.facets()
+    assert sum(n for _, n in facets["classification"]) == result.total
+
+
+def test_a_date_sorted_broad_result_pages_through_every_match(
+    dev_archive: Archive, small_thresholds: None
+) -> None:
+    result = dev_archive.search("the", sort="date", limit=2000)
+    assert not result.approximate_rank
+    assert len(result.hits) == result.exact_total()

@@ -111,7 +111,7 @@ def overview(request: Request) -> HTMLResponse:
 
 @router.get("/reference", response_class=HTMLResponse)
 def reference(request: Request) -> HTMLResponse:
-    """The JSON API described from its OpenAPI document (works offline, unlike /docs)."""
+    """The JSON API described from its OpenAPI document (a page without script)."""
     operations = api_reference(request.app.openapi())
     return render(request, "reference.html", {"operations": operations})
 

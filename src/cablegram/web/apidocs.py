@@ -33,7 +33,7 @@ def _inline_script_hash(html: str) -> str:
 
 def docs_page(openapi_url: str, title: str) -> tuple[str, str]:
     """The Swagger UI page over ``openapi_url``, and the policy that lets it run."""
-    html = get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=openapi_url,
         title=title,
         swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
@@ -41,7 +41,8 @@ def docs_page(openapi_url: str, title: str) -> tuple[str, str]:
         swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
         # Swagger UI would otherwise send the document to validator.swagger.io.
         swagger_ui_parameters={"validatorUrl": None},
-    ).body.decode("utf-8")
+    )
+    html = bytes(page.body).decode("utf-8")
     policy = (
         f"default-src 'none'; script-src 'self' {_inline_script_hash(html)}; "
         "style-src 'self'; img-src 'self' data:; connect-src 'self'; "

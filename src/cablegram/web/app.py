@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
 from cablegram.archive import archive_path
-from cablegram.web import api, api_access, apidocs, auth, errors, openapi, pages
+from cablegram.web import api, api_access, apidocs, auth, errors, openapi, pages, signin
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
@@ -77,7 +77,7 @@ def create_app(
     app.state.sessions = auth.Sessions(secret or secrets.token_bytes(32), settings.session_seconds)
     app.state.accounts = Accounts(pool)
     app.state.stats_cache = TimedCache(STATS_SECONDS)
-    app.state.limiter = auth.LoginLimiter()
+    app.state.signin_limit = signin.SignInLimit(pool)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_access.router)

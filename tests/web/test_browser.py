@@ -181,3 +181,42 @@ def test_narrow_screen_has_no_sideways_scrolling(browser: Any, base_url: str) ->
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"test_narrow_screen_{name}.png"), full_page=True)
     context.close()
+
+
+def test_swagger_ui_works_offline(browser: Any, base_url: str) -> None:
+    """/docs lists the operations and runs one with every request off the server
+    refused (as on a machine without internet) and no policy violation."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    elsewhere: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto("/docs")
+    from playwright.sync_api import expect
+
+    operations = page.locator(".opblock-summary-path")
+    expect(operations.first).to_be_visible()
+    paths = {p.get_attribute("data-path") for p in operations.all()}
+    assert {"/api/search", "/api/cables/{cable_id}", "/api/me"} <= paths
+    me = page.locator("#operations-access-me_api_me_get")
+    me.locator(".opblock-summary").click()
+    me.get_by_role("button", name="Try it out").click()
+    me.get_by_role("button", name="Execute").click()
+    answer = me.locator(".live-responses-table")
+    expect(answer.locator("tr.response .response-col_status").first).to_have_text("200")
+    expect(answer.locator(".microlight").first).to_contain_text('"owner": true')
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "test_swagger_ui_works_offline.png"), full_page=False)
+    context.close()
+    assert not elsewhere, f"requests off the server: {elsewhere}"
+    assert not problems, f"errors (a refused asset or policy violation shows here): {problems}"

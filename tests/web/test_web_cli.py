@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
-from web_fixtures import SEED, SEED_ID
+from web_fixtures import PASSWORD, SEED, SEED_ID, copy_archive
 from web_server import cablegram_command, free_port, running, serving
 
 from cablegram.cli import main
@@ -73,3 +73,37 @@ def test_workers_share_one_archive(archive_file: str, tmp_path: Path) -> None:
 
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(status, range(40))) == {200}
+
+
+def test_two_workers_sign_in_search_and_share_the_sign_in_limit(
+    archive_file: str, tmp_path: Path
+) -> None:
+    """End to end with ``--workers 2``: a token from one worker is honoured by
+    both, a password change ends it in both, failed sign-ins count across them."""
+    copy = copy_archive(archive_file, tmp_path / "workers.sqlite")
+    with serving(copy, "--workers", "2") as url:
+        login = httpx.post(url + "api/login", json={"name": "analyst", "password": PASSWORD})
+        assert login.status_code == 200
+        analyst = {"Authorization": f"Bearer {login.json()['token']}"}
+
+        def levels(_: int) -> tuple[int, tuple[str, ...]]:
+            params = {"q": "has:refs", "limit": 1, "facets": True}
+            r = httpx.get(url + "api/search", params=params, headers=analyst)
+            return r.status_code, tuple(sorted(v for v, _ in r.json()["facets"]["classification"]))
+
+        with ThreadPoolExecutor(4) as pool:
+            assert set(pool.map(levels, range(24))) == {(200, ("CONFIDENTIAL", "UNCLASSIFIED"))}
+        changed = CliRunner().invoke(
+            main, ["user", "set", "analyst", "--password", "--archive", copy],
+            input="another password\n",
+        )  # fmt: skip
+        assert changed.exit_code == 0, changed.output
+
+        def me(_: int) -> int:
+            return httpx.get(url + "api/me", headers=analyst).status_code
+
+        with ThreadPoolExecutor(4) as pool:
+            assert set(pool.map(me, range(24))) == {401}
+        wrong = {"name": "chief", "password": "wrong"}
+        answers = [httpx.post(url + "api/login", json=wrong).status_code for _ in range(8)]
+        assert answers == [401] * 5 + [429] * 3

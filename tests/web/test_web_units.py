@@ -8,7 +8,7 @@ from web_fixtures import SEED
 from cablegram import parse
 from cablegram.archive.graph import RefLink
 from cablegram.model import Classification
-from cablegram.web.auth import LoginLimiter, Sessions
+from cablegram.web.auth import Sessions
 from cablegram.web.narrow import facet_term, has_term, with_term, without_term
 from cablegram.web.reader import banner, level_class, ref_pieces, telegram_blocks
 from cablegram.web.views import pager
@@ -94,29 +94,30 @@ def test_banner_and_level_classes() -> None:
 # -- sessions --
 def test_session_tokens_round_trip_and_resist_tampering() -> None:
     sessions = Sessions(b"k" * 32, seconds=60)
-    token, expires = sessions.token("alice", now=1000.0)
+    token, expires = sessions.token("alice", "stamp-1", now=1000.0)
     assert expires == 1060
-    assert sessions.name(token, now=1030.0) == "alice"
-    assert sessions.name(token, now=1061.0) is None  # expired
+    claims = sessions.claims(token, now=1030.0)
+    assert claims is not None and claims.name == "alice"
+    assert sessions.claims(token, now=1061.0) is None  # expired
     payload, signature = token.split(".")
-    assert sessions.name(f"{payload}x.{signature}", now=1030.0) is None
-    assert sessions.name(f"{payload}.{signature[:-2]}AA", now=1030.0) is None
-    assert Sessions(b"other" * 8, 60).name(token, now=1030.0) is None
-    assert sessions.name("garbage", now=1030.0) is None
-    assert sessions.name("", now=1030.0) is None
+    assert sessions.claims(f"{payload}x.{signature}", now=1030.0) is None
+    assert sessions.claims(f"{payload}.{signature[:-2]}AA", now=1030.0) is None
+    assert Sessions(b"other" * 8, 60).claims(token, now=1030.0) is None
+    assert sessions.claims("garbage", now=1030.0) is None
+    assert sessions.claims("", now=1030.0) is None
 
 
-def test_login_limiter() -> None:
-    limiter = LoginLimiter(attempts=3, window=60)
-    for t in (0.0, 1.0, 2.0):
-        assert limiter.retry_after("1.2.3.4", now=t) == 0
-        limiter.failed("1.2.3.4", now=t)
-    assert limiter.retry_after("1.2.3.4", now=3.0) == 57
-    assert limiter.retry_after("5.6.7.8", now=3.0) == 0  # per client
-    assert limiter.retry_after("1.2.3.4", now=60.5) == 0  # the oldest failure has aged out
-    limiter.failed("5.6.7.8", now=4.0)
-    limiter.succeeded("5.6.7.8")
-    assert limiter.retry_after("5.6.7.8", now=4.0) == 0
+def test_session_tokens_hold_only_under_the_credentials_they_were_issued_for() -> None:
+    sessions = Sessions(b"k" * 32, seconds=60)
+    token, _ = sessions.token("alice", "stamp-1", now=1000.0)
+    claims = sessions.claims(token, now=1030.0)
+    assert claims is not None
+    assert sessions.still_valid(claims, "stamp-1")
+    assert not sessions.still_valid(claims, "stamp-2")  # the password was changed
+    assert not sessions.still_valid(claims, None)  # ... or removed
+    assert "stamp-1" not in token and "stamp-1" not in str(claims)  # keyed, not the stamp
+    other = Sessions(b"other" * 8, 60)
+    assert not other.still_valid(claims, "stamp-1")
 
 
 def test_archive_pool_lends_each_archive_to_one_request_and_stays_bounded(

@@ -170,6 +170,14 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- Recent sign-in attempts per client address (cablegram.archive.users.
+-- SignInAttempts), here so every web worker process counts the same ones;
+-- rows older than the limit's window are deleted as new ones come.  Transient:
+-- not carried across reindex.  Added to schema 3 without a version change
+-- (older archives gain it, empty, when next opened).
+CREATE TABLE IF NOT EXISTS signin_attempts (rowid INTEGER PRIMARY KEY,
+    client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS signin_attempts_client ON signin_attempts(client, at);
 """
 
 # Tables that are records in their own right, not derived from copies:

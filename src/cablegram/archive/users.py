@@ -4,14 +4,19 @@ A user row is what an administrator grants (clearance, SBU, captions,
 stations, offices, owner); :meth:`Users.principal` turns it into the
 :class:`~cablegram.access.principal.Principal` the access rule reads.
 Passwords are optional (CLI-only users need none) and only ever stored as
-argon2id hashes; nothing here logs a secret.
+argon2id hashes; nothing here logs a secret.  :meth:`Users.account` adds a
+stamp of the credentials that changes with every password set, so a session
+started under one password can be refused once the password changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +28,7 @@ from cablegram.archive.schema import transaction
 from cablegram.lexicon import classification_named
 from cablegram.model import Classification
 
-__all__ = ["UserError", "Users", "parse_clearance"]
+__all__ = ["Account", "SignInAttempts", "UserError", "Users", "parse_clearance"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # Names the CLI and web give special meaning to.
@@ -71,6 +76,26 @@ class UserInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user's grants, and a stamp of its credentials for sessions to carry.
+
+    ``credentials`` is a digest of the stored password hash (None without a
+    password).  Each password set hashes with a fresh salt, so the stamp
+    changes with every password change, and an account removed and made again
+    under the same name gets a new one too; the digest does not reveal the hash.
+    """
+
+    principal: Principal
+    credentials: str | None
+
+
+def _credentials(password_hash: str | None) -> str | None:
+    if password_hash is None:
+        return None
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
 
 
 _COLUMNS = (
@@ -200,11 +225,30 @@ class Users:
         row = self._row(name)
         return None if row is None else self._principal(self._info(row))
 
+    @property
+    def sign_in_attempts(self) -> SignInAttempts:
+        """Recent sign-in attempts per client (the web server's limit on guessing)."""
+        return SignInAttempts(self.conn)
+
+    def account(self, name: str) -> Account | None:
+        """User ``name`` as it stands now, with its credential stamp (None if
+        there is no such user): read afresh on every call, never cached."""
+        row = self._row(name)
+        if row is None:
+            return None
+        return Account(self._principal(self._info(row)), _credentials(row[7]))
+
     def authenticate(self, name: str, password: str) -> Principal | None:
-        """The user's principal if ``password`` is right, else None.
+        """The user's principal if ``password`` is right, else None."""
+        account = self.sign_in(name, password)
+        return None if account is None else account.principal
+
+    def sign_in(self, name: str, password: str) -> Account | None:
+        """The user's account if ``password`` is right, else None.
 
         An unknown name costs a hash verification too, so timing does not
-        tell which names exist."""
+        tell which names exist.  A hash made with older parameters is renewed
+        here, which changes the credential stamp (other sessions end)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
         hasher = _hasher()
@@ -218,12 +262,53 @@ class Users:
         except (VerificationError, InvalidHashError):
             return None
         if hasher.check_needs_rehash(stored):
+            stored = hasher.hash(password)
             with transaction(self.conn):
                 self.conn.execute(
                     "UPDATE users SET password_hash = ? WHERE name = ?",
-                    (hasher.hash(password), row[0]),  # type: ignore[index]
+                    (stored, row[0]),  # type: ignore[index]
                 )
-        return self._principal(self._info(row))  # type: ignore[arg-type]
+        principal = self._principal(self._info(row))  # type: ignore[arg-type]
+        return Account(principal, _credentials(stored))
+
+
+class SignInAttempts:
+    """Recent sign-in attempts per client, kept in the archive file so that every
+    process serving it (web workers) counts the same attempts.
+
+    :meth:`begin` checks the limit and records the attempt in one write
+    transaction, before the password is checked: concurrent attempts on
+    several processes cannot slip past the limit together.  An attempt that
+    succeeds is forgotten; one that fails counts until it leaves the window."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def begin(
+        self, client: str, *, limit: int, window: float, now: float | None = None
+    ) -> tuple[int | None, int]:
+        """``(attempt, 0)`` with the recorded attempt's id if ``client`` made fewer
+        than ``limit`` attempts in the last ``window`` seconds; else ``(None, s)``
+        with the seconds until it may try again."""
+        now = time.time() if now is None else now  # wall clock: shared by processes
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM signin_attempts WHERE at <= ?", (now - window,))
+            rows = self.conn.execute(
+                "SELECT at FROM signin_attempts WHERE client = ? ORDER BY at", (client,)
+            )
+            times = [at for (at,) in rows]
+            if len(times) >= limit:
+                # It may try again once all but limit - 1 of them have aged out.
+                return None, max(1, math.ceil(times[len(times) - limit] + window - now))
+            cursor = self.conn.execute(
+                "INSERT INTO signin_attempts (client, at) VALUES (?, ?)", (client, now)
+            )
+        return cursor.lastrowid, 0
+
+    def forget(self, attempt: int) -> None:
+        """A successful attempt does not count against its client."""
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM signin_attempts WHERE rowid = ?", (attempt,))
 
 
 @cache

@@ -51,16 +51,18 @@ def me(reader: ReaderDep) -> models.ReaderOut:
 )
 def login(request: Request, response: Response, body: models.LoginIn) -> models.LoginOut:
     """Sign in: a bearer token for programs, and the session cookie for browsers."""
-    principal = sign_in(request, body.name, body.password)
-    sessions = request.app.state.sessions
-    token, expires = sessions.start(response, principal.name, secure=request.url.scheme == "https")
-    request.state.reader = Reader(principal, signed_in=True)
+    account = sign_in(request, body.name, body.password)
+    token, expires = request.app.state.sessions.start(
+        response, account.principal.name, account.credentials,
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+    request.state.reader = Reader(account.principal, signed_in=True)
     return models.LoginOut(token=token, expires=expires, reader=reader_out(request.state.reader))
 
 
 @router.post("/logout", status_code=204, tags=["access"])
 def logout(request: Request) -> Response:
-    """End the browser session (a bearer token simply expires)."""
+    """End the browser session (a bearer token expires, or ends with a password change)."""
     response = Response(status_code=204)
     request.app.state.sessions.end(response)
     return response
@@ -109,7 +111,8 @@ def _need_user(archive: Archive, name: str) -> None:
 def change_user(
     archive: ArchiveDep, _: OwnerDep, name: str, body: models.UserChange
 ) -> models.UserOut:
-    """Change an account's grants or password."""
+    """Change an account's grants (in force from its next request) or password (which
+    ends its sessions and tokens)."""
     _need_user(archive, name)
     archive.users.set(name, **_grants(body))
     return _user_out(archive, name)
@@ -120,7 +123,7 @@ def change_user(
     responses={**ADMIN, 404: {"model": models.ErrorOut, "description": "No such user"}},
 )  # fmt: skip
 def remove_user(archive: ArchiveDep, _: OwnerDep, name: str) -> Response:
-    """Remove an account (its sessions stop working within seconds)."""
+    """Remove an account (its sessions and tokens stop working at once)."""
     _need_user(archive, name)
     archive.users.remove(name)
     return Response(status_code=204)

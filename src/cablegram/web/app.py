@@ -1,5 +1,5 @@
-"""The application factory: one server for the JSON API (``/api``, OpenAPI at
-``/docs``) and the HTML pages.
+"""The application factory: one server for the JSON API (``/api``; OpenAPI at
+``/openapi.json``, Swagger UI at ``/docs``) and the HTML pages.
 
     uvicorn --factory cablegram.web.app:app_from_env   # CABLEGRAM_ARCHIVE=...
 
@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
 from cablegram.archive import archive_path
-from cablegram.web import api, api_access, auth, errors, openapi, pages
+from cablegram.web import api, api_access, apidocs, auth, errors, openapi, pages, signin
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
@@ -69,7 +69,7 @@ def create_app(
         description="The HTTP API of a cablegram archive; the same query language as the CLI "
         '(see docs/archive.md).  Errors are JSON: `{"error": ..., "position": ...}`.',
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # apidocs serves it from the vendored assets
         redoc_url=None,
     )
     app.state.settings = settings
@@ -77,7 +77,7 @@ def create_app(
     app.state.sessions = auth.Sessions(secret or secrets.token_bytes(32), settings.session_seconds)
     app.state.accounts = Accounts(pool)
     app.state.stats_cache = TimedCache(STATS_SECONDS)
-    app.state.limiter = auth.LoginLimiter()
+    app.state.signin_limit = signin.SignInLimit(pool)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_access.router)
@@ -86,6 +86,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=max_upload, paths=("/api/ingest",))
     app.add_middleware(SecurityHeaders)
     openapi.install(app)
+    apidocs.install(app)
     return app
 
 

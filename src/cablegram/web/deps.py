@@ -20,10 +20,10 @@ from fastapi import Depends, HTTPException, Request
 
 from cablegram.access.principal import OWNER, PUBLIC, Principal
 from cablegram.archive import Archive
+from cablegram.archive.users import Account
 from cablegram.model import Classification
 
 ANONYMOUS_CHOICES = ("public", "owner")
-USER_CACHE_SECONDS = 5.0  # a changed or removed account takes effect within this
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,31 +103,21 @@ class ArchivePool:
 
 
 class Accounts:
-    """The principal of a signed-in user name, read from the archive's accounts
-    (briefly cached, so each request does not cost a lookup)."""
+    """The archive's accounts as the server needs them.  An account is read
+    afresh for every request (a primary-key lookup): a password change, a
+    removed account or changed grants take effect on the next request, in
+    every worker process, whoever made the change (CLI, API, another worker)."""
 
     def __init__(self, pool: ArchivePool) -> None:
         self.pool = pool
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
 
-    def principal(self, name: str) -> Principal | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(name)
-        if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
-            return hit[1]
+    def account(self, name: str) -> Account | None:
         with self.pool.lease(OWNER, "web") as archive:
-            found = archive.users.principal(name)
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[name] = (now, found)
-        return found
+            return archive.users.account(name)
 
-    def authenticate(self, name: str, password: str) -> Principal | None:
+    def sign_in(self, name: str, password: str) -> Account | None:
         with self.pool.lease(OWNER, "web") as archive:
-            return archive.users.authenticate(name, password)
+            return archive.users.sign_in(name, password)
 
 
 def interface_of(request: Request) -> str:
@@ -145,15 +135,22 @@ def current_reader(request: Request) -> Reader:
     cookie, else the anonymous reader the server was started with (``public`` by
     default, ``owner`` for a local single-user server).
 
-    A bearer token that is invalid or expired is refused (401) rather than read
-    as anonymous, so a program never silently sees less than it asked for."""
+    A token is valid while it is signed, unexpired, its account exists and the
+    account's credentials are those it was issued under; the reader's grants
+    are the account's as they are now.  A bearer token that is not valid is
+    refused (401) rather than read as anonymous, so a program never silently
+    sees less than it asked for; a stale cookie just reads as anonymous."""
     cached = getattr(request.state, "reader", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     app = request.app.state
     token = _bearer(request)
-    name = app.sessions.name(token or request.cookies.get(app.sessions.cookie, ""))
-    principal = app.accounts.principal(name) if name else None
+    claims = app.sessions.claims(token or request.cookies.get(app.sessions.cookie, ""))
+    principal: Principal | None = None
+    if claims is not None:
+        account = app.accounts.account(claims.name)
+        if account is not None and app.sessions.still_valid(claims, account.credentials):
+            principal = account.principal
     if principal is None and token is not None:
         raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
     if principal is not None:

@@ -1,8 +1,8 @@
 """Security headers on every response; a content security policy on the pages.
 
 The pages load only their own stylesheet and script (no inline script, no
-CDN), so the policy can forbid everything else.  ``/docs`` (Swagger UI, which
-FastAPI serves with an inline script and CDN assets) is left without it.
+CDN), so the policy can forbid everything else.  A response that sets its own
+policy keeps it (``/docs``, whose Swagger UI needs one inline script: apidocs.py).
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(ALWAYS)
-        if not scope["path"].startswith("/docs"):
-            extra.append((b"content-security-policy", PAGE_POLICY.encode()))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = list(message.get("headers", []))
+                extra = list(ALWAYS)
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    extra.append((b"content-security-policy", PAGE_POLICY.encode()))
+                message["headers"] = [*headers, *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -111,7 +111,7 @@ def overview(request: Request) -> HTMLResponse:
 
 @router.get("/reference", response_class=HTMLResponse)
 def reference(request: Request) -> HTMLResponse:
-    """The JSON API described from its OpenAPI document (works offline, unlike /docs)."""
+    """The JSON API described from its OpenAPI document (a page without script)."""
     operations = api_reference(request.app.openapi())
     return render(request, "reference.html", {"operations": operations})
 
@@ -134,13 +134,15 @@ def login(
     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/",
 ) -> Response:  # fmt: skip
     try:
-        principal = sign_in(request, name, password)
+        account = sign_in(request, name, password)
     except HTTPException as error:
         context = {"next": _local(next), "name": name, "error": error.detail}
         return render(request, "login.html", context, status=error.status_code,
                       headers=error.headers)  # fmt: skip
     response = RedirectResponse(_local(next), status_code=303)
-    request.app.state.sessions.start(response, principal.name, secure=request.url.scheme == "https")
+    secure = request.url.scheme == "https"
+    request.app.state.sessions.start(response, account.principal.name, account.credentials,
+                                     secure=secure)  # fmt: skip
     return response
 
 

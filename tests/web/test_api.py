@@ -266,16 +266,21 @@ def test_internal_errors_reveal_no_trace(
     assert page.status_code == 200  # the overview page itself needs no archive call
 
 
-def test_bounded_relevance_ranking_is_said(
+def test_broad_queries_say_their_total_is_an_estimate(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cablegram.archive import store
+    from cablegram.archive import broad
 
-    monkeypatch.setattr(store, "RANK_EXACT", 5)
-    broad = client.get("/api/search", params={"q": "minister"}).json()
-    assert broad["total"] > 5 and broad["approximate_rank"] is True
-    assert (
-        "ranked among the subject matches" in client.get("/search", params={"q": "minister"}).text
-    )
+    monkeypatch.setattr(broad, "BROAD", 5)
+    monkeypatch.setattr(broad, "SAMPLE", 8)
+    monkeypatch.setattr(broad, "MAX_SHARE", 1.0)
+    out = client.get("/api/search", params={"q": "minister", "facets": True, "limit": 500}).json()
+    assert out["approximate_rank"] is True and out["total_exact"] is False
+    assert out["total"] > 5 and out["facets"]["approximate"] is True
+    assert out["pageable"] == len(out["hits"]) < out["total"]
+    exact = client.get("/api/search", params={"q": "minister", "exact": True}).json()
+    assert exact["total_exact"] is True and exact["approximate_rank"] is False
+    page = client.get("/search", params={"q": "minister"}).text
+    assert "an even sample of them" in page and "exact=1" in page and ">about<" in page
     by_date = client.get("/api/search", params={"q": "minister", "sort": "date"}).json()
-    assert by_date["approximate_rank"] is False
+    assert by_date["approximate_rank"] is False and by_date["pageable"] == by_date["total"]

@@ -183,29 +183,41 @@ def _styled(snippet: str) -> str:
 @click.option("--limit", default=20, show_default=True)
 @click.option("--offset", default=0)
 @click.option("--facets/--no-facets", default=False, help="Counts by tag, origin, class...")
+@click.option(
+    "--exact", is_flag=True,
+    help="Count every match (a query matching over 5,000 cables is otherwise estimated).",
+)  # fmt: skip
 @json_option
 def search_cmd(
     as_user: str | None, query: str, archive_file: str, sort: str, limit: int, offset: int,
-    facets: bool, as_json: bool,
+    facets: bool, exact: bool, as_json: bool,
 ) -> None:  # fmt: skip
-    """Search: words, "phrases", prefix*, AND/OR/NOT/-word, (), field:value."""
+    """Search: words, "phrases", prefix*, AND/OR/NOT/-word, (), field:value.
+
+    A query matching more than 5,000 cables gets an estimated total ("about"),
+    facets and a relevance page from an even sample of its matches; --exact
+    counts every match, --sort date pages through all of them."""
     with _open(archive_file, as_user) as archive:
-        result = _search(archive, query, sort=sort, limit=limit, offset=offset)
+        result = _search(archive, query, sort=sort, limit=limit, offset=offset, exact=exact)
         counts = result.facets() if facets else None
         total = result.total
         if as_json:
             cables = [archive.get_dict(h.id) for h in result.hits]
-            out: dict[str, Any] = {"total": total, "cables": cables,
-                                   "hits": [h.to_dict() for h in result.hits],
+            out: dict[str, Any] = {"total": total, "total_exact": result.total_exact,
+                                   "cables": cables, "hits": [h.to_dict() for h in result.hits],
                                    "approximate_rank": result.approximate_rank}  # fmt: skip
             if counts is not None:
                 out["facets"] = counts.to_dict()
             _echo_json(out)
             return
         console = _console()
-        console.print(f"[bold]{total}[/bold] cables match")
+        about = "" if result.total_exact else "about "
+        console.print(f"{about}[bold]{total:,}[/bold] cables match")
         if result.approximate_rank:
-            console.print("[dim]ranked among the subject matches and a sample of the rest[/]")
+            console.print(
+                f"[dim]a sample of {result.pageable:,}: subject matches first, then newest"
+                " (--sort date pages through every match, --exact counts them)[/]"
+            )
         for h in result.hits:
             from rich.markup import escape
 

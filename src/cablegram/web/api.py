@@ -50,12 +50,19 @@ def search(
     limit: Annotated[int, Query(ge=0, le=500)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     facets: Annotated[bool, Query(description="Add counts by tag, origin, class...")] = False,
+    exact: Annotated[bool, Query(description="Count every match of a broad query")] = False,
 ) -> models.SearchOut:  # fmt: skip
-    """Search with the query language; ``facets`` adds counts over the whole result set."""
-    result = archive.search(q, sort=sort, limit=limit, offset=offset)
+    """Search with the query language; ``facets`` adds counts over the whole result set.
+
+    A query matching more than 5,000 cables is measured on an even sample of
+    its matches: ``total`` is then an estimate (``total_exact`` false, unless
+    ``exact``), facets are scaled from the sample, and a relevance-sorted page
+    lists the sample (``approximate_rank``; ``sort=date`` pages through all)."""
+    result = archive.search(q, sort=sort, limit=limit, offset=offset, exact=exact)
     counts = result.facets() if facets else None
     return models.SearchOut(
         query=q, sort=sort, offset=offset, limit=limit, total=result.total,
+        total_exact=result.total_exact, pageable=result.pageable,
         approximate_rank=result.approximate_rank,
         hits=[models.HitOut(**h.to_dict()) for h in result.hits],
         facets=models.FacetsOut(**counts.to_dict()) if counts else None,  # type: ignore[arg-type]

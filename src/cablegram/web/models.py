@@ -49,10 +49,14 @@ class SearchOut(BaseModel):
     sort: str
     offset: int
     limit: int
-    total: int
+    total: int = Field(description="Matches (an estimate when total_exact is false).")
+    total_exact: bool = Field(
+        description="False for a query matching over 5,000 cables, measured on a sample"
+    )
+    pageable: int = Field(description="Matches reachable by paging in this sort order.")
     approximate_rank: bool = Field(
-        description="Relevance ranked among the subject matches and a sample of the rest "
-        "(very broad queries)"
+        description="A broad query's relevance page lists an even sample of its matches, "
+        "subject matches first, then newest (sort by date to page through all)"
     )
     hits: list[HitOut]
     facets: FacetsOut | None = None

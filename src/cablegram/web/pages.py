@@ -42,6 +42,7 @@ def search(
     q: Annotated[str, Query(max_length=2000)] = "",
     sort: Literal["rank", "date", "date-asc"] = "rank",
     page: Annotated[int, Query(ge=1, le=50_000)] = 1,
+    exact: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     q = " ".join(q.split())
     if not q:
@@ -52,7 +53,9 @@ def search(
 
     context: dict[str, object] = {"query": q, "sort": sort, "page": page, "examples": EXAMPLES}
     try:
-        result = archive.search(q, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        result = archive.search(
+            q, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, exact=exact
+        )
         facets = result.facets(size=12)
     except QuerySyntaxError as error:
         context["error"] = error
@@ -60,12 +63,14 @@ def search(
     context.update(
         hits=result.hits,
         total=result.total,
+        total_exact=result.total_exact,
+        exact_url=search_url(q, sort=None if sort == "rank" else sort, exact=1),
         approximate=facets.approximate,
         approximate_rank=result.approximate_rank,
         sidebar=facet_sidebar(q, facets, url),
         histogram=histogram(q, facets, url),
-        pages=pager(result.total, page, PAGE_SIZE),
-        last_page=max(1, -(-result.total // PAGE_SIZE)),
+        pages=pager(result.pageable, page, PAGE_SIZE),
+        last_page=max(1, -(-result.pageable // PAGE_SIZE)),
         page_url=lambda n: search_url(q, sort=None if sort == "rank" else sort, page=n),
         sort_url=lambda s: search_url(q, sort=None if s == "rank" else s),
     )

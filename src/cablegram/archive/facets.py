@@ -1,12 +1,13 @@
 """Facet counts for any result set: tag, origin, classification, caption, year, month.
 
 The matching rowids (or an evenly spread sample of them) are copied once
-into a temporary table; each facet is one GROUP BY over that set (a narrow ``cables`` row lookup, or the side
-table's ``(cable, value)`` primary key).  Up to ``EXACT_LIMIT`` matches the
-counts are exact; above it they are computed on an evenly spread sample of
-about ``EXACT_LIMIT`` matches (``rowid % step = 0``) and scaled, and the
-result says ``approximate`` - so facets stay affordable beside every search
-even when a query matches most of a 250,000-cable archive.
+into a temporary table; each facet is one GROUP BY over that set (a narrow
+``cables`` row lookup, or the side table's ``(cable, value)`` primary key).
+Up to ``EXACT_LIMIT`` matches the counts are exact; above it they are
+computed on an evenly spread sample of about ``EXACT_LIMIT`` matches and
+scaled, and the result says ``approximate`` - so facets stay affordable
+beside every search even when a query matches most of a 250,000-cable
+archive.  A broad text query's sample comes from broad.py.
 """
 
 from __future__ import annotations
@@ -62,9 +63,13 @@ def facets_of(
     conn: sqlite3.Connection, rowids: tuple[int, ...], size: int, *, total: int, exact: bool
 ) -> Facets:
     """Facets of a set of rowids already known: every match (``exact``) or
-    a sample standing for ``total`` matches (see broad.py)."""
+    a sample standing for ``total`` matches (see broad.py).  More than
+    ``EXACT_LIMIT`` rowids are thinned to an even sample of about that many."""
+    step = -(-len(rowids) // EXACT_LIMIT)
+    if step > 1:
+        rowids = tuple(sorted(rowids))[::step]
     fill_hits(conn, rowids)
-    return _grouped(conn, size, total, len(rowids), not exact)
+    return _grouped(conn, size, total, len(rowids), not exact or step > 1)
 
 
 def _clear(conn: sqlite3.Connection) -> None:

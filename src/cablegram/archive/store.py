@@ -392,9 +392,13 @@ class SQLiteStore:
     def measure(self, plan: Plan) -> Measure:
         """How many cables match (exact, or estimated for a broad text query;
         see broad.py), with the rowids that stand for them."""
-        if plan.match is None:
-            return Measure(self.count(plan), True)
         frm, params, _ = self._from_where(plan)
+        limit = broad.BROAD + 1
+        if plan.match is None:  # fields only: indexes answer; keep a narrow set's rowids
+            first = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm} LIMIT {limit}", params)]
+            if len(first) < limit:
+                return Measure(len(first), True, tuple(first))
+            return Measure(self.count(plan), True)
         if plan.prefix:
             # The step comes from a count of the text matches alone (no join)
             # for the owner; any other reader's count is scoped, so that
@@ -408,7 +412,6 @@ class SQLiteStore:
             if not text_only or step == 1:
                 return Measure(len(rows) if step == 1 else counted, True, rows, sample=step > 1)
             return Measure(len(rows) * step, False, rows, sample=True)
-        limit = broad.BROAD + 1
         first = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm} LIMIT {limit}", params)]
         if len(first) < limit:
             return Measure(len(first), True, tuple(first))

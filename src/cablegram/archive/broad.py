@@ -72,4 +72,4 @@ def scaled_total(found: int, spans: list[tuple[int, int]], top: int, floor: int)
     """Matches in the archive estimated from ``found`` matches in ``spans``
     (never fewer than ``floor``, the matches already seen)."""
     covered = sum(b - a + 1 for a, b in spans)
-    return max(floor, round(found * top / covered))
+    return min(top, max(floor, round(found * top / covered)))

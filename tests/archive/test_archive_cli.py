@@ -94,5 +94,17 @@ def test_ingest_from_stdin_and_missing_path(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ingest", "-", "--archive", path, "--json"], input=data)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["new"] == 1
+    assert json.loads(result.output)["files"] == 1  # stdin is one input
     code, out = run("ingest", str(tmp_path / "nope"), "--archive", path)
     assert code == 1 and "no such file or directory" in out
+
+
+def test_big_files_count_as_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files unwrapped in the parent (big or zip) are counted like small ones."""
+    from cablegram.archive import ingest
+
+    monkeypatch.setattr(ingest, "BIG_FILE", 1000)  # every seed is "big"
+    code, out = run("ingest", str(SEEDS), "--archive", str(tmp_path / "b.sqlite"), "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert (summary["files"], summary["new"]) == (len(list(SEEDS.iterdir())), 2)

@@ -36,6 +36,7 @@ from cablegram.archive.ingest import (
     DocTuple,
     IngestReport,
     Progress,
+    Task,
     WorkerConfig,
     plan_tasks,
     run_tasks,
@@ -180,7 +181,7 @@ class Archive:
         report = IngestReport()
         config = WorkerConfig(None, fresh.reader.policy)
         tasks = (
-            (work_docs, (chunk, sum(len(d[0]) for d in chunk), config))
+            Task(work_docs, (chunk, sum(len(d[0]) for d in chunk), config))
             for chunk in self._copy_chunks(old)
         )
         run_tasks(fresh, tasks, report, workers=workers, progress=progress)

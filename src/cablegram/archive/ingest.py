@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cablegram.archive.records import CopyRecord, make_record, sha256_text
 from cablegram.archive.store import SQLiteStore
@@ -176,12 +176,16 @@ def list_files(path: str) -> Iterator[str]:
             yield os.path.join(root, name)
 
 
-Task = tuple[Callable[..., TaskResult], tuple[Any, ...]]
+class Task(NamedTuple):
+    fn: Callable[..., TaskResult]
+    args: tuple[Any, ...]
+    files: int = 0  # input files this task finishes (the progress bar and report count them)
 
 
 def _doc_chunks(
-    items: Iterable[Any], failures: list[Failure], config: WorkerConfig
+    items: Iterable[Any], failures: list[Failure], config: WorkerConfig, files: int = 1
 ) -> Iterator[Task]:
+    """Tasks of DOCS_PER_TASK documents; the last one finishes ``files`` inputs."""
     chunk: list[DocTuple] = []
     size = 0
     for item in items:
@@ -193,10 +197,9 @@ def _doc_chunks(
         )
         size += len(item.text)
         if len(chunk) >= DOCS_PER_TASK:
-            yield work_docs, (chunk, size, config)
+            yield Task(work_docs, (chunk, size, config))
             chunk, size = [], 0
-    if chunk:
-        yield work_docs, (chunk, size, config)
+    yield Task(work_docs, (chunk, size, config), files)
 
 
 def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig) -> Iterator[Task]:
@@ -207,7 +210,7 @@ def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig
     blobs = [s for s in sources if not isinstance(s, str)]
     if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
         items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
-        yield from _doc_chunks(items, failures, config)
+        yield from _doc_chunks(items, failures, config, files=len(blobs))
     for src in sources:
         if not isinstance(src, str):
             continue
@@ -221,10 +224,10 @@ def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig
                 continue
             small.append(path)
             if len(small) >= FILES_PER_TASK:
-                yield work_paths, (small, config)
+                yield Task(work_paths, (small, config), len(small))
                 small = []
         if small:
-            yield work_paths, (small, config)
+            yield Task(work_paths, (small, config), len(small))
 
 
 def total_bytes(sources: Iterable[Any]) -> int:
@@ -270,17 +273,14 @@ def run_tasks(
         if progress:
             progress(report.files, report.documents, done_bytes)
 
-    def files_of(task: Task) -> int:
-        return len(task[1][0]) if task[0] is work_paths else 0
-
     if workers <= 1:
-        for fn, args in tasks:
-            absorb(fn(*args), files_of((fn, args)))
+        for task in tasks:
+            absorb(task.fn(*task.args), task.files)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             pending: deque[tuple[Future[TaskResult], int]] = deque()
             for task in tasks:
-                pending.append((pool.submit(task[0], *task[1]), files_of(task)))
+                pending.append((pool.submit(task.fn, *task.args), task.files))
                 while len(pending) >= 3 * workers:
                     fut, n = pending.popleft()
                     absorb(fut.result(), n)

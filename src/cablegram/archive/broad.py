@@ -37,6 +37,9 @@ BROAD = 5_000  # matches read before a text query counts as broad
 SAMPLE = 2_000  # matches a broad query's sample aims at
 RANGES = 32  # rowid ranges the sample is spread over
 MAX_SHARE = 0.5  # above this share of the archive, sampling saves little: count
+# A query of fields only reads its rowids from indexes (no postings, no
+# positions): up to this many are listed exactly, and facets thin them.
+FIELD_ROWIDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cablegram.archive.store import SQLiteStore
     from cablegram.model import Cable
 
+SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
 MARK_OPEN, MARK_CLOSE = "«", "»"  # highlight markers in snippets (CLI styles them)
 
 
@@ -94,8 +95,17 @@ class SearchResult:
         if self.approximate_rank:
             rowids = self.measure.rowids or ()
             self.hits = store.sample_page(plan, rowids, limit=limit, offset=offset)
+        elif plan.match is None and limit > 0 and self._few_known():
+            # Fields only, few matches: sorting them beats walking the date
+            # index past every row that fails the filter (many rows pass: walk).
+            rowids = self.measure.rowids or ()
+            self.hits = store.rowid_page(plan, rowids, sort=sort, limit=limit, offset=offset)
         else:
             self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
+
+    def _few_known(self) -> bool:
+        rowids = self.measure.rowids
+        return rowids is not None and len(rowids) < SORTABLE
 
     @property
     def measure(self) -> Measure:

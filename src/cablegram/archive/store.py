@@ -297,14 +297,10 @@ class SQLiteStore:
         return "temp.matches"
 
     def _rowids(self, plan: Plan) -> tuple[str, list[object]]:
-        """SELECT of the matching rowids, skipping the ``cables`` join when only
-        text is asked by the owner (the FTS doclist alone answers)."""
+        """SELECT of the matching rowids (a heavy plan's evaluated matches)."""
         if (table := self._matches(plan)) is not None:
             return f"SELECT rowid FROM {table}", []
-        if plan.match is not None and plan.where == "1" and self.reader.owner:
-            return "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
-        frm, params, _ = self._from_where(plan)
-        return f"SELECT c.rowid AS rowid{frm}", params
+        return self._matching(plan)
 
     @staticmethod
     def _order(plan: Plan, sort: str, score: str) -> str:
@@ -405,15 +401,31 @@ class SQLiteStore:
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms), -sc))
         return hits
 
+    def _matching(
+        self, plan: Plan, span: tuple[int, int] | None = None, step: int = 1
+    ) -> tuple[str, list[object]]:
+        """SELECT of the matching rowids (see ``_from_where`` for ``span`` and
+        ``step``); the owner's text-only query skips the ``cables`` join: the
+        FTS doclist alone answers (a join costs a B-tree lookup per match)."""
+        if plan.match is not None and plan.where == "1" and self.reader.owner:
+            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [plan.match]
+            if span is not None:
+                sql, params = sql + " AND rowid BETWEEN ? AND ?", [*params, *span]
+            return sql + (f" AND rowid % {int(step)} = 0" if step > 1 else ""), params
+        frm, params, _ = self._from_where(plan, span, step)
+        return f"SELECT c.rowid AS rowid{frm}", params
+
+    def _rowid_list(self, sql: str, params: list[object], limit: int | None = None) -> list[int]:
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        return [r for (r,) in self.conn.execute(sql + tail, params)]
+
     def measure(self, plan: Plan) -> Measure:
         """How many cables match (exact, or estimated for a broad text query;
         see broad.py), with the rowids that stand for them."""
-        frm, params, _ = self._from_where(plan)
-        limit = broad.BROAD + 1
+        sql, params = self._matching(plan)
         if plan.match is None:  # fields only: indexes give the rowids cheaply
-            cap = broad.FIELD_ROWIDS + 1
-            every = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm} LIMIT {cap}", params)]
-            if len(every) < cap:
+            every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
+            if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             return Measure(self.count(plan), True)
         if plan.prefix:
@@ -424,13 +436,12 @@ class SQLiteStore:
             counted = self.count(dataclasses.replace(plan, where="1", params=()) if text_only
                                  else plan)  # fmt: skip
             step = -(-counted // broad.SAMPLE)
-            frm, params, _ = self._from_where(plan, step=step)
-            rows = tuple(r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}", params))
+            rows = tuple(self._rowid_list(*self._matching(plan, step=step)))
             if not text_only or step == 1:
                 return Measure(len(rows) if step == 1 else counted, True, rows, sample=step > 1)
             return Measure(len(rows) * step, False, rows, sample=True)
-        first = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm} LIMIT {limit}", params)]
-        if len(first) < limit:
+        first = self._rowid_list(sql, params, broad.BROAD + 1)
+        if len(first) <= broad.BROAD:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
         spans = sample_spans(top, sorted(first))
@@ -438,18 +449,14 @@ class SQLiteStore:
             return Measure(self.count(plan), True)
         found: list[int] = []
         for span in spans:
-            frm, params, _ = self._from_where(plan, span)
-            found += [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}", params)]
+            found += self._rowid_list(*self._matching(plan, span))
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)
 
     def count(self, plan: Plan) -> int:
         """Every match counted (no ranking: BM25 would count each phrase again)."""
-        if plan.match is not None and plan.where == "1" and self.reader.owner:
-            row = self.conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (plan.match,))
-            return int(row.fetchone()[0])  # the doclist alone answers: no join
-        frm, params, _ = self._from_where(plan)
-        return int(self.conn.execute(f"SELECT count(*){frm}", params).fetchone()[0])
+        sql, params = self._matching(plan)
+        return int(self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
     def facets(self, plan: Plan, *, size: int = 10, measure: Measure | None = None) -> Facets:
         """Facet counts of the matches (of the rowids ``measure`` holds, when it

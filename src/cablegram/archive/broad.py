@@ -57,7 +57,8 @@ class Measure:
 def sample_spans(top: int, first: list[int]) -> list[tuple[int, int]] | None:
     """Rowid ranges to sample, given the first matches in rowid order
     (``first``, more than BROAD) and the highest rowid ``top``; None when the
-    sample would cover so much of the archive that counting is as cheap."""
+    sample would cover so much of the archive that listing the remaining
+    matches is as cheap (the first ones already cover much of it)."""
     # Matches per rowid where they start (a term may appear only late).
     density = len(first) / max(1, first[-1] - first[0] + 1)
     share = SAMPLE / (density * top)

@@ -444,9 +444,11 @@ class SQLiteStore:
         if len(first) <= broad.BROAD:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
-        spans = sample_spans(top, sorted(first))
-        if spans is None:
-            return Measure(self.count(plan), True)
+        first.sort()
+        spans = sample_spans(top, first)
+        if spans is None:  # sparse beyond the first matches: list the rest (one pass in all)
+            first += self._rowid_list(*self._matching(plan, (first[-1] + 1, top)))
+            return Measure(len(first), True, tuple(first))
         found: list[int] = []
         for span in spans:
             found += self._rowid_list(*self._matching(plan, span))

@@ -23,8 +23,10 @@ fairly.  An exact count is always available (``SearchResult.exact_total``,
 
 Prefix words (``negotiat*``) are the exception: FTS5 merges the postings of
 every term with the prefix before it yields the first row, so each probe
-would pay for the whole merge.  They are counted exactly (one merge) and
-sampled by ``rowid % step`` (a second), which costs less than 33 probes.
+would pay for the whole merge.  A broad prefix query is sampled by
+``rowid % step`` in one more evaluation instead of 32 probes (the step from
+the first matches' density); for the owner's text-only query the doclists
+count every match without a join, so that total is exact.
 
 Access is not affected: every probe is the reader's own scoped query.
 """
@@ -54,14 +56,22 @@ class Measure:
     sample: bool = False
 
 
+def _density(first: list[int]) -> float:
+    """Matches per rowid where they start (a term may appear only late)."""
+    return len(first) / max(1, first[-1] - first[0] + 1)
+
+
+def sample_step(top: int, first: list[int]) -> int:
+    """``rowid % step`` keeping about SAMPLE matches, from the first matches."""
+    return max(1, round(_density(first) * top / SAMPLE))
+
+
 def sample_spans(top: int, first: list[int]) -> list[tuple[int, int]] | None:
     """Rowid ranges to sample, given the first matches in rowid order
     (``first``, more than BROAD) and the highest rowid ``top``; None when the
     sample would cover so much of the archive that listing the remaining
     matches is as cheap (the first ones already cover much of it)."""
-    # Matches per rowid where they start (a term may appear only late).
-    density = len(first) / max(1, first[-1] - first[0] + 1)
-    share = SAMPLE / (density * top)
+    share = SAMPLE / (_density(first) * top)
     if share > MAX_SHARE:
         return None
     width = max(1, round(share * top / RANGES))

@@ -9,7 +9,6 @@ view (``views`` / ``fts_views``), never from the cable.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive import broad, schema
 from cablegram.archive.blobs import unpack_json, unpack_text
-from cablegram.archive.broad import Measure, sample_spans, scaled_total
+from cablegram.archive.broad import Measure, sample_spans, sample_step, scaled_total
 from cablegram.archive.facets import Facets, facets, facets_of, fill_hits
 from cablegram.archive.fields import TEXT_FACT_CLOSE, TEXT_FACT_OPEN
 from cablegram.archive.ids import id_key
@@ -428,23 +427,21 @@ class SQLiteStore:
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             return Measure(self.count(plan), True)
-        if plan.prefix:
-            # The step comes from a count of the text matches alone (no join)
-            # for the owner; any other reader's count is scoped, so that
-            # nothing about hidden cables shapes what it is shown.
-            text_only = self.reader.owner and plan.where != "1"
-            counted = self.count(dataclasses.replace(plan, where="1", params=()) if text_only
-                                 else plan)  # fmt: skip
+        if plan.prefix and plan.where == "1" and self.reader.owner:
+            # The doclist counts alone (no join): one merge gives the exact total.
+            counted = self.count(plan)
             step = -(-counted // broad.SAMPLE)
             rows = tuple(self._rowid_list(*self._matching(plan, step=step)))
-            if not text_only or step == 1:
-                return Measure(len(rows) if step == 1 else counted, True, rows, sample=step > 1)
-            return Measure(len(rows) * step, False, rows, sample=True)
+            return Measure(counted, True, rows, sample=step > 1)
         first = self._rowid_list(sql, params, broad.BROAD + 1)
         if len(first) <= broad.BROAD:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
         first.sort()
+        if plan.prefix:  # a second evaluation, thinned by rowid (see broad.py)
+            step = sample_step(top, first)
+            rows = tuple(self._rowid_list(*self._matching(plan, step=step)))
+            return Measure(max(len(first), len(rows) * step), False, rows, sample=True)
         spans = sample_spans(top, first)
         if spans is None:  # sparse beyond the first matches: list the rest (one pass in all)
             first += self._rowid_list(*self._matching(plan, (first[-1] + 1, top)))

@@ -277,11 +277,15 @@ def run_tasks(
         for task in tasks:
             absorb(task.fn(*task.args), task.files)
     else:
+        # Enough tasks in flight to keep the workers busy while the parent
+        # writes a whole batch (a few hundred ms): with only a few queued,
+        # they would finish them early in the write and then sit idle.
+        in_flight = batch // DOCS_PER_TASK + 2 * workers
         with ProcessPoolExecutor(max_workers=workers) as pool:
             pending: deque[tuple[Future[TaskResult], int]] = deque()
             for task in tasks:
                 pending.append((pool.submit(task.fn, *task.args), task.files))
-                while len(pending) >= 3 * workers:
+                while len(pending) >= in_flight:
                     fut, n = pending.popleft()
                     absorb(fut.result(), n)
             while pending:

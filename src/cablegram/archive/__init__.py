@@ -155,7 +155,7 @@ class Archive:
         sources: Iterable[str | os.PathLike[str] | bytes | BinaryIO],
         *,
         workers: int = 2,
-        batch: int = 2000,
+        batch: int = 5000,
         progress: Progress | None = None,
     ) -> IngestReport:
         """Read files, directories, zip/gzip files, bytes or binary streams (stdin)."""

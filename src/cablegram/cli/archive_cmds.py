@@ -129,7 +129,7 @@ def _print_report(report: Any, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @archive_option
 @click.option("--workers", default=2, show_default=True, help="Parser processes.")
-@click.option("--batch", default=2000, show_default=True, help="Cables per transaction.")
+@click.option("--batch", default=5000, show_default=True, help="Cables per transaction.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @json_option
 def ingest_cmd(

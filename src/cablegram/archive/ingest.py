@@ -26,7 +26,7 @@ from cablegram.model import Defect, NotACableError
 
 BIG_FILE = 8 << 20  # bytes: files above this are unwrapped in the parent, in chunks
 FILES_PER_TASK = 16
-INGEST_CHECKPOINT_PAGES = int(os.environ.get("CABLEGRAM_CHECKPOINT_PAGES", "16384"))  # 256 MB
+INGEST_CHECKPOINT_PAGES = 16384  # WAL pages between checkpoints while ingesting (256 MB)
 DOCS_PER_TASK = 64
 
 # A document as sent to workers: (text, format, path, locator, metadata, source defects).

@@ -287,6 +287,18 @@ def row_document(
     )
 
 
+def _lines_at(text: str, line: int, offsets: list[int]) -> list[int]:
+    """File line of each of the ascending ``offsets`` in ``text``, which starts on
+    file line ``line`` (the line ends counted once, from one offset to the next)."""
+    out: list[int] = []
+    pos = 0
+    for offset in offsets:
+        line += text.count("\n", pos, offset)
+        out.append(line)
+        pos = offset
+    return out
+
+
 def iter_rows(
     lines: Iterable[bytes] | BinaryIO, path: str | None
 ) -> Iterator[Document | NotACableError]:
@@ -321,4 +333,4 @@ def iter_rows(
         if not fields[7].strip():
             yield NotACableError("cables.csv record with empty content", where)
             continue
-        yield row_document(fields, path, line, [line + text.count("\n", 0, x) for x in starts])
+        yield row_document(fields, path, line, _lines_at(text, line, starts))

@@ -81,3 +81,31 @@ def test_normalized_lines_never_end_in_a_blank(pieces: list[str]) -> None:
     from cablegram.format.parse.normalize import normalize
 
     assert all(line == line.rstrip() for line in normalize("".join(pieces)))
+
+
+_SPLIT_PIECES = [
+    "SUBJECT:",
+    "subj :",
+    "E.O. 12958",
+    "e. o. 13526",
+    "EO 12345",
+    "TAGS:",
+    "REFTEL:",
+    "refs :",
+    "Classified  By",
+    "¶",
+    "SIPDIS",
+    "x",
+    " ",
+    "o.",
+    "eo",
+    ":",
+]
+
+
+@given(st.lists(st.sampled_from(_SPLIT_PIECES), max_size=8))
+def test_may_split_shortcut_is_the_pattern(pieces: list[str]) -> None:
+    from cablegram.format.parse.normalize import _MAY_SPLIT, _may_split
+
+    line = "".join(pieces)
+    assert _may_split(line) == (_MAY_SPLIT.search(line, 1) is not None)

@@ -175,9 +175,24 @@ def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[in
 
 
 def _may_split(line: str) -> bool:
-    """A header keyword or anchor after the first character (see _MAY_SPLIT)."""
+    """A header keyword or anchor after the first character (see _MAY_SPLIT).
+
+    An ASCII line is searched only when it holds a literal that every match
+    holds (``o.`` of E.O., ``eo``, ``sipdis``, ``classified``, a colon with
+    ``subj``, ``tags`` or ``ref``): a few scans of the line cost less than one
+    regex search, which tries its alternatives at every letter.
+    """
     if line.isascii():
-        return _MAY_SPLIT_LOWER.search(line.lower(), 1) is not None
+        low = line.lower()
+        if not (
+            "o." in low
+            or "eo" in low
+            or "sipdis" in low
+            or "classified" in low
+            or (":" in low and ("subj" in low or "tags" in low or "ref" in low))
+        ):
+            return False
+        return _MAY_SPLIT_LOWER.search(low, 1) is not None
     return _MAY_SPLIT.search(line, 1) is not None
 
 

@@ -240,4 +240,6 @@ def parse(
         defects=tuple(out),
         section=Section(*cline.section) if cline and cline.section else None,
         notices=tuple(head.notices),
+        classification_trailer=(cline.tail or None) if cline else None,
+        unrecognized_head_lines=tuple(head.unrecognized),
     )

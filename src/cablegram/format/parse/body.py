@@ -442,13 +442,13 @@ _HEADING_SUMMARY = re.compile(r"^[\s-]*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?
 def _summary(paragraphs: list[Paragraph]) -> str | None:
     for k, p in enumerate(paragraphs[:6]):
         if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
-            return " ".join(paragraphs[k + 1].text.split())
+            return fold(paragraphs[k + 1].text)
         upper = p.text.upper()
         if "UMMARY" not in upper:
             continue
         text = _summary_text(p.text, upper)
         if text and text.strip():
-            return " ".join(text.split())
+            return fold(text)
     return None
 
 

@@ -365,7 +365,6 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
             cut = rest
     reader = _BodyReader()
     special = _SPECIAL.match
-    plain_first, class_second = _PLAIN_FIRST, _CLASS_SECOND
     # Locals for the plain-line path, renewed whenever the reader ran (it may open
     # a paragraph, start a block or move the expected number).
     current: _Para | None = None
@@ -395,20 +394,7 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
             current.gap()
             add = current.blocks[-1].append
             continue
-        # _plain(line), inlined (most lines take this test)
-        last = line[-1]
-        first = line[0]
-        if (
-            not (last.isdecimal() or last.isspace())
-            and (
-                first in plain_first
-                or (
-                    (second_letters := class_second.get(first)) is not None
-                    and (second := line[2:3] if line[1:2].isspace() else line[1:2]) != ""
-                    and second not in second_letters
-                )
-            )
-        ) or special(line) is None:
+        if _plain(line) or special(line) is None:
             # Plain text; a lost paragraph break needs the expected number in it.
             if (
                 numbered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,6 +83,14 @@ def test_marked_subject_is_withheld_and_summary_kept_from_released_paragraph() -
     assert "KESTREL" not in json.dumps(to_dict(view)).upper()
     view_u = redact(sample(), U)
     assert view_u.summary is None  # its paragraph (C) is withheld
+
+
+def test_unplaced_head_lines_are_not_in_a_view() -> None:
+    """A head line the parser could not place may continue a withheld subject."""
+    cable = replace(sample(), unrecognized_head_lines=("KESTREL CONTINUED",))
+    view = redact(cable, C)
+    assert view.unrecognized_head_lines == ()
+    assert "KESTREL" not in json.dumps(to_dict(view)).upper()
 
 
 def test_header_level_parts_stay() -> None:

@@ -130,3 +130,44 @@ def test_validate_points_at_the_line_of_the_input_file(
     assert found == [f"{path}:{line}: {code} " + found[0].split(f": {code} ", 1)[1]], result.stdout
     file_line = path.read_text(encoding="utf-8").split("\n")[line - 1]
     assert written in file_line
+
+
+def test_validate_cites_the_lines_of_a_json_draft(runner: CliRunner, tmp_path: Path) -> None:
+    """A finding on a draft points at the line of the JSON file that holds the field."""
+    parsed = json.loads(
+        runner.invoke(main, ["parse", "--json", str(SEEDS / "06ALMATY2872.txt")]).stdout
+    )
+    parsed["eo"] = {"order": "12958", "declassify_on": None, "text": "N/A"}  # R10
+    parsed["tags"] = ["KZ"]  # R16: no subject or program tag
+    draft = tmp_path / "draft.json"
+    text = json.dumps(parsed, indent=2)
+    draft.write_text(text)
+    lines = text.split("\n")
+    eo_line = next(i for i, ln in enumerate(lines, 1) if ln.startswith('  "eo"'))
+    tags_line = next(i for i, ln in enumerate(lines, 1) if ln.startswith('  "tags"'))
+    result = runner.invoke(main, ["validate", "--json", str(draft)])
+    findings = [json.loads(ln) for ln in result.stdout.splitlines()]
+    by_code = {f["code"]: f for f in findings}
+    assert by_code["R10"]["line"] == eo_line
+    assert by_code["R16"]["line"] == tags_line
+
+
+def test_validate_names_the_field_a_draft_does_not_hold(runner: CliRunner) -> None:
+    from dataclasses import replace
+
+    from cablegram.format.drafts import read_drafts
+    from cablegram.format.validate import validate
+
+    out = runner.invoke(main, ["parse", "--json", str(SEEDS / "06ALMATY2872.txt")]).stdout
+    parsed = json.loads(out)
+    parsed["eo"] = {"order": "12958", "declassify_on": None, "text": "N/A"}  # R10
+    (cable,) = read_drafts(json.dumps(parsed), "d.json")
+    assert cable.source.format == "cable-json"
+    assert cable.source.lines["EO"] == 1  # one line of JSON: every field on line 1
+    (r10,) = [f for f in validate(cable) if f.code == "R10"]
+    assert r10.line == 1 and "(field" not in r10.message
+    # Without a place for the E.O. line the finding names the field, not a rendered line.
+    lines = {k: v for k, v in cable.source.lines.items() if k != "EO"}
+    unplaced = replace(cable, source=replace(cable.source, lines=lines))
+    (r10,) = [f for f in validate(unplaced) if f.code == "R10"]
+    assert r10.line is None and r10.message.endswith("(field eo)")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cablegram.format.parse import parse
 from cablegram.format.parse.classified import read_classified_by
 from cablegram.format.parse.lines import match_classification_line
 from cablegram.format.parse.message import read_eo
+from cablegram.format.reader import read
 from cablegram.model import Classification, Precedence, Source
 
 
@@ -202,3 +205,48 @@ def test_run_on_head_keywords_are_split() -> None:
     assert c.subject == "POST REQUESTED"
     assert [r.id for r in c.references] == ["07STATE71143"]
     assert [(p.number, p.marking) for p in c.paragraphs] == [(1, "S"), (2, "S")]
+
+
+_WRAPPED_FL2 = """VZCZCXRO2943
+OO RUEHBI RUEHCI RUEHDBU RUEHFL RUEHKW RUEHLA RUEHLH RUEHNEH RUEHNP
+RUEHPW RUEHROV RUEHSR
+DE RUEHTA #0982/01 1591008
+ZNY CCCCC ZZH
+{after_fl3}O 081008Z JUN 09
+FM AMEMBASSY ASTANA
+TO RUEHC/SECSTATE WASHDC IMMEDIATE 5572
+
+C O N F I D E N T I A L SECTION 01 OF 03 ASTANA 000982
+
+E.O. 12958: DECL: 06/08/2019
+TAGS: PREL, KZ
+SUBJECT: TEST
+
+1. (C) Text.
+"""
+
+
+def test_routing_indicators_continued_on_a_second_line_belong_to_fl2() -> None:
+    cable = parse(_WRAPPED_FL2.format(after_fl3=""))
+    assert cable.header is not None and cable.header.relay is not None
+    assert cable.header.relay.routing_indicators[-3:] == ("RUEHPW", "RUEHROV", "RUEHSR")
+    assert len(cable.header.relay.routing_indicators) == 12
+    assert not [d for d in cable.defects if d.code == "UNRECOGNIZED_HEADER_LINE"]
+
+
+def test_routing_indicators_away_from_fl2_are_not_relay() -> None:
+    cable = parse(_WRAPPED_FL2.format(after_fl3="RUEHXX RUEHYY\n"))
+    assert cable.header is not None and cable.header.relay is not None
+    assert "RUEHXX" not in cable.header.relay.routing_indicators
+    assert [d.message for d in cable.defects if d.code == "UNRECOGNIZED_HEADER_LINE"] == [
+        "RUEHXX RUEHYY"
+    ]
+
+
+def test_wrapped_fl2_of_real_cables(corpus: Path) -> None:
+    dev = corpus / "dev"
+    for name in ("cablegate-html/09ASTANA982.html", "cablegate-html/09MOSCOW2734.html"):
+        (cable,) = read(dev / name)
+        assert cable.header is not None and cable.header.relay is not None
+        assert len(cable.header.relay.routing_indicators) >= 12, name
+        assert not [d for d in cable.defects if d.code == "UNRECOGNIZED_HEADER_LINE"], name

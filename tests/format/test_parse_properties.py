@@ -65,3 +65,47 @@ def test_not_a_cable_inputs_raise() -> None:
         except NotACableError:
             continue
         raise AssertionError(f"{data!r} parsed as a cable")
+
+
+def test_trailing_blank_test_knows_every_blank() -> None:
+    """normalize skips the strip of each line when _may_trail says no line ends in
+    a blank: its list must hold every blank but the space, tab and line end."""
+    from cablegram.format.parse.normalize import _OTHER_BLANKS
+
+    blanks = {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\t", "\n"}
+    assert blanks == set(_OTHER_BLANKS)
+
+
+@given(st.lists(st.sampled_from(["a", " ", "\u2003", "\x0c", "b\n", "\n", "\x85", "\t", "¶1. x"])))
+def test_normalized_lines_never_end_in_a_blank(pieces: list[str]) -> None:
+    from cablegram.format.parse.normalize import normalize
+
+    assert all(line == line.rstrip() for line in normalize("".join(pieces)))
+
+
+_SPLIT_PIECES = [
+    "SUBJECT:",
+    "subj :",
+    "E.O. 12958",
+    "e. o. 13526",
+    "EO 12345",
+    "TAGS:",
+    "REFTEL:",
+    "refs :",
+    "Classified  By",
+    "¶",
+    "SIPDIS",
+    "x",
+    " ",
+    "o.",
+    "eo",
+    ":",
+]
+
+
+@given(st.lists(st.sampled_from(_SPLIT_PIECES), max_size=8))
+def test_may_split_shortcut_is_the_pattern(pieces: list[str]) -> None:
+    from cablegram.format.parse.normalize import _MAY_SPLIT, _may_split
+
+    line = "".join(pieces)
+    assert _may_split(line) == (_MAY_SPLIT.search(line, 1) is not None)

@@ -137,3 +137,33 @@ def test_signals_and_notices_survive_rendering(corpus: Path) -> None:
         again = parse(text, source=cable.source)
         assert (again.header, again.notices) == (cable.header, cable.notices)
     assert seen["signals"] >= 6 and seen["notices"] >= 10, seen
+
+
+def test_trailer_and_unrecognized_head_lines_are_written_back(corpus: Path) -> None:
+    """Text the model holds outside its elements is rendered, so no text is lost."""
+    seen = 0
+    for cable in read(corpus / "dev", on_error=lambda error: None):
+        if not (cable.classification_trailer or cable.unrecognized_head_lines):
+            continue
+        seen += 1
+        text = render(cable, defaults=False)
+        again = parse(text, source=cable.source)
+        assert diff(cable, again) == {}, cable.source.path
+        for line in cable.unrecognized_head_lines:
+            assert line in text.split("\n"), (cable.source.path, line)
+        if cable.classification_trailer:
+            trailer = " " + cable.classification_trailer
+            assert any(ln.endswith(trailer) for ln in text.split("\n")), cable.source.path
+    assert seen >= 10
+
+
+def test_built_cable_with_trailer_and_unplaced_lines_round_trips() -> None:
+    built = replace(
+        parse((SEEDS / "06ALMATY2872.txt").read_bytes()),
+        classification_trailer="TOSEC 010203",
+        unrecognized_head_lines=("QUICK MANEUVERS ON THE CRISIS", "(U)"),
+    )
+    again = parse(render(built, defaults=False))
+    assert again.classification_trailer == "TOSEC 010203"
+    assert again.unrecognized_head_lines == ("QUICK MANEUVERS ON THE CRISIS", "(U)")
+    assert diff(built, again) == {}

@@ -309,3 +309,24 @@ def test_draft_mode_accepts_what_release_assigns(secret: Cable) -> None:
 @pytest.mark.parametrize("name", ["06ALMATY1703", "06ALMATY2872"])
 def test_parsed_seeds_have_no_findings(name: str) -> None:
     assert validate(parse((SEEDS / f"{name}.txt").read_bytes())) == []
+
+
+def test_drafts_place_elements_on_their_json_lines() -> None:
+    """Each item of an array or of JSON lines is placed on its own lines."""
+    import json
+
+    from cablegram.format.drafts import read_drafts
+
+    items = [
+        {"id": "06ALMATY1", "subject": "A", "paragraphs": [{"text": "x"}, {"text": "y"}]},
+        {"id": "06ALMATY2", "tags": ["PREL"], "eo": {"text": "N/A"}},
+    ]
+    pretty = json.dumps(items, indent=1).split("\n")
+    first, second = read_drafts("\n".join(pretty), "a.json")
+    assert pretty[first.source.lines["SUBJECT"] - 1].startswith('  "subject"')
+    assert pretty[first.source.lines["PARA.1"] - 1].strip() == "{"
+    assert first.source.lines["PARA.1"] > first.source.lines["PARA.0"]
+    assert pretty[second.source.lines["TAGS"] - 1].startswith('  "tags"')
+    lines = "\n".join(json.dumps(item) for item in items)
+    first, second = read_drafts(lines, "a.jsonl")
+    assert set(first.source.lines.values()) == {1} and set(second.source.lines.values()) == {2}

@@ -204,6 +204,8 @@ def redact(
         paragraphs=tuple(paragraphs),
         subject=subject,
         summary=summary,
+        # Unplaced head lines may be a withheld subject's continuation: not in a view.
+        unrecognized_head_lines=(),
         defects=(),
         source=Source(
             format=cable.source.format,

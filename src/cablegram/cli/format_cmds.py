@@ -82,31 +82,13 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
 
 def _load_json_cables(path: str) -> Iterator[Any]:
     """Cables from a schema JSON file: one object, an array, or JSON lines."""
-    from cablegram.model import from_dict
+    from cablegram.format.drafts import DraftError, read_drafts
 
     raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    raw = raw.strip()
-    if not raw:
-        raise click.ClickException(f"{path}: empty input")
     try:
-        data = json.loads(raw)
-        items = data if isinstance(data, list) else [data]
-    except json.JSONDecodeError:
-        items = []
-        for n, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise click.ClickException(f"{path}:{n}: not JSON: {err.msg}") from None
-    for n, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise click.ClickException(f"{path}: item {n} is not a JSON object")
-        try:
-            yield from_dict(item)
-        except (KeyError, ValueError, TypeError) as err:
-            raise click.ClickException(f"{path}: item {n} is not a cable: {err}") from None
+        yield from read_drafts(raw, path)
+    except DraftError as err:
+        raise click.ClickException(str(err)) from None
 
 
 @main.command("render")

@@ -3,7 +3,8 @@
 Field names and meanings follow ``cable.schema.json`` exactly; see the schema's
 descriptions for each.  Sequences are tuples so that a cable is hashable and
 safe to share between threads and processes.  Fields beyond the schema
-(``section``, ``xmt``, ``notices``, ``header.section``, ``header.signals``) are
+(``section``, ``xmt``, ``notices``, ``classification_trailer``,
+``unrecognized_head_lines``, ``header.section``, ``header.signals``) are
 additions the schema allows; they are emitted by
 ``to_dict`` and tolerated when missing by ``from_dict``.
 """
@@ -168,6 +169,12 @@ class Cable:
     # Service notices of the text as written: the correction notice
     # "C O R R E C T E D  C O P Y (reason)" of a corrected copy (FORMAT §3.1).
     notices: tuple[str, ...] = ()
+    # What the classification line holds after the serial, as written (SECTO 012,
+    # a caption run onto the line): kept so that rendering loses no text.
+    classification_trailer: str | None = None
+    # Lines of the message head that are none of its elements (a subject or REF
+    # line cut off its block by a blank line, stray notes), as written, in order.
+    unrecognized_head_lines: tuple[str, ...] = ()
 
     @property
     def year(self) -> int | None:

@@ -83,6 +83,8 @@ def to_dict(cable: Cable) -> dict[str, Any]:
         "info": [_addressee(a) for a in c.info],
         "xmt": [_addressee(a) for a in c.xmt],
         "notices": list(c.notices),
+        "classification_trailer": c.classification_trailer,
+        "unrecognized_head_lines": list(c.unrecognized_head_lines),
         "distribution": list(c.distribution),
         "eo": None
         if c.eo is None
@@ -175,6 +177,8 @@ def from_dict(d: dict[str, Any]) -> Cable:
         info=_addressees(d.get("info")),
         xmt=_addressees(d.get("xmt")),
         notices=tuple(d.get("notices") or ()),
+        classification_trailer=d.get("classification_trailer"),
+        unrecognized_head_lines=tuple(d.get("unrecognized_head_lines") or ()),
         distribution=tuple(d.get("distribution") or ()),
         eo=None
         if eo is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from functools import lru_cache
 
 from cablegram.format.parse.body import read_body
 from cablegram.format.parse.dates import full_year, parse_stamp
@@ -79,6 +79,12 @@ def _year_and_created(
     return None, None
 
 
+@lru_cache(maxsize=64)
+def _label_mark(label: str) -> re.Pattern[str]:
+    """Where a REF item's label is written (``B.``, ``(B)``, ``REF: A.``)."""
+    return re.compile(rf"(?:^|[\s,;:]|REF\w*:?)\(?{re.escape(label)}[.)]", re.I)
+
+
 def _reference_lines(block: list[str], indices: list[int], refs: list[Reference]) -> list[int]:
     """The line index of each reference of one REF block: the first line, from
     the previous reference's on, with its label (``B.``, ``(B)``) or, unlabelled,
@@ -87,7 +93,7 @@ def _reference_lines(block: list[str], indices: list[int], refs: list[Reference]
     j = 0
     for ref in refs:
         if ref.label:
-            mark = re.compile(rf"(?:^|[\s,;:]|REF\w*:?)\(?{ref.label}[.)]", re.I)
+            mark = _label_mark(ref.label)
             k = next((k for k in range(j, len(block)) if mark.search(block[k])), None)
         else:
             probe = " ".join(ref.text.split()[:2])
@@ -236,8 +242,13 @@ def parse(
         summary=body.summary,
         signers=tuple(body.signers),
         text=text_out,
-        source=replace(source, lines=_file_lines(at, origins, file_map)),
+        # Source(...) rather than dataclasses.replace, which costs several times more.
+        source=Source(
+            source.format, source.path, source.metadata, _file_lines(at, origins, file_map)
+        ),
         defects=tuple(out),
         section=Section(*cline.section) if cline and cline.section else None,
         notices=tuple(head.notices),
+        classification_trailer=(cline.tail or None) if cline else None,
+        unrecognized_head_lines=tuple(head.unrecognized),
     )

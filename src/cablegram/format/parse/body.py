@@ -148,6 +148,8 @@ def fold(text: str) -> str:
         if text.isascii()
         else not any(blank in text for blank in _OTHER_BLANKS)
     ):
+        # Two spaces after a sentence are the rule: replace before the first test.
+        text = text.replace("  ", " ")
         while "  " in text:
             text = text.replace("  ", " ")
         return text.strip(" ")
@@ -176,16 +178,22 @@ def _number(num: str, expected: int, anchored: bool, marked: bool) -> int | None
     return None
 
 
+# The number of PARA_START alone (its rest, ``.*$``, matches any line).
+_PARA_NUMBER = re.compile(r"\s*(?:¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)")
+
+
 def _split_midline(line: str, expected: int) -> list[str]:
     """Split a line at a lost paragraph break whose number is the expected one."""
     # Only the expected number (or the next, after a paragraph head) can split.
     if len(line) < 40 or (f"{expected}." not in line and f"{expected + 1}." not in line):
         return [line]
-    out: list[str] = []
-    pos = 0
-    head = PARA_START.match(line)
+    head = _PARA_NUMBER.match(line)
     if head and int(head["num"]) == expected:
         expected += 1  # the line opens the expected paragraph itself
+    if f"{expected}." not in line:  # the first split needs it: no search of the line
+        return [line]
+    out: list[str] = []
+    pos = 0
     for m in _MIDLINE_PARA.finditer(line):
         if int(m["num"]) != expected:
             continue
@@ -420,13 +428,13 @@ _HEADING_SUMMARY = re.compile(r"^[\s-]*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?
 def _summary(paragraphs: list[Paragraph]) -> str | None:
     for k, p in enumerate(paragraphs[:6]):
         if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
-            return " ".join(paragraphs[k + 1].text.split())
+            return fold(paragraphs[k + 1].text)
         upper = p.text.upper()
         if "UMMARY" not in upper:
             continue
         text = _summary_text(p.text, upper)
         if text and text.strip():
-            return " ".join(text.split())
+            return fold(text)
     return None
 
 

@@ -19,6 +19,8 @@ from cablegram.model import Addressee, Defect, Header, Precedence, Relay, Statio
 
 FL1 = re.compile(r"^VZCZC[A-Z]{3}\d{3,4}$")
 FL2 = re.compile(r"^(?P<pp>[ZOPRYW])(?P=pp)\s+(?P<ris>R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
+# A line of routing indicators alone: FL2 continued when its RIs did not fit one line.
+FL2_MORE = re.compile(r"^R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
 FL3 = re.compile(
     r"^DE\s+(?P<ri>R[A-Z0-9]{3,7})\s+#(?P<ssn>\d{1,5})(?:/(?P<sec>\d{1,3}))?(?:\s+(?P<filed>\d{7}))?"
 )
@@ -70,6 +72,7 @@ def read_envelope(lines: list[str]) -> Envelope:
     role: str | None = None
     office_block: list[str] | None = None
     raw_entries: list[tuple[str, str, int]] = []
+    relay_open = False  # the line before continued FL2: RIs alone may follow
     for i, raw in enumerate(lines):
         s = " ".join(raw.split())
         if not s:
@@ -77,13 +80,17 @@ def read_envelope(lines: list[str]) -> Envelope:
             office_block = None
             continue
         u = s.upper()
+        was_open, relay_open = relay_open, False
         if FL1.match(u):
             som, env.found = u, True
             env.at["FL1"] = i
         elif (m := FL2.match(u)) and relay is None:
             relay = Relay(Precedence.from_prosign(m["pp"]), tuple(m["ris"].split()))
-            env.found = True
+            env.found, relay_open = True, True
             env.at["FL2"] = i
+        elif was_open and relay is not None and FL2_MORE.match(u):
+            relay = Relay(relay.precedence, relay.routing_indicators + tuple(u.split()))
+            relay_open = True
         elif m := FL3.match(u):
             originator, ssn = m["ri"], int(m["ssn"])
             section = int(m["sec"]) if m["sec"] else None

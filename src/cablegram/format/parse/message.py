@@ -51,6 +51,7 @@ class MessageHead:
     ref_lines: list[list[int]] = field(default_factory=list)  # line indices of each REF block
     classified_by: ClassifiedBy | None = None
     notices: list[str] = field(default_factory=list)
+    unrecognized: list[str] = field(default_factory=list)  # lines that are none of the above
     end: int = 0  # index of the first body line
     at: dict[str, int] = field(default_factory=dict)  # element key -> index of its line
     defects: list[Defect] = field(default_factory=list)
@@ -270,6 +271,7 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             if first_kw < 0 or i < first_kw or DISTRIBUTION.match(s):
                 kind, block, block_line, block_at = "dist", [line], i, [i]
             else:
+                head.unrecognized.append(s)
                 head.defects.append(Defect("UNRECOGNIZED_HEAD_LINE", s[:120], i + 1))
             i += 1
             continue

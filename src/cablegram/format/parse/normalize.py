@@ -83,7 +83,9 @@ def normalize_lines(data: str | bytes) -> tuple[list[str], list[int] | None]:
         text = text.expandtabs(8)
     if "¶" in text:
         text = _FALSE_ANCHOR.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
+    lines = text.split("\n")
+    if _may_trail(text):
+        lines = [line.rstrip() for line in lines]
     if lines and lines[0].startswith("Cable dated:"):
         lines[0] = _CABLE_DATED.sub("", lines[0])
     if "day," in text:
@@ -97,6 +99,23 @@ def normalize_lines(data: str | bytes) -> tuple[list[str], list[int] | None]:
         at = origins or range(before)
         origins = [at[k] for k in range(before) for _ in range(split.get(k, 1))]
     return lines, origins
+
+
+# Blanks other than the space and the line end (tabs were expanded before).
+_OTHER_BLANKS = (
+    *"\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+)
+_ASCII_BLANKS = "\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _may_trail(text: str) -> bool:
+    """Some line of ``text`` may end in blanks: a space before a line end or at the
+    end, or any other blank anywhere (each test a scan, cheaper than a strip per line)."""
+    if " \n" in text or text.endswith(" "):
+        return True
+    blanks = _ASCII_BLANKS if text.isascii() else _OTHER_BLANKS
+    return any(blank in text for blank in blanks)
 
 
 def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[int, int]]:
@@ -156,9 +175,24 @@ def _resplit(lines: list[str], anchors: bool = True) -> tuple[list[str], dict[in
 
 
 def _may_split(line: str) -> bool:
-    """A header keyword or anchor after the first character (see _MAY_SPLIT)."""
+    """A header keyword or anchor after the first character (see _MAY_SPLIT).
+
+    An ASCII line is searched only when it holds a literal that every match
+    holds (``o.`` of E.O., ``eo``, ``sipdis``, ``classified``, a colon with
+    ``subj``, ``tags`` or ``ref``): a few scans of the line cost less than one
+    regex search, which tries its alternatives at every letter.
+    """
     if line.isascii():
-        return _MAY_SPLIT_LOWER.search(line.lower(), 1) is not None
+        low = line.lower()
+        if not (
+            "o." in low
+            or "eo" in low
+            or "sipdis" in low
+            or "classified" in low
+            or (":" in low and ("subj" in low or "tags" in low or "ref" in low))
+        ):
+            return False
+        return _MAY_SPLIT_LOWER.search(low, 1) is not None
     return _MAY_SPLIT.search(line, 1) is not None
 
 

@@ -95,6 +95,8 @@ def classification_line(cable: Cable) -> str:
         parts.append(written_origin(cable))
     if cable.serial is not None:
         parts.append(f"{cable.serial:06d}")
+    if cable.classification_trailer:
+        parts.append(cable.classification_trailer)
     return " ".join(parts)
 
 
@@ -210,21 +212,29 @@ def _heading_blocks(cable: Cable, width: int | None) -> list[tuple[str, list[str
     # Each distribution entry is its own block: the parser joins a block's lines.
     for d in cable.distribution:
         blocks.append(("DIST", _wrap(d, width)))
-    keyed: list[str] = []
+    # The keyed elements in order; consecutive E.O., TAGS and SUBJECT share a block.
+    elements: list[tuple[str, list[str]]] = []
     eo = _eo_line(cable)
     if eo:
-        keyed.append(eo)
+        elements.append(("KEYED", [eo]))
     if cable.tags:
-        keyed.append("TAGS: " + ", ".join(cable.tags))
+        elements.append(("KEYED", ["TAGS: " + ", ".join(cable.tags)]))
     if cable.subject is not None:
-        keyed.extend(_wrap(f"SUBJECT: {cable.subject}", width))
-    if keyed:
-        blocks.append(("KEYED", keyed))
+        elements.append(("KEYED", _wrap(f"SUBJECT: {cable.subject}", width)))
     if cable.references:
-        blocks.append(("REF", _reference_lines(cable)))
+        elements.append(("REF", _reference_lines(cable)))
     cb = _classified_by_line(cable)
     if cb:
-        blocks.append(("CLBY", _wrap(cb, width)))
+        elements.append(("CLBY", _wrap(cb, width)))
+    if cable.unrecognized_head_lines:
+        # A line reads back as an unrecognised head line between two keyed
+        # elements, set apart by blank lines: after the first element.
+        elements.insert(1, ("OTHER", list(cable.unrecognized_head_lines)))
+    for key, lines in elements:
+        if key == "KEYED" and blocks and blocks[-1][0] == "KEYED":
+            blocks[-1][1].extend(lines)
+        else:
+            blocks.append((key, list(lines)))
     return blocks
 
 
@@ -270,6 +280,8 @@ def render_located(
         elif key == "KEYED":
             for line in block:
                 out.add(next((k for k, lead in _KEYED if line.startswith(lead)), None), line)
+        elif key == "OTHER":
+            out.add(None, *block)
         else:
             out.add(key, *block)
     for i, p in enumerate(cable.paragraphs):

@@ -121,12 +121,26 @@ def iter_stream_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
                 continue
             if eof or len(buf) - pos > MAX_RECORD_BYTES:
                 break
-        chunk = stream.read(max(BLOCK_BYTES, len(buf) - pos))
+        chunk, eof = _read_block(stream, max(BLOCK_BYTES, len(buf) - pos))
         buf, pos = buf[pos:] + chunk, 0
-        eof = not chunk
     if pos < len(buf):  # what the blocks cannot settle, line by line
         for start, raw, complete in iter_records(_lines(buf[pos:], stream)):
             yield start + line - 1, raw, complete
+
+
+def _read_block(stream: BinaryIO, size: int) -> tuple[bytes, bool]:
+    """Up to ``size`` bytes, and whether the stream ended.  Fewer bytes only at
+    the end: a stream that served its sample first (``containers._Rejoined``)
+    returns a short first read, and knowing the end then lets a last record
+    without a line end be settled in one scan instead of a scan, a search for a
+    broken record and a second scan."""
+    chunk = stream.read(size)
+    while chunk and len(chunk) < size:
+        more = stream.read(size - len(chunk))
+        if not more:
+            return chunk, True
+        chunk += more
+    return chunk, not chunk
 
 
 def _record_end(buf: bytes, pos: int, eof: bool) -> tuple[int, int] | None:
@@ -273,6 +287,18 @@ def row_document(
     )
 
 
+def _lines_at(text: str, line: int, offsets: list[int]) -> list[int]:
+    """File line of each of the ascending ``offsets`` in ``text``, which starts on
+    file line ``line`` (the line ends counted once, from one offset to the next)."""
+    out: list[int] = []
+    pos = 0
+    for offset in offsets:
+        line += text.count("\n", pos, offset)
+        out.append(line)
+        pos = offset
+    return out
+
+
 def iter_rows(
     lines: Iterable[bytes] | BinaryIO, path: str | None
 ) -> Iterator[Document | NotACableError]:
@@ -307,4 +333,4 @@ def iter_rows(
         if not fields[7].strip():
             yield NotACableError("cables.csv record with empty content", where)
             continue
-        yield row_document(fields, path, line, [line + text.count("\n", 0, x) for x in starts])
+        yield row_document(fields, path, line, _lines_at(text, line, starts))

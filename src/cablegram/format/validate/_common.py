@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cablegram import lexicon
+from cablegram.format.drafts import DRAFT_FORMAT, field_of
 from cablegram.format.render import MONTHS, created_datetime, render_located
 from cablegram.model import Cable, Classification
 
@@ -20,9 +21,10 @@ class Finding:
     """One broken release rule.
 
     ``line`` (1-based) is where the offending element is: in the file the cable
-    was read from when the parser placed it there (``cable.source.lines``), else
-    in ``render(cable)`` (drafts and cables built in code); None when the rule
-    is about something missing.
+    or draft was read from (``cable.source.lines``: the line of the text, or of
+    the JSON field, that holds it), else in ``render(cable)`` (cables built in
+    code); None when the rule is about something missing, or when a draft's
+    file does not hold the element (the message then names the field).
     """
 
     code: str
@@ -47,14 +49,19 @@ class Context:
 
     def line(self, key: str) -> int | None:
         """Line of an element (keys of ``render_located``): in the source file of a
-        read cable, else in its rendering (rendered once, lazily)."""
+        read cable or draft, else in its rendering (rendered once, lazily)."""
         if self._where is None:
             located = self.cable.source.lines
-            self._where = located if located else render_located(self.cable)[1]
+            draft_file = self.cable.source.format == DRAFT_FORMAT
+            self._where = located if located or draft_file else render_located(self.cable)[1]
         return self._where.get(key)
 
     def finding(self, code: str, severity: str, message: str, key: str | None = None) -> Finding:
-        return Finding(code, severity, message, self.line(key) if key else None)
+        line = self.line(key) if key else None
+        if key and line is None and self.cable.source.format == DRAFT_FORMAT:
+            # A draft's file does not hold the element: name the field to change.
+            message = f"{message} (field {field_of(key)})"
+        return Finding(code, severity, message, line)
 
 
 Rule = Callable[["Context"], Iterator[Finding]]

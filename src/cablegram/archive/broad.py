@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BROAD = 5_000  # matches read before a text query counts as broad
-SAMPLE = 2_000  # matches a broad query's sample aims at
+SAMPLE = 1_500  # matches a broad query's sample aims at
 RANGES = 32  # rowid ranges the sample is spread over
 MAX_SHARE = 0.5  # above this share of the archive, sampling saves little: count
 # A query of fields only reads its rowids from indexes (no postings, no

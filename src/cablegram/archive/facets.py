@@ -16,6 +16,7 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 FACETS = ("tag", "origin", "classification", "caption", "year", "month")
 EXACT_LIMIT = 2_500
@@ -42,6 +43,14 @@ class Facets:
             "approximate": self.approximate,
             **{k: [[v, n] for v, n in vs] for k, vs in self.counts.items()},
         }
+
+
+def _known(counter: Counter[str | None]) -> Counter[str]:
+    """The counter with ``None`` (no value) counted as UNKNOWN."""
+    missing = counter.pop(None, 0)
+    if missing:
+        counter[UNKNOWN] += missing
+    return counter  # type: ignore[return-value]
 
 
 def facets(
@@ -105,16 +114,13 @@ def _grouped(
 
     # One pass over the narrow cables rows feeds three facets (one GROUP BY
     # each would walk the set three times).
-    origin: Counter[str] = Counter()
-    classification: Counter[str] = Counter()
-    month: Counter[str] = Counter()
-    for o, cls, mo in conn.execute(
+    rows = conn.execute(
         f"SELECT c.origin, c.classification, c.month FROM {sample}"
         " CROSS JOIN cables c ON c.rowid = h.rowid"
-    ):
-        origin[o or UNKNOWN] += 1
-        classification[cls or UNKNOWN] += 1
-        month[mo or UNKNOWN] += 1
+    ).fetchall()
+    # Counted in C (map + Counter): a Python loop over the rows cost more
+    # than the query.
+    origin, classification, month = (_known(Counter(map(itemgetter(i), rows))) for i in range(3))
     years: Counter[str] = Counter()
     for value, n in month.items():
         years[value if value == UNKNOWN else value[:4]] += n

@@ -1,8 +1,9 @@
 """Facet counts for any result set: tag, origin, classification, caption, year, month.
 
 The matching rowids (or an evenly spread sample of them) are copied once
-into a temporary table; each facet is one GROUP BY over that set (a narrow
-``cables`` row lookup, or the side table's ``(cable, value)`` primary key).
+into a temporary table and joined once to the narrow ``cables`` rows, which
+hold every faceted value (``tag_list``/``caption_list`` repeat the side
+tables), so the counts cost one row lookup per match.
 Up to ``EXACT_LIMIT`` matches the counts are exact; above it they are
 computed on an evenly spread sample of about ``EXACT_LIMIT`` matches and
 scaled, and the result says ``approximate`` - so facets stay affordable
@@ -17,6 +18,8 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
+
+from cablegram.archive.schema import FACET_SEP
 
 FACETS = ("tag", "origin", "classification", "caption", "year", "month")
 EXACT_LIMIT = 2_500
@@ -103,24 +106,18 @@ def _grouped(
     sample = "temp.hits h"
     scale = total / sampled if sampled else 1.0
 
-    def grouped(select: str, join: str, order: str, limit: int | None) -> list[tuple[str, int]]:
-        sql = (
-            f"SELECT {select}, count(*) AS n FROM {sample} CROSS JOIN {join}"
-            f" GROUP BY 1 ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
-        )
-        return [
-            (v if v is not None else "(unknown)", round(n * scale)) for v, n in conn.execute(sql)
-        ]
-
-    # One pass over the narrow cables rows feeds three facets (one GROUP BY
-    # each would walk the set three times).
     rows = conn.execute(
-        f"SELECT c.origin, c.classification, c.month FROM {sample}"
-        " CROSS JOIN cables c ON c.rowid = h.rowid"
+        "SELECT c.origin, c.classification, c.month, c.tag_list, c.caption_list"
+        f" FROM {sample} CROSS JOIN cables c ON c.rowid = h.rowid"
     ).fetchall()
-    # Counted in C (map + Counter): a Python loop over the rows cost more
-    # than the query.
+    # One pass over the narrow cables rows feeds every facet (tags and
+    # captions are listed in the row), counted in C (map + Counter): a Python
+    # loop over the rows cost more than the query.
     origin, classification, month = (_known(Counter(map(itemgetter(i), rows))) for i in range(3))
+    tags, captions = (
+        Counter(v for joined in map(itemgetter(i), rows) if joined for v in joined.split(FACET_SEP))
+        for i in (3, 4)
+    )
     years: Counter[str] = Counter()
     for value, n in month.items():
         years[value if value == UNKNOWN else value[:4]] += n
@@ -130,10 +127,10 @@ def _grouped(
         return [(v, round(n * scale)) for v, n in ranked]
 
     counts = {
-        "tag": grouped("t.value", "tags t ON t.cable = h.rowid", "n DESC, 1", size),
+        "tag": scaled(tags, size),
         "origin": scaled(origin, size),
         "classification": scaled(classification, None),
-        "caption": grouped("t.value", "captions t ON t.cable = h.rowid", "n DESC, 1", size),
+        "caption": scaled(captions, size),
         "year": [(v, round(n * scale)) for v, n in sorted(years.items())],
         "month": [(v, round(n * scale)) for v, n in sorted(month.items())],
     }

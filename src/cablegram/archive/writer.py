@@ -131,7 +131,8 @@ def write_batch(
 
 _CABLE_COLUMNS = (
     "created, year, month, origin, class_rank, classification, sbu, precedence, subject,"
-    " has_summary, quality, copy, access_rank, access_sbu, access_caps, review_due"
+    " has_summary, quality, copy, access_rank, access_sbu, access_caps, review_due,"
+    " tag_list, caption_list"
 )
 
 
@@ -139,7 +140,8 @@ def _cable_row(rec: CopyRecord, copy: int) -> tuple[Any, ...]:
     acc = rec.access
     return (rec.created, rec.year, rec.month, rec.origin, rec.class_rank, rec.classification,
             int(rec.sbu), rec.precedence, rec.subject, int(rec.has_summary), rec.quality, copy,
-            acc.class_rank, acc.sbu, rec.access_caps, rec.review_due)  # fmt: skip
+            acc.class_rank, acc.sbu, rec.access_caps, rec.review_due,
+            schema.FACET_SEP.join(rec.tags), schema.FACET_SEP.join(rec.captions))  # fmt: skip
 
 
 def _write(conn: sqlite3.Connection, pending: _Pending) -> None:
@@ -151,7 +153,7 @@ def _write(conn: sqlite3.Connection, pending: _Pending) -> None:
     items = sorted(pending.fields.items())
     new = [(rowid, rec, copy) for rowid, (rec, copy) in items if rowid in pending.created]
     old = [(rowid, rec, copy) for rowid, (rec, copy) in items if rowid not in pending.created]
-    marks = ", ".join("?" * 18)
+    marks = ", ".join("?" * (2 + len(_CABLE_COLUMNS.split(","))))
     conn.executemany(
         f"INSERT INTO cables (rowid, id, {_CABLE_COLUMNS}) VALUES ({marks})",
         [(rowid, rec.id, *_cable_row(rec, copy)) for rowid, rec, copy in new],

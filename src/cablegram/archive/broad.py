@@ -38,7 +38,7 @@ from dataclasses import dataclass
 BROAD = 5_000  # matches read before a text query counts as broad
 SAMPLE = 1_500  # matches a broad query's sample aims at
 RANGES = 32  # rowid ranges the sample is spread over
-MAX_SHARE = 0.5  # above this share of the archive, sampling saves little: count
+MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list every match
 # A query of fields only reads its rowids from indexes (no postings, no
 # positions): up to this many are listed exactly, and facets thin them.
 FIELD_ROWIDS = 50_000

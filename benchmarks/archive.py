@@ -147,14 +147,17 @@ def main() -> int:
         t = time.perf_counter()
         write_synth(args.count, dump, seed=args.seed)
         print(f"synthetic dump: {args.count} cables in {time.perf_counter() - t:.0f}s -> {dump}")
-    with Archive(db) as archive:
-        if not reuse:
+    if not reuse:
+        with Archive(db) as archive:
             report = archive.ingest([dump], workers=args.workers)
             print(
                 f"ingest: {report.documents} cables in {report.seconds:.1f}s"
                 f" = {report.rate:.0f} cables/s"
                 f" ({report.counts.new} new, {len(report.failures)} failures)"
             )
+    # Queries run on the archive opened afresh, as `cablegram search` and the
+    # web server open it (not on the connection that wrote it).
+    with Archive(db) as archive:
         raw = archive.store.conn.execute("SELECT total(length(data)) FROM cable_data").fetchone()[0]
         archive.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))

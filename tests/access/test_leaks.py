@@ -233,6 +233,7 @@ def test_broad_results_sample_only_what_may_be_read(
     from cablegram.archive import broad
 
     monkeypatch.setattr(broad, "BROAD", 2)
+    monkeypatch.setattr(broad, "PROBE", 1)
     monkeypatch.setattr(broad, "SAMPLE", 3)
     monkeypatch.setattr(broad, "RANGES", 4)
     monkeypatch.setattr(broad, "MAX_SHARE", 1.0)

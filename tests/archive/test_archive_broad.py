@@ -15,6 +15,7 @@ QUERIES = ["the", "embassy", '"of the"', "minister OR government", "govern*", "s
 @pytest.fixture
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(broad, "BROAD", 40)
+    monkeypatch.setattr(broad, "PROBE", 10)
     monkeypatch.setattr(broad, "SAMPLE", 80)
     monkeypatch.setattr(broad, "RANGES", 8)
 
@@ -52,13 +53,15 @@ def test_broad_results_estimate_the_total_and_rank_a_sample(
     assert abs(by_class - result.total) <= len(facets["classification"])  # rounding only
 
 
-@pytest.mark.parametrize("query", ["typhoon OR morakot", '"the embassy"'])
+@pytest.mark.parametrize("query", ["detainees", "visa", '"the embassy"'])
 def test_narrow_results_stay_exact(
     dev_archive: Archive, small_thresholds: None, query: str
 ) -> None:
-    # '"the embassy"' matches more than BROAD, but too sparsely for a sample
-    # to save work: it is counted.
+    # More than PROBE matches, up to BROAD: read on after the first ones and
+    # counted.  '"the embassy"' matches more than BROAD, but too sparsely for
+    # a sample to save work: listed in full.
     result = dev_archive.search(query, limit=1000)
+    assert result.total > broad.PROBE
     assert result.total_exact and not result.approximate_rank
     assert result.total == len(result.hits) == result.exact_total()
     facets = result.facets()

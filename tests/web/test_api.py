@@ -272,6 +272,7 @@ def test_broad_queries_say_their_total_is_an_estimate(
     from cablegram.archive import broad
 
     monkeypatch.setattr(broad, "BROAD", 5)
+    monkeypatch.setattr(broad, "PROBE", 2)
     monkeypatch.setattr(broad, "SAMPLE", 8)
     monkeypatch.setattr(broad, "MAX_SHARE", 1.0)
     out = client.get("/api/search", params={"q": "minister", "facets": True, "limit": 500}).json()

@@ -7,8 +7,10 @@ score a single row: on this archive that is a quarter of a second or more
 per query, for numbers nobody reads to the last digit.
 
 So a text query is *measured* first: FTS5 yields matches in rowid order and
-stops after :data:`BROAD` + 1 of them (cheap when matches are dense).  Fewer:
-the result is narrow, and total, facets and BM25 ranking are exact.  More:
+stops after :data:`PROBE` + 1 of them (cheap when matches are dense); when
+their density says the whole archive holds few more, it reads on up to
+:data:`BROAD` + 1.  Fewer than that: the result is narrow, and total, facets
+and BM25 ranking are exact.  More:
 the result is broad, and is measured on a sample of :data:`RANGES` rowid
 ranges spread evenly over the archive, sized to hold about :data:`SAMPLE`
 matches.  FTS5 takes each range as a constraint and seeks to it, so the cost
@@ -38,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BROAD = 5_000  # matches read before a text query counts as broad
+PROBE = 1_000  # matches read first: their density says whether to read on to BROAD
 SAMPLE = 1_000  # matches a broad query's sample aims at
 RANGES = 96  # rowid ranges the sample is spread over
 MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list every match
@@ -61,6 +64,13 @@ class Measure:
 def _density(first: list[int]) -> float:
     """Matches per rowid where they start (a term may appear only late)."""
     return len(first) / max(1, first[-1] - first[0] + 1)
+
+
+def likely_narrow(top: int, first: list[int]) -> bool:
+    """Whether matches as dense as the first ones (``first``: PROBE + 1
+    rowids in order) would stay near BROAD over the whole archive: then the
+    rest is read (and counted exactly when it stays under BROAD)."""
+    return _density(first) * top <= 2 * BROAD
 
 
 def sample_step(top: int, first: list[int]) -> int:

@@ -18,7 +18,13 @@ from typing import Any, Protocol
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive import broad, schema
 from cablegram.archive.blobs import unpack_json, unpack_text
-from cablegram.archive.broad import Measure, sample_spans, sample_step, scaled_total
+from cablegram.archive.broad import (
+    Measure,
+    likely_narrow,
+    sample_spans,
+    sample_step,
+    scaled_total,
+)
 from cablegram.archive.facets import Facets, facets, facets_of, fill_hits
 from cablegram.archive.fields import TEXT_FACT_CLOSE, TEXT_FACT_OPEN
 from cablegram.archive.ids import id_key
@@ -433,11 +439,20 @@ class SQLiteStore:
             step = -(-counted // broad.SAMPLE)
             rows = tuple(self._rowid_list(*self._matching(plan, step=step)))
             return Measure(counted, True, rows, sample=step > 1)
-        first = self._rowid_list(sql, params, broad.BROAD + 1)
-        if len(first) <= broad.BROAD:
+        first = self._rowid_list(sql, params, broad.PROBE + 1)
+        if len(first) <= broad.PROBE:
             return Measure(len(first), True, tuple(first))
+        if self._through_views(plan):
+            # Matches come from two indexes, not in one rowid order, so the
+            # "rest after the first ones" below would miss some: list them all.
+            every = tuple(self._rowid_list(sql, params))
+            return Measure(len(every), True, every)
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
-        first.sort()
+        if likely_narrow(top, first):  # read on up to BROAD, after the first ones
+            rest = self._matching(plan, (first[-1] + 1, top))
+            first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
+            if len(first) <= broad.BROAD:
+                return Measure(len(first), True, tuple(first))
         if plan.prefix:  # a second evaluation, thinned by rowid (see broad.py)
             step = sample_step(top, first)
             rows = tuple(self._rowid_list(*self._matching(plan, step=step)))

@@ -95,6 +95,10 @@ class SearchResult:
         if self.approximate_rank:
             rowids = self.measure.rowids or ()
             self.hits = store.sample_page(plan, rowids, limit=limit, offset=offset)
+        elif ranked and self._narrow_known() and store.ranked_known(plan):
+            # Narrow, matches known: rank them inside FTS5, join only the page.
+            rowids = self.measure.rowids or ()
+            self.hits = store.known_ranked_page(plan, rowids, limit=limit, offset=offset)
         elif plan.match is None and limit > 0 and self._few_known():
             # Fields only, few matches: sorting them beats walking the date
             # index past every row that fails the filter (many rows pass: walk).
@@ -102,6 +106,9 @@ class SearchResult:
             self.hits = store.rowid_page(plan, rowids, sort=sort, limit=limit, offset=offset)
         else:
             self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
+
+    def _narrow_known(self) -> bool:
+        return self.measure.rowids is not None and not self.measure.sample
 
     def _few_known(self) -> bool:
         rowids = self.measure.rowids

@@ -349,6 +349,36 @@ class SQLiteStore:
             ).fetchall()
         return self._hits(plan, rows)
 
+    def ranked_known(self, plan: Plan) -> bool:
+        """Whether :meth:`known_ranked_page` can rank this plan's known matches
+        (text matched in the cables' own index only, no release views)."""
+        return plan.match is not None and not self._through_views(plan)
+
+    def known_ranked_page(
+        self, plan: Plan, rowids: tuple[int, ...], *, limit: int, offset: int
+    ) -> list[Hit]:
+        """A BM25 page of a narrow query whose matches are known (``rowids``,
+        measured with the reader's scope): FTS5 scores only the text matches
+        among them, and only the page is joined to ``cables`` - no per-match
+        join to re-apply the fields and the access rule."""
+        with self._lock:
+            fill_hits(self.conn, rowids)
+            # FTS5 drives; the known set is probed by its key.  (``rowid IN
+            # (...)`` would be handed to FTS5 as one MATCH per rowid: seconds.)
+            ranked = self.conn.execute(
+                f"SELECT fts.rowid, {_FTS_WEIGHTS} AS score FROM fts"
+                " CROSS JOIN temp.hits h ON h.rowid = fts.rowid WHERE fts MATCH ?"
+                " ORDER BY score, fts.rowid LIMIT ? OFFSET ?",
+                (plan.match, limit, offset),
+            ).fetchall()
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        rows = {row[-1]: row for row in self.conn.execute(
+            "SELECT c.id, c.created, c.classification, c.origin, c.subject, c.rowid"
+            f" FROM cables c WHERE c.rowid IN ({marks})", [r for r, _ in ranked])}  # fmt: skip
+        return self._hits(plan, [(*rows[r][:5], score, r) for r, score in ranked])
+
     def rowid_page(
         self, plan: Plan, rowids: tuple[int, ...], *, sort: str, limit: int, offset: int
     ) -> list[Hit]:

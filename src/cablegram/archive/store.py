@@ -76,6 +76,8 @@ class Store(Protocol):
 
 
 _FTS_WEIGHTS = "bm25(fts, 4.0, 1.0)"  # a word in the subject counts four times
+# What a hit row shows, before its score and rowid (see SQLiteStore._hits).
+_HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 
 
 class SQLiteStore:
@@ -334,7 +336,7 @@ class SQLiteStore:
         ranked = sort == "rank" and plan.match is not None
         if not ranked:
             score = "0.0"
-        cols = "c.id, c.created, c.classification, c.origin, c.subject"
+        cols = _HIT_COLUMNS
         if (table := self._matches(plan)) is not None:
             frm = f" FROM {table} m CROSS JOIN cables c ON c.rowid = m.rowid"
             score = "m.score" if ranked else "0.0"
@@ -385,7 +387,7 @@ class SQLiteStore:
             return []
         marks = ",".join("?" * len(ranked))
         rows = {row[-1]: row for row in self.conn.execute(
-            "SELECT c.id, c.created, c.classification, c.origin, c.subject, c.rowid"
+            f"SELECT {_HIT_COLUMNS}, c.rowid"
             f" FROM cables c WHERE c.rowid IN ({marks})", [r for r, _ in ranked])}  # fmt: skip
         return self._hits(plan, [(*rows[r][:5], score, r) for r, score in ranked])
 
@@ -398,7 +400,7 @@ class SQLiteStore:
         with self._lock:
             fill_hits(self.conn, rowids)
             rows = self.conn.execute(
-                "SELECT c.id, c.created, c.classification, c.origin, c.subject, 0.0, c.rowid"
+                f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid"
                 " FROM temp.hits h CROSS JOIN cables c ON c.rowid = h.rowid"
                 f"{self._order(plan, sort, '0.0')} LIMIT ? OFFSET ?",
                 (limit, offset),
@@ -429,7 +431,7 @@ class SQLiteStore:
         if not page:
             return []
         found = {row[6]: row for row in self.conn.execute(
-            "SELECT c.id, c.created, c.classification, c.origin, c.subject, 0.0, c.rowid"
+            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid"
             f" FROM cables c WHERE c.rowid IN ({','.join('?' * len(page))})", page)}  # fmt: skip
         return self._hits(plan, [found[r] for r in page])
 

@@ -18,7 +18,9 @@ from cablegram.format.markup import has_markup, unmark_with_lines
 # before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
 _HEADER_KEYWORD = re.compile(
     r"(?:(?<=\S)|(?<=\S)\s+)(?=SUBJECT\s*:)"
-    r"|\s+(?=(?:E\.\s?O\.\s?\d{5}|EO\s\d{5}\b|TAGS\s*:|SUBJ\s*:|REFS?\s*:|REFTELS?\s*:"
+    # A run of blanks is tried from its first blank only ((?<!\s)): tried from each
+    # blank of the run, \s+ would take the rest of it every time (quadratic).
+    r"|(?<!\s)\s+(?=(?:E\.\s?O\.\s?\d{5}|EO\s\d{5}\b|TAGS\s*:|SUBJ\s*:|REFS?\s*:|REFTELS?\s*:"
     r"|CLASSIFIED\s+BY\b|¶\s?\d{1,2}\s?\.))"
     # Exports that lost line breaks *and* blanks: "BERLIN 000081SIPDISE.O. 12958".
     r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
@@ -38,7 +40,7 @@ _MAY_SPLIT_LOWER = re.compile(_MAY_SPLIT.pattern.lower())
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
 _CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
-_MIDLINE_ANCHOR = re.compile(r"\s+(?=¶\s?\d{1,2}\s?\.)")
+_MIDLINE_ANCHOR = re.compile(r"(?<!\s)\s+(?=¶\s?\d{1,2}\s?\.)")
 # WikiLeaks anchored lettered REF items and years as if they were paragraphs.
 _FALSE_ANCHOR = re.compile(r"¶\s?(?=[A-Za-z(]|\d{3,})")
 _PARAGRAPH_START = re.compile(r"^\s*(?:¶\s?)?\d{1,2}\s?\.\s*(?:\(|[A-Z])")

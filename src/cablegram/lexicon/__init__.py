@@ -68,6 +68,8 @@ PRECEDENCE_WORDS: dict[str, Precedence] = {
     "ROUTINE": Precedence.ROUTINE,
 }
 PROSIGNS = "ZOPRYW"
+# The State label of an IMMEDIATE addressee who must act at once, day or night.
+NIACT = "NIACT IMMEDIATE"
 
 # Portion-mark levels in rank order (U = SBU = 0 < C < S < TS; FORMAT §3.11).
 PORTION_LEVELS: dict[str, Classification] = {

@@ -113,7 +113,6 @@ def required(
             for office in directory.offices_with_role(WATCH):
                 _add(out, office, f"{c.name} addresses all posts: the watch office clears")
     bureaus = {o.symbol: o for o in directory.offices_with_role(REGIONAL_BUREAU)}
-    origin = cable.from_.name if cable.from_ is not None else None
     for a in cable.to:
         c = directory.collective(a.name)
         if c is not None and c.kind != ALL_POSTS:
@@ -130,7 +129,7 @@ def required(
         if station is None or station.country is None:
             continue
         for office in directory.offices_with_role(COUNTRY_DESK):
-            if station.country in office.countries and office.station != origin:
+            if station.country in office.countries:
                 _add(
                     out,
                     office,

@@ -106,7 +106,7 @@ def test_refused_when_validation_finds_an_error(net, store):
 
 def test_refused_when_the_approver_cannot_read_the_draft(net, store):
     d = cleared(net, name="06ALMATY2872")
-    from conftest import principals
+    from network_fixtures import principals
 
     weak = principals()
     weak["ambassador"] = replace(weak["ambassador"], clearance=Classification.CONFIDENTIAL)

@@ -44,7 +44,7 @@ _INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z
 _MIDLINE_PARA = re.compile(
     r"(?<=[.!?\")])\s+(?=(?P<num>\d{1,2})\.\s+(?:\([A-Z/ ]{1,14}\)\s*)?[A-Z])"
 )
-_NOT_SIGNERS = frozenset({"NNNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
+_NOT_SIGNERS = frozenset({"NNNN", "NNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
 _SUMMARY = re.compile(
     r"(?:^|(?<=[\s.)]))(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\s*(?:[:.-]+|\s*\n)\s*(?P<text>.*?)"
     r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
@@ -83,7 +83,7 @@ class Body:
 # lines, BT/NNNN/#ssn, classification words plain or spaced, SIPDIS); prose
 # lines almost never do, so one match spares the detailed checks.
 _NOISE_OPENINGS = (
-    r"PAGE\s|-{5}|NNNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
+    r"PAGE\s|-{5}|NNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
     r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T"
 )
 _NOISE_START = re.compile(rf"\s*(?:{_NOISE_OPENINGS})", re.I)

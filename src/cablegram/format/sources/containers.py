@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cablegram.format.sources import cablegate_html, plusd_html, release_json
+from cablegram.format.sources import aad_pdf, cablegate_html, plusd_html, release_json
 from cablegram.format.sources.cables_csv import iter_rows
 from cablegram.format.sources.detection import GZIP_MAGIC, ZIP_MAGIC, detect_text
 from cablegram.format.sources.document import Document
@@ -103,6 +103,9 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
     if head.startswith(ZIP_MAGIC):
         yield from iter_bytes(head + stream.read(), path)
         return
+    if aad_pdf.is_pdf(head):
+        yield from _iter_pdf(head + stream.read(), path)
+        return
     kind, decoded = _stream_kind(head)
     if kind == "cablegate-csv":  # read in blocks by the csv reader itself
         yield from iter_rows(_Rejoined(head, stream), path)  # type: ignore[arg-type]
@@ -142,6 +145,9 @@ def _iter_whole(
         if not data.strip():
             yield NotACableError(_NOT_A_CABLE["empty"], path)
             return
+        if aad_pdf.is_pdf(data):
+            yield from _iter_pdf(data, path)
+            return
         if is_binary(data):
             yield NotACableError(_NOT_A_CABLE["binary"], path)
             return
@@ -160,6 +166,13 @@ def _iter_whole(
             yield NotACableError(_NOT_A_CABLE[kind], path)
         else:
             yield text_document(text, path, info)
+    except NotACableError as error:
+        yield error
+
+
+def _iter_pdf(data: bytes, path: str | None) -> Iterator[Item]:
+    try:
+        yield aad_pdf.pdf_document(data, path)
     except NotACableError as error:
         yield error
 

@@ -154,6 +154,21 @@ def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
     return found
 
 
+# Dates and message numbers that REF items give besides cables (ON 2-18-04, 181523Z).
+_REF_DATE = re.compile(
+    r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{6}Z\b|\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+\d{1,2}\b",
+    re.I,
+)
+
+
+def looks_like_reference(line: str) -> bool:
+    """``line`` cites a cable of a known origin or gives a date: a REF item,
+    not prose (the head reader asks it of a line right under a REF line)."""
+    if _REF_DATE.search(line):
+        return True
+    return bool(_cables_in(line, Citing(2000, None, None)))
+
+
 def _split_labels(text: str) -> list[tuple[str | None, str]]:
     """Items by sequential letter labels; one unlabelled item when there are none."""
     cuts: list[tuple[int, int, str]] = []

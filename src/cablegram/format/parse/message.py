@@ -11,6 +11,7 @@ from functools import cache
 
 from cablegram.format.parse.classified import read_classified_by
 from cablegram.format.parse.lines import PARA_START, is_page_noise
+from cablegram.format.refs import looks_like_reference
 from cablegram.lexicon import captions, sbu_captions
 from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
 from cablegram.lexicon.eo import read_eo as lexicon_read_eo
@@ -26,6 +27,10 @@ DISTRIBUTION = re.compile(
 )
 # A REF item on its own line: A. / A) / (A)
 REF_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
+# The letter labels of a REF block, in order (A. / A) / (A) after a blank or REF:).
+_REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)")
+# A REF line left open: its item goes on on the next line.
+_REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
 _MARK_EDGE = re.compile(
     r"^\s*\((?:U|C|S|SBU|TS|LOU|[CSU]\s?/+\s?[A-Z ]+)\)\s*|\s*\((?:U|C|S|SBU|TS|LOU)\)\s*\.?\s*$"
 )
@@ -218,7 +223,12 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
                 k = i + 1
                 while k < n and (not lines[k].strip() or is_page_noise(lines[k])):
                     k += 1
-                if k < n and REF_ITEM.match(lines[k]) and not is_para_start(lines[k]):
+                if (
+                    k < n
+                    and REF_ITEM.match(lines[k])
+                    and not is_para_start(lines[k])
+                    and _ref_item_after_blank(block, lines[k])
+                ):
                     i = k
                     continue
             close()
@@ -256,7 +266,11 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue
-        if kind in ("subject", "clby", "dist", "ref", "eo") and not _heading(lines, i):
+        if (
+            kind in ("subject", "clby", "dist", "ref", "eo")
+            and not _heading(lines, i)
+            and (kind != "ref" or _ref_goes_on(block, line))
+        ):
             block.append(line)
             block_at.append(i)
             i += 1
@@ -284,6 +298,35 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     close()
     head.end = i
     return head
+
+
+def _ref_item_after_blank(block: list[str], line: str) -> bool:
+    """A labelled line after a blank line goes on with the REF block when its
+    label is the letter after the block's last one (A when it had none) and is
+    written alike: a portion mark ``(U)``/``(C)`` opens the body instead, unless
+    the block's labels were parenthesised too and the line cites a cable."""
+    m = _REF_LABELS.match(line.lstrip())
+    if m is None:
+        return False
+    last, parenthesised = None, False
+    for written in block:
+        for k in _REF_LABELS.finditer(written):
+            letter = k.group(1).upper()
+            if letter == (chr(ord(last) + 1) if last else "A"):
+                last, parenthesised = letter, "(" in k.group(0)
+    if m.group(1).upper() != (chr(ord(last) + 1) if last else "A"):
+        return False
+    written_as_mark = line.lstrip().startswith("(")
+    return not written_as_mark or (parenthesised and looks_like_reference(line))
+
+
+def _ref_goes_on(block: list[str], line: str) -> bool:
+    """A line right under a REF line continues the block when it is an item
+    (a label, a cited cable or date) or the line above was left open; prose
+    that follows without a blank line starts the body."""
+    if REF_ITEM.match(line) or line[:1].isspace() or _REF_OPEN.search(block[-1]):
+        return True
+    return looks_like_reference(line)
 
 
 def _heading(lines: list[str], i: int) -> bool:

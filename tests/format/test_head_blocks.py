@@ -70,3 +70,68 @@ def test_next_ref_item_after_a_blank_line_is_kept() -> None:
     cable = parse(HEAD + "REF: (A) MAPUTO 894\n\n(B) MAPUTO 712\n\n(C) The text.\n")
     assert [r.label for r in cable.references] == ["A", "B"]
     assert cable.paragraphs[0].text == "The text."
+
+
+def test_doubled_ref_labels_and_lower_case_labels(dev_corpus: Path) -> None:
+    # "REF: A. REF: TEGUCIGALPA 1724" / blank / "B. TEGUCIGALPA 2846"
+    cable = _one(dev_corpus / "cables-csv-rows" / "04TEGUCIGALPA234.csv")
+    assert [(r.label, r.id) for r in cable.references] == [
+        ("A", "03TEGUCIGALPA1724"),
+        ("B", "03TEGUCIGALPA2846"),
+    ]
+    # "REF: a) 01 TEGUCIGALPA 2872" / blank / "b) TEGUCIGALPA 02207" ...
+    cable = _one(dev_corpus / "cables-csv-rows" / "02TEGUCIGALPA3479.csv")
+    assert [r.label for r in cable.references] == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_subject_ends_at_a_glued_ref_or_classified_by() -> None:
+    cable = parse(
+        HEAD.replace("SUBJECT: A TEST\n", "")
+        + ("SUBJECT: IRAQ: UK VIEWS ON THE COALITION AS UK PRIMEREF: A. LONDON 1939\n\n1. TEXT.\n")
+    )
+    assert cable.subject == "IRAQ: UK VIEWS ON THE COALITION AS UK PRIME"
+    assert [(r.label, r.id) for r in cable.references] == [("A", "12LONDON1939")]
+    cable = parse(
+        HEAD.replace("SUBJECT: A TEST\n", "")
+        + ("SUBJECT: SOME WORDS Classified By: DCM John Doe, reasons 1.4(d)\n\n1. (C) Text.\n")
+    )
+    assert cable.subject == "SOME WORDS"
+    assert cable.classified_by is not None and cable.classified_by.name == "John Doe"
+
+
+def test_a_short_subject_line_does_not_run_on_into_the_text() -> None:
+    cable = parse(
+        HEAD.replace("SUBJECT: A TEST\n", "")
+        + (
+            "SUBJ: W/W FRANK LEAVENS\n"
+            "EMBASSY HAS AGAIN CONTACTED MR. DELOZIER OF OKLAHOMA LTD. AND LEARNED\n"
+            "THAT HE LEFT.\nBOEKER\n"
+        )
+    )
+    assert cable.subject == "W/W FRANK LEAVENS"
+    assert cable.paragraphs[0].text.startswith("EMBASSY HAS AGAIN CONTACTED")
+    assert cable.signers == ("BOEKER",)
+    # A long subject line wraps; so does one left open.
+    cable = parse(
+        HEAD.replace("SUBJECT: A TEST\n", "")
+        + (
+            "SUBJECT: TEXTILE TRADE MISSION, VENEZUELA, COLOMBIA, AND\nBRAZIL, JUNE, 1974\n\n1. X.\n"
+        )
+    )
+    assert cable.subject == "TEXTILE TRADE MISSION, VENEZUELA, COLOMBIA, AND BRAZIL, JUNE, 1974"
+    cable = parse(
+        HEAD.replace("SUBJECT: A TEST\n", "") + "SUBJECT: VISIT OF\nTHE MINISTER\n\n1. X.\n"
+    )
+    assert cable.subject == "VISIT OF THE MINISTER"
+
+
+def test_a_form_cable_opens_paragraph_one_with_a_figure(dev_corpus: Path) -> None:
+    cable = _one(dev_corpus / "aad-text-1970s" / "1974LAPAZ01571.txt")
+    assert cable.subject == "AGRICULTURAL TRADE OPPORTUNITY"
+    assert cable.paragraphs[0].number == 1 and cable.paragraphs[0].text == "335/01/A0005."
+
+
+def test_a_typist_slip_in_the_eo_keyword(dev_corpus: Path) -> None:
+    cable = _one(dev_corpus / "aad-text-1970s" / "1974LAPAZ05618.txt")
+    assert cable.eo is not None and (cable.eo.order, cable.eo.text) == ("11652", "N/A")
+    assert all("E.OM" not in d for d in cable.distribution)

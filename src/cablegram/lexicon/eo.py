@@ -35,9 +35,11 @@ __all__ = [
 ]
 
 # The line's opening: E.O. / EO / E. 0. with the order number, or DECL: with it.
-EO_KEYWORD = r"E\s?\.?\s?[O0]\s?\.?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b"
+# A typist's slip for the second period is read past: E.OM 11652 (1974LAPAZ05618).
+EO_KEYWORD = r"E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b"
 EO_LINE = re.compile(
-    r"^\s*(?:E\s?\.?\s?[O0]\s?\.?\s*(?P<order>\d{5})\b\s*[:;,.]?|DECL\s*:?\s*(?P<order2>\d{5})\b)"
+    r"^\s*(?:E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*(?P<order>\d{5})\b\s*[:;,.]?"
+    r"|DECL\s*:?\s*(?P<order2>\d{5})\b)"
     r"\s*(?P<value>.*)$",
     re.I,
 )

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from cablegram.format.parse.classified import read_classified_by
-from cablegram.format.parse.lines import PARA_START, is_page_noise
+from cablegram.format.parse.lines import (
+    PARA_START,
+    is_banner,
+    is_page_noise,
+    match_classification_line,
+)
 from cablegram.format.refs import looks_like_reference
 from cablegram.lexicon import captions, sbu_captions
 from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
@@ -27,8 +32,9 @@ DISTRIBUTION = re.compile(
 )
 # A REF item on its own line: A. / A) / (A)
 REF_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
+_BARE_LABEL = re.compile(r"\s*(?:REF\w*\s*[:.]?)?\s*\(?[A-Z][.):]?\)?\s*", re.I)
 # The letter labels of a REF block, in order (A. / A) / (A) after a blank or REF:).
-_REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)")
+_REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)", re.I)
 # A REF line left open: its item goes on on the next line.
 _REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
 _MARK_EDGE = re.compile(
@@ -137,10 +143,16 @@ def is_para_start(line: str) -> bool:
     if first != "¶" and not first.isdecimal() and not first.isspace():
         return False
     m = PARA_START.match(line)
+    if not m or len(m["num"]) > 2:
+        return False
+    rest = m["rest"]
+    # Paragraph 1 may open with a figure (form cables: "1. 335/01/A0005.").
     return bool(
-        m
-        and len(m["num"]) <= 2
-        and (m["anchor"] or not m["rest"] or m["rest"][0] in "(¶" or m["rest"][0].isalpha())
+        m["anchor"]
+        or not rest
+        or rest[0] in "(¶"
+        or rest[0].isalpha()
+        or (rest[0].isdecimal() and m["num"].lstrip("0") == "1")
     )
 
 
@@ -209,8 +221,13 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
 
     def close() -> None:
         nonlocal kind, block, block_at
+        if kind == "subject" and block and (glued := _glued_keyword(block)) is not None:
+            # "...AS UK PRIMEREF: A. LONDON 1939": the subject ends at the keyword.
+            k, cut, rest_kind = glued
+            _finish(head, "subject", [*block[:k], block[k][:cut]], block_line)
+            kind, block, block_at = rest_kind, [block[k][cut:], *block[k + 1 :]], block_at[k:]
         if kind and block:
-            _finish(head, kind, block, block_line)
+            _finish(head, kind, block, block_line if kind == "subject" else block_at[0])
             if kind == "ref":
                 head.ref_lines.append(block_at)
         kind, block, block_at = None, [], []
@@ -238,6 +255,13 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             i += 1
             continue
         kw = kinds[i - start] if i < scanned else keyword_of(line)
+        if kw == "ref" and kind == "ref" and _bare_label(block[-1]):
+            # "REF: A. REF: TEGUCIGALPA 1724": the doubled keyword goes on with item A.
+            m = REF_LINE.match(line)
+            block.append(m["value"] if m else line)
+            block_at.append(i)
+            i += 1
+            continue
         if kw:
             close()
             kind, block, block_line, block_at = kw, [line], i, [i]
@@ -270,6 +294,7 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             kind in ("subject", "clby", "dist", "ref", "eo")
             and not _heading(lines, i)
             and (kind != "ref" or _ref_goes_on(block, line))
+            and (kind != "subject" or _subject_goes_on(block, line))
         ):
             block.append(line)
             block_at.append(i)
@@ -298,6 +323,40 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     close()
     head.end = i
     return head
+
+
+# A subject line this long may have wrapped (the shortest wrapped first line
+# seen in the dev corpus is 39 characters, keyword included).
+_SUBJECT_WRAP = 34
+_SUBJECT_OPEN = re.compile(r"(?:[,:;/(&-]|\b(?:AND|OF|ON|TO|FOR|IN|THE|A|WITH|FROM)\b)\s*$", re.I)
+# A head keyword glued to the subject text before it, with or without a blank.
+_GLUED = re.compile(
+    r"(?<=[\sA-Za-z.)])(?:(?P<ref>REF(?:S|TELS?)?\s*:\s)|(?P<clby>Classified\s+By\s*:))"
+)
+
+
+def _subject_goes_on(block: list[str], line: str) -> bool:
+    """A line right under a subject line continues it when the line above was
+    long enough to wrap or left open, and it is no classification line."""
+    above = block[-1].rstrip()
+    if len(above) < _SUBJECT_WRAP and not _SUBJECT_OPEN.search(above):
+        return False
+    first = line.lstrip()[:1]
+    return not (first in "CSTUL" and (is_banner(line) or match_classification_line(line)))
+
+
+def _glued_keyword(block: list[str]) -> tuple[int, int, str] | None:
+    """(line, offset, kind) of a REF or Classified By keyword inside a subject block."""
+    for k, line in enumerate(block):
+        start = line.find(":") + 1 if k == 0 else 0  # after SUBJECT:
+        if (m := _GLUED.search(line, start)) and line[start : m.start()].strip():
+            return k, m.start(), "ref" if m["ref"] else "clby"
+    return None
+
+
+def _bare_label(line: str) -> bool:
+    """``line`` is a label alone (``REF: A.``, ``B)``): its item is on the next line."""
+    return _BARE_LABEL.fullmatch(line) is not None
 
 
 def _ref_item_after_blank(block: list[str], line: str) -> bool:

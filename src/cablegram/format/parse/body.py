@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from cablegram.format.parse.lines import (
     PARA_START,
@@ -22,20 +21,10 @@ from cablegram.format.parse.lines import (
     match_classification_line,
 )
 from cablegram.lexicon import captions
+from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import Defect, Paragraph
 
 _MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
-_LEVEL = re.compile(r"^(?P<lvl>TS|S|C|SBU|U|LOU)(?P<ctl>(?:\s*(?:/{1,2}|-)\s*[A-Z][A-Z ,]*)*)$")
-_ENTIRE = re.compile(r"^(?P<lvl>TS|S|C|U|LOU)\s*-\s*ENTIRE\s+TEXT$")
-_CONTROL = {
-    "NF": "NF",
-    "N": "NF",
-    "NOFORN": "NF",
-    "FOUO": "FOUO",
-    "FGI": "FGI",
-    "ORCON": "OC",
-    "OC": "OC",
-}
 _SIPDIS_TOKEN = re.compile(r"\s*\bSIPDIS\b\s*")
 _SIGNER = re.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
 # A surname after the last sentence of a reflowed last line ("... Munich. Murphy").
@@ -50,23 +39,6 @@ _SUMMARY = re.compile(
     r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
     re.I | re.S,
 )
-
-
-@lru_cache(maxsize=512)
-def normalize_mark(raw: str) -> str | None:
-    """``S//NF`` -> ``S/NF``, ``C/NOFORN`` -> ``C/NF``, ``SBU-N`` -> ``SBU/NF``; None if not a mark."""
-    u = " ".join(raw.upper().split())
-    e = _ENTIRE.match(u)
-    if e:
-        return e["lvl"]
-    m = _LEVEL.match(u)
-    if not m:
-        return None
-    parts = [m["lvl"]]
-    for ctl in re.split(r"\s*(?:/{1,2}|-)\s*", m["ctl"].strip(" /-")) if m["ctl"] else []:
-        if ctl:
-            parts.append(_CONTROL.get(ctl.replace(" ", ""), ctl))
-    return "/".join(parts)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from cablegram.format.refs import looks_like_reference
 from cablegram.lexicon import captions, sbu_captions
 from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
 from cablegram.lexicon.eo import read_eo as lexicon_read_eo
+from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import EO, ClassifiedBy, Defect
 
 TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
@@ -37,9 +38,9 @@ _BARE_LABEL = re.compile(r"\s*(?:REF\w*\s*[:.]?)?\s*\(?[A-Z][.):]?\)?\s*", re.I)
 _REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)", re.I)
 # A REF line left open: its item goes on on the next line.
 _REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
-_MARK_EDGE = re.compile(
-    r"^\s*\((?:U|C|S|SBU|TS|LOU|[CSU]\s?/+\s?[A-Z ]+)\)\s*|\s*\((?:U|C|S|SBU|TS|LOU)\)\s*\.?\s*$"
-)
+# A portion mark at either edge of the subject: (C) ... / ... (SBU).
+_MARK_AT_START = re.compile(r"^\s*\((?P<mark>[^()]{1,24})\)\s*")
+_MARK_AT_END = re.compile(r"\s*\((?P<mark>[^()]{1,24})\)\s*\.?\s*$")
 _PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
@@ -396,6 +397,16 @@ def _heading(lines: list[str], i: int) -> bool:
 _KEYS = {"dist": "DIST", "eo": "EO", "tags": "TAGS", "subject": "SUBJECT", "clby": "CLBY"}
 
 
+def _without_edge_marks(value: str) -> str:
+    """The subject without the portion mark at its start or end (lexicon.marks
+    decides what is a mark: ``(U)``, ``(C/NF)``, ``(SBU)``, not ``(IMI)``)."""
+    for pattern in (_MARK_AT_START, _MARK_AT_END):
+        m = pattern.search(value)
+        if m and normalize_mark(m["mark"]) is not None:
+            value = value[: m.start()] + value[m.end() :]
+    return value.strip()
+
+
 def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
     if kind in _KEYS:
         head.at.setdefault(_KEYS[kind], at)
@@ -415,7 +426,7 @@ def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
     elif kind == "subject":
         m = SUBJECT_LINE.match(block[0])
         value = " ".join([m["value"] if m else block[0], *block[1:]])
-        value = _MARK_EDGE.sub("", " ".join(value.split())).strip()
+        value = _without_edge_marks(" ".join(value.split()))
         if head.subject is None:
             head.subject = value or None
         else:

@@ -17,6 +17,7 @@ from cablegram.format.validate._common import (
     iso_date,
     needs_classification,
     portion_controls,
+    portion_is_sbu,
     portion_level,
 )
 from cablegram.lexicon.eo import in_force
@@ -24,7 +25,6 @@ from cablegram.model import Classification
 
 _REF_ID = re.compile(r"^(\d{2})([A-Z]{3,17})(\d{1,7})$")
 _REASON = re.compile(r"^(1\.[45])\(([a-z])\)$")
-_NOFORN = frozenset({"NF", "N", "NOFORN"})
 # A grace period after each change of order (FORMAT R21): drafters kept the old
 # number for months.
 _EO_GRACE_DAYS = 120
@@ -98,10 +98,10 @@ def r13_classified_by(ctx: Context) -> Iterator[Finding]:
 def r14_r15_controls(ctx: Context) -> Iterator[Finding]:
     c = ctx.cable
     marks = list(enumerate_marks(c))
-    nf = next((i for i, m in marks if _NOFORN & set(portion_controls(m))), None)
+    nf = next((i for i, m in marks if "NOFORN" in portion_controls(m)), None)
     if nf is not None and "NOFORN" not in c.captions:
         yield ctx.finding("R14", WARNING, "NOFORN portion without NOFORN caption", f"PARA.{nf}")
-    sbu = next((i for i, m in marks if m.replace(" ", "").upper().startswith("SBU")), None)
+    sbu = next((i for i, m in marks if portion_is_sbu(m)), None)
     if sbu is not None and not ctx.classified and not c.sbu:
         yield ctx.finding("R15", WARNING, "(SBU) portion without SENSITIVE caption", f"PARA.{sbu}")
 

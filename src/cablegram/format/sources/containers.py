@@ -74,15 +74,24 @@ def iter_path(path: str) -> Iterator[Item]:
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(f for f in files if not f.startswith(".")):
-                yield from iter_path(os.path.join(root, name))
+                yield from _iter_file(os.path.join(root, name))
         return
-    if not os.path.exists(path):
+    yield from _iter_file(path)
+
+
+def _iter_file(path: str) -> Iterator[Item]:
+    """Documents of one file, opened once (a directory of one-cable files costs
+    an open per file, no further look-ups)."""
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the zip test
+    except (FileNotFoundError, NotADirectoryError):
         yield NotACableError("no such file or directory", path)
         return
-    if zipfile.is_zipfile(path):
-        yield from _iter_zip(zipfile.ZipFile(path), path)
-        return
-    with open(path, "rb") as stream:
+    with stream:
+        if stream.read(len(ZIP_MAGIC)) == ZIP_MAGIC:  # members are read from the file
+            yield from _iter_zip(zipfile.ZipFile(path), path)
+            return
+        stream.seek(0)
         yield from iter_stream(stream, path)
 
 

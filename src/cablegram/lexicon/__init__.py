@@ -9,10 +9,10 @@ file, later calls are free.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from cablegram.model import Classification, Precedence
 
@@ -20,8 +20,10 @@ __all__ = [
     "CLASSIFICATION_WORDS",
     "PRECEDENCE_WORDS",
     "Caption",
+    "CaptionRules",
     "Tag",
     "canonical_origin",
+    "caption_rules",
     "captions",
     "collectives",
     "country_codes",
@@ -35,9 +37,15 @@ __all__ = [
 ]
 
 
+_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+
 def data_path(name: str) -> str:
     """Filesystem path of a packaged data file."""
-    return str(resources.files("cablegram").joinpath("data", name))
+    # The package is installed as files (wheel or editable), so the data folder
+    # is a directory beside this one; importlib.resources would cost every
+    # command ~20 ms of start-up to say the same.
+    return os.path.join(_DATA_DIR, name)
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -68,6 +76,8 @@ PRECEDENCE_WORDS: dict[str, Precedence] = {
     "ROUTINE": Precedence.ROUTINE,
 }
 PROSIGNS = "ZOPRYW"
+# The State label of an IMMEDIATE addressee who must act at once, day or night.
+NIACT = "NIACT IMMEDIATE"
 
 # Portion-mark levels in rank order (U = SBU = 0 < C < S < TS; FORMAT §3.11).
 PORTION_LEVELS: dict[str, Classification] = {
@@ -108,6 +118,32 @@ def captions() -> dict[str, Caption]:
         r["caption"]: Caption(r["caption"], r["kind"], int(r["rank"]), r["meaning"])
         for r in read_csv("captions.csv")
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionRules:
+    """How captions may be combined (NETWORK.md §6), from ``caption_rules.csv``.
+
+    * ``alone`` — captions nothing may be added to (AGREMENT, DIRGEN);
+    * ``excludes`` — pairs that may not appear together (SIPDIS with NODIS);
+    * ``combines`` — the distribution captions that may join another one
+      (STADIS with NODIS or EXDIS); any other two distribution captions conflict.
+    """
+
+    alone: frozenset[str]
+    excludes: frozenset[tuple[str, str]]
+    combines: frozenset[tuple[str, str]]
+
+
+@cache
+def caption_rules() -> CaptionRules:
+    rows = read_csv("caption_rules.csv")
+
+    def pairs(rule: str) -> frozenset[tuple[str, str]]:
+        return frozenset((r["caption"], r["other"]) for r in rows if r["rule"] == rule)
+
+    alone = frozenset(r["caption"] for r in rows if r["rule"] == "alone")
+    return CaptionRules(alone, pairs("excludes"), pairs("combines"))
 
 
 @cache

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cablegram import lexicon
 from cablegram.format.drafts import DRAFT_FORMAT, field_of
 from cablegram.format.render import MONTHS, created_datetime, render_located
+from cablegram.lexicon.marks import parse_mark
 from cablegram.model import Cable, Classification
 
 ERROR = "error"
@@ -31,6 +31,10 @@ class Finding:
     severity: str  # 'error' | 'warning'
     message: str
     line: int | None = None
+    # The schema field that holds the offending element (``paragraphs[3]``), for
+    # forms that show a finding beside the field; None when the rule is about the
+    # cable as a whole.
+    field: str | None = None
 
 
 class Context:
@@ -61,7 +65,7 @@ class Context:
         if key and line is None and self.cable.source.format == DRAFT_FORMAT:
             # A draft's file does not hold the element: name the field to change.
             message = f"{message} (field {field_of(key)})"
-        return Finding(code, severity, message, line)
+        return Finding(code, severity, message, line, field_of(key) if key else None)
 
 
 Rule = Callable[["Context"], Iterator[Finding]]
@@ -101,13 +105,20 @@ def iso_date(value: str | None) -> date | None:
 
 def portion_level(marking: str) -> Classification | None:
     """The level of a portion mark (``S//NF`` -> SECRET), None when unreadable."""
-    head = marking.replace(" ", "").upper().split("/")[0]
-    return lexicon.PORTION_LEVELS.get(head)
+    mark = parse_mark(marking)
+    return mark.level if mark is not None else None
 
 
-def portion_controls(marking: str) -> list[str]:
-    """Control words after the level (``S//FGI//NF`` -> ``["FGI", "NF"]``)."""
-    return [p for p in marking.replace(" ", "").upper().split("/")[1:] if p]
+def portion_controls(marking: str) -> frozenset[str]:
+    """Canonical controls of a portion mark (``S//FGI//NF`` -> ``{"FGI", "NOFORN"}``)."""
+    mark = parse_mark(marking)
+    return mark.controls if mark is not None else frozenset()
+
+
+def portion_is_sbu(marking: str) -> bool:
+    """The mark protects sensitive-but-unclassified text (SBU, LOU, U//FOUO)."""
+    mark = parse_mark(marking)
+    return mark is not None and mark.sbu
 
 
 def enumerate_marks(cable: Cable) -> Iterator[tuple[int, str]]:

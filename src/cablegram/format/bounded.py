@@ -235,4 +235,6 @@ def parse_bounded(
 
 
 if __name__ == "__main__":  # the child: python -m cablegram.format.bounded JOBS_FD RESULTS_FD
-    _child(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    _child(
+        Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from cablegram.format.parse import parse
-from cablegram.format.sources import Document, Source, iter_items
+from cablegram.format.sources import Document, Source, SourceLimits, iter_items
 from cablegram.model import Cable, NotACableError
 from cablegram.model import Source as CableSource
 
@@ -33,10 +33,14 @@ def parse_document(doc: Document) -> Cable:
 
 
 def read(
-    src: Source, *, path: str | None = None, on_error: ErrorHandler | None = None
-) -> Iterator[Cable]:
-    """Cables of a path (file or directory), bytes or a binary stream, in order."""
-    for item in iter_items(src, path=path):
+    src: Source, *, path: str | None = None, on_error: ErrorHandler | None = None,
+    limits: SourceLimits | None = None,
+) -> Iterator[Cable]:  # fmt: skip
+    """Cables of a path (file or directory), bytes or a binary stream, in order.
+
+    ``limits`` bound the size of a document and what an archive member may
+    expand to (docs/limits.md); past them the part is a ``NotACableError``."""
+    for item in iter_items(src, path=path, limits=limits):
         try:
             if isinstance(item, NotACableError):
                 raise item

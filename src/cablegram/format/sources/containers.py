@@ -173,13 +173,10 @@ def _iter_stream(
             spool.seek(0)
             yield from _iter_zip(spool, path or "<bytes>", limits, depth + 1)  # type: ignore[arg-type]
         return
-    if not head.strip():
-        yield NotACableError(_NOT_A_CABLE["empty"], path)
-        return
     if aad_pdf.is_pdf(head):
-        yield from _iter_pdf(head + read_capped(stream, limits.document - len(head), path), path)
+        yield from _iter_pdf(read_capped(stream, limits.document, path, head), path)
         return
-    if is_binary(head):  # judged on the sample: the rest is never read
+    if head.strip() and is_binary(head):  # judged on the sample: the rest is never read
         yield NotACableError(_NOT_A_CABLE["binary"], path)
         return
     kind, decoded = _stream_kind(head)
@@ -191,9 +188,9 @@ def _iter_stream(
             io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path, limits
         )
         return
-    rest = read_capped(stream, max(limits.document - len(head), 0), path)
-    if rest or decoded is None:
-        yield from _iter_whole(head + rest, path)
+    data = read_capped(stream, limits.document, path, head)
+    if len(data) > len(head) or decoded is None:
+        yield from _iter_whole(data, path)
     else:  # the sample was the whole document: its decoding and kind stand
         yield from _iter_whole(head, path, (*decoded, kind))
 

@@ -81,13 +81,15 @@ def size_text(n: float) -> str:
     return f"{int(n)} bytes"
 
 
-def read_capped(stream: BinaryIO, limit: int, path: str | None, what: str = "document") -> bytes:
-    """All of ``stream``, or ``LimitExceeded`` once it passes ``limit`` bytes (read
-    in blocks, so a stream without end costs at most ``limit`` bytes)."""
-    chunks: list[bytes] = []
-    size = 0
+def read_capped(
+    stream: BinaryIO, limit: int, path: str | None, head: bytes = b"", what: str = "document"
+) -> bytes:
+    """``head`` and all the rest of ``stream``, or ``LimitExceeded`` once that passes
+    ``limit`` bytes (read in blocks: a stream without end costs at most ``limit``)."""
+    chunks: list[bytes] = [head]
+    size = len(head)
     while True:
-        chunk = stream.read(min(MB, limit + 1 - size))
+        chunk = stream.read(max(min(MB, limit + 1 - size), 1))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

@@ -71,11 +71,16 @@ FILLERS: dict[str, str] = {
 }
 
 
-def cable(field: str | None = None, run: str = "") -> str:
-    """The cable with ``run`` placed in ``field`` (None: the plain cable)."""
+def cable(field: str | None = None, run: str = "", cut: bool = False) -> str:
+    """The cable with ``run`` placed in ``field`` (None: the plain cable); ``cut``:
+    the field ends after the run with a stray ``x`` (what follows a keyword is
+    then not what its pattern looks for, and the pattern must give up quickly)."""
     lines = []
     for name, template in FIELDS.items():
-        lines.append(template.format(run if name == field else ""))
+        if name == field and cut:
+            lines.append(template.split("{}")[0] + run + "x")
+        else:
+            lines.append(template.format(run if name == field else ""))
         if name == _ENVELOPE[-1]:
             lines.append("")
         elif name not in _ENVELOPE:
@@ -94,6 +99,7 @@ def hostile_cases(size: int) -> Iterator[tuple[str, str]]:
     for field in FIELDS:
         for name, filler in FILLERS.items():
             yield f"{field}/{name}", cable(field, run_of(filler, size))
+            yield f"{field}/{name}/cut", cable(field, run_of(filler, size), cut=True)
     words = run_of("the quick brown fox. ", size)
     yield "line/words", cable("body", words)
     yield "line/one", "SUBJECT: X " + words

@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 PARSE_SECONDS = 10.0  # per document; linear parsing reads megabytes in well under this
+_START_SECONDS = 120.0  # for the child to start (imports, on a loaded machine)
+_READY = "ready"
 
 
 def parse_seconds() -> float:
@@ -83,6 +85,8 @@ def timed_out_cable(job: ParseJob, seconds: float) -> Cable:
 def _child(jobs: Connection, results: Connection) -> None:
     """The child's loop: parse each job received, send back the cable or the error."""
     _die_with_parent()
+    parse("UNCLAS X 001\n\nTAGS: X\n")  # vocabularies loaded before the first limit runs
+    results.send(_READY)
     while True:
         try:
             job = jobs.recv()
@@ -147,6 +151,14 @@ class ParseGuard:
             os.close(result_write)
             self._jobs = Connection(job_write, readable=False)
             self._results = Connection(result_read, writable=False)
+            # The limit is for parsing: the child's start-up is waited for apart.
+            try:
+                ready = self._results.poll(_START_SECONDS) and self._results.recv() == _READY
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                self._stop(kill=True)
+                raise RuntimeError("the parsing process did not start")
         return self._jobs, self._results
 
     def close(self) -> None:

@@ -67,8 +67,11 @@ EO_LINE = re.compile(
 )
 # Where the declassification date is written: after DECL(ASSIFY) (ON), after a
 # schedule code (GDS, ADS, RDS, XDS), or first in the value.
+# Possessive blanks (*+): three optional runs of blanks in a row would otherwise
+# try every way of sharing a long run between them (cubic).
 _DECL_DATE = re.compile(
-    r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
+    r"(?:\bDECL(?:ASSIFY)?\b\s*+(?:ON\s*+)?[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*+(?=\d)",
+    re.I,
 )
 _DATE_WINDOW = 14  # characters after that place a date may take
 

@@ -10,8 +10,10 @@ from cablegram.model import ClassifiedBy
 
 _LEAD = re.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\s*[:.]?\s*", re.I)
 # Where the reasons start: "for reasons", "reason:", "per", "E.O.", a bare 1.4/1.5, DSCG.
+# A run of separators is tried from its first character only: from each, the run
+# would be taken to its end and given back one by one (quadratic).
 _REASON_START = re.compile(
-    r"[\s,;:.]*(?:\b(?:for|per|under)\s+)?(?:\breasons?\b|\bE\.?\s?O\.?\s*\d{5}|\b1\s?\.\s?[45]\b|\bDSCG\b)",
+    r"(?<![\s,;:.])[\s,;:.]*(?:\b(?:for|per|under)\s+)?(?:\breasons?\b|\bE\.?\s?O\.?\s*\d{5}|\b1\s?\.\s?[45]\b|\bDSCG\b)",
     re.I,
 )
 _SECTION_LETTERS = re.compile(

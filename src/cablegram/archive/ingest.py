@@ -90,10 +90,25 @@ class WorkerConfig:
     reader-level release views (partial-release search policy)."""
 
     views: bool = False
+    # Time limit per document (format.bounded), None for none.
+    parse_seconds: float | None = None
 
 
 # -- worker side --
 _STORED = Digests()  # set per worker process by _start_worker
+_GUARD: Any = None  # this process's ParseGuard, started on first use
+
+
+def _guard(seconds: float | None) -> Any:
+    global _GUARD
+    if seconds is None:
+        return None
+    if _GUARD is None:
+        from cablegram.format.bounded import ParseGuard
+
+        _GUARD = ParseGuard(seconds)
+    _GUARD.seconds = seconds
+    return _GUARD
 
 
 def _start_worker(digests: bytes, watch_parent: bool = False) -> None:
@@ -132,7 +147,7 @@ def _records(items: Iterable[Any], config: WorkerConfig) -> tuple[list[CopyRecor
             skipped += 1
             continue
         try:
-            cable = parse_document(doc)
+            cable = parse_document(doc, guard=_guard(config.parse_seconds))
             records.append(record_of(cable, doc, views=config.views))
         except NotACableError as error:
             failures.append((where, error.reason))

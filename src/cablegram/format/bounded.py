@@ -144,7 +144,7 @@ class ParseGuard:
             job_read, job_write = os.pipe()
             result_read, result_write = os.pipe()
             self._process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(job_read), str(result_write)],
+                [sys.executable, "-c", _CHILD_COMMAND, str(job_read), str(result_write)],
                 pass_fds=(job_read, result_write), stdin=subprocess.DEVNULL,
             )  # fmt: skip
             os.close(job_read)
@@ -246,7 +246,12 @@ def parse_bounded(
         return _shared.parse(text, source=source, defects=defects, line_map=line_map)
 
 
-if __name__ == "__main__":  # the child: python -m cablegram.format.bounded JOBS_FD RESULTS_FD
+
+def child_main() -> None:
+    """The child's entry: ``python -c ... JOBS_FD RESULTS_FD``."""
     _child(
         Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)
     )
+
+
+_CHILD_COMMAND = f"from {__name__} import child_main; child_main()"

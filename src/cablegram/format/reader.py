@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from cablegram.format.bounded import ParseGuard
 from cablegram.format.parse import parse
 from cablegram.format.sources import Document, Source, SourceLimits, iter_items
 from cablegram.model import Cable, NotACableError
@@ -19,15 +20,16 @@ from cablegram.model import Source as CableSource
 ErrorHandler = Callable[[NotACableError], None]
 
 
-def parse_document(doc: Document) -> Cable:
-    """The cable of one document; errors name the document's place."""
+def parse_document(doc: Document, *, guard: ParseGuard | None = None) -> Cable:
+    """The cable of one document; errors name the document's place.
+
+    With a ``guard`` the parse runs under its time limit (``format.bounded``):
+    past it, the cable holds the text with a ``PARSE_TIME_LIMIT`` defect."""
+    source = CableSource(doc.format, doc.path, dict(doc.metadata))
     try:
-        return parse(
-            doc.text,
-            source=CableSource(doc.format, doc.path, dict(doc.metadata)),
-            defects=doc.defects,
-            line_map=doc.lines,
-        )
+        if guard is not None:
+            return guard.parse(doc.text, source=source, defects=doc.defects, line_map=doc.lines)
+        return parse(doc.text, source=source, defects=doc.defects, line_map=doc.lines)
     except NotACableError as error:
         raise NotACableError(error.reason, doc.where) from error
 

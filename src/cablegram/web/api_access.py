@@ -15,7 +15,7 @@ from cablegram.archive import Archive, UserError
 from cablegram.archive.users import parse_clearance
 from cablegram.web import models
 from cablegram.web.deps import Reader, ReaderDep, owner_only, reader_archive
-from cablegram.web.signin import sign_in
+from cablegram.web.signin import cookie_secure, sign_in
 
 router = APIRouter(prefix="/api")
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
@@ -54,7 +54,7 @@ def login(request: Request, response: Response, body: models.LoginIn) -> models.
     account = sign_in(request, body.name, body.password)
     token, expires = request.app.state.sessions.start(
         response, account.principal.name, account.credentials,
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(request),
     )  # fmt: skip
     request.state.reader = Reader(account.principal, signed_in=True)
     return models.LoginOut(token=token, expires=expires, reader=reader_out(request.state.reader))

@@ -13,13 +13,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from cablegram.access.principal import OWNER, PUBLIC, Principal
 from cablegram.archive import Archive
+from cablegram.archive.store import CopyInfo
 from cablegram.archive.users import Account
 from cablegram.model import Classification
 
@@ -173,6 +174,23 @@ def shown_reader(request: Request) -> Reader:
 
 
 ReaderDep = Annotated[Reader, Depends(current_reader)]
+
+
+# Where a copy was read from (a file path on the archive owner's machine) is the
+# owner's business: other readers see the copies without it.
+def shown_copies(copies: list[CopyInfo], reader: Reader) -> list[CopyInfo]:
+    """``copies`` as ``reader`` may see them: source paths for owners only."""
+    if reader.is_owner:
+        return copies
+    return [replace(c, path=None) for c in copies]
+
+
+def shown_cable(data: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    """A cable's schema JSON as ``reader`` may see it: its source path for owners only."""
+    source = data.get("source")
+    if reader.is_owner or not isinstance(source, dict) or source.get("path") is None:
+        return data
+    return {**data, "source": {**source, "path": None}}
 
 
 def reader_archive(request: Request, reader: ReaderDep) -> Iterator[Archive]:

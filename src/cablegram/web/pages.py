@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cablegram.archive import Archive, QuerySyntaxError
-from cablegram.web.deps import current_reader, reader_archive
+from cablegram.web.deps import ReaderDep, current_reader, reader_archive, shown_copies
 from cablegram.web.reader import reader_context
-from cablegram.web.signin import sign_in
+from cablegram.web.signin import cookie_secure, sign_in
 from cablegram.web.templating import render, search_url
 from cablegram.web.views import api_reference, facet_sidebar, histogram, pager, thread_view
 
@@ -85,13 +85,15 @@ def _need_cable(archive: Archive, cable_id: str):  # type: ignore[no-untyped-def
 
 
 @router.get("/cables/{cable_id}", response_class=HTMLResponse)
-def cable_page(request: Request, archive: ArchiveDep, cable_id: str) -> HTMLResponse:
+def cable_page(
+    request: Request, archive: ArchiveDep, reader: ReaderDep, cable_id: str
+) -> HTMLResponse:
     cable = _need_cable(archive, cable_id)
     if cable.id and cable.id != cable_id:  # an alias spelling: the permalink is the id
         return RedirectResponse(f"/cables/{cable.id}", status_code=301)  # type: ignore[return-value]
     context = reader_context(
         cable, archive.refs(cable_id) or [], archive.cited_by(cable_id) or [],
-        archive.copies(cable_id),
+        shown_copies(archive.copies(cable_id), reader),
     )  # fmt: skip
     return render(request, "cable.html", context)
 
@@ -145,7 +147,7 @@ def login(
         return render(request, "login.html", context, status=error.status_code,
                       headers=error.headers)  # fmt: skip
     response = RedirectResponse(_local(next), status_code=303)
-    secure = request.url.scheme == "https"
+    secure = cookie_secure(request)
     request.app.state.sessions.start(response, account.principal.name, account.credentials,
                                      secure=secure)  # fmt: skip
     return response

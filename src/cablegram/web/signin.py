@@ -48,9 +48,15 @@ class SignInLimit:
 
 
 def client_of(request: Request) -> str:
-    """The client address the limit applies to (the peer address; a reverse proxy
-    should be run with uvicorn's --proxy-headers so this is the real client)."""
+    """The client address the limit applies to: the peer address, or the one a
+    trusted reverse proxy forwarded (only with ``serve --forwarded-allow-ips``:
+    otherwise ``X-Forwarded-For`` is ignored, so a client cannot rotate it)."""
     return request.client.host if request.client else "unknown"
+
+
+def cookie_secure(request: Request) -> bool:
+    """Session cookies are ``Secure`` over HTTPS and behind a trusted proxy."""
+    return request.url.scheme == "https" or request.app.state.settings.behind_proxy
 
 
 def sign_in(request: Request, name: str, password: str) -> Account:

@@ -15,7 +15,7 @@ from cablegram.archive import Archive, UserError
 from cablegram.archive.users import parse_clearance
 from cablegram.web import models
 from cablegram.web.deps import Reader, ReaderDep, owner_only, reader_archive
-from cablegram.web.signin import cookie_secure, sign_in
+from cablegram.web.signin import cookie_secure, sign_in, sign_out
 
 router = APIRouter(prefix="/api")
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
@@ -62,7 +62,9 @@ def login(request: Request, response: Response, body: models.LoginIn) -> models.
 
 @router.post("/logout", status_code=204, tags=["access"])
 def logout(request: Request) -> Response:
-    """End the browser session (a bearer token expires, or ends with a password change)."""
+    """Sign out: the session of the cookie, or of the bearer token sent, ends at once
+    (server-side: the token is refused from now on)."""
+    sign_out(request)
     response = Response(status_code=204)
     request.app.state.sessions.end(response)
     return response

@@ -6,7 +6,9 @@ HMAC-SHA256 over all three by the server's secret, so it cannot be forged or
 extended.  On every request the account is read afresh and the tag compared
 with its current stamp: a password change or a removed account ends every
 session and bearer token at once, and the grants (clearance, captions,
-owner) are always the account's current ones, never the token's.  Passwords
+owner) are always the account's current ones, never the token's.  Signing
+out ends the one session server-side: a digest of its token is kept in the
+archive until the token would have expired, and the token is refused.  Passwords
 are checked by the archive's accounts (argon2) and never logged or stored here.
 """
 
@@ -38,6 +40,7 @@ class Claims:
 
     name: str
     credentials_tag: str
+    expires: float = 0.0
 
 
 class Sessions:
@@ -76,7 +79,7 @@ class Sessions:
             data = json.loads(_unb64(payload))
             if data["exp"] < (time.time() if now is None else now):
                 return None
-            return Claims(str(data["u"]), str(data["c"]))
+            return Claims(str(data["u"]), str(data["c"]), float(data["exp"]))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -98,3 +101,8 @@ class Sessions:
     @staticmethod
     def end(response: Response) -> None:
         response.delete_cookie(COOKIE, path="/")
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """What the archive keeps of an ended session: a digest, not the token."""
+        return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()

@@ -120,6 +120,14 @@ class Accounts:
         with self.pool.lease(OWNER, "web") as archive:
             return archive.users.sign_in(name, password)
 
+    def session_ended(self, digest: str) -> bool:
+        with self.pool.lease(OWNER, "web") as archive:
+            return archive.users.sign_in_attempts.session_ended(digest)
+
+    def end_session(self, digest: str, expires: float) -> None:
+        with self.pool.lease(OWNER, "web") as archive:
+            archive.users.sign_in_attempts.end_session(digest, expires)
+
 
 def interface_of(request: Request) -> str:
     """``api`` for the JSON API, ``web`` for pages (named so in the audit log)."""
@@ -136,8 +144,8 @@ def current_reader(request: Request) -> Reader:
     cookie, else the anonymous reader the server was started with (``public`` by
     default, ``owner`` for a local single-user server).
 
-    A token is valid while it is signed, unexpired, its account exists and the
-    account's credentials are those it was issued under; the reader's grants
+    A token is valid while it is signed, unexpired, not signed out, its account
+    exists and the account's credentials are those it was issued under; the reader's grants
     are the account's as they are now.  A bearer token that is not valid is
     refused (401) rather than read as anonymous, so a program never silently
     sees less than it asked for; a stale cookie just reads as anonymous."""
@@ -146,11 +154,16 @@ def current_reader(request: Request) -> Reader:
         return cached  # type: ignore[no-any-return]
     app = request.app.state
     token = _bearer(request)
-    claims = app.sessions.claims(token or request.cookies.get(app.sessions.cookie, ""))
+    presented = token or request.cookies.get(app.sessions.cookie, "")
+    claims = app.sessions.claims(presented)
     principal: Principal | None = None
     if claims is not None:
         account = app.accounts.account(claims.name)
-        if account is not None and app.sessions.still_valid(claims, account.credentials):
+        if (
+            account is not None
+            and app.sessions.still_valid(claims, account.credentials)
+            and not app.accounts.session_ended(app.sessions.digest(presented))
+        ):
             principal = account.principal
     if principal is None and token is not None:
         raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})

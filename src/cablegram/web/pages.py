@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from cablegram.archive import Archive, QuerySyntaxError
 from cablegram.web.deps import ReaderDep, current_reader, reader_archive, shown_copies
 from cablegram.web.reader import reader_context
-from cablegram.web.signin import cookie_secure, sign_in
+from cablegram.web.signin import cookie_secure, sign_in, sign_out
 from cablegram.web.templating import render, search_url
 from cablegram.web.views import api_reference, facet_sidebar, histogram, pager, thread_view
 
@@ -155,6 +155,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    sign_out(request)
     response = RedirectResponse("/", status_code=303)
     request.app.state.sessions.end(response)
     return response

@@ -69,3 +69,15 @@ def sign_in(request: Request, name: str, password: str) -> Account:
         raise HTTPException(401, "wrong name or password")
     limit.succeeded(attempt)
     return account
+
+
+def sign_out(request: Request) -> None:
+    """End the session presented (the cookie, or a bearer token) server-side: the
+    token is refused from now on, though its signature stays valid until it expires."""
+    sessions = request.app.state.sessions
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    token = bearer.strip() if scheme.lower() == "bearer" else ""
+    token = token or request.cookies.get(sessions.cookie, "")
+    claims = sessions.claims(token) if token else None
+    if claims is not None:
+        request.app.state.accounts.end_session(sessions.digest(token), claims.expires)

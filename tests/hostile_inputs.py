@@ -81,9 +81,7 @@ def cable(field: str | None = None, run: str = "", cut: bool = False) -> str:
             lines.append(template.split("{}")[0] + run + "x")
         else:
             lines.append(template.format(run if name == field else ""))
-        if name == _ENVELOPE[-1]:
-            lines.append("")
-        elif name not in _ENVELOPE:
+        if name == _ENVELOPE[-1] or name not in _ENVELOPE:
             lines.append("")
     return "\n".join(lines) + "\n"
 

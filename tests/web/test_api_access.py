@@ -164,9 +164,10 @@ def test_account_lifecycle(scratch: TestClient) -> None:
     new = {"name": "reader1", "clearance": "secret", "captions": ["noforn"], "password": "x" * 12}
     r = scratch.post("/api/users", json=new, headers=chief)
     assert r.status_code == 201 and r.json()["captions"] == ["NOFORN"]
-    assert scratch.post("/api/users", json=new, headers=chief).status_code == 400  # taken
+    # A taken or reserved name is a conflict (409), as the OpenAPI document says.
+    assert scratch.post("/api/users", json=new, headers=chief).status_code == 409
     assert (
-        scratch.post("/api/users", json={**new, "name": "public"}, headers=chief).status_code == 400
+        scratch.post("/api/users", json={**new, "name": "public"}, headers=chief).status_code == 409
     )
     bad_level = {**new, "name": "reader2", "clearance": "cosmic"}
     assert scratch.post("/api/users", json=bad_level, headers=chief).status_code == 422

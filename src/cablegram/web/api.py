@@ -32,6 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": models.ErrorOut, "description": "Malformed query (with its position)"},
     422: {"model": models.ErrorOut, "description": "Parameters of the wrong type"},
 }
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": models.ErrorOut, "description": "No such cable (or not visible to you)"},
     422: ERRORS[422],
@@ -92,7 +93,15 @@ def cable(archive: ArchiveDep, reader: ReaderDep, cable_id: CableId) -> JSONResp
 @router.get(
     "/cables/{cable_id}/raw",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}}, **NOT_FOUND},
+    responses={
+        200: {"content": {"text/plain": {}}},
+        # Errors are JSON whatever the route's own type (set here: FastAPI would
+        # document them as text/plain, the route's type).
+        404: {"description": NOT_FOUND[404]["description"],
+              "content": {"application/json": {"schema": ERROR_REF}}},
+        422: {"description": ERRORS[422]["description"],
+              "content": {"application/json": {"schema": ERROR_REF}}},
+    },
 )
 def raw(archive: ArchiveDep, cable_id: CableId) -> PlainTextResponse:
     """The telegram text: the stored text of the copy the cable's fields come from,

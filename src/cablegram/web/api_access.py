@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from cablegram.archive import Archive, UserError
-from cablegram.archive.users import parse_clearance
+from cablegram.archive.users import RESERVED, parse_clearance
 from cablegram.web import models
 from cablegram.web.deps import Reader, ReaderDep, owner_only, reader_archive
 from cablegram.web.signin import cookie_secure, sign_in, sign_out
@@ -90,10 +90,13 @@ def _grants(change: models.UserChange) -> dict[str, Any]:
 
 @router.post(
     "/users", response_model=models.UserOut, status_code=201, tags=["access"],
-    responses={**ADMIN, 400: {"model": models.ErrorOut, "description": "Bad or taken name"}},
+    responses={**ADMIN, 400: {"model": models.ErrorOut, "description": "Bad name"},
+               409: {"model": models.ErrorOut, "description": "Name taken or reserved"}},
 )  # fmt: skip
 def add_user(archive: ArchiveDep, _: OwnerDep, body: models.UserIn) -> models.UserOut:
     """Create an account."""
+    if body.name.lower() in RESERVED or archive.users.principal(body.name) is not None:
+        raise HTTPException(409, f"user name '{body.name.lower()}' is taken")
     try:
         archive.users.add(body.name, **_grants(body))
     except UserError as error:

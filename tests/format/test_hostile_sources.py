@@ -65,7 +65,7 @@ def test_a_huge_sparse_file_is_rejected_without_reading_it(tmp_path: Path) -> No
     sparse = tmp_path / "sparse.txt"
     with open(sparse, "wb") as f:
         f.truncate(2 << 30)  # 2 GB of zeros, no disk used
-    cables, errors = read_all(str(sparse))
+    _cables, errors = read_all(str(sparse))
     assert errors == [f"{sparse}: binary data, not text"]
 
 
@@ -79,7 +79,7 @@ def test_an_endless_text_stream_stops_at_the_document_limit() -> None:
             return len(buffer)
 
     limits = SourceLimits(document=2 * MB)
-    cables, errors = read_all(io.BufferedReader(Endless()), path="<stdin>", limits=limits)
+    _cables, errors = read_all(io.BufferedReader(Endless()), path="<stdin>", limits=limits)
     assert errors == ["<stdin>: document larger than 2 MB (the limit of one document; "
                       "CABLEGRAM_MAX_DOCUMENT changes it)"]  # fmt: skip
 
@@ -143,7 +143,7 @@ def test_a_corrupt_member_does_not_end_the_archive(tmp_path: Path) -> None:
 def test_a_truncated_gzip_is_a_clear_error(tmp_path: Path) -> None:
     cut = tmp_path / "cut.txt.gz"
     cut.write_bytes(gzip.compress(CABLE * 50)[:-20])
-    cables, errors = read_all(str(cut))
+    _cables, errors = read_all(str(cut))
     assert errors and errors[-1].startswith(f"{cut}: cannot read")
 
 

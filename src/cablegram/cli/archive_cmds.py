@@ -464,7 +464,7 @@ def export_cmd(
 @main.command("synth")
 @click.option("--count", default=1000, show_default=True)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--out", required=True, help="Directory (one ID.txt each) or FILE.csv.")
+@click.option("--out", required=True, help="Directory (one ID.txt each), FILE.csv or FILE.csv.gz.")
 def synth_cmd(count: int, seed: int, out: str) -> None:
     """Write synthetic telegram cables (for demos and benchmarks)."""
     from cablegram.archive.demo import write_synth

@@ -193,6 +193,7 @@ class Store(Protocol):
 
     location: str
     principal: Principal
+    read_only: bool  # every write is refused (ReadOnlyArchive)
     accounts: AccountStore
     signins: SignInStore
     audit: AuditStore
@@ -257,13 +258,18 @@ def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str, principal: Principal, *, create: bool = True) -> Store:
+def open_store(
+    location: str, principal: Principal, *, create: bool = True, read_only: bool = False
+) -> Store:
     """The store at ``location``: a PostgreSQL URL or an SQLite file path.
-    ``create=False``: refuse (ArchiveNotFound) an archive that does not exist."""
+    ``create=False``: refuse (ArchiveNotFound) an archive that does not exist;
+    ``read_only``: refuse every write (ReadOnlyArchive) — searching and
+    reading still work, audited reads do not (SQLite files or folders that
+    cannot be written are opened so by themselves)."""
     if is_server_url(location):
         from cablegram.archive.postgres import PostgresStore
 
         return PostgresStore(location, principal, create=create)
     from cablegram.archive.sqlite import SQLiteStore
 
-    return SQLiteStore(location, principal, create=create)
+    return SQLiteStore(location, principal, create=create, read_only=read_only)

@@ -67,6 +67,7 @@ def _open(archive_file: str, as_user: str | None = None, *, create: bool = False
         ArchiveNotFound,
         ArchiveVersionError,
         NotAnArchive,
+        ReadOnlyArchive,
         ReviewError,
         UserError,
     )
@@ -78,7 +79,7 @@ def _open(archive_file: str, as_user: str | None = None, *, create: bool = False
         click.echo(f"cablegram: {error} (build one with 'cablegram ingest' or "
                    "'cablegram demo', or name it with --archive)", err=True)  # fmt: skip
         sys.exit(2)
-    except (ArchiveVersionError, NotAnArchive) as error:
+    except (ArchiveVersionError, NotAnArchive, ReadOnlyArchive) as error:
         click.echo(f"cablegram: {error}", err=True)
         sys.exit(2)
     try:

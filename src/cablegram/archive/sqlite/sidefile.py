@@ -12,6 +12,7 @@ file is copied with the archive by ``reindex`` and ``cablegram copy``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from cablegram.archive.sqlite.connection import connect
@@ -47,9 +48,19 @@ def side_path(archive_path: str) -> str:
     return archive_path + SUFFIX
 
 
-def open_side(archive_path: str) -> sqlite3.Connection:
-    """The side file of the archive at ``archive_path``, created when missing."""
-    conn = connect(side_path(archive_path), PRAGMAS)
+def open_side(archive_path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """The side file of the archive at ``archive_path``, created when missing.
+    A read-only archive's side file is read as it is (or, when there is none,
+    an empty one in memory): its records are read, new ones refused."""
+    path = side_path(archive_path)
+    if read_only:
+        if os.path.exists(path):
+            return connect(path, PRAGMAS, read_only=True)
+        conn = connect(":memory:", ())
+        conn.executescript(DDL)
+        conn.location, conn.read_only = archive_path, True
+        return conn
+    conn = connect(path, PRAGMAS)
     if conn.execute("PRAGMA user_version").fetchone()[0] < VERSION:
         conn.executescript(DDL)  # autocommit: nothing is pending here
         conn.execute(f"PRAGMA user_version={VERSION}")

@@ -21,14 +21,14 @@ from typing import Any
 
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.blobs import unpack_json, unpack_text
-from cablegram.archive.errors import ArchiveNotFound, NotAnArchive
+from cablegram.archive.errors import ArchiveNotFound, ArchiveWriteError, NotAnArchive
 from cablegram.archive.ids import id_key
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
 from cablegram.archive.sqlite import schema
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
 from cablegram.archive.sqlite.audit import SQLiteAudit
-from cablegram.archive.sqlite.connection import connect, open_read_only, transaction
+from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
 from cablegram.archive.sqlite.graph import GraphQueries
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
@@ -48,17 +48,20 @@ class SQLiteStore(SearchQueries, GraphQueries):
     """An archive in one SQLite file, opened for one reader."""
 
     def __init__(
-        self, path: str, principal: Principal | None = None, *, create: bool = True
-    ) -> None:
-        if not create and not os.path.exists(path):
+        self, path: str, principal: Principal | None = None, *, create: bool = True,
+        read_only: bool = False,
+    ) -> None:  # fmt: skip
+        if (not create or read_only) and not os.path.exists(path):
             raise ArchiveNotFound(f"{path}: no such archive")
         self.location = self.path = path
+        # A file (or folder) that cannot be written is opened read-only.
+        self.read_only = read_only or not writable(path)
         try:
-            self.conn = connect(path, schema.PRAGMAS)
+            self.conn = connect(path, schema.PRAGMAS, read_only=self.read_only)
         except sqlite3.DatabaseError as error:
             raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
         try:
-            schema.migrate(self.conn, path)
+            schema.migrate(self.conn, path)  # refused (ReadOnlyArchive) when it would write
         except sqlite3.DatabaseError as error:
             self.conn.close()
             raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
@@ -71,7 +74,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
         )
-        self.side = open_side(path)
+        self.side = open_side(path, read_only=self.read_only)
         self.accounts = SQLiteAccounts(self.conn)
         self.signins = SQLiteSignIns(self.side)
         self.audit = SQLiteAudit(self.conn, self.side)
@@ -82,7 +85,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         return self.reader.principal
 
     def for_reader(self, principal: Principal) -> SQLiteStore:
-        return SQLiteStore(self.path, principal)
+        return SQLiteStore(self.path, principal, read_only=self.read_only)
 
     def close(self) -> None:
         self.conn.close()
@@ -163,13 +166,18 @@ class SQLiteStore(SearchQueries, GraphQueries):
     # -- writing --
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts:
         """Store a batch in one transaction: all of it or (on error) none."""
-        with self._lock, transaction(self.conn):
-            return write_batch(
-                self.conn, records,
-                clear_fields=lambda rowid: clear_fields(self.conn, rowid, self._drop_views),
-                put_view=self._put_view,
-                on_fields=self.on_fields,
-            )  # fmt: skip
+        try:
+            with self._lock, transaction(self.conn):
+                return write_batch(
+                    self.conn, records,
+                    clear_fields=lambda rowid: clear_fields(self.conn, rowid, self._drop_views),
+                    put_view=self._put_view,
+                    on_fields=self.on_fields,
+                )  # fmt: skip
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+                raise ArchiveWriteError(f"{self.path}: {error}: the batch was not stored") from None
+            raise
 
     def stored_digests(self) -> bytes:
         """The sha256 of every stored copy, 32 bytes each, sorted (ingest skips them)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from cablegram.archive import Archive
 
 POSTGRES = os.environ.get("CABLEGRAM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 TEST_DATABASE = "cablegram_test"
-BACKENDS = ("sqlite", "postgres")
+# The backends the archive has; PostgreSQL joins when its package lands.
+BACKENDS = ("sqlite", "postgres") if find_spec("cablegram.archive.postgres") else ("sqlite",)
 
 
 def postgres_database() -> str:
@@ -61,12 +63,17 @@ def new_location(backend: str, tmp_path: Path, name: str, request: pytest.Fixtur
     return f"{url}?schema={schema}"
 
 
-def sql_rows(archive: Archive, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def sql_rows(
+    archive: Archive, sql: str, params: tuple[Any, ...] = (), *, side: bool = False
+) -> list[tuple[Any, ...]]:
+    """Rows of ``sql``; ``side``: on SQLite, in the archive's side file
+    (recorded reads, sign-in attempts; one database on PostgreSQL)."""
     store: Any = archive.store
     if archive.server:
         with store.pool.connection() as conn:
             return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]
-    return [tuple(r) for r in store.conn.execute(sql, params).fetchall()]
+    conn = store.side if side else store.conn
+    return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
 
 def sql_execute(archive: Archive, sql: str, params: tuple[Any, ...] = ()) -> None:

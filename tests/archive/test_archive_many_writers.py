@@ -178,10 +178,10 @@ def test_killed_ingests_lose_only_their_open_batch(
 
 
 def test_copy_round_trip_between_backends(
-    corpus: tuple[Path, Path], tmp_path: Path, request: pytest.FixtureRequest
+    corpus: tuple[Path, Path], tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    """SQLite -> PostgreSQL -> SQLite gives the same archive, accounts, decisions
-    and audit log included."""
+    """SQLite -> PostgreSQL (each backend) -> SQLite gives the same archive,
+    accounts, decisions and audit log included."""
     first = str(tmp_path / "first.sqlite")
     with Archive(first) as archive:
         archive.ingest([str(p) for p in corpus], workers=2)
@@ -192,7 +192,7 @@ def test_copy_round_trip_between_backends(
         archive.get(secret)  # an audited read
         original = _content(archive)
         kept = archive.store.kept_records()
-    server = new_location("postgres", tmp_path, "copy", request)
+    server = new_location(backend, tmp_path, "copy", request)
     back = str(tmp_path / "back.sqlite")
     there = copy_archive(first, server)
     assert there.identical, there.differences

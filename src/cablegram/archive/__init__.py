@@ -34,7 +34,9 @@ from cablegram.archive.errors import (
     AccessDenied,
     ArchiveNotFound,
     ArchiveVersionError,
+    ArchiveWriteError,
     NotAnArchive,
+    ReadOnlyArchive,
 )
 from cablegram.archive.ingest import IngestError, IngestReport, Part
 from cablegram.archive.query import QuerySyntaxError
@@ -51,6 +53,7 @@ __all__ = [
     "Archive",
     "ArchiveNotFound",
     "ArchiveVersionError",
+    "ArchiveWriteError",
     "CopyInfo",
     "Hit",
     "IngestError",
@@ -58,6 +61,7 @@ __all__ = [
     "NotAnArchive",
     "Part",
     "QuerySyntaxError",
+    "ReadOnlyArchive",
     "ReviewError",
     "SearchResult",
     "Store",

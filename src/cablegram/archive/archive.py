@@ -53,7 +53,10 @@ class Archive:
     URL.  ``interface`` names where the reader comes from in the audit log
     (``python``, ``cli``, ``web``, ``api``).  ``create=False`` refuses an
     archive that does not exist yet (reading commands), with
-    :class:`~cablegram.archive.errors.ArchiveNotFound`.
+    :class:`~cablegram.archive.errors.ArchiveNotFound`.  ``read_only=True``
+    refuses every write with :class:`~cablegram.archive.errors.ReadOnlyArchive`
+    (an archive on read-only storage is opened so by itself): searching and
+    reading work, except reads that must be audited.
     """
 
     def __init__(
@@ -63,11 +66,14 @@ class Archive:
         principal: Principal | None = None,
         interface: str = "python",
         create: bool = True,
+        read_only: bool = False,
     ) -> None:
         self.location = archive_path(location)
         self.principal = principal or OWNER
         self.interface = interface
-        self.store = self._watch(open_store(self.location, self.principal, create=create))
+        self.store = self._watch(
+            open_store(self.location, self.principal, create=create, read_only=read_only)
+        )
 
     @property
     def path(self) -> str:
@@ -117,7 +123,8 @@ class Archive:
 
     def as_reader(self, principal: Principal, *, interface: str | None = None) -> Archive:
         """The same archive opened for another reader."""
-        return Archive(self.location, principal=principal, interface=interface or self.interface)
+        return Archive(self.location, principal=principal, interface=interface or self.interface,
+                       read_only=self.store.read_only)  # fmt: skip
 
     def _require_owner(self, what: str) -> None:
         if not self.principal.owner:

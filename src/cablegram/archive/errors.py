@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["AccessDenied", "ArchiveNotFound", "ArchiveVersionError", "NotAnArchive"]
+__all__ = [
+    "AccessDenied",
+    "ArchiveNotFound",
+    "ArchiveVersionError",
+    "ArchiveWriteError",
+    "NotAnArchive",
+    "ReadOnlyArchive",
+]
 
 
 class AccessDenied(PermissionError):
@@ -35,3 +42,14 @@ class ArchiveVersionError(RuntimeError):
 
 class NotAnArchive(RuntimeError):
     """The location holds something that is not an archive (or cannot be read as one)."""
+
+
+class ReadOnlyArchive(AccessDenied):
+    """A write (a record, an audited read) on an archive that cannot be written:
+    its file or folder is read-only.  Searching and reading unaudited
+    cables still work."""
+
+
+class ArchiveWriteError(RuntimeError):
+    """A write the database could not complete (the disk is full, ...); nothing
+    of it was stored."""

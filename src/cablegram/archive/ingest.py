@@ -32,6 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from cablegram.archive.errors import ArchiveWriteError
 from cablegram.archive.records import CopyRecord, record_of, sha256_text
 from cablegram.archive.store import Store, StoredDocument, WriteCounts
 from cablegram.model import NotACableError
@@ -357,7 +358,7 @@ def run_tasks(
         done_bytes += size
         buffer += records
         if len(buffer) >= batch:
-            report.counts.add(store.write(buffer))
+            write_or_stop(store, buffer, report)
             buffer = []
         if progress:
             progress(report.files, report.documents, done_bytes)
@@ -391,7 +392,7 @@ def run_tasks(
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 if buffer:  # parsed before the loss: keep it
-                    report.counts.add(store.write(buffer))
+                    write_or_stop(store, buffer, report)
                 raise IngestError(
                     "a parser process died (killed, or out of memory); "
                     f"{report.counts.new + report.counts.merged} cables written so far are kept: "
@@ -400,6 +401,17 @@ def run_tasks(
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
         if buffer:
-            report.counts.add(store.write(buffer))
+            write_or_stop(store, buffer, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def write_or_stop(store: Store, records: list[CopyRecord], report: IngestReport) -> None:
+    """Write a batch; a batch the database cannot take ends the ingest clearly."""
+    try:
+        report.counts.add(store.write(records))
+    except ArchiveWriteError as error:
+        raise IngestError(
+            f"{error}; {report.counts.new + report.counts.merged} cables written before it are"
+            " kept: free space (or fix the cause) and run the same ingest again"
+        ) from None

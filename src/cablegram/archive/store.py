@@ -169,7 +169,12 @@ class SignInStore(Protocol):
 
 
 class AuditStore(Protocol):
+    """The audit log: ``append`` an act inside the caller's transaction;
+    ``append_read`` a read at once, never waiting for the archive's writers
+    (an ingest batch); ``query`` both, newest first."""
+
     def append(self, row: dict[str, Any]) -> None: ...
+    def append_read(self, row: dict[str, Any]) -> None: ...
     def query(self, filters: dict[str, str], since: str | None, until: str | None,
               limit: int) -> list[dict[str, Any]]: ...  # fmt: skip
 
@@ -191,6 +196,7 @@ class Store(Protocol):
 
     location: str
     principal: Principal
+    read_only: bool  # every write is refused (ReadOnlyArchive)
     accounts: AccountStore
     signins: SignInStore
     audit: AuditStore
@@ -240,6 +246,7 @@ class Store(Protocol):
     def citing_key(self, key: str) -> list[Node]: ...
 
     def stats(self, *, size: int) -> dict[str, Any]: ...
+    def disk_bytes(self) -> int: ...
 
     # whole archives (reindex, copy)
     def iter_documents(self) -> Iterator[StoredDocument]: ...
@@ -254,13 +261,18 @@ def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str, principal: Principal, *, create: bool = True) -> Store:
+def open_store(
+    location: str, principal: Principal, *, create: bool = True, read_only: bool = False
+) -> Store:
     """The store at ``location``: a PostgreSQL URL or an SQLite file path.
-    ``create=False``: refuse (ArchiveNotFound) an archive that does not exist."""
+    ``create=False``: refuse (ArchiveNotFound) an archive that does not exist;
+    ``read_only``: refuse every write (ReadOnlyArchive) — searching and
+    reading still work, audited reads do not (SQLite files or folders that
+    cannot be written are opened so by themselves)."""
     if is_server_url(location):
         from cablegram.archive.postgres import PostgresStore
 
         return PostgresStore(location, principal, create=create)
     from cablegram.archive.sqlite import SQLiteStore
 
-    return SQLiteStore(location, principal, create=create)
+    return SQLiteStore(location, principal, create=create, read_only=read_only)

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["connect", "open_read_only", "transaction"]
+from cablegram.archive.errors import ReadOnlyArchive
+
+__all__ = ["ArchiveConnection", "connect", "open_read_only", "transaction", "writable"]
 
 
-def connect(path: str, pragmas: tuple[str, ...]) -> sqlite3.Connection:
+class ArchiveConnection(sqlite3.Connection):
+    """A connection that knows its file and whether it may write it."""
+
+    location = ""
+    read_only = False
+
+
+def writable(path: str) -> bool:
+    """Whether the archive at ``path`` can be written (the file, and its folder
+    for the write-ahead log); a file not yet made is writable if its folder is."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
+
+
+def connect(path: str, pragmas: tuple[str, ...], *, read_only: bool = False) -> ArchiveConnection:
     """A connection in autocommit mode (transactions are explicit, see
-    :func:`transaction`), usable from the web server's threads."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    :func:`transaction`), usable from the web server's threads.  ``read_only``:
+    the file is opened as it is (immutable: no locks, no log) and every write
+    transaction is refused with :class:`ReadOnlyArchive`."""
+    if read_only:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False, factory=ArchiveConnection)  # fmt: skip
+        pragmas = tuple(p for p in pragmas if "journal_mode" not in p)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                               factory=ArchiveConnection)  # fmt: skip
+    conn.location, conn.read_only = path, read_only
     for pragma in pragmas:
         conn.execute(pragma)
-    return conn
+    return conn  # type: ignore[return-value]
 
 
 def open_read_only(path: str) -> sqlite3.Connection:
@@ -27,6 +53,11 @@ def open_read_only(path: str) -> sqlite3.Connection:
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: all of it or (on any error) none.  Inside an
     open transaction it joins it (the outermost one commits)."""
+    if getattr(conn, "read_only", False):
+        raise ReadOnlyArchive(
+            f"{conn.location}: the archive is read-only (its file or folder cannot be "  # type: ignore[attr-defined]
+            "written): searching and reading work, recording does not"
+        )
     if conn.in_transaction:
         yield conn
         return
@@ -34,6 +65,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # (SQLite may have rolled back itself: a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")

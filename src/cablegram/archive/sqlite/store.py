@@ -21,17 +21,18 @@ from typing import Any
 
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.blobs import unpack_json, unpack_text
-from cablegram.archive.errors import ArchiveNotFound, NotAnArchive
+from cablegram.archive.errors import ArchiveNotFound, ArchiveWriteError, NotAnArchive
 from cablegram.archive.ids import id_key
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
 from cablegram.archive.sqlite import schema
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
-from cablegram.archive.sqlite.audit import AUDIT_COLUMNS, SQLiteAudit
-from cablegram.archive.sqlite.connection import connect, open_read_only, transaction
+from cablegram.archive.sqlite.audit import SQLiteAudit
+from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
 from cablegram.archive.sqlite.graph import GraphQueries
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
+from cablegram.archive.sqlite.sidefile import open_side, side_path
 from cablegram.archive.sqlite.writer import clear_fields, write_batch
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
 
@@ -47,17 +48,20 @@ class SQLiteStore(SearchQueries, GraphQueries):
     """An archive in one SQLite file, opened for one reader."""
 
     def __init__(
-        self, path: str, principal: Principal | None = None, *, create: bool = True
-    ) -> None:
-        if not create and not os.path.exists(path):
+        self, path: str, principal: Principal | None = None, *, create: bool = True,
+        read_only: bool = False,
+    ) -> None:  # fmt: skip
+        if (not create or read_only) and not os.path.exists(path):
             raise ArchiveNotFound(f"{path}: no such archive")
         self.location = self.path = path
+        # A file (or folder) that cannot be written is opened read-only.
+        self.read_only = read_only or not writable(path)
         try:
-            self.conn = connect(path, schema.PRAGMAS)
+            self.conn = connect(path, schema.PRAGMAS, read_only=self.read_only)
         except sqlite3.DatabaseError as error:
             raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
         try:
-            schema.migrate(self.conn, path)
+            schema.migrate(self.conn, path)  # refused (ReadOnlyArchive) when it would write
         except sqlite3.DatabaseError as error:
             self.conn.close()
             raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
@@ -70,9 +74,10 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
         )
+        self.side = open_side(path, read_only=self.read_only)
         self.accounts = SQLiteAccounts(self.conn)
-        self.signins = SQLiteSignIns(self.conn)
-        self.audit = SQLiteAudit(self.conn)
+        self.signins = SQLiteSignIns(self.side)
+        self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
 
     @property
@@ -80,10 +85,11 @@ class SQLiteStore(SearchQueries, GraphQueries):
         return self.reader.principal
 
     def for_reader(self, principal: Principal) -> SQLiteStore:
-        return SQLiteStore(self.path, principal)
+        return SQLiteStore(self.path, principal, read_only=self.read_only)
 
     def close(self) -> None:
         self.conn.close()
+        self.side.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -160,13 +166,18 @@ class SQLiteStore(SearchQueries, GraphQueries):
     # -- writing --
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts:
         """Store a batch in one transaction: all of it or (on error) none."""
-        with self._lock, transaction(self.conn):
-            return write_batch(
-                self.conn, records,
-                clear_fields=lambda rowid: clear_fields(self.conn, rowid, self._drop_views),
-                put_view=self._put_view,
-                on_fields=self.on_fields,
-            )  # fmt: skip
+        try:
+            with self._lock, transaction(self.conn):
+                return write_batch(
+                    self.conn, records,
+                    clear_fields=lambda rowid: clear_fields(self.conn, rowid, self._drop_views),
+                    put_view=self._put_view,
+                    on_fields=self.on_fields,
+                )  # fmt: skip
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+                raise ArchiveWriteError(f"{self.path}: {error}: the batch was not stored") from None
+            raise
 
     def stored_digests(self) -> bytes:
         """The sha256 of every stored copy, 32 bytes each, sorted (ingest skips them)."""
@@ -296,6 +307,11 @@ class SQLiteStore(SearchQueries, GraphQueries):
             for sha, fmt, path, loc, raw, primary in rows
         ]
 
+    def disk_bytes(self) -> int:
+        """Bytes the archive takes on disk (its file, its side file, their logs)."""
+        files = [f + s for f in (self.path, side_path(self.path)) for s in ("", "-wal")]
+        return sum(os.path.getsize(f) for f in files if os.path.exists(f))
+
     # -- whole archives --
     def iter_documents(self) -> Iterator[StoredDocument]:
         """Every stored copy as it was read, in the order it was stored."""
@@ -327,15 +343,15 @@ class SQLiteStore(SearchQueries, GraphQueries):
         return KeptRecords(
             users=rows("users", USER_COLUMNS),
             decisions=rows("decisions", DECISION_COLUMNS),
-            audit=rows("audit", AUDIT_COLUMNS),
+            audit=self.audit.rows(),
             settings=settings,
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
         """Add ``kept`` (from another archive) to this one, in one transaction."""
         with transaction(self.conn):
-            for table, rows in (("users", kept.users), ("decisions", kept.decisions),
-                                ("audit", kept.audit)):  # fmt: skip
+            self.audit.put_rows(kept.audit)
+            for table, rows in (("users", kept.users), ("decisions", kept.decisions)):
                 for row in rows:
                     cols = list(row)
                     self.conn.execute(
@@ -357,22 +373,32 @@ class SQLiteStore(SearchQueries, GraphQueries):
         """A new, empty archive beside this one (``reindex`` fills it, then
         :meth:`replace_with` swaps it in)."""
         fresh_path = self.path + ".reindex"
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(fresh_path + suffix):
-                os.remove(fresh_path + suffix)
+        _remove(fresh_path)
         return SQLiteStore(fresh_path, self.principal)
 
     def replace_with(self, fresh: SQLiteStore) -> None:  # type: ignore[override]
         """Swap ``fresh`` in for this archive's file (the old file stays intact
         until the rename); this store then reads the new file."""
-        fresh.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for conn in (fresh.conn, fresh.side):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         fresh.close()
         self.close()
-        os.replace(fresh.path, self.path)
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(self.path + suffix):
-                os.remove(self.path + suffix)
+        # The side file first: until the archive file is replaced, the old
+        # archive still opens (with the new copy of its reads).
+        for old, new in ((side_path(self.path), side_path(fresh.path)), (self.path, fresh.path)):
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(old + suffix):
+                    os.remove(old + suffix)
+            os.replace(new, old)
         reopened = SQLiteStore(self.path, self.principal)
         reopened.on_fields = self.on_fields
         self.__dict__.update(reopened.__dict__)
         self.decisions = SQLiteDecisions(self)
+
+
+def _remove(path: str) -> None:
+    """An archive file and everything beside it."""
+    for name in (path, side_path(path)):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(name + suffix):
+                os.remove(name + suffix)

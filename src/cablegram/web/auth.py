@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -66,7 +67,10 @@ class Sessions:
     ) -> tuple[str, int]:
         """A token for user ``name`` under its credential stamp, and its expiry (Unix s)."""
         expires = int((time.time() if now is None else now) + self.seconds)
-        claims = {"u": name, "c": self._tag(credentials), "exp": expires}
+        # A nonce: two sign-ins in one second are two sessions (ending one by
+        # signing out must not end the other).
+        claims = {"u": name, "c": self._tag(credentials), "exp": expires,
+                  "n": secrets.token_urlsafe(9)}  # fmt: skip
         payload = _b64(json.dumps(claims, sort_keys=True).encode("utf-8"))
         return f"{payload}.{self._sign(payload)}", expires
 

@@ -193,10 +193,6 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 CREATE TABLE IF NOT EXISTS signin_attempts (rowid INTEGER PRIMARY KEY,
     client TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS signin_attempts_client ON signin_attempts(client, at);
--- Sessions ended by signing out before they expired (a digest of the token, and
--- its expiry, after which the row is deleted): a signed token alone cannot be
--- taken back.  Transient like signin_attempts, and added the same way.
-CREATE TABLE IF NOT EXISTS ended_sessions (digest TEXT PRIMARY KEY, expires REAL NOT NULL);
 """
 
 BASELINE = 3  # the layout of BASELINE_DDL

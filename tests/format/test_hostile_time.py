@@ -25,9 +25,12 @@ from cablegram.format.parse import parse
 from cablegram.model import Cable, NotACableError
 from hostile_inputs import FIELDS, FILLERS, cable, hostile_cases, run_of
 
-MS_PER_KB = 5.0  # 5 s per MB: linear code is 10-50 times faster
-FLOOR = 1.0  # seconds any document may take (a loaded machine, a garbage collection)
-LIMIT = 30.0  # the guard's limit: past it the parse is taken as hanging
+# 10 s per MB: linear code is 10-50 times faster on an idle machine (a run of
+# tabs, 8 blanks each, the slowest), and still several times on a loaded one;
+# a quadratic pattern takes minutes per MB, a cubic one hours.
+MS_PER_KB = 10.0
+FLOOR = 2.0  # seconds any document may take (a loaded machine, a garbage collection)
+LIMIT = 90.0  # the guard's limit: past it the parse is taken as hanging
 
 
 @pytest.fixture(scope="module")

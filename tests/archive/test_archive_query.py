@@ -104,11 +104,17 @@ def test_nesting_is_limited() -> None:
         ("a OR b", 'class:"top secret"', '(a OR b) class:"top secret"', "a OR b"),
         ("x tag:pter", "tag:PTER", "x tag:pter", "x"),
         ("", "date:2006", "date:2006", ""),
-        ('NOT (a OR b) "c d"', "origin:ALMATY", 'NOT (a OR b) "c d" origin:ALMATY',
-         'NOT (a OR b) "c d"'),
+        (
+            'NOT (a OR b) "c d"',
+            "origin:ALMATY",
+            'NOT (a OR b) "c d" origin:ALMATY',
+            'NOT (a OR b) "c d"',
+        ),
     ],
 )
-def test_narrowing_edits_the_syntax_tree(query: str, term: str, narrowed: str, widened: str) -> None:
+def test_narrowing_edits_the_syntax_tree(
+    query: str, term: str, narrowed: str, widened: str
+) -> None:
     assert with_conjunct(query, term) == narrowed
     assert has_conjunct(narrowed, term)
     assert without_conjunct(narrowed, term) == widened

@@ -99,7 +99,9 @@ def _start_worker(digests: bytes) -> None:
     _STORED = Digests(digests)
 
 
-def _records(items: Iterable[Any], config: WorkerConfig) -> tuple[list[CopyRecord], list[Failure], int]:
+def _records(
+    items: Iterable[Any], config: WorkerConfig
+) -> tuple[list[CopyRecord], list[Failure], int]:
     from cablegram.format.reader import parse_document
     from cablegram.format.sources import Document
 

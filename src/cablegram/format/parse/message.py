@@ -252,7 +252,8 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             close()
             i += 1
             continue
-        if is_page_noise(line):
+        if is_page_noise(line) or (kind is not None and is_banner(line)):
+            # A page break inside a block: the banner and PAGE line are no part of it.
             i += 1
             continue
         kw = kinds[i - start] if i < scanned else keyword_of(line)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from cablegram.format.parse.body import read_body
+from cablegram.format.parse.classified import classified_by_in, read_classified_by
 from cablegram.format.parse.dates import full_year, parse_stamp
 from cablegram.format.parse.envelope import read_envelope
 from cablegram.format.parse.lines import ClassLine, match_classification_line
@@ -228,13 +229,14 @@ def parse(
     at.update((f"REF.{k}", first + i) for k, i in enumerate(ref_at))
     classified_by = head.classified_by
     if classified_by is None and body.paragraphs:
-        from cablegram.format.parse.classified import read_classified_by
-        from cablegram.format.parse.message import CLBY_LINE
-
-        lead_para = body.paragraphs[0].text
-        if CLBY_LINE.match(lead_para):
-            classified_by = read_classified_by([lead_para.split("\n\n")[0]])
-            at["CLBY"] = at["PARA.0"]
+        # 1990s cables: "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY: ..." in
+        # paragraph 1 (or 2, after a summary line), or a paragraph of its own.
+        for k, para in enumerate(body.paragraphs[:2]):
+            clause = classified_by_in(para.text.split("\n\n")[0])
+            if clause is not None:
+                classified_by = read_classified_by([clause])
+                at["CLBY"] = at[f"PARA.{k}"]
+                break
     out.extend(head.defects)
     out.extend(body.defects)
     if not body.paragraphs:

@@ -21,7 +21,7 @@ from cablegram.format.parse.lines import (
     match_classification_line,
 )
 from cablegram.lexicon import captions
-from cablegram.lexicon.marks import normalize_mark
+from cablegram.lexicon.marks import WHOLE_TEXT_MARK, normalize_mark
 from cablegram.model import Defect, Paragraph
 
 _MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
@@ -274,6 +274,9 @@ class _BodyReader:
             rest = m["rest"]
             mk = _MARK.match(rest)
             marking = normalize_mark(mk["mark"]) if mk else None
+            if mk is None and "ENTIRE" in rest and (whole := WHOLE_TEXT_MARK.match(rest)):
+                # "1. CONFIDENTIAL - ENTIRE TEXT.": the marking, its words kept in the text.
+                marking = normalize_mark(whole["mark"])
             n = _number(m["num"], expected, bool(m["anchor"]), marking is not None)
             if n is not None:
                 if n != expected:

@@ -177,7 +177,8 @@ def _classified_by_line(cable: Cable) -> str | None:
         if cb.text.upper().startswith("CLASSIFIED BY"):
             return cb.text
         return f"Classified By: {cb.text}"
-    who = ", ".join(x for x in (cb.title, cb.name) if x)
+    title = " ".join(x for x in (cb.office, cb.title) if x)
+    who = ", ".join(x for x in (title, cb.name) if x)
     return f"Classified By: {who}, reasons {_reasons_text(cb.reasons)}."
 
 

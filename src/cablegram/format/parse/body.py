@@ -20,6 +20,7 @@ from cablegram.format.parse.lines import (
     is_page_noise,
     match_classification_line,
 )
+from cablegram.format.parse.summary import read_summary
 from cablegram.lexicon import captions
 from cablegram.lexicon.marks import WHOLE_TEXT_MARK, normalize_mark
 from cablegram.model import Defect, Paragraph
@@ -397,20 +398,9 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
     return body
 
 
-_HEADING_SUMMARY = re.compile(r"^[\s-]*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?[\s:.-]*$", re.I)
-
-
 def _summary(paragraphs: list[Paragraph]) -> str | None:
-    for k, p in enumerate(paragraphs[:6]):
-        if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
-            return fold(paragraphs[k + 1].text)
-        upper = p.text.upper()
-        if "UMMARY" not in upper:
-            continue
-        text = _summary_text(p.text, upper)
-        if text and text.strip():
-            return fold(text)
-    return None
+    """The summary (``parse.summary``), a label inside a paragraph read by _summary_text."""
+    return read_summary(paragraphs, _summary_text)
 
 
 # _SUMMARY in two steps, for speed on long paragraphs: the lead (BEGIN SUMMARY:)

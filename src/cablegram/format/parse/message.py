@@ -45,7 +45,9 @@ _PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
-DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
+# A dashed rule, a heading between rules, or a heading run onto its rule
+# ("Summary -------").
+DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$|^\s*\w[^-\n]{0,40}?\s-{3,}\s*$")
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
 _CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
 _CAPTION_TOKEN = re.compile(r"[^\s/,;-]+")

@@ -147,6 +147,14 @@ def quality(cable: Cable) -> int:
     return score
 
 
+def outranks(quality: int, sha256: str, best_quality: int, best_sha256: str) -> bool:
+    """Whether a copy should give its cable's fields instead of the best copy so
+    far: better quality, or as good and the smaller digest — so the primary
+    copy does not depend on which copy arrives first (several ingest
+    processes, or files read in another order, build the same archive)."""
+    return quality > best_quality or (quality == best_quality and sha256 < best_sha256)
+
+
 def _counts(defects: tuple[Defect, ...]) -> tuple[tuple[str, int], ...]:
     out: dict[str, int] = {}
     for d in defects:

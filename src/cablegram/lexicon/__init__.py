@@ -246,6 +246,18 @@ def known_origins() -> frozenset[str]:
 
 
 @cache
+def origin_spellings() -> dict[str, str]:
+    """Each known origin token with the name as written (``THEHAGUE`` ->
+    ``THE HAGUE``; the token itself where no other spelling is known)."""
+    out = {token: token for token in known_origins()}
+    for row in read_csv("origins_observed.csv"):
+        written = " ".join(row["classification_line_origin"].upper().split())
+        if written:
+            out[origin_token(written)] = written
+    return out
+
+
+@cache
 def routing_indicators() -> dict[str, str]:
     """Routing indicator -> station name (ACP 117, 2010/11; first spelling wins)."""
     out: dict[str, str] = {}

@@ -153,7 +153,9 @@ def test_date_ranges() -> None:
     assert compile_query("after:2006-02-28").tree == t.Created("2006-03-01", None)
 
 
-@pytest.mark.parametrize("written", ['"THE HAGUE"', "THEHAGUE", '"AMEMBASSY THE HAGUE"', "thehague"])
+@pytest.mark.parametrize(
+    "written", ['"THE HAGUE"', "THEHAGUE", '"AMEMBASSY THE HAGUE"', "thehague"]
+)
 def test_origins_match_every_spelling_the_lexicon_knows(written: str) -> None:
     node = compile_query(f"origin:{written}").tree
     assert isinstance(node, t.OriginIs) and "THEHAGUE" in node.values

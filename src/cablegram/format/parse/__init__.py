@@ -26,6 +26,7 @@ from cablegram.format.parse.received import (
     received_origin,
     serial_only_line,
 )
+from cablegram.format.parse.stated import aad_disagreements
 from cablegram.format.refs import Citing, read_references, same_cable_id
 from cablegram.format.sources.document import LineMap
 from cablegram.lexicon import origin_token
@@ -244,6 +245,18 @@ def parse(
     precedence = None
     if env.dtg and env.dtg.p1:
         precedence = Precedence.from_prosign(env.dtg.p1)
+    classification = cline.classification if cline else None
+    sbu = head.sbu or (cline.sbu if cline else False)
+    out.extend(
+        aad_disagreements(
+            source.metadata or {},
+            created=created,
+            classification=classification,
+            sbu=sbu,
+            tags=tuple(head.tags),
+            subject=head.subject,
+        )
+    )
     md_id = (source.metadata or {}).get("id")
     if cable_id and isinstance(md_id, str) and md_id and not same_cable_id(md_id, cable_id):
         out.append(
@@ -255,8 +268,8 @@ def parse(
         serial=serial,
         created=created,
         precedence=precedence,
-        classification=cline.classification if cline else None,
-        sbu=head.sbu or (cline.sbu if cline else False),
+        classification=classification,
+        sbu=sbu,
         captions=tuple(head.captions),
         header=env.header,
         from_=env.from_,

@@ -142,3 +142,15 @@ def test_a_document_number_gives_a_four_digit_year_never_two_of_its_digits() -> 
     cable = parse(text, source=Source("aad-pdf", None, {"id": "1974LAPAZ00430"}))
     assert cable.id == "74LAPAZ430" and cable.year == 1974
     assert "ID_DIFFERS_FROM_SOURCE" not in {d.code for d in cable.defects}
+
+
+def test_an_address_block_printed_twice_gives_each_addressee_once() -> None:
+    from cablegram.format.parse import parse
+
+    text = (
+        "R 011200Z JAN 74\nFM AMEMBASSY LA PAZ\nTO SECSTATE WASHDC 1\nINFO AMEMBASSY LIMA\n"
+        "AMEMBASSY LIMA\nAMEMBASSY QUITO\n\nUNCLAS LA PAZ 0001\n\nTAGS: PREL\nSUBJ: X\n\n1. TEXT.\n"
+    )
+    cable = parse(text)
+    assert [a.name for a in cable.info] == ["AMEMBASSY LIMA", "AMEMBASSY QUITO"]
+    assert [d.code for d in cable.defects] == ["DUPLICATE_ADDRESSEE"]

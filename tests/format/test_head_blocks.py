@@ -157,3 +157,11 @@ def test_tags_without_colon_and_continued_after_a_comma() -> None:
     )
     assert cable.tags == ("PGOV", "KDEM", "PINR", "MI", "UNITED DEMOCRATIC FRONT")
     assert cable.subject == "A TEST"
+
+
+def test_an_sbu_caption_written_with_a_comma(dev_corpus: Path) -> None:
+    # "SENSITIVE, BUT UNCLASSIFIED" over a PASS line; cables.csv labels it
+    # UNCLASSIFIED//FOR OFFICIAL USE ONLY.
+    cable = _one(dev_corpus / "cables-csv-rows" / "03LAGOS2330.csv")
+    assert cable.sbu
+    assert cable.distribution == ("PASS GURNEY, LONDON AND NEARY, PARIS",)

@@ -85,7 +85,8 @@ def caption_words(line: str) -> list[str] | None:
     if not u:
         return None
     index = _caption_index()
-    whole = index.get(u.replace(" ", ""))
+    # Spacing and commas do not matter: SENSITIVE, BUT UNCLASSIFIED.
+    whole = index.get(u.replace(" ", "").replace(",", ""))
     if whole:
         return [whole]
     words = u.split(None, 1)

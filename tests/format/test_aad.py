@@ -154,3 +154,17 @@ def test_an_address_block_printed_twice_gives_each_addressee_once() -> None:
     cable = parse(text)
     assert [a.name for a in cable.info] == ["AMEMBASSY LIMA", "AMEMBASSY QUITO"]
     assert [d.code for d in cable.defects] == ["DUPLICATE_ADDRESSEE"]
+
+
+def test_without_a_classification_line_the_page_header_gives_the_id(dev_corpus: Path) -> None:
+    from cablegram.format.parse import parse
+
+    text = (dev_corpus / "aad-text-1970s" / "1974LAPAZ00430.txt").read_text()
+    cable = parse(text.replace("LIMITED OFFICIAL USE LA PAZ 0430\n", ""))
+    assert (cable.id, cable.classification, cable.sbu) == (
+        "74LAPAZ430",
+        Classification.UNCLASSIFIED,
+        True,
+    )
+    assert [d.code for d in cable.defects] == ["MISSING_CLASSIFICATION_LINE", "ID_FROM_PAGE_HEADER"]
+    assert cable.subject == "GOB INCREASES WAGES AND SELECTED FOOD PRICES."

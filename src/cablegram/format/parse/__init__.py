@@ -22,6 +22,7 @@ from cablegram.format.parse.message import is_para_start, keyword_of, read_messa
 from cablegram.format.parse.normalize import normalize_lines
 from cablegram.format.parse.received import (
     misspelt_class_line,
+    page_class_line,
     page_one,
     received_origin,
     serial_only_line,
@@ -177,6 +178,17 @@ def parse(
                 None,
             )
         )
+    # Without a classification line, a received copy's page header and banner
+    # still say whose message it is and its level (the text starts at the head).
+    paged = page_class_line(lines[:ci]) if cline is None else None
+    if paged is not None:
+        out.append(
+            Defect(
+                "ID_FROM_PAGE_HEADER",
+                f"origin {paged.origin} and serial {paged.serial} from the page header",
+                None,
+            )
+        )
     env = read_envelope(lines[:ci])
     out.extend(env.defects)
     body_lines = lines[ci:]
@@ -186,6 +198,8 @@ def parse(
     lead = next((i for i, line in enumerate(body_lines) if line), max(len(body_lines) - 1, 0))
     body_lines = body_lines[lead:]
     head = read_message_head(body_lines, 1 if cline else 0)
+    if paged is not None:
+        cline = paged  # id, origin, serial and level; the text keeps its start
     year, created = _year_and_created(env.dtg.iso if env.dtg else None, source, out)
     origin = origin_token(cline.origin) if cline else None
     serial = cline.serial if cline else None
@@ -221,7 +235,7 @@ def parse(
     body = read_body(body_lines, head.end, own)
     first = ci + lead  # index in ``lines`` of body_lines[0]
     at: dict[str, int] = dict(env.at)
-    if cline is not None:
+    if cline is not None and paged is None:
         at["CLASS"] = ci
     at.update((key, first + i) for key, i in head.at.items())
     at.update((f"PARA.{k}", first + i) for k, i in enumerate(body.lines))

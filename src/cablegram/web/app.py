@@ -80,6 +80,7 @@ def create_app(
     app.state.signin_limit = signin.SignInLimit(pool)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api.vocabulary)
     app.include_router(api_access.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

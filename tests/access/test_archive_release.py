@@ -59,6 +59,10 @@ def test_release_in_part_shows_the_public_exactly_what_was_released(fx: LeakArch
         for withheld in ("zqpara4x1", "zqpara4x2", "zqsubj4"):
             assert public.search(withheld).total == 0, withheld
             assert public.search(f"subject:{withheld}").total == 0
+            # Nested beside a field, a word is matched against the view too.
+            assert public.search(f"({withheld} OR tag:ZZNONE) has:date").total == 0, withheld
+            assert public.search(f"has:date -{withheld}").total == public.search("has:date").total
+        assert public.search("(zqpara4x3 OR tag:ZZNONE) has:date").total == 1
         for output in _everything(public, SECRET_MIXED, "zqpara4x3"):
             assert not _words(output) & {"zqpara4x1", "zqpara4x2", "zqsubj4"}
         assert public.copies(SECRET_MIXED) == []  # original texts hold withheld portions

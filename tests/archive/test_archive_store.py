@@ -156,21 +156,3 @@ def test_source_defects_survive_in_copies(small: Archive) -> None:
     row = small.store.conn.execute("SELECT format, metadata, source_defects FROM copies").fetchone()
     assert (row[0], json.loads(row[1]), json.loads(row[2])) == (
         "cablegate-html", {"k": 1}, [["MARKUP_RESIDUE", "m", 2]])  # fmt: skip
-
-
-def test_archives_without_facet_lists_gain_them_on_open(tmp_path: Path) -> None:
-    """``tag_list``/``caption_list`` (facets read them) are added and filled
-    from the side tables when an archive written before them is opened."""
-    path = tmp_path / "old.sqlite"
-    with Archive(path) as archive:
-        archive.store.write([record(TAIPEI), record(CITER), record(LATE)])
-        expected = archive.search("tag:PREL OR tag:AMGT").facets().to_dict()
-        conn = archive.store.conn
-        for col in ("caption_list", "tag_list"):
-            conn.execute(f"ALTER TABLE cables DROP COLUMN {col}")
-    with Archive(path) as archive:
-        lists = archive.store.conn.execute("SELECT id, tag_list FROM cables ORDER BY id").fetchall()
-        assert lists == [("09AITTAIPEI975", "PREL\x1fTW"), ("09STATE12", "AMGT"),
-                         ("09STATE90001", "PREL")]  # fmt: skip
-        assert archive.search("tag:PREL OR tag:AMGT").facets().to_dict() == expected
-        assert dict(expected["tag"]) == {"PREL": 2, "TW": 1, "AMGT": 1}

@@ -1,7 +1,7 @@
 """cablegram.access: who may read what, paragraph-level release, declassification.
 
-Pure and storage-independent: the archive applies :func:`visibility_sql` inside
-its queries; everything else works on :class:`cablegram.model.Cable` values.
+Pure and storage-independent: the archive's backends compile :func:`read_rule`
+into their queries; everything else works on :class:`cablegram.model.Cable` values.
 See docs/access.md.
 """
 
@@ -18,26 +18,21 @@ from cablegram.access.eo_line import Instruction, read_instruction
 from cablegram.access.facts import AccessFacts, access_facts
 from cablegram.access.marks import PortionMark, parse_mark, subject_mark
 from cablegram.access.policy import (
-    ACCESS_DDL,
-    DEFAULT_SCHEMA,
     AccessRows,
-    AccessSchema,
+    ReadRule,
     access_rows,
     may_read,
     may_read_facts,
-    visibility_sql,
+    read_rule,
 )
 from cablegram.access.principal import OWNER, PUBLIC, Principal, local_owner, public_reader
 from cablegram.access.redact import portion_mark, redact, withheld_paragraphs
 
 __all__ = [
-    "ACCESS_DDL",
-    "DEFAULT_SCHEMA",
     "OWNER",
     "PUBLIC",
     "AccessFacts",
     "AccessRows",
-    "AccessSchema",
     "Action",
     "Decision",
     "DeclassState",
@@ -45,6 +40,7 @@ __all__ = [
     "Instruction",
     "PortionMark",
     "Principal",
+    "ReadRule",
     "access_facts",
     "access_rows",
     "automatic_date",
@@ -57,8 +53,8 @@ __all__ = [
     "public_reader",
     "public_view",
     "read_instruction",
+    "read_rule",
     "redact",
     "subject_mark",
-    "visibility_sql",
     "withheld_paragraphs",
 ]

@@ -2,8 +2,8 @@
 
 :func:`access_facts` is the single place that turns a :class:`Cable` into the
 values the rule compares; the archive stores exactly these values (see
-:data:`cablegram.access.policy.ACCESS_DDL`), so the Python rule and its SQL
-form read the same facts by construction.
+:func:`cablegram.access.policy.access_rows`), so the Python rule and its SQL
+forms read the same facts by construction.
 """
 
 from __future__ import annotations

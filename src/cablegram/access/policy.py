@@ -1,4 +1,4 @@
-"""THE access rule, in Python (:func:`may_read`) and as SQL (:func:`visibility_sql`).
+"""THE access rule, in Python (:func:`may_read`) and as data a database compiles (:func:`read_rule`).
 
 A principal may read a cable when
 
@@ -19,15 +19,17 @@ A principal may read a cable when
 The public reader is simply the principal with no grants: it reads
 UNCLASSIFIED, non-SBU cables without controlling captions, plus releases.
 The facts compared are :func:`cablegram.access.facts.access_facts`; the
-archive stores them in the columns and tables of :data:`ACCESS_DDL`, and
-:func:`visibility_sql` is the same rule over those columns.
+archive stores them (:func:`access_rows`, :func:`caption_mask`) and each of
+its storage backends compiles :func:`read_rule` — part 2 of the rule for one
+principal, as plain data — into its own SQL over them, so the rule is
+enforced inside every query (``archive/sqlite/access.py``,
+``archive/postgres/access.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from cablegram.access.facts import (
     AccessFacts,
@@ -39,21 +41,15 @@ from cablegram.access.principal import Principal
 from cablegram.model import Cable
 
 __all__ = [
-    "ACCESS_DDL",
-    "DEFAULT_SCHEMA",
     "AccessRows",
-    "AccessSchema",
-    "Dialect",
+    "ReadRule",
     "access_rows",
     "caption_bits",
     "caption_mask",
     "may_read",
     "may_read_facts",
-    "rule_sql",
-    "visibility_sql",
+    "read_rule",
 ]
-
-Dialect = Literal["sqlite", "postgres"]
 
 
 def may_read_facts(principal: Principal, facts: AccessFacts, *, released: bool = False) -> bool:
@@ -82,59 +78,11 @@ def may_read(principal: Principal, cable: Cable, *, released: bool = False) -> b
 
 
 @dataclass(frozen=True, slots=True)
-class AccessSchema:
-    """Where the archive keeps the facts.  ``cables`` is the table name or the
-    alias the enclosing query gives it; ``key`` the column side tables point at.
-
-    Columns of ``cables``: ``class_rank INTEGER NOT NULL`` (= facts
-    ``class_rank``), ``sbu INTEGER NOT NULL`` (0/1), ``released INTEGER NOT NULL
-    DEFAULT 0`` (1 while a release or release-in-part decision is in force).
-    Side tables (one row per value, ``cable_rowid`` = ``cables.key``):
-    ``cable_captions(cable_rowid, caption)`` — must hold every caption of
-    ``access_facts(cable).captions`` (other captions may be stored too; the rule
-    ignores them); optionally ``captions_mask INTEGER`` on ``cables``, the
-    :func:`caption_mask` of those captions under :func:`caption_bits`;
-    ``cable_addressees(cable_rowid, role, routing_indicator,
-    name)`` — roles ``from``/``to``/``info``/``xmt``; ``cable_offices(cable_rowid,
-    office)`` = ``access_facts(cable).offices``.
-    """
-
-    cables: str = "cables"
-    key: str = "rowid"
-    class_rank: str = "class_rank"
-    sbu: str = "sbu"
-    released: str = "released"
-    captions_table: str = "cable_captions"
-    addressees_table: str = "cable_addressees"
-    offices_table: str = "cable_offices"
-    captions_mask: str | None = None
-
-
-DEFAULT_SCHEMA = AccessSchema()
-
-# DDL for the access facts (SQLite; PostgreSQL needs an explicit key column).
-ACCESS_DDL = """
-CREATE TABLE IF NOT EXISTS cables (
-    id TEXT,
-    class_rank INTEGER NOT NULL,
-    sbu INTEGER NOT NULL DEFAULT 0,
-    released INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS cable_captions (cable_rowid INTEGER NOT NULL, caption TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cable_addressees (
-    cable_rowid INTEGER NOT NULL, role TEXT NOT NULL, routing_indicator TEXT, name TEXT
-);
-CREATE TABLE IF NOT EXISTS cable_offices (cable_rowid INTEGER NOT NULL, office TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS cable_captions_by_cable ON cable_captions (cable_rowid, caption);
-CREATE INDEX IF NOT EXISTS cable_addressees_by_cable
-    ON cable_addressees (cable_rowid, routing_indicator);
-CREATE INDEX IF NOT EXISTS cable_offices_by_cable ON cable_offices (cable_rowid, office);
-"""
-
-
-@dataclass(frozen=True, slots=True)
 class AccessRows:
-    """The values to store for one cable (see :class:`AccessSchema`)."""
+    """The values the archive stores for one cable so that its backends can
+    apply :func:`read_rule`: the effective level, the SBU flag, the
+    controlling captions, the addressees (role ``from``/``to``/``info``/
+    ``xmt``, routing indicator, name) and the distribution offices."""
 
     class_rank: int
     sbu: int
@@ -149,7 +97,7 @@ def _ri(indicator: str | None) -> str | None:
 
 
 def access_rows(cable: Cable) -> AccessRows:
-    """What the archive writes for ``cable`` so that :func:`visibility_sql` works."""
+    """What the archive writes for ``cable`` (see :class:`AccessRows`)."""
     facts = access_facts(cable)
     addressees: list[tuple[str, str | None, str]] = []
     if cable.from_ is not None:
@@ -165,36 +113,11 @@ def access_rows(cable: Cable) -> AccessRows:
     )
 
 
-class _Params:
-    def __init__(self, dialect: Dialect) -> None:
-        self.mark = {"sqlite": "?", "postgres": "%s"}[dialect]
-        self.values: list[object] = []
-
-    def one(self, value: object) -> str:
-        self.values.append(value)
-        return self.mark
-
-    def in_list(self, column: str, values: Iterable[str]) -> str | None:
-        """``column IN (...)`` or None for an empty set (``IN ()`` is not portable)."""
-        items = sorted(values)
-        if not items:
-            return None
-        self.values.extend(items)
-        return f"{column} IN ({', '.join(self.mark for _ in items)})"
-
-
-def _exists(table: str, alias: str, s: AccessSchema, condition: str) -> str:
-    return (
-        f"EXISTS (SELECT 1 FROM {table} {alias} "
-        f"WHERE {alias}.cable_rowid = {s.cables}.{s.key} AND {condition})"
-    )
-
-
 def caption_bits() -> dict[str, int]:
     """Bit of each controlling caption in a caption mask column (sorted order).
 
-    An archive records the map it was built with; :func:`rule_sql` uses the
-    mask only when the map covers every controlling caption of the lexicon.
+    An archive records the map it was built with; its backend tests the mask
+    only when that map is this lexicon's (else it reads the caption rows).
     """
     return {name: i for i, name in enumerate(sorted(controlling_captions()))}
 
@@ -204,92 +127,44 @@ def caption_mask(captions: Iterable[str], bits: Mapping[str, int]) -> int:
     return sum(1 << bits[c] for c in set(captions) if c in bits)
 
 
-def _clauses(
-    principal: Principal,
-    s: AccessSchema,
-    p: _Params,
-    bits: Mapping[str, int] | None,
-    level: bool,
-) -> Iterator[str]:
-    if level:
-        yield f"{s.cables}.{s.class_rank} <= {p.one(principal.clearance.rank)}"
-        if not principal.sees_sbu:
-            yield f"{s.cables}.{s.sbu} = 0"
-    use_mask = (
-        s.captions_mask is not None and bits is not None and controlling_captions() <= bits.keys()
-    )
-    ungranted = controlling_captions() - principal.captions
-    granted_restricted = restricted_captions() & principal.captions
-    # (c) no controlling caption outside the principal's read-ins.
-    if use_mask:
-        assert bits is not None
-        if ungranted:
-            mask = caption_mask(ungranted, bits)
-            yield f"({s.cables}.{s.captions_mask} & {p.one(mask)}) = 0"
-    elif cond := p.in_list("_acc_k.caption", ungranted):
-        yield "NOT " + _exists(s.captions_table, "_acc_k", s, cond)
-    # (d) restricted captions need membership; only reachable when granted.
-    if not granted_restricted:
-        return
-    if use_mask:
-        assert bits is not None
-        mask = caption_mask(granted_restricted, bits)
-        unrestricted = f"({s.cables}.{s.captions_mask} & {p.one(mask)}) = 0"
-    else:
-        cond = p.in_list("_acc_r.caption", granted_restricted)
-        unrestricted = "NOT " + _exists(s.captions_table, "_acc_r", s, str(cond))
-    member = [
-        _exists(s.addressees_table, "_acc_a", s, c)
-        for c in [p.in_list("_acc_a.routing_indicator", principal.routing_indicators())]
-        if c
-    ] + [
-        _exists(s.offices_table, "_acc_o", s, c)
-        for c in [p.in_list("_acc_o.office", principal.office_memberships())]
-        if c
-    ]
-    # Written first so SQLite short-circuits: the EXISTS lookups run only for
-    # the few cables that carry a restricted caption.
-    yield "(" + " OR ".join([unrestricted, *member]) + ")"
+@dataclass(frozen=True, slots=True)
+class ReadRule:
+    """Part 2 of the rule for one (non-owner) principal, as data.
+
+    A cable may be read in full when every test holds:
+
+    * ``max_rank`` — its effective classification rank is at most this
+      (None: the level tests (a)-(b) are left out, see :func:`read_rule`);
+    * ``sbu`` — it carries no SBU text, unless this is True;
+    * ``denied`` — it carries none of these controlling captions (those the
+      principal is not read into);
+    * ``restricted`` — if it carries one of these (restricted captions the
+      principal *is* read into), one of its addressees' routing indicators is
+      in ``stations`` or one of its distribution offices is in ``offices``.
+    """
+
+    max_rank: int | None
+    sbu: bool
+    denied: frozenset[str]
+    restricted: frozenset[str]
+    stations: frozenset[str]
+    offices: frozenset[str]
 
 
-def rule_sql(
-    principal: Principal,
-    *,
-    dialect: Dialect = "sqlite",
-    schema: AccessSchema = DEFAULT_SCHEMA,
-    bits: Mapping[str, int] | None = None,
-    level: bool = True,
-) -> tuple[str, list[object]]:
-    """Part 2 of the rule (full reading, no release) as a WHERE fragment.
+def read_rule(principal: Principal, *, level: bool = True) -> ReadRule | None:
+    """The rule's part 2 for ``principal`` (None: the owner reads everything).
 
     ``level=False`` leaves out the clearance and SBU tests (a)-(b) and keeps
     the handling tests (c)-(d): the archive uses it to open a reader-level
     release view of a cable above the reader's clearance (partial-release
-    search policy).  ``bits``: the archive's caption bit map, when its cables
-    row carries ``schema.captions_mask`` (faster than the EXISTS form).
-    """
+    search policy)."""
     if principal.owner:
-        return "(1 = 1)", []
-    p = _Params(dialect)
-    parts = [f"({c})" for c in _clauses(principal, schema, p, bits, level)]
-    return "(" + (" AND ".join(parts) or "1 = 1") + ")", p.values
-
-
-def visibility_sql(
-    principal: Principal,
-    *,
-    dialect: Dialect = "sqlite",
-    schema: AccessSchema = DEFAULT_SCHEMA,
-    bits: Mapping[str, int] | None = None,
-) -> tuple[str, list[object]]:
-    """The rule as a WHERE fragment over :class:`AccessSchema` plus its parameters.
-
-    AND it into every query that touches cables (search, counts, facets,
-    snippets, graph edges): ``f"... WHERE ({fragment}) AND ..."``.  The
-    fragment is parenthesised and self-contained.
-    """
-    if principal.owner:
-        return "(1 = 1)", []
-    body, params = rule_sql(principal, dialect=dialect, schema=schema, bits=bits)
-    released = f"{schema.cables}.{schema.released} = 1"
-    return f"({released} OR {body})", params
+        return None
+    return ReadRule(
+        max_rank=principal.clearance.rank if level else None,
+        sbu=principal.sees_sbu or not level,
+        denied=controlling_captions() - principal.captions,
+        restricted=restricted_captions() & principal.captions,
+        stations=principal.routing_indicators(),
+        offices=principal.office_memberships(),
+    )

@@ -1,7 +1,8 @@
 """The append-only audit log: reads of classified cables, decisions, account changes.
 
-Rows are only ever inserted: triggers in the archive schema abort any UPDATE
-or DELETE on ``audit``, and ``reindex`` copies the log into the rebuilt file.
+Entries are only ever appended: each backend refuses any change or removal
+of one inside the database (triggers, rules), and ``reindex`` and ``copy``
+carry the log over.
 Entries never hold secrets (no passwords, no cable text): who, from which
 interface, what action, on what, when, and a small JSON detail.
 """
@@ -9,10 +10,11 @@ interface, what action, on what, when, and a small JSON detail.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from cablegram.archive.store import AuditStore
 
 __all__ = ["AuditEntry", "AuditLog"]
 
@@ -33,8 +35,8 @@ class AuditEntry:
 class AuditLog:
     """``archive.audit``: record and query."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, store: AuditStore) -> None:
+        self.store = store
 
     def record(
         self,
@@ -45,11 +47,11 @@ class AuditLog:
         **detail: Any,
     ) -> None:
         """Append one entry (in the caller's transaction if one is open)."""
-        self.conn.execute(
-            "INSERT INTO audit (at, who, interface, action, target, detail) VALUES (?,?,?,?,?,?)",
-            (datetime.now(UTC).isoformat(timespec="milliseconds"), who, interface, action, target,
-             json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)),
-        )  # fmt: skip
+        self.store.append({
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": who,
+            "interface": interface, "action": action, "target": target,
+            "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+        })  # fmt: skip
 
     def query(
         self,
@@ -63,21 +65,8 @@ class AuditLog:
         limit: int = 100,
     ) -> list[AuditEntry]:
         """Newest first; ``since``/``until`` are ISO dates or times (UTC)."""
-        where, params = ["1"], []
-        for column, value in (("who", who), ("action", action), ("target", target),
-                              ("interface", interface)):  # fmt: skip
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value.upper() if column == "target" else value)
-        if since:
-            where.append("at >= ?")
-            params.append(since)
-        if until:
-            where.append("at < ?")
-            params.append(until)
-        rows = self.conn.execute(
-            "SELECT at, who, interface, action, target, detail FROM audit"
-            f" WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
-            (*params, limit),
-        ).fetchall()
-        return [AuditEntry(a, w, i, act, t, json.loads(d)) for a, w, i, act, t, d in rows]
+        filters = {"who": who, "action": action, "interface": interface,
+                   "target": target.upper() if target else None}  # fmt: skip
+        rows = self.store.query({k: v for k, v in filters.items() if v}, since, until, limit)
+        return [AuditEntry(r["at"], r["who"], r["interface"], r["action"], r["target"],
+                           json.loads(r["detail"])) for r in rows]  # fmt: skip

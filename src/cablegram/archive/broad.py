@@ -47,6 +47,7 @@ MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list e
 # A query of fields only reads its rowids from indexes (no postings, no
 # positions): up to this many are listed exactly, and facets thin them.
 FIELD_ROWIDS = 50_000
+SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
-"""Query fields -> SQL predicates over the ``cables`` row aliased ``c``.
+"""Query fields: ``name:value`` -> a node of the query tree (tree.py).
 
-Each predicate is an indexed lookup (a side-table ``value`` index or a
-``cables`` column index).  Values are matched case-insensitively; a trailing
-``*`` makes a prefix match for the string fields.
+Values are matched case-insensitively; a trailing ``*`` makes a prefix match
+for the string fields.  A value a field cannot take raises ``ValueError``
+with a message for the user (the query parser adds the position).
 """
 
 from __future__ import annotations
@@ -11,69 +11,56 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from cablegram.archive import tree as t
 from cablegram.archive.ids import id_key
 from cablegram.lexicon import PRECEDENCE_WORDS, classification_named, origin_token
 from cablegram.model import Precedence
 
-Predicate = tuple[str, list[object]]
 
-# Facts read from a cable's whole text (its summary, its parse defects) are not
-# facts of a release view, which may withhold the text they come from.  Such
-# predicates are bracketed so that the store can require, for a reader, that
-# the row be read in full (SQLiteStore._where).
-TEXT_FACT_OPEN, TEXT_FACT_CLOSE = "/*text-fact*/(", ")/*end*/"
-
-
-def text_fact(sql: str) -> str:
-    return f"{TEXT_FACT_OPEN}{sql}{TEXT_FACT_CLOSE}"
-
-
-def _text_fact_of(predicate: Predicate) -> Predicate:
-    return text_fact(predicate[0]), predicate[1]
-
-
-def _side(table: str) -> Callable[[str], Predicate]:
-    def build(value: str) -> Predicate:
+def _values(kind: str) -> Callable[[str], t.Node]:
+    def build(value: str) -> t.Node:
         v = value.upper()
         if v.endswith("*"):
-            return f"c.rowid IN (SELECT cable FROM {table} WHERE value GLOB ?)", [v[:-1] + "*"]
-        return f"c.rowid IN (SELECT cable FROM {table} WHERE value = ?)", [v]
+            return t.HasValue(kind, v[:-1], prefix=True)
+        return t.HasValue(kind, v)
 
     return build
 
 
-def _addressee(kind: str) -> Callable[[str], Predicate]:
-    def build(value: str) -> Predicate:
+def _defect(value: str) -> t.Node:
+    return t.TextFact(_values("defect")(value))
+
+
+def _addressee(kind: str) -> Callable[[str], t.Node]:
+    def build(value: str) -> t.Node:
         # Substring: to:STATE finds "SECSTATE WASHDC", to:"NSC WASHDC" the NSC.
-        pattern = "%" + value.upper().rstrip("*").replace("%", "").replace("_", "") + "%"
-        sql = "c.rowid IN (SELECT cable FROM addressees WHERE kind = ? AND value LIKE ?)"
-        return sql, [kind, pattern]
+        return t.AddresseeHas(kind, value.upper().rstrip("*"))
 
     return build
 
 
-def _origin(value: str) -> Predicate:
+def _origin(value: str) -> t.Node:
     v = " ".join(value.upper().split())
     if v.endswith("*"):
-        return "c.origin GLOB ?", [v[:-1] + "*"]
-    return "c.origin = ?", [v]
+        return t.OriginIs((v[:-1],), prefix=True)
+    return t.OriginIs((v,))
 
 
 _CLASS_OP = re.compile(r"^(>=|<=|>|<|=)?(.+)$")
 
 
-def _class(value: str) -> Predicate:
+def _class(value: str) -> t.Node:
     m = _CLASS_OP.match(value)
     assert m is not None
     op, word = m.group(1) or "=", m.group(2)
-    return f"c.class_rank {op} ?", [classification_named(word).rank]
+    return t.ClassRank(op, classification_named(word).rank)
 
 
-def _precedence(value: str) -> Predicate:
+def _precedence(value: str) -> t.Node:
     token = origin_token(value)
     for word, prec in PRECEDENCE_WORDS.items():
         if origin_token(word) == token:
-            return "c.precedence = ?", [prec.value]
+            return t.PrecedenceIs(prec.value)
     names = ", ".join(p.value.lower() for p in Precedence)
     raise ValueError(f"unknown precedence '{value}' (use one of: {names})")
 
@@ -102,75 +89,56 @@ def period(value: str) -> tuple[str, str]:
     return f"{y:04d}", f"{y + 1:04d}"
 
 
-def _date(value: str) -> Predicate:
-    low, _, high = value.partition("..")
-    if not _:
-        start, end = period(value)
-        return "(c.created >= ? AND c.created < ?)", [start, end]
-    parts: list[str] = []
-    params: list[object] = []
-    if low:
-        parts.append("c.created >= ?")
-        params.append(period(low)[0])
-    if high:
-        parts.append("c.created < ?")
-        params.append(period(high)[1])
-    if not parts:
+def _date(value: str) -> t.Node:
+    low, dots, high = value.partition("..")
+    if not dots:
+        return t.Created(*period(value))
+    if not low and not high:
         raise ValueError("empty date range")
-    return "(" + " AND ".join(parts) + ")", params
+    return t.Created(period(low)[0] if low else None, period(high)[1] if high else None)
 
 
-def _before(value: str) -> Predicate:
-    return "c.created < ?", [period(value)[0]]
+def _before(value: str) -> t.Node:
+    return t.Created(None, period(value)[0])
 
 
-def _after(value: str) -> Predicate:
-    return "c.created >= ?", [period(value)[1]]
+def _after(value: str) -> t.Node:
+    return t.Created(period(value)[1], None)
 
 
-def _refs(value: str) -> Predicate:
-    return "c.rowid IN (SELECT cable FROM refs WHERE cited_key = ?)", [id_key(value)]
+def _refs(value: str) -> t.Node:
+    return t.Cites(id_key(value))
 
 
-def _id(value: str) -> Predicate:
-    return "c.rowid IN (SELECT cable FROM cable_keys WHERE key = ?)", [id_key(value)]
+def _id(value: str) -> t.Node:
+    return t.IdKey(id_key(value))
 
 
-_HAS = {
-    "summary": text_fact("c.has_summary = 1"),
-    "sbu": "c.sbu = 1",
-    "refs": "c.rowid IN (SELECT cable FROM refs)",
-    "tags": "c.rowid IN (SELECT cable FROM tags)",
-    "captions": "c.rowid IN (SELECT cable FROM captions)",
-    "signer": "c.rowid IN (SELECT cable FROM signers)",
-    "defects": text_fact("c.rowid IN (SELECT cable FROM defects)"),
-    "copies": "c.rowid IN (SELECT cable FROM copies GROUP BY cable HAVING count(*) > 1)",
-    "date": "c.created IS NOT NULL",
-}
-
-
-def _has(value: str) -> Predicate:
+def _has(value: str) -> t.Node:
     v = value.lower()
     for what in (v, v + "s", v[:-1]):  # has:ref, has:refs, has:signers all read
-        if what in _HAS:
-            return _HAS[what], []
-    raise ValueError(f"unknown has:{value} (use one of: {', '.join(sorted(_HAS))})")
+        if what in t.HAS:
+            node: t.Node = t.Has(what)
+            # A summary or defects are read from the whole text (tree.TextFact).
+            return t.TextFact(node) if what in ("summary", "defects") else node
+    raise ValueError(f"unknown has:{value} (use one of: {', '.join(t.HAS)})")
 
 
-def _subject(value: str) -> Predicate:  # reached only inside NOT/OR mixes; FTS handles it
-    return "c.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [
-        '{subject} : "'
-        + value.rstrip("*").replace('"', '""')
-        + '"'
-        + ("*" if value.endswith("*") else "")
-    ]
+def subject_terms(value: str, *, quoted: bool) -> t.Node:
+    """``subject:word``, ``subject:prefix*``, ``subject:"a phrase"`` as full text
+    (a value that reads as several tokens, ``U.S.``, is a phrase of them)."""
+    prefix = not quoted and value.endswith("*") and len(value) > 1
+    words = t.tokens(value.rstrip("*") if prefix else value)
+    if not words:
+        raise ValueError(f"'{value}' has nothing to search for")
+    return t.Terms(words, prefix, subject=True)
 
 
-FIELDS: dict[str, Callable[[str], Predicate]] = {
-    "tag": _side("tags"),
-    "caption": _side("captions"),
-    "signer": _side("signers"),
-    "defect": lambda value: _text_fact_of(_side("defects")(value)),
+FIELDS: dict[str, Callable[[str], t.Node]] = {
+    "tag": _values("tag"),
+    "caption": _values("caption"),
+    "signer": _values("signer"),
+    "defect": _defect,
     "to": _addressee("to"),
     "info": _addressee("info"),
     "origin": _origin,
@@ -182,10 +150,12 @@ FIELDS: dict[str, Callable[[str], Predicate]] = {
     "refs": _refs,
     "id": _id,
     "has": _has,
-    "subject": _subject,
+    "subject": lambda value: subject_terms(value, quoted=False),
 }
 
 
-def field_sql(name: str, value: str) -> Predicate:
-    """The predicate of ``name:value``; ``ValueError`` for a value the field cannot take."""
+def field_node(name: str, value: str, *, quoted: bool = False) -> t.Node:
+    """The tree node of ``name:value``; ``ValueError`` for a value the field cannot take."""
+    if name == "subject":
+        return subject_terms(value, quoted=quoted)
     return FIELDS[name](value)

@@ -1,9 +1,10 @@
 """The reference graph: what a cable cites, what cites it, threads, exports.
 
-Edges are stored by *cited key* (``refs.cited_key``), and resolved at read
-time by joining ``cable_keys``: a cable ingested later is linked to every
-earlier citer without rewriting anything, under any alias spelling.
-Every query passes through ``store.scope()`` (visibility).
+A store keeps each REF by the *key* of the id it cites (ids.py) and resolves
+it when asked (``Store.answering``, ``Store.citing``): a cable ingested
+later is linked to every earlier citer without rewriting anything, under any
+alias spelling.  Every answer is the reader's: a hidden cable is neither a
+node nor the end of an edge.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from cablegram.archive.ids import id_key
-from cablegram.archive.store import SQLiteStore
+from cablegram.archive.store import Node, Store
+
+__all__ = ["Node", "RefLink", "Thread", "cited_by", "graph", "refs", "thread", "to_graphml"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,70 +39,32 @@ class RefLink:
                 "status": self.status, "targets": list(self.targets)}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    id: str
-    created: str | None
-    subject: str | None
-    classification: str | None = None
-
-
-def _node_rows(store: SQLiteStore, where: str, params: tuple[object, ...]) -> list[Node]:
-    vis, vp = store.scope()
-    rows = store.conn.execute(
-        "SELECT DISTINCT c.id, c.created, c.subject, c.rowid, c.classification FROM cables c"
-        f" WHERE {where}{vis}"
-        " ORDER BY c.created IS NULL, c.created, c.id",
-        (*params, *vp),
-    ).fetchall()
-    # A cable seen through a release view shows the view's subject (it may be withheld).
-    return [Node(cid, created, store.seen_subject(rowid, subject), cls)
-            for cid, created, subject, rowid, cls in rows]  # fmt: skip
-
-
-def refs(store: SQLiteStore, cable_id: str) -> list[RefLink] | None:
+def refs(store: Store, cable_id: str) -> list[RefLink] | None:
     """The REF items of a cable, resolved; None when the cable is not in the archive."""
-    rowid = store.rowid_of(cable_id)
-    if rowid is None:
+    items = store.ref_items(cable_id)
+    if items is None:
         return None
     out = []
-    for label, text, cited_id, key in store.conn.execute(
-        "SELECT label, text, cited_id, cited_key FROM refs WHERE cable = ? ORDER BY ord", (rowid,)
-    ).fetchall():
-        if cited_id is None:
-            out.append(RefLink(label, text, None, "not-a-cable"))
+    for item in items:
+        if item.cited_id is None or item.cited_key is None:
+            out.append(RefLink(item.label, item.text, None, "not-a-cable"))
             continue
-        targets = tuple(n.id for n in _targets(store, key))
-        out.append(RefLink(label, text, cited_id, "archive" if targets else "missing", targets))
+        targets = tuple(n.id for n in store.answering(item.cited_key))
+        status = "archive" if targets else "missing"
+        out.append(RefLink(item.label, item.text, item.cited_id, status, targets))
     return out
 
 
-def _targets(store: SQLiteStore, key: str) -> list[Node]:
-    return _node_rows(store, "c.rowid IN (SELECT cable FROM cable_keys WHERE key = ?)", (key,))
-
-
-def cited_by(store: SQLiteStore, cable_id: str) -> list[Node] | None:
+def cited_by(store: Store, cable_id: str) -> list[Node] | None:
     """The visible cables whose REFs resolve to this cable, oldest first.
 
     For a cable the archive does not hold (or this reader may not see) the
     answer is the same question asked of the id: the visible cables whose REF
     names it; None only when the id is unknown and nothing cites it."""
-    rowid = store.rowid_of(cable_id)
-    if rowid is not None:
-        return _citers(store, rowid)
-    citers = _node_rows(
-        store, "c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key = ?)", (id_key(cable_id),)
-    )
-    return citers or None
-
-
-def _citers(store: SQLiteStore, rowid: int) -> list[Node]:
-    return _node_rows(
-        store,
-        "c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key IN"
-        " (SELECT key FROM cable_keys WHERE cable = ?))",
-        (rowid,),
-    )
+    citers = store.citing(cable_id)
+    if citers is not None:
+        return citers
+    return store.citing_key(id_key(cable_id)) or None
 
 
 @dataclass(slots=True)
@@ -136,12 +101,11 @@ class Thread:
         }
 
 
-def thread(store: SQLiteStore, cable_id: str, *, depth: int = 4, limit: int = 500) -> Thread | None:
+def thread(store: Store, cable_id: str, *, depth: int = 4, limit: int = 500) -> Thread | None:
     """Ancestors (what it cites, transitively) and descendants (who cites it)."""
-    rowid = store.rowid_of(cable_id)
-    if rowid is None:
+    root = store.node(cable_id)
+    if root is None:
         return None
-    root = _node_rows(store, "c.rowid = ?", (rowid,))[0]
     out = Thread(root.id, {root.id: root})
     for direction in ("up", "down"):
         queue = deque([(root.id, 0)])
@@ -159,23 +123,18 @@ def thread(store: SQLiteStore, cable_id: str, *, depth: int = 4, limit: int = 50
     return out
 
 
-def _neighbours(
-    store: SQLiteStore, cable_id: str, direction: str
-) -> list[tuple[Node, tuple[str, str]]]:
-    rowid = store.rowid_of(cable_id)
-    if rowid is None:
-        return []
+def _neighbours(store: Store, cable_id: str, direction: str) -> list[tuple[Node, tuple[str, str]]]:
     if direction == "down":
-        return [(n, (n.id, cable_id)) for n in _citers(store, rowid)]
-    keys = [k for (k,) in store.conn.execute(
-        "SELECT cited_key FROM refs WHERE cable = ? AND cited_key IS NOT NULL", (rowid,))]  # fmt: skip
+        return [(n, (n.id, cable_id)) for n in store.citing(cable_id) or ()]
     out = []
-    for key in keys:
-        out += [(n, (cable_id, n.id)) for n in _targets(store, key) if n.id != cable_id]
+    for item in store.ref_items(cable_id) or ():
+        if item.cited_key is not None:
+            out += [(n, (cable_id, n.id)) for n in store.answering(item.cited_key)
+                    if n.id != cable_id]  # fmt: skip
     return out
 
 
-def graph(store: SQLiteStore, cable_ids: list[str]) -> dict[str, Any]:
+def graph(store: Store, cable_ids: list[str]) -> dict[str, Any]:
     """Nodes and citation edges of a set of cables (JSON form)."""
     nodes: dict[str, dict[str, Any]] = {}
     edges: set[tuple[str, str]] = set()
@@ -187,14 +146,9 @@ def graph(store: SQLiteStore, cable_ids: list[str]) -> dict[str, Any]:
                 nodes.setdefault(target, {"id": target, "in_archive": bool(link.targets)})
                 edges.add((cid, target))
     for node in nodes.values():
-        if node["in_archive"]:
-            got = _node_rows(store, "c.id = ?", (node["id"],))
-            if got:
-                node.update(
-                    created=got[0].created,
-                    subject=got[0].subject,
-                    classification=got[0].classification,
-                )
+        if node["in_archive"] and (got := store.node(node["id"])) is not None:
+            node.update(created=got.created, subject=got.subject,
+                        classification=got.classification)  # fmt: skip
     return {
         "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
         "edges": [{"source": a, "target": b} for a, b in sorted(edges)],

@@ -1,36 +1,43 @@
 """Ingest: read sources, parse in worker processes, write in batched transactions.
 
+One path for every cable, the same as :func:`cablegram.read`: documents come
+from :func:`cablegram.format.sources.iter_items` and are parsed by
+:func:`cablegram.format.reader.parse_document`; workers turn each into a
+:class:`~cablegram.archive.records.CopyRecord` and hand it back.  Workers
+never open the archive: the parent gives them, once, the digests of the
+copies the archive already holds (``Store.stored_digests``), so re-ingesting
+a dump costs little more than reading it.
+
 The parent lists the work (small files go to workers by path; big files,
 zip files and stdin are unwrapped in the parent and their documents sent in
 chunks), keeps a bounded number of tasks in flight, and is the single
-writer: each batch of records is one transaction, so an interrupted ingest
-leaves the archive as it was after the last committed batch.
+writer of this process: each batch of records is one transaction, so an
+interrupted ingest leaves the archive as it was after the last committed
+batch.  Several processes, on several machines, may ingest into one
+server archive at once (``part``: each takes a deterministic share).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import sqlite3
 import time
 import zipfile
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from cablegram.archive.records import CopyRecord, make_record, sha256_text
-from cablegram.archive.store import SQLiteStore
-from cablegram.archive.writer import WriteCounts
-from cablegram.model import Defect, NotACableError
+from cablegram.archive.records import CopyRecord, record_of, sha256_text
+from cablegram.archive.store import Store, StoredDocument, WriteCounts
+from cablegram.model import NotACableError
 
 BIG_FILE = 8 << 20  # bytes: files above this are unwrapped in the parent, in chunks
 FILES_PER_TASK = 16
-INGEST_CHECKPOINT_PAGES = 16384  # WAL pages between checkpoints while ingesting (256 MB)
 DOCS_PER_TASK = 64
 
-# A document as sent to workers: (text, format, path, locator, metadata, source defects).
-DocTuple = tuple[str, str, "str | None", "str | None", dict[str, Any], tuple[Defect, ...]]
 Failure = tuple[str, str]  # (where, reason)
 # records, failures, bytes done, documents skipped as already stored
 TaskResult = tuple[list[CopyRecord], list[Failure], int, int]
@@ -58,81 +65,59 @@ class IngestReport:
         }  # fmt: skip
 
 
+class Digests:
+    """The sha256 digests of stored copies: sorted 32-byte values in one bytes
+    object (32 MB for a million copies; a set of strings would take ten times that)."""
+
+    def __init__(self, blob: bytes = b"") -> None:
+        self.blob = blob
+        self.count = len(blob) // 32
+
+    def _at(self, i: int) -> bytes:
+        return self.blob[i * 32 : i * 32 + 32]
+
+    def __contains__(self, sha256_hex: str) -> bool:
+        digest = bytes.fromhex(sha256_hex)
+        i = bisect_left(range(self.count), digest, key=self._at)
+        return i < self.count and self._at(i) == digest
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
-    """What a worker process needs to know of the archive it feeds.
+    """What a worker needs to know of the archive it feeds: ``views``: build
+    reader-level release views (partial-release search policy)."""
 
-    ``archive``: its file (copies already stored are skipped before parsing);
-    ``views``: build reader-level release views (partial-release search policy).
-    """
-
-    archive: str | None = None
     views: bool = False
 
 
 # -- worker side --
-_READERS: dict[str, sqlite3.Connection] = {}
+_STORED = Digests()  # set per worker process by _start_worker
 
 
-def _stored(archive: str | None) -> Callable[[str], bool]:
-    """Whether a copy (by sha256) is already in the archive: checked in the
-    worker before parsing, so re-ingesting a dump costs little more than reading it."""
-    if archive is None or not os.path.exists(archive):
-        return lambda sha: False
-    conn = _READERS.get(archive)
-    if conn is None:
-        conn = _READERS[archive] = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
-
-    def stored(sha: str) -> bool:
-        try:
-            return (
-                conn.execute("SELECT 1 FROM copies WHERE sha256 = ?", (sha,)).fetchone() is not None
-            )
-        except sqlite3.Error:  # not yet an archive: parse everything
-            return False
-
-    return stored
+def _start_worker(digests: bytes) -> None:
+    global _STORED
+    _STORED = Digests(digests)
 
 
-def _records(
-    items: Iterable[Any], config: WorkerConfig
-) -> tuple[list[CopyRecord], list[Failure], int]:
-    from cablegram.format.parse import parse
+def _records(items: Iterable[Any], config: WorkerConfig) -> tuple[list[CopyRecord], list[Failure], int]:
+    from cablegram.format.reader import parse_document
     from cablegram.format.sources import Document
-    from cablegram.model import Source
 
     records: list[CopyRecord] = []
     failures: list[Failure] = []
     skipped = 0
-    stored = _stored(config.archive)
     for item in items:
         if isinstance(item, NotACableError):
             failures.append((item.path or "<input>", item.reason))
             continue
-        doc: DocTuple = (
-            (item.text, item.format, item.path, item.locator, dict(item.metadata), item.defects)
-            if isinstance(item, Document)
-            else item
-        )
-        text, fmt, path, locator, metadata, defects = doc
-        where = f"{path}:{locator}" if path and locator else path or locator or "<input>"
-        if stored(sha256_text(text)):
+        doc: Document = item
+        where = doc.where or "<input>"
+        if sha256_text(doc.text) in _STORED:
             skipped += 1
             continue
         try:
-            cable = parse(text, source=Source(fmt, path, metadata), defects=defects)
-            records.append(
-                make_record(
-                    cable,
-                    text,
-                    fmt=fmt,
-                    path=path,
-                    locator=locator,
-                    metadata=metadata,
-                    source_defects=defects,
-                    views=config.views,
-                )
-            )
+            cable = parse_document(doc)
+            records.append(record_of(cable, doc, views=config.views))
         except NotACableError as error:
             failures.append((where, error.reason))
         except Exception as error:  # a parser bug must not end the ingest
@@ -159,7 +144,7 @@ def work_paths(paths: list[str], config: WorkerConfig) -> TaskResult:
     return records, failures, size, skipped
 
 
-def work_docs(docs: list[DocTuple], size: int, config: WorkerConfig) -> TaskResult:
+def work_docs(docs: list[Any], size: int, config: WorkerConfig) -> TaskResult:
     """Worker task: parse documents already unwrapped by the parent."""
     records, failures, skipped = _records(docs, config)
     return records, failures, size, skipped
@@ -183,19 +168,55 @@ class Task(NamedTuple):
     files: int = 0  # input files this task finishes (the progress bar and report count them)
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Share ``number`` (1-based) of ``of`` equal shares of the inputs: a file
+    belongs to the share its name (relative to the path given) hashes to,
+    a document inside a big file or a stream to the share its position in it
+    falls to; so N processes given the same paths split the work without
+    talking to each other."""
+
+    number: int = 1
+    of: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Part:
+        """``K/N``; ValueError with a message otherwise."""
+        k, slash, n = text.partition("/")
+        try:
+            part = cls(int(k), int(n)) if slash else None
+        except ValueError:
+            part = None
+        if part is None or not 1 <= part.number <= part.of:
+            raise ValueError(f"bad part '{text}' (use K/N with 1 <= K <= N, e.g. 2/4)")
+        return part
+
+    @property
+    def whole(self) -> bool:
+        return self.of == 1
+
+    def has_name(self, name: str) -> bool:
+        digest = hashlib.sha1(name.encode("utf-8")).digest()
+        return self.whole or int.from_bytes(digest[:8], "big") % self.of == self.number - 1
+
+    def has_index(self, index: int) -> bool:
+        return self.whole or index % self.of == self.number - 1
+
+
 def _doc_chunks(
-    items: Iterable[Any], failures: list[Failure], config: WorkerConfig, files: int = 1
-) -> Iterator[Task]:
+    items: Iterable[Any], failures: list[Failure], config: WorkerConfig, part: Part,
+    files: int = 1,
+) -> Iterator[Task]:  # fmt: skip
     """Tasks of DOCS_PER_TASK documents; the last one finishes ``files`` inputs."""
-    chunk: list[DocTuple] = []
+    chunk: list[Any] = []
     size = 0
-    for item in items:
+    for index, item in enumerate(items):
+        if not part.has_index(index):
+            continue
         if isinstance(item, NotACableError):
             failures.append((item.path or "<input>", item.reason))
             continue
-        chunk.append(
-            (item.text, item.format, item.path, item.locator, dict(item.metadata), item.defects)
-        )
+        chunk.append(item)
         size += len(item.text)
         if len(chunk) >= DOCS_PER_TASK:
             yield Task(work_docs, (chunk, size, config))
@@ -203,15 +224,16 @@ def _doc_chunks(
     yield Task(work_docs, (chunk, size, config), files)
 
 
-def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig) -> Iterator[Task]:
-    """Tasks for paths, directories, bytes and binary streams (stdin), lazily.
-    Workers skip documents whose copy ``config.archive`` already stores."""
+def plan_tasks(
+    sources: list[Any], failures: list[Failure], config: WorkerConfig, part: Part = Part()
+) -> Iterator[Task]:
+    """Tasks for paths, directories, bytes and binary streams (stdin), lazily."""
     from cablegram.format.sources import iter_items
 
     blobs = [s for s in sources if not isinstance(s, str)]
     if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
         items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
-        yield from _doc_chunks(items, failures, config, files=len(blobs))
+        yield from _doc_chunks(items, failures, config, part, files=len(blobs))
     for src in sources:
         if not isinstance(src, str):
             continue
@@ -220,8 +242,11 @@ def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig
             continue
         small: list[str] = []
         for path in list_files(src):
-            if os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path):
-                yield from _doc_chunks(iter_items(path), failures, config)
+            big = os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path)
+            if not big and not part.has_name(os.path.relpath(path, src)):
+                continue
+            if big:
+                yield from _doc_chunks(iter_items(path), failures, config, part)
                 continue
             small.append(path)
             if len(small) >= FILES_PER_TASK:
@@ -229,6 +254,26 @@ def plan_tasks(sources: list[Any], failures: list[Failure], config: WorkerConfig
                 small = []
         if small:
             yield Task(work_paths, (small, config), len(small))
+
+
+def stored_tasks(documents: Iterable[StoredDocument], config: WorkerConfig) -> Iterator[Task]:
+    """Tasks re-parsing an archive's stored copies (reindex, copy)."""
+    from cablegram.format.sources import Document
+    from cablegram.format.sources.document import LineMap
+    from cablegram.model import Defect
+
+    chunk: list[Any] = []
+    size = 0
+    for d in documents:
+        lines = LineMap(tuple(map(tuple, d.line_map))) if d.line_map else LineMap()  # type: ignore[arg-type]
+        defects = tuple(Defect(code, message, line) for code, message, line in d.defects)
+        chunk.append(Document(d.text, d.format, d.path, d.metadata, defects, d.locator, lines))
+        size += len(d.text)
+        if len(chunk) >= DOCS_PER_TASK:
+            yield Task(work_docs, (chunk, size, config))
+            chunk, size = [], 0
+    if chunk:
+        yield Task(work_docs, (chunk, size, config))
 
 
 def total_bytes(sources: Iterable[Any]) -> int:
@@ -246,19 +291,18 @@ Progress = Callable[[int, int, int], None]  # (files, documents, bytes done)
 
 
 def run_tasks(
-    store: SQLiteStore,
+    store: Store,
     tasks: Iterator[Task],
     report: IngestReport,
     *,
     workers: int = 2,
     batch: int = 5000,
     progress: Progress | None = None,
+    skip_stored: bool = True,
 ) -> IngestReport:
     """Execute tasks (in worker processes when ``workers`` > 1) and write batches."""
     started = time.perf_counter()
-    # Checkpoint the WAL less often while writing big batches: a page dirtied
-    # by several batches is then copied into the database once, not each time.
-    store.conn.execute(f"PRAGMA wal_autocheckpoint={INGEST_CHECKPOINT_PAGES}")
+    digests = store.stored_digests() if skip_stored else b""
     buffer: list[CopyRecord] = []
     done_bytes = 0
 
@@ -277,26 +321,32 @@ def run_tasks(
         if progress:
             progress(report.files, report.documents, done_bytes)
 
-    if workers <= 1:
-        for task in tasks:
-            absorb(task.fn(*task.args), task.files)
-    else:
-        # Enough tasks in flight to keep the workers busy while the parent
-        # writes a whole batch (a few hundred ms): with only a few queued,
-        # they would finish them early in the write and then sit idle.
-        in_flight = batch // DOCS_PER_TASK + 2 * workers
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: deque[tuple[Future[TaskResult], int]] = deque()
-            for task in tasks:
-                pending.append((pool.submit(task.fn, *task.args), task.files))
-                while len(pending) >= in_flight:
+    with store.ingesting():
+        if workers <= 1:
+            _start_worker(digests)
+            try:
+                for task in tasks:
+                    absorb(task.fn(*task.args), task.files)
+            finally:
+                _start_worker(b"")
+        else:
+            # Enough tasks in flight to keep the workers busy while the parent
+            # writes a whole batch (a few hundred ms): with only a few queued,
+            # they would finish them early in the write and then sit idle.
+            in_flight = batch // DOCS_PER_TASK + 2 * workers
+            with ProcessPoolExecutor(
+                max_workers=workers, initializer=_start_worker, initargs=(digests,)
+            ) as pool:
+                pending: deque[tuple[Future[TaskResult], int]] = deque()
+                for task in tasks:
+                    pending.append((pool.submit(task.fn, *task.args), task.files))
+                    while len(pending) >= in_flight:
+                        fut, n = pending.popleft()
+                        absorb(fut.result(), n)
+                while pending:
                     fut, n = pending.popleft()
                     absorb(fut.result(), n)
-            while pending:
-                fut, n = pending.popleft()
-                absorb(fut.result(), n)
-    if buffer:
-        report.counts.add(store.write(buffer))
-    store.conn.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default again
+        if buffer:
+            report.counts.add(store.write(buffer))
     report.seconds = time.perf_counter() - started
     return report

@@ -1,22 +1,26 @@
-"""The archive query language (one for CLI, API and web) and its SQL plan.
+"""The archive query language (one for CLI, API and web) and its compiled plan.
 
     query   := or ( "OR" or )*            -- implicit AND binds tighter than OR
     and     := unary ( ["AND"] unary )*
     unary   := "NOT" unary | "-" primary | primary
     primary := "(" query ")" | FIELD ":" value | "phrase" | word[*]
 
-Free words, phrases and ``subject:`` go to FTS5; every other field becomes an
-indexed SQL predicate over the ``cables`` row aliased ``c``.  Top-level
-conjuncts that FTS5 can express are merged into one MATCH (used for BM25
-ranking); the rest join as ``rowid IN (...)`` predicates.  See docs/archive.md.
+:func:`parse_query` reads the text into a *syntax* tree (what the reader
+wrote, with positions: the web narrows a query by editing it and writing it
+back with :func:`to_text`); :func:`compile_query` turns it into the *query
+tree* of tree.py (what it means: full-text terms and field predicates), which
+each storage backend compiles.  The empty query (or ``*``) means every cable.
+See docs/archive.md.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from cablegram.archive.fields import FIELDS, field_sql
+from cablegram.archive import tree
+from cablegram.archive.fields import FIELDS, field_node
+from cablegram.archive.tree import Plan
 from cablegram.model import CablegramError
 
 
@@ -73,21 +77,8 @@ class Or:
 Node = Word | Phrase | Field | Not | And | Or
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """SQL for the matching set: ``match`` (FTS5 expression or None, ranks by
-    BM25) and ``where`` (predicate over ``c``) with ``params``."""
-
-    match: str | None
-    where: str
-    params: tuple[object, ...] = ()
-    terms: tuple[str, ...] = field(default=())  # positive words/phrases, for snippets
-    # The FTS expression needs positions or many terms (a phrase, a prefix):
-    # evaluating it is costly, so the store evaluates it once per result.
-    heavy: bool = False
-    # A prefix word: FTS5 merges every matching term's postings before it
-    # yields a row, so each evaluation costs the same whatever its LIMIT.
-    prefix: bool = False
+# Deeper nesting than this is refused (a parser must not recurse without bound).
+MAX_DEPTH = 40
 
 
 _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|(?P<q>")|(?P<w>[^\s()"]+)')
@@ -160,6 +151,13 @@ class _Parser:
         self.q = q
         self.toks = _lex(q)
         self.i = 0
+        self.depth = 0
+
+    def nest(self, position: int) -> None:
+        """One level deeper (a '(' or a NOT): refused beyond MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the query nests deeper than {MAX_DEPTH} levels", position)
 
     def error(self, message: str, position: int | None = None) -> QuerySyntaxError:
         return QuerySyntaxError(message, len(self.q) if position is None else position, self.q)
@@ -206,7 +204,10 @@ class _Parser:
             raise self.error(f"'{t.value}' needs something on its left", t.position)
         if t.kind == "word" and not t.negated and t.value == "NOT":
             self.i += 1
-            return Not(self.parse_unary())
+            self.nest(t.position)
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         if t.kind == "word" and t.value == "-":
             nxt = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
             if nxt is not None and nxt.kind == "(" and nxt.position == t.position + 1:
@@ -224,7 +225,9 @@ class _Parser:
         if t.kind == "(":
             if self.peek() is not None and self.peek().kind == ")":  # type: ignore[union-attr]
                 raise self.error("empty parentheses", t.position)
+            self.nest(t.position)
             node = self.parse_or()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != ")":
                 raise self.error("missing ')' for this '('", t.position)
@@ -250,44 +253,47 @@ class _Parser:
         return Not(node) if t.negated else node
 
 
-def parse_query(q: str) -> Node:
-    """The syntax tree of ``q``; raises :class:`QuerySyntaxError`."""
+
+
+def parse_query(q: str) -> Node | None:
+    """The syntax tree of ``q`` (None for the empty query, or ``*``: every
+    cable); raises :class:`QuerySyntaxError`."""
+    if not q.strip() or q.strip() == "*":
+        return None
     return _Parser(q).parse()
 
 
-def _fts_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+def compile_query(q: str) -> Plan:
+    """The query tree of ``q`` with the terms to mark in snippets; raises
+    :class:`QuerySyntaxError`."""
+    node = parse_query(q)
+    if node is None:
+        return Plan(tree.All())
+    terms: list[str] = []
+    _terms(node, terms)
+    return Plan(_meaning(node, q), tuple(terms))
 
 
-def to_fts(node: Node) -> str | None:
-    """The FTS5 expression of a text-only subtree, or None when FTS5 cannot say it."""
-    if isinstance(node, Word):
-        return _fts_string(node.text) + ("*" if node.prefix else "")
-    if isinstance(node, Phrase):
-        return _fts_string(node.text)
+def _meaning(node: Node, q: str) -> tree.Node:
+    """The query-tree node of a syntax node."""
+    if isinstance(node, (Word, Phrase)):
+        words = tree.tokens(node.text)
+        if not words:
+            raise QuerySyntaxError(f"'{node.text}' has nothing to search for", node.position, q)
+        return tree.Terms(words, isinstance(node, Word) and node.prefix)
     if isinstance(node, Field):
-        if node.name != "subject":
-            return None
-        inner = Phrase(node.value) if node.quoted else _value_word(node.value)
-        return "{subject} : " + str(to_fts(inner))
-    if isinstance(node, Or):
-        parts = [to_fts(n) for n in node.items]
-        return None if any(p is None for p in parts) else "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
-    if isinstance(node, And):
-        pos = [to_fts(n) for n in node.items if not isinstance(n, Not)]
-        neg = [to_fts(n.item) for n in node.items if isinstance(n, Not)]
-        if not pos or any(p is None for p in pos + neg):
-            return None
-        return "(" + " AND ".join(pos) + ")" + "".join(f" NOT {n}" for n in neg)  # type: ignore[arg-type]
-    return None
-
-
-def _value_word(value: str) -> Word:
-    prefix = value.endswith("*") and len(value) > 1
-    return Word(value.rstrip("*") if prefix else value, prefix)
+        try:
+            return field_node(node.name, node.value, quoted=node.quoted)
+        except ValueError as error:
+            raise QuerySyntaxError(str(error), node.position, q) from None
+    if isinstance(node, Not):
+        return tree.Not(_meaning(node.item, q))
+    items = tuple(_meaning(n, q) for n in node.items)
+    return tree.And(items) if isinstance(node, And) else tree.Or(items)
 
 
 def _terms(node: Node, out: list[str]) -> None:
+    """Positive words and phrases (snippets mark them)."""
     if isinstance(node, (Word, Phrase)):
         out.append(node.text)
     elif isinstance(node, Field) and node.name == "subject":
@@ -297,98 +303,78 @@ def _terms(node: Node, out: list[str]) -> None:
             _terms(n, out)
 
 
-def _to_sql(node: Node, q: str) -> tuple[str, list[object]]:
-    fts = to_fts(node)
-    if fts is not None:
-        return "c.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [fts]
-    if isinstance(node, Field):
-        try:
-            return field_sql(node.name, node.value)
-        except ValueError as error:
-            raise QuerySyntaxError(str(error), node.position, q) from None
-    if isinstance(node, Not):
-        sql, params = _to_sql(node.item, q)
-        return f"NOT ({sql})", params
-    assert isinstance(node, (And, Or))
-    joiner = " AND " if isinstance(node, And) else " OR "
-    parts = [_to_sql(n, q) for n in node.items]
-    return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+# -- writing a syntax tree back as text (the web narrows queries this way) --
+_BARE = re.compile(r'^[^\s()"]+$')
 
 
-def compile_query(q: str) -> Plan:
-    """The SQL plan of query ``q``; raises :class:`QuerySyntaxError`."""
-    node = parse_query(q)
-    conjuncts = node.items if isinstance(node, And) else (node,)
-    pos: list[str] = []
-    neg: list[str] = []
-    rest: list[Node] = []
-    for n in conjuncts:
-        if (s := to_fts(n)) is not None:
-            pos.append(s)
-        elif isinstance(n, Not) and (s := to_fts(n.item)) is not None:
-            neg.append(s)
-        else:
-            rest.append(n)
-    match = None
-    if pos:
-        match = "(" + " AND ".join(pos) + ")" + "".join(f" NOT {s}" for s in neg)
-    else:  # no FTS anchor for ranking: negated words go to SQL too
-        rest = list(conjuncts)
-    where: list[str] = []
-    params: list[object] = []
-    for n in rest:
-        sql, p = _to_sql(n, q)
-        where.append(sql)
-        params += p
-    terms: list[str] = []
-    _terms(node, terms)
-    if match is not None:
-        where = [_correlated(w) for w in where]
-    heavy = _heavy(node)
-    prefix = match is not None and _has_prefix(node)
-    return Plan(match, " AND ".join(where) or "1", tuple(params), tuple(terms), heavy, prefix)
+def _value_text(value: str, quoted: bool) -> str:
+    if not quoted and _BARE.match(value) and value not in ("AND", "OR", "NOT"):
+        return value
+    return '"' + value.replace('"', "") + '"'
 
 
-_MEMBERSHIP = re.compile(r"c\.rowid IN \(SELECT cable FROM (\w+)(?: WHERE ([^()]*))?\)")
-
-
-def _correlated(sql: str) -> str:
-    """Side-table filters as per-row lookups when full text drives the query.
-
-    ``c.rowid IN (SELECT cable FROM tags WHERE value = ?)`` builds the whole
-    set of tagged cables before the first row; beside an FTS match that yields
-    a few hundred rows, ``EXISTS (... WHERE cable = c.rowid AND ...)`` is one
-    primary-key probe per row instead.  Parameter order is unchanged."""
-    return _MEMBERSHIP.sub(
-        lambda m: (
-            f"EXISTS (SELECT 1 FROM {m.group(1)} WHERE cable = c.rowid"
-            + (f" AND {m.group(2)})" if m.group(2) else ")")
-        ),
-        sql,
-    )
-
-
-def _has_prefix(node: Node) -> bool:
+def to_text(node: Node | None, *, inner: bool = False) -> str:
+    """Query text that reads back as ``node`` (``inner``: inside an AND, so an
+    OR is bracketed)."""
+    if node is None:
+        return ""
     if isinstance(node, Word):
-        return node.prefix
-    if isinstance(node, Field):
-        return node.name == "subject" and node.value.endswith("*")
-    if isinstance(node, Not):
-        return _has_prefix(node.item)
-    if isinstance(node, (And, Or)):
-        return any(_has_prefix(n) for n in node.items)
-    return False
-
-
-def _heavy(node: Node) -> bool:
-    if isinstance(node, Word):
-        return node.prefix
+        return node.text + ("*" if node.prefix else "")
     if isinstance(node, Phrase):
-        return len(node.text.split()) > 1
+        return _value_text(node.text, True)
     if isinstance(node, Field):
-        return node.name == "subject" and (node.quoted or node.value.endswith("*"))
+        return f"{node.name}:{_value_text(node.value, node.quoted)}"
     if isinstance(node, Not):
-        return _heavy(node.item)
-    if isinstance(node, (And, Or)):
-        return any(_heavy(n) for n in node.items)
-    return False
+        item = to_text(node.item, inner=True)
+        bracket = isinstance(node.item, (And, Or))
+        return f"NOT ({item})" if bracket and not item.startswith("(") else f"NOT {item}"
+    if isinstance(node, And):
+        return " ".join(to_text(n, inner=True) for n in node.items)
+    text = " OR ".join(to_text(n) for n in node.items)
+    return f"({text})" if inner else text
+
+
+def _same(a: Node, b: Node) -> bool:
+    """Equal as queries (positions and letter case of field values aside)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Field):
+        return (a.name, a.value.casefold()) == (b.name, b.value.casefold())  # type: ignore[union-attr]
+    if isinstance(a, Word):
+        return (a.text.casefold(), a.prefix) == (b.text.casefold(), b.prefix)  # type: ignore[union-attr]
+    if isinstance(a, Phrase):
+        return a.text.casefold() == b.text.casefold()  # type: ignore[union-attr]
+    if isinstance(a, Not):
+        return _same(a.item, b.item)  # type: ignore[union-attr]
+    items_b = b.items  # type: ignore[union-attr]
+    return len(a.items) == len(items_b) and all(map(_same, a.items, items_b))
+
+
+def _conjuncts(node: Node | None) -> tuple[Node, ...]:
+    if node is None:
+        return ()
+    return node.items if isinstance(node, And) else (node,)
+
+
+def has_conjunct(query: str, term: str) -> bool:
+    """Whether ``term`` is one of the AND-ed parts of ``query`` (so it narrows
+    the whole result set)."""
+    wanted = parse_query(term)
+    return wanted is not None and any(_same(c, wanted) for c in _conjuncts(parse_query(query)))
+
+
+def with_conjunct(query: str, term: str) -> str:
+    """``query`` narrowed by ``term`` (unchanged when ``term`` already narrows it)."""
+    node, wanted = parse_query(query), parse_query(term)
+    if wanted is None or any(_same(c, wanted) for c in _conjuncts(node)):
+        return to_text(node)
+    return to_text(And((*_conjuncts(node), wanted)))
+
+
+def without_conjunct(query: str, term: str) -> str:
+    """``query`` without the AND-ed part ``term``."""
+    node, wanted = parse_query(query), parse_query(term)
+    if wanted is None:
+        return to_text(node)
+    kept = tuple(c for c in _conjuncts(node) if not _same(c, wanted))
+    return to_text(None if not kept else kept[0] if len(kept) == 1 else And(kept))

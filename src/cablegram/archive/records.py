@@ -8,6 +8,7 @@ packed by :mod:`cablegram.archive.blobs`.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from cablegram.access.policy import AccessRows, access_rows, caption_bits, capti
 from cablegram.access.redact import redact
 from cablegram.archive.blobs import dumps, pack_json, pack_text
 from cablegram.archive.ids import cable_keys, id_key
+from cablegram.format.sources import Document
 from cablegram.model import Cable, Classification, Defect, to_dict
 
 
@@ -31,6 +33,7 @@ class CopyRecord:
     locator: str | None
     metadata: str  # JSON
     source_defects: str  # JSON list of [code, message, line]
+    line_map: str | None  # JSON runs of the document's LineMap (None: the file's own lines)
     raw: bytes  # pack_text(telegram text of the document)
     id: str
     created: str | None
@@ -72,6 +75,8 @@ class ViewRecord:
 
 # Level of the view published by a release decision (ranks are 0-4).
 PUBLIC_VIEW = 7
+# The "view" of a reader who reads the cable itself.
+FULL_VIEW = -1
 
 
 def view_record(view: Cable, level: int) -> ViewRecord:
@@ -111,6 +116,13 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def content_digest(data: dict[str, Any]) -> str:
+    """A digest of a cable's schema JSON that every backend computes alike
+    (``cablegram copy`` compares archives by it)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return sha256_text(canonical)
+
+
 def quality(cable: Cable) -> int:
     """How trustworthy a copy's parse is; the best copy gives the cable's fields.
 
@@ -131,6 +143,13 @@ def _counts(defects: tuple[Defect, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(out.items()))
 
 
+def record_of(cable: Cable, doc: Document, *, views: bool = False) -> CopyRecord:
+    """The record of ``cable``, parsed from the source document ``doc``."""
+    return make_record(cable, doc.text, fmt=doc.format, path=doc.path, locator=doc.locator,
+                       metadata=dict(doc.metadata), source_defects=doc.defects,
+                       line_map=doc.lines.runs, views=views)  # fmt: skip
+
+
 def make_record(
     cable: Cable,
     text: str,
@@ -140,10 +159,13 @@ def make_record(
     locator: str | None,
     metadata: dict[str, Any],
     source_defects: tuple[Defect, ...],
+    line_map: tuple[tuple[int, int, int], ...] | None = None,
     views: bool = False,
 ) -> CopyRecord:
-    """The record of ``cable`` parsed from the document ``text``; ``views``:
-    add reader-level release views (partial-release search policy)."""
+    """The record of ``cable`` parsed from the document ``text``; ``line_map``:
+    where its lines are in the file (runs of a ``LineMap``, kept so a re-parse
+    cites the same lines); ``views``: add reader-level release views
+    (partial-release search policy)."""
     sha = sha256_text(text)
     cable_id = (cable.id or f"SHA-{sha[:16]}").upper()
     created = cable.created
@@ -163,6 +185,7 @@ def make_record(
         locator=locator,
         metadata=dumps(metadata),
         source_defects=dumps([[d.code, d.message, d.line] for d in source_defects]),
+        line_map=None if line_map in (None, ((0, 1, 1),)) else dumps(line_map),
         raw=pack_text(text),
         id=cable_id,
         created=created,

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from cablegram.archive.broad import Measure
+from cablegram.archive.store import Hit
 
 if TYPE_CHECKING:
     import pandas
 
     from cablegram.archive.facets import Facets
-    from cablegram.archive.query import Plan
-    from cablegram.archive.store import SQLiteStore
+    from cablegram.archive.store import Store
+    from cablegram.archive.tree import Plan
     from cablegram.model import Cable
 
-SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
+__all__ = ["Hit", "SearchResult", "snippet", "term_pattern"]
 MARK_OPEN, MARK_CLOSE = "«", "»"  # highlight markers in snippets (CLI styles them)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    id: str
-    created: str | None
-    classification: str | None
-    origin: str | None
-    subject: str | None
-    snippet: str
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -74,7 +60,7 @@ class SearchResult:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         plan: Plan,
         query: str,
         *,
@@ -91,30 +77,11 @@ class SearchResult:
         self.offset = offset
         self._exact = exact
         self._measure: Measure | None = None
-        ranked = sort == "rank" and plan.match is not None and limit > 0
-        # A broad result's relevance page comes from its sample (broad.py).
-        self.approximate_rank = ranked and self.measure.sample
-        if self.approximate_rank:
-            rowids = self.measure.rowids or ()
-            self.hits = store.sample_page(plan, rowids, limit=limit, offset=offset)
-        elif ranked and self._narrow_known() and store.ranked_known(plan):
-            # Narrow, matches known: rank them inside FTS5, join only the page.
-            rowids = self.measure.rowids or ()
-            self.hits = store.known_ranked_page(plan, rowids, limit=limit, offset=offset)
-        elif plan.match is None and limit > 0 and self._few_known():
-            # Fields only, few matches: sorting them beats walking the date
-            # index past every row that fails the filter (many rows pass: walk).
-            rowids = self.measure.rowids or ()
-            self.hits = store.rowid_page(plan, rowids, sort=sort, limit=limit, offset=offset)
-        else:
-            self.hits = store.search(plan, sort=sort, limit=limit, offset=offset) if limit else []
-
-    def _narrow_known(self) -> bool:
-        return self.measure.rowids is not None and not self.measure.sample
-
-    def _few_known(self) -> bool:
-        rowids = self.measure.rowids
-        return rowids is not None and len(rowids) < SORTABLE
+        self.hits: list[Hit] = []
+        self.approximate_rank = False
+        if limit > 0:
+            page = store.page(plan, self.measure, sort=sort, limit=limit, offset=offset)
+            self.hits, self.approximate_rank = page.hits, page.approximate_rank
 
     @property
     def measure(self) -> Measure:

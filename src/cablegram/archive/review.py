@@ -1,12 +1,13 @@
 """Declassification review over an archive: the queue, decisions, the report.
 
-The model is :mod:`cablegram.access.declass`; this module keeps its records.
-A decision is a row of ``decisions`` (history kept; the newest row for a
-cable id is in force).  Applying it writes the cable's public view (level
-``PUBLIC_VIEW`` of ``views``, its text indexed in ``fts_views``) and sets
-``cables.released``, in the same transaction as the decision, so a reader
-sees exactly what was released from the moment it is recorded.  The view is
-re-applied whenever the cable's fields are rewritten (re-ingest, reindex).
+The model is :mod:`cablegram.access.declass`; this module keeps its records
+through the store (``Store.decisions``).  A decision is a record (history
+kept; the newest for a cable id is in force).  Applying it publishes the
+cable's public view (``Store.publish``: the view's text is indexed on its
+own, and the cable is marked released) in the same transaction as the
+decision, so a reader sees exactly what was released from the moment it is
+recorded.  The view is re-applied whenever the cable's fields are rewritten
+(re-ingest, reindex).
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ from cablegram.access.declass import (
     public_view,
 )
 from cablegram.archive.audit import AuditLog
-from cablegram.archive.blobs import unpack_json
 from cablegram.archive.records import PUBLIC_VIEW, view_record
-from cablegram.archive.schema import transaction
-from cablegram.archive.store import SQLiteStore
+from cablegram.archive.store import Store
 from cablegram.model import Cable, Classification, from_dict
 
 __all__ = ["DueItem", "Review", "ReviewError"]
@@ -61,16 +60,16 @@ class DueItem:
         }  # fmt: skip
 
 
-def _decision(row: tuple[Any, ...]) -> Decision:
-    cable_id, action, reason, who, on, level, sbu = row
-    return Decision(cable_id, Action(action), reason, who, date.fromisoformat(on),
-                    Classification(level), bool(sbu))  # fmt: skip
+def _decision(row: dict[str, Any]) -> Decision:
+    return Decision(row["cable_id"], Action(row["action"]), row["reason"], row["who"],
+                    date.fromisoformat(row["decided_on"]), Classification(row["level"]),
+                    bool(row["sbu"]))  # fmt: skip
 
 
 class Review:
     """``archive.review``: declassification work on one archive, as one reader."""
 
-    def __init__(self, store: SQLiteStore, audit: AuditLog, interface: str) -> None:
+    def __init__(self, store: Store, audit: AuditLog, interface: str) -> None:
         self.store = store
         self.audit = audit
         self.interface = interface
@@ -88,34 +87,17 @@ class Review:
     def decisions(self, cable_id: str) -> list[Decision]:
         """Every decision on a visible cable, oldest first (the last is in force)."""
         cable = self._cable(cable_id)
-        rows = self.store.conn.execute(
-            "SELECT cable_id, action, reason, who, decided_on, level, sbu FROM decisions"
-            " WHERE cable_id = ? ORDER BY rowid",
-            (cable.id,),
-        ).fetchall()
-        return [_decision(r) for r in rows]
+        return [_decision(r) for r in self.store.decisions.history(str(cable.id))]
 
     def due(self, on: date | None = None, *, limit: int = 100) -> Iterator[DueItem]:
         """Cables due for review or declassified on ``on``, with no decision yet,
         oldest review date first."""
         on = on or date.today()
-        vis, vp = self.store.scope()
-        cur = self.store.conn.execute(
-            "SELECT c.rowid, c.id, c.created, c.classification, c.origin, c.subject"
-            " FROM cables c WHERE c.review_due <= ?"
-            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.cable_id = c.id)"
-            f"{vis} ORDER BY c.review_due, c.created, c.rowid",
-            (on.isoformat(), *vp),
-        )
         found = 0
-        for rowid, cid, created, cls, origin, subject in cur.fetchall():
-            blob = self.store.seen_data(rowid)
-            if blob is None:
-                continue
-            status = declass_status(from_dict(unpack_json(blob)), on)
+        for cid, created, cls, origin, subject, data in self.store.decisions.due(on.isoformat()):
+            status = declass_status(from_dict(data), on)
             if status.status in QUEUE_STATES:
-                yield DueItem(cid, created, cls, origin, self.store.seen_subject(rowid, subject),
-                              status)  # fmt: skip
+                yield DueItem(cid, created, cls, origin, subject, status)
                 found += 1
                 if found >= limit:
                     return
@@ -140,15 +122,13 @@ class Review:
         cable = self._cable(cable_id)
         decision = Decision(str(cable.id), Action(action), reason.strip(), who.name,
                             on or date.today(), level, sbu)  # fmt: skip
-        conn = self.store.conn
-        with transaction(conn):
-            conn.execute(
-                "INSERT INTO decisions (cable_id, action, reason, who, decided_on, level, sbu,"
-                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (decision.cable_id, decision.action.value, decision.reason, decision.who,
-                 decision.when.isoformat(), level.value, int(sbu),
-                 datetime.now(UTC).isoformat(timespec="seconds")),
-            )  # fmt: skip
+        with self.store.transaction():
+            self.store.decisions.add({
+                "cable_id": decision.cable_id, "action": decision.action.value,
+                "reason": decision.reason, "who": decision.who,
+                "decided_on": decision.when.isoformat(), "level": level.value, "sbu": int(sbu),
+                "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            })  # fmt: skip
             self.apply(decision.cable_id)
             self.audit.record(who.name, self.interface, "declass-decide", decision.cable_id,
                               decision=decision.action.value, reason=decision.reason,
@@ -156,74 +136,26 @@ class Review:
         return decision
 
     def in_force(self, cable_id: str) -> Decision | None:
-        row = self.store.conn.execute(
-            "SELECT cable_id, action, reason, who, decided_on, level, sbu FROM decisions"
-            " WHERE cable_id = ? ORDER BY rowid DESC LIMIT 1",
-            (cable_id.upper(),),
-        ).fetchone()
+        row = self.store.decisions.in_force(cable_id.upper())
         return None if row is None else _decision(row)
 
-    def apply(self, cable_id: str, rowid: int | None = None) -> None:
-        """(Re)write the public view of a cable from the decision in force.
+    def apply(self, cable_id: str) -> None:
+        """(Re)publish the public view of a cable from the decision in force.
 
         Runs inside the caller's write transaction; reads the stored cable
-        directly (the archive writes, whoever is reading)."""
-        conn = self.store.conn
+        whoever is reading (the archive writes)."""
         # Called for every cable an ingest writes: most have no decision.
         decision = self.in_force(cable_id)
         if decision is None:
             return
-        if rowid is None:
-            row = conn.execute("SELECT rowid FROM cables WHERE id = ?", (cable_id,)).fetchone()
-            if row is None:
-                return
-            rowid = int(row[0])
-        blob = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
-        if blob is None:
+        data = self.store.stored_cable(cable_id)
+        if data is None:
             return
-        cable = from_dict(unpack_json(blob[0]))
-        view = public_view(cable, decision) if decision.releases else None
-        if view is None:
-            self.store.drop_views(rowid, PUBLIC_VIEW)
-            conn.execute("UPDATE cables SET released = 0 WHERE rowid = ?", (rowid,))
-            return
-        self.store.put_view(rowid, view_record(view, PUBLIC_VIEW))
-        conn.execute("UPDATE cables SET released = 1 WHERE rowid = ?", (rowid,))
+        view = public_view(from_dict(data), decision) if decision.releases else None
+        self.store.publish(cable_id, None if view is None else view_record(view, PUBLIC_VIEW))
 
     # -- reporting --
     def report(self, *, size: int = 20) -> dict[str, Any]:
         """Classified cables by year, origin and tag: released in full, in
         part, exempted, still closed (no release decision)."""
-        vis, vp = self.store.scope()
-        state = (
-            "CASE (SELECT d.action FROM decisions d WHERE d.cable_id = c.id"
-            " ORDER BY d.rowid DESC LIMIT 1)"
-            " WHEN 'release' THEN 'released' WHEN 'release-in-part' THEN 'released_in_part'"
-            " WHEN 'exempt' THEN 'exempted' ELSE 'closed' END"
-        )
-        base = f"FROM cables c WHERE c.class_rank > 0{vis}"
-        groups = {
-            "year": ("c.year", base, ""),
-            "origin": ("c.origin", base, ""),
-            "tag": ("t.value", base.replace("FROM cables c", "FROM cables c JOIN tags t"
-                                                         " ON t.cable = c.rowid"), ""),
-        }  # fmt: skip
-        out: dict[str, Any] = {}
-        totals = dict.fromkeys(("released", "released_in_part", "exempted", "closed"), 0)
-        for st, n in self.store.conn.execute(f"SELECT {state}, count(*) {base} GROUP BY 1", vp):
-            totals[st] = n
-        out["total"] = totals
-        for name, (key, frm, _) in groups.items():
-            table: dict[str, dict[str, int]] = {}
-            for value, st, n in self.store.conn.execute(
-                f"SELECT {key}, {state}, count(*) {frm} GROUP BY 1, 2", vp
-            ):
-                row = table.setdefault(str(value) if value is not None else "(unknown)",
-                                       dict.fromkeys(totals, 0))  # fmt: skip
-                row[st] = n
-            ranked = sorted(table.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-            if name == "year":
-                ranked = sorted(table.items())
-            out[f"by_{name}"] = [{name: k, **v} for k, v in ranked[: None if name == "year"
-                                                                     else size]]  # fmt: skip
-        return out
+        return self.store.decisions.report(size)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from cablegram.access.principal import Principal
-from cablegram.archive.schema import transaction
+from cablegram.archive.store import AccountStore, SignInStore
 from cablegram.lexicon import classification_named
 from cablegram.model import Classification
 
@@ -98,27 +96,22 @@ def _credentials(password_hash: str | None) -> str | None:
     return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
 
 
-_COLUMNS = (
-    "name, clearance, sbu, captions, stations, offices, owner, password_hash, created, updated"
-)
-
-
 class Users:
     """The archive's accounts (``archive.users``)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, accounts: AccountStore, signins: SignInStore) -> None:
+        self.accounts = accounts
+        self.signins = signins
 
-    def _row(self, name: str) -> tuple[Any, ...] | None:
-        return self.conn.execute(  # type: ignore[no-any-return]
-            f"SELECT {_COLUMNS} FROM users WHERE name = ?", (name.lower(),)
-        ).fetchone()
+    def _row(self, name: str) -> dict[str, Any] | None:
+        return self.accounts.get(name.lower())
 
     @staticmethod
-    def _info(row: tuple[Any, ...]) -> UserInfo:
-        name, clearance, sbu, caps, stations, offices, owner, pw, created, updated = row
-        return UserInfo(name, clearance, bool(sbu), json.loads(caps), json.loads(stations),
-                        json.loads(offices), bool(owner), pw is not None, created, updated)  # fmt: skip
+    def _info(row: dict[str, Any]) -> UserInfo:
+        return UserInfo(row["name"], row["clearance"], bool(row["sbu"]),
+                        json.loads(row["captions"]), json.loads(row["stations"]),
+                        json.loads(row["offices"]), bool(row["owner"]),
+                        row["password_hash"] is not None, row["created"], row["updated"])  # fmt: skip
 
     @staticmethod
     def _principal(info: UserInfo) -> Principal:
@@ -157,13 +150,13 @@ class Users:
         )  # fmt: skip  (normalises spellings)
         pw = _hasher().hash(password) if password else None
         now = _now()
-        with transaction(self.conn):
-            self.conn.execute(
-                f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name.lower(), level.value, int(sbu), json.dumps(sorted(grants.captions)),
-                 json.dumps(sorted(grants.stations)), json.dumps(sorted(grants.offices)),
-                 int(owner), pw, now, now),
-            )  # fmt: skip
+        self.accounts.insert({
+            "name": name.lower(), "clearance": level.value, "sbu": int(sbu),
+            "captions": json.dumps(sorted(grants.captions)),
+            "stations": json.dumps(sorted(grants.stations)),
+            "offices": json.dumps(sorted(grants.offices)),
+            "owner": int(owner), "password_hash": pw, "created": now, "updated": now,
+        })  # fmt: skip
         return self.principal(name)  # type: ignore[return-value]
 
     def set(
@@ -201,17 +194,11 @@ class Users:
         }
         if password:
             changes["password_hash"] = _hasher().hash(password)
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        with transaction(self.conn):
-            self.conn.execute(
-                f"UPDATE users SET {sets} WHERE name = ?", (*changes.values(), info.name)
-            )
+        self.accounts.update(info.name, changes)
         return self.principal(name)  # type: ignore[return-value]
 
     def remove(self, name: str) -> None:
-        info = self.info(name)
-        with transaction(self.conn):
-            self.conn.execute("DELETE FROM users WHERE name = ?", (info.name,))
+        self.accounts.delete(self.info(name).name)
 
     def info(self, name: str) -> UserInfo:
         row = self._row(name)
@@ -220,8 +207,7 @@ class Users:
         return self._info(row)
 
     def list(self) -> list[UserInfo]:
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
-        return [self._info(r) for r in rows]
+        return [self._info(r) for r in self.accounts.list()]
 
     def principal(self, name: str) -> Principal | None:
         """The principal of user ``name`` (None if there is no such user)."""
@@ -231,7 +217,7 @@ class Users:
     @property
     def sign_in_attempts(self) -> SignInAttempts:
         """Recent sign-in attempts per client (the web server's limit on guessing)."""
-        return SignInAttempts(self.conn)
+        return SignInAttempts(self.signins)
 
     def account(self, name: str) -> Account | None:
         """User ``name`` as it stands now, with its credential stamp (None if
@@ -239,7 +225,7 @@ class Users:
         row = self._row(name)
         if row is None:
             return None
-        return Account(self._principal(self._info(row)), _credentials(row[7]))
+        return Account(self._principal(self._info(row)), _credentials(row["password_hash"]))
 
     def authenticate(self, name: str, password: str) -> Principal | None:
         """The user's principal if ``password`` is right, else None."""
@@ -256,7 +242,7 @@ class Users:
 
         hasher = _hasher()
         row = self._row(name) if _NAME.match(name or "") else None
-        stored = row[7] if row is not None else None
+        stored = row["password_hash"] if row is not None else None
         try:
             if stored is None:
                 hasher.verify(_dummy_hash(), password)
@@ -266,26 +252,22 @@ class Users:
             return None
         if hasher.check_needs_rehash(stored):
             stored = hasher.hash(password)
-            with transaction(self.conn):
-                self.conn.execute(
-                    "UPDATE users SET password_hash = ? WHERE name = ?",
-                    (stored, row[0]),  # type: ignore[index]
-                )
+            self.accounts.update(row["name"], {"password_hash": stored})  # type: ignore[index]
         principal = self._principal(self._info(row))  # type: ignore[arg-type]
         return Account(principal, _credentials(stored))
 
 
 class SignInAttempts:
-    """Recent sign-in attempts per client, kept in the archive file so that every
+    """Recent sign-in attempts per client, kept in the archive so that every
     process serving it (web workers) counts the same attempts.
 
-    :meth:`begin` checks the limit and records the attempt in one write
-    transaction, before the password is checked: concurrent attempts on
-    several processes cannot slip past the limit together.  An attempt that
-    succeeds is forgotten; one that fails counts until it leaves the window."""
+    :meth:`begin` checks the limit and records the attempt atomically, before
+    the password is checked: concurrent attempts on several processes cannot
+    slip past the limit together.  An attempt that succeeds is forgotten; one
+    that fails counts until it leaves the window."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, store: SignInStore) -> None:
+        self.store = store
 
     def begin(
         self, client: str, *, limit: int, window: float, now: float | None = None
@@ -294,24 +276,11 @@ class SignInAttempts:
         than ``limit`` attempts in the last ``window`` seconds; else ``(None, s)``
         with the seconds until it may try again."""
         now = time.time() if now is None else now  # wall clock: shared by processes
-        with transaction(self.conn):
-            self.conn.execute("DELETE FROM signin_attempts WHERE at <= ?", (now - window,))
-            rows = self.conn.execute(
-                "SELECT at FROM signin_attempts WHERE client = ? ORDER BY at", (client,)
-            )
-            times = [at for (at,) in rows]
-            if len(times) >= limit:
-                # It may try again once all but limit - 1 of them have aged out.
-                return None, max(1, math.ceil(times[len(times) - limit] + window - now))
-            cursor = self.conn.execute(
-                "INSERT INTO signin_attempts (client, at) VALUES (?, ?)", (client, now)
-            )
-        return cursor.lastrowid, 0
+        return self.store.begin(client, limit=limit, window=window, now=now)
 
     def forget(self, attempt: int) -> None:
         """A successful attempt does not count against its client."""
-        with transaction(self.conn):
-            self.conn.execute("DELETE FROM signin_attempts WHERE rowid = ?", (attempt,))
+        self.store.forget(attempt)
 
 
 @cache

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from cablegram.archive.store import is_server_url
 from cablegram.cli import main
 from cablegram.cli.archive_cmds import archive_option
 
@@ -34,7 +35,9 @@ def run_server(
     connections; they share one session secret so a sign-in holds across them."""
     import uvicorn
 
-    os.environ["CABLEGRAM_ARCHIVE"] = os.path.abspath(archive_file)
+    os.environ["CABLEGRAM_ARCHIVE"] = (
+        archive_file if is_server_url(archive_file) else os.path.abspath(archive_file)
+    )
     os.environ["CABLEGRAM_WEB_ANONYMOUS"] = anonymous
     os.environ.setdefault("CABLEGRAM_WEB_SECRET", secrets.token_hex(32))
     shown = f"[{host}]" if ":" in host else host
@@ -68,23 +71,21 @@ def serve_cmd(archive_file: str, host: str, port: int, workers: int, anonymous: 
     if not web_available():
         click.echo("cablegram: serve needs the web extra: pip install 'cablegram[web]'", err=True)
         sys.exit(1)
-    if not os.path.isfile(archive_file):
+    if workers < 1:
+        raise click.BadParameter("at least 1", param_hint="--workers")
+    from cablegram.archive import Archive, ArchiveNotFound
+    from cablegram.model import CablegramError
+
+    try:  # a file of another layout fails here, with advice, not in every worker
+        Archive(archive_file, create=False).close()
+    except ArchiveNotFound:
         click.echo(
             f"cablegram: {archive_file}: no such archive "
             "(build one with 'cablegram ingest' or 'cablegram demo')",
             err=True,
         )
         sys.exit(1)
-    if workers < 1:
-        raise click.BadParameter("at least 1", param_hint="--workers")
-    import sqlite3
-
-    from cablegram.archive import Archive
-    from cablegram.model import CablegramError
-
-    try:  # a file of another layout fails here, with advice, not in every worker
-        Archive(archive_file).close()
-    except (CablegramError, RuntimeError, sqlite3.DatabaseError) as error:
+    except (CablegramError, RuntimeError, OSError) as error:
         click.echo(f"cablegram: {error}", err=True)
         sys.exit(1)
     run_server(archive_file, host=host, port=port, workers=workers, anonymous=anonymous)

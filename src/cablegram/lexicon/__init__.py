@@ -20,8 +20,10 @@ __all__ = [
     "CLASSIFICATION_WORDS",
     "PRECEDENCE_WORDS",
     "Caption",
+    "CaptionRules",
     "Tag",
     "canonical_origin",
+    "caption_rules",
     "captions",
     "collectives",
     "country_codes",
@@ -68,6 +70,8 @@ PRECEDENCE_WORDS: dict[str, Precedence] = {
     "ROUTINE": Precedence.ROUTINE,
 }
 PROSIGNS = "ZOPRYW"
+# The State label of an IMMEDIATE addressee who must act at once, day or night.
+NIACT = "NIACT IMMEDIATE"
 
 # Portion-mark levels in rank order (U = SBU = 0 < C < S < TS; FORMAT §3.11).
 PORTION_LEVELS: dict[str, Classification] = {
@@ -108,6 +112,32 @@ def captions() -> dict[str, Caption]:
         r["caption"]: Caption(r["caption"], r["kind"], int(r["rank"]), r["meaning"])
         for r in read_csv("captions.csv")
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionRules:
+    """How captions may be combined (NETWORK.md §6), from ``caption_rules.csv``.
+
+    * ``alone`` — captions nothing may be added to (AGREMENT, DIRGEN);
+    * ``excludes`` — pairs that may not appear together (SIPDIS with NODIS);
+    * ``combines`` — the distribution captions that may join another one
+      (STADIS with NODIS or EXDIS); any other two distribution captions conflict.
+    """
+
+    alone: frozenset[str]
+    excludes: frozenset[tuple[str, str]]
+    combines: frozenset[tuple[str, str]]
+
+
+@cache
+def caption_rules() -> CaptionRules:
+    rows = read_csv("caption_rules.csv")
+
+    def pairs(rule: str) -> frozenset[tuple[str, str]]:
+        return frozenset((r["caption"], r["other"]) for r in rows if r["rule"] == rule)
+
+    alone = frozenset(r["caption"] for r in rows if r["rule"] == "alone")
+    return CaptionRules(alone, pairs("excludes"), pairs("combines"))
 
 
 @cache

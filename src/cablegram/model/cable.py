@@ -70,6 +70,9 @@ class Addressee:
     routing_indicator: str | None = None
     precedence: Precedence | None = None
     serial: int | None = None
+    # NIACT IMMEDIATE: night action, act at once day or night (a State label on
+    # an IMMEDIATE addressee, NETWORK §4); applies to this addressee only.
+    niact: bool = False
 
 
 @dataclass(frozen=True, slots=True)

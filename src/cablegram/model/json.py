@@ -31,12 +31,15 @@ def _enum(value: Any) -> Any:
 
 
 def _addressee(a: Addressee) -> dict[str, Any]:
-    return {
+    out = {
         "routing_indicator": a.routing_indicator,
         "name": a.name,
         "precedence": _enum(a.precedence),
         "serial": a.serial,
     }
+    if a.niact:  # an extension written only where it holds, so other JSON stays as it was
+        out["niact"] = True
+    return out
 
 
 def _header(h: Header | None) -> dict[str, Any] | None:
@@ -126,6 +129,7 @@ def _addressees(items: Any) -> tuple[Addressee, ...]:
             routing_indicator=a.get("routing_indicator"),
             precedence=_prec(a.get("precedence")),
             serial=a.get("serial"),
+            niact=bool(a.get("niact", False)),
         )
         for a in items or ()
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from cablegram.format.parse.dates import Dtg, parse_dtg
 from cablegram.format.parse.lines import is_banner, is_page_noise
-from cablegram.lexicon import PRECEDENCE_WORDS
+from cablegram.lexicon import NIACT, PRECEDENCE_WORDS
 from cablegram.model import Addressee, Defect, Header, Precedence, Relay, Station
 
 FL1 = re.compile(r"^VZCZC[A-Z]{3}\d{3,4}$")
@@ -60,6 +60,7 @@ def _entry(text: str, default: Precedence | None) -> Addressee | None:
         routing_indicator=m["ri"],
         precedence=prec,
         serial=int(m["nr"]) if m["nr"] else None,
+        niact=m["prec"] == NIACT,
     )
 
 

@@ -162,7 +162,9 @@ def _addressee_line(a: Addressee, default: Precedence | None) -> str:
     """
     parts = [f"{a.routing_indicator}/{a.name}" if a.routing_indicator else a.name]
     p = a.precedence
-    if p is not None and p is not Precedence.ROUTINE and (a.serial is not None or p != default):
+    if a.niact:
+        parts.append(lexicon.NIACT)
+    elif p is not None and p is not Precedence.ROUTINE and (a.serial is not None or p != default):
         parts.append(p.value)
     if a.serial is not None:
         parts.append(f"{a.serial:04d}")

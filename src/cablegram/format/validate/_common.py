@@ -31,6 +31,10 @@ class Finding:
     severity: str  # 'error' | 'warning'
     message: str
     line: int | None = None
+    # The schema field that holds the offending element (``paragraphs[3]``), for
+    # forms that show a finding beside the field; None when the rule is about the
+    # cable as a whole.
+    field: str | None = None
 
 
 class Context:
@@ -61,7 +65,7 @@ class Context:
         if key and line is None and self.cable.source.format == DRAFT_FORMAT:
             # A draft's file does not hold the element: name the field to change.
             message = f"{message} (field {field_of(key)})"
-        return Finding(code, severity, message, line)
+        return Finding(code, severity, message, line, field_of(key) if key else None)
 
 
 Rule = Callable[["Context"], Iterator[Finding]]

@@ -24,28 +24,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cablegram.archive import schema
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.records import CopyRecord, ViewRecord
+from cablegram.archive.sqlite import schema
+from cablegram.archive.store import WriteCounts
 
 _CHUNK = 500  # values per IN (...) lookup, under SQLite's parameter limit
-
-
-@dataclass(slots=True)
-class WriteCounts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    defects: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: WriteCounts) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.merged += other.merged
-        for k, v in other.defects.items():
-            self.defects[k] = self.defects.get(k, 0) + v
 
 
 def _lookup(conn: sqlite3.Connection, sql: str, keys: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -76,7 +60,7 @@ def write_batch(
     *,
     clear_fields: Callable[[int], None],
     put_view: Callable[[int, ViewRecord], None],
-    on_fields: Callable[[int, CopyRecord], None] | None,
+    on_fields: Callable[[str], None] | None,
 ) -> WriteCounts:
     """Store ``records`` inside the caller's open write transaction."""
     records = list(records)
@@ -110,7 +94,7 @@ def write_batch(
             counts.merged += 1
         pending.copies.append(
             (copy, rowid, rec.sha256, rec.format, rec.path, rec.locator, rec.metadata,
-             rec.source_defects, rec.raw)
+             rec.source_defects, rec.line_map, rec.raw)
         )  # fmt: skip
         if found is not None:
             if rec.quality <= best:
@@ -125,7 +109,7 @@ def write_batch(
         for view in rec.views:
             put_view(rowid, view)
         if on_fields is not None:
-            on_fields(rowid, rec)
+            on_fields(rec.id)
     return counts
 
 
@@ -147,7 +131,7 @@ def _cable_row(rec: CopyRecord, copy: int) -> tuple[Any, ...]:
 def _write(conn: sqlite3.Connection, pending: _Pending) -> None:
     conn.executemany(
         "INSERT INTO copies (rowid, cable, sha256, format, path, locator, metadata,"
-        " source_defects, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " source_defects, line_map, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         pending.copies,
     )
     items = sorted(pending.fields.items())

@@ -1,4 +1,4 @@
-"""The SQLite layout of an archive.
+"""The SQLite layout of an archive, and its versioned migrations.
 
 ``copies`` is the system of record: the telegram text of every copy read
 (compressed, see blobs.py), with its source facts.  Everything else is derived
@@ -15,18 +15,26 @@ from the best copy of each cable and can be rebuilt from ``copies``
 - ``cable_keys``: the alias-normalised keys of each cable (see ids.py);
 - ``fts``: contentless FTS5 (subject, body) with full detail (phrase queries
   need positions); rows are deleted with the FTS5 'delete' command.
+
+Layout versions are numbered (``meta`` key ``schema``).  A new file gets
+the baseline layout (version 3, the last one written before migrations
+existed) and then every migration in :data:`MIGRATIONS`; a file written by an
+earlier version gets only the migrations it lacks, in place, each in its own
+transaction (:func:`migrate`).  So a new archive and an upgraded one have the
+same layout by construction, and ``tests/archive/test_migrations.py`` opens
+an archive written by layout 3 and checks that nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from cablegram.access.policy import caption_bits
-
-SCHEMA_VERSION = "3"
+from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.sqlite.connection import transaction
 
 PRAGMAS = (
     # 16 KiB pages pack several 2-6 KB compressed blobs per page (4 KiB pages
@@ -44,7 +52,7 @@ PRAGMAS = (
     "PRAGMA busy_timeout=10000",
 )
 
-DDL = """
+BASELINE_DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cables (
     rowid INTEGER PRIMARY KEY,
@@ -121,7 +129,7 @@ CREATE INDEX IF NOT EXISTS cable_keys_cable ON cable_keys(cable);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     subject, body, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE INDEX IF NOT EXISTS cables_review ON cables(review_due) WHERE review_due IS NOT NULL;
--- The access rule's side tables (cablegram.access.policy.AccessSchema).
+-- The access rule's side tables (cablegram.access.policy.access_rows).
 CREATE TABLE IF NOT EXISTS access_captions (cable_rowid INTEGER NOT NULL, caption TEXT NOT NULL,
     PRIMARY KEY (cable_rowid, caption)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS access_addressees (cable_rowid INTEGER NOT NULL, role TEXT NOT NULL,
@@ -187,89 +195,107 @@ CREATE TABLE IF NOT EXISTS signin_attempts (rowid INTEGER PRIMARY KEY,
 CREATE INDEX IF NOT EXISTS signin_attempts_client ON signin_attempts(client, at);
 """
 
-# Tables that are records in their own right, not derived from copies:
-# ``reindex`` carries them into the rebuilt file.
-KEPT_TABLES = ("users", "decisions", "audit")
-
-# Side tables holding one value per row: (table, column) used by writers,
-# facets and filters alike.
-SIDE_TABLES = ("tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys")
-# Access side tables, keyed by ``cable_rowid``.
-ACCESS_TABLES = ("access_captions", "access_addressees", "access_offices")
+BASELINE = 3  # the layout of BASELINE_DDL
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """An open connection with the archive's PRAGMAs and schema in place."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
+def _v4_history(conn: sqlite3.Connection) -> None:
+    """The migration history; where each copy's lines are in its file
+    (``copies.line_map``: a re-parse, by reindex or copy, cites the same
+    lines as the first); and for layout-3 files written before parts of
+    layout 3 existed (it grew in place: ``signin_attempts``, the facet lists
+    ``tag_list``/``caption_list``), those parts."""
+    run_script(conn, BASELINE_DDL)  # every statement IF NOT EXISTS
+    conn.execute("ALTER TABLE copies ADD COLUMN line_map TEXT")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_history (version INTEGER PRIMARY KEY,"
+        " description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(cables)")}
+    if "tag_list" in columns:
+        return
+    for col in ("tag_list", "caption_list"):
+        conn.execute(f"ALTER TABLE cables ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
+    for col, table in (("tag_list", "tags"), ("caption_list", "captions")):
+        conn.execute(
+            f"UPDATE cables SET {col} = coalesce((SELECT group_concat(value, char(31))"
+            f" FROM (SELECT value FROM {table} WHERE cable = cables.rowid ORDER BY value)), '')"
+        )
+
+
+Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
+
+# (version, what it changes, how): applied in order to files below ``version``.
+MIGRATIONS: list[Migration] = [
+    (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _version(conn: sqlite3.Connection) -> int | None:
     has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
     row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
-    if row is not None and row[0] != SCHEMA_VERSION:
-        conn.close()
-        raise ArchiveVersionError(path, row[0])
-    conn.executescript(DDL)
-    _add_facet_lists(conn)
-    if row is None:
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        # FTS5 leaf pages sized to the database page (default 4050 bytes).
-        conn.execute("INSERT INTO fts (fts, rank) VALUES ('pgsz', 16000)")
-        conn.execute("INSERT INTO fts_views (fts_views, rank) VALUES ('pgsz', 16000)")
-        # Terms are buffered in memory up to this size before a segment is
-        # written: fewer, larger segments make bulk ingest ~30% cheaper.
-        conn.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', 67108864)")
-        conn.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('caption_bits', ?)", (json.dumps(caption_bits()),)
-        )
-    return conn
+    return None if row is None else int(row[0])
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Each statement of ``script`` inside the caller's transaction
+    (``executescript`` would commit it first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    run_script(conn, BASELINE_DDL)
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(BASELINE),))
+    # FTS5 leaf pages sized to the database page (default 4050 bytes).
+    conn.execute("INSERT INTO fts (fts, rank) VALUES ('pgsz', 16000)")
+    conn.execute("INSERT INTO fts_views (fts_views, rank) VALUES ('pgsz', 16000)")
+    # Terms are buffered in memory up to this size before a segment is
+    # written: fewer, larger segments make bulk ingest ~30% cheaper.
+    conn.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', 67108864)")
+    conn.execute(
+        "INSERT OR IGNORE INTO meta VALUES ('caption_bits', ?)", (json.dumps(caption_bits()),)
+    )
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the file to :data:`SCHEMA_VERSION`: create it, or apply the
+    migrations it lacks (each in one transaction, re-checked inside it, so
+    processes opening the same file at once apply each step once)."""
+    version = _version(conn)
+    if version is not None and version < BASELINE:
+        raise ArchiveVersionError(path, str(version), SCHEMA_VERSION, too_old=True)
+    if version is not None and version > SCHEMA_VERSION:
+        raise ArchiveVersionError(path, str(version), SCHEMA_VERSION)
+    if version is None:
+        with transaction(conn):
+            if _version(conn) is None:
+                _create(conn)
+    for number, description, step in MIGRATIONS:
+        if (_version(conn) or 0) >= number:
+            continue
+        with transaction(conn):
+            if (_version(conn) or 0) >= number:  # another process got there first
+                continue
+            step(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO schema_history VALUES (?, ?, ?)",
+                (number, description, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(number),))
 
 
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (ASCII unit separator: no tag holds it)
 
+# Tables that are records in their own right, not derived from copies:
+# ``reindex`` and ``copy`` carry them over.
+KEPT_TABLES = ("users", "decisions", "audit")
 
-def _add_facet_lists(conn: sqlite3.Connection) -> None:
-    """Archives written before ``tag_list``/``caption_list`` gain and fill them
-    (once, in one transaction: a few seconds for 250,000 cables)."""
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(cables)")}
-    if "tag_list" in columns:
-        return
-    with transaction(conn):
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(cables)")}
-        if "tag_list" in columns:  # another process migrated it meanwhile
-            return
-        for col in ("tag_list", "caption_list"):
-            conn.execute(f"ALTER TABLE cables ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
-        for col, table in (("tag_list", "tags"), ("caption_list", "captions")):
-            conn.execute(
-                f"UPDATE cables SET {col} = coalesce((SELECT group_concat(value, char(31))"
-                f" FROM (SELECT value FROM {table} WHERE cable = cables.rowid ORDER BY value)), '')"
-            )
-
-
-class ArchiveVersionError(RuntimeError):
-    """The file was written by another version of the archive layout."""
-
-    def __init__(self, path: str, found: str) -> None:
-        super().__init__(
-            f"{path}: archive layout {found}, this cablegram writes {SCHEMA_VERSION}; "
-            f"rebuild it with `cablegram reindex --archive {path}` (copies are kept)"
-        )
-        self.path = path
-        self.found = found
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: all of it or (on any error) none."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def open_for_copies(path: str) -> sqlite3.Connection:
-    """A plain read connection to any layout version (``reindex`` reads ``copies``)."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+# Side tables holding one value per row, keyed ``cable``.
+SIDE_TABLES = ("tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys")
+# Access side tables, keyed by ``cable_rowid``.
+ACCESS_TABLES = ("access_captions", "access_addressees", "access_offices")

@@ -28,6 +28,7 @@ WITHOUT_JSON = {
     "serve": "runs a server",
     "demo": "a guided tour: ingests, prints sample searches, serves",
     "synth": "writes files; prints only a count on stderr",
+    "directory export": "writes the directory in its CSV exchange form",
 }
 
 

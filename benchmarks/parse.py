@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/parse.py            # each serialization to 100 MB, 500 MB csv
     .venv/bin/python benchmarks/parse.py --quick    # 10 MB each and a 50 MB csv
+    .venv/bin/python benchmarks/parse.py --cli      # `cablegram parse --json` over the dev corpus
+    .venv/bin/python benchmarks/parse.py --cli DIR  # ... over DIR
 
 One process, one core.  For each serialization the dev files are replicated in
 memory to the same size (100 MB, or 10 MB with --quick) and read as bytes,
@@ -11,6 +13,11 @@ and per CPU second of this process (on a shared machine the CPU figure is the
 steadier one); vocabularies are loaded before timing.  The streaming test
 writes ``benchmarks/.data/big.csv`` (gitignored) from dev csv rows with new
 rownums and streams it through ``read()``, printing RSS on the way.
+
+``--cli`` times the command line instead: ``cablegram parse --json DIR`` over
+the dev corpus (a directory of one-cable files), start-up included, as a
+child process writing to /dev/null, several runs; the CPU time is the child's
+(user + system), the cables are the lines it wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -152,11 +160,48 @@ def streaming(target: int) -> None:
     )
 
 
+def cli(runs: int, target: Path) -> None:
+    """``cablegram parse --json`` over ``target``, start-up included, ``runs`` times."""
+    command = [str(Path(sys.executable).parent / "cablegram"), "parse", "--json", str(target)]
+    # As installed: Python writes bytecode on the first run and loads it after
+    # (this workplace sets PYTHONDONTWRITEBYTECODE, which no installation has).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(command, capture_output=True, check=False, env=env)  # warm-up, not counted
+    print(f"$ {' '.join(command)} > /dev/null   ({runs} runs after one warm-up)")
+    rates = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False, env=env)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        count = done.stdout.count(b"\n")
+        rates.append(count / cpu)
+        print(
+            f"  {count} cables  {seconds:6.2f} s wall {count / seconds:7.0f} cables/s  "
+            f"cpu {cpu:6.2f} s {count / cpu:7.0f} cables/s  (exit {done.returncode})"
+        )
+    rates.sort()
+    print(f"  cables per CPU second: median {rates[len(rates) // 2]:.0f}, best {rates[-1]:.0f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small run (10 MB each, 50 MB csv)")
     parser.add_argument("--no-stream", action="store_true", help="skip the large csv test")
+    parser.add_argument(
+        "--cli",
+        nargs="?",
+        const=str(DEV),
+        metavar="DIR",
+        help="time `cablegram parse --json DIR` (default: the dev corpus)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of --cli (default 5)")
     args = parser.parse_args(argv)
+    if args.cli:
+        cli(args.runs, Path(args.cli))
+        return 0
     throughput(10 * MB if args.quick else 100 * MB)
     if not args.no_stream:
         streaming(50 * MB if args.quick else 500 * MB)

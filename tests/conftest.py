@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import backends
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "src" / "cablegram" / "data" / "examples" / "seeds"
 
@@ -40,3 +42,25 @@ def dev_corpus(corpus: Path) -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
+
+
+# -- archive backends: every archive test runs on SQLite and on PostgreSQL --
+# (tests/backends.py: a schema per test in one test database on a real server;
+# the PostgreSQL tests fail, never skip, when the server cannot be reached)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> str:
+    """The URL of the test database (created once)."""
+    return backends.postgres_database()
+
+
+@pytest.fixture(params=backends.BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A new archive location on each backend (``Archive(location)`` creates it)."""
+    return backends.new_location(backend, tmp_path, "a", request)

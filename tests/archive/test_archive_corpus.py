@@ -184,3 +184,13 @@ def test_facets_of_big_sets_are_sampled_and_say_so(
     for value, n in exact["classification"]:
         if n > exact.total // 5:  # large groups are estimated within 30%
             assert abs(estimate[value] - n) <= 0.3 * n, value
+
+
+def test_origins_as_written_find_the_cables_of_their_post(dev_archive: Archive) -> None:
+    by_token = dev_archive.search("origin:THEHAGUE", limit=0).total
+    assert by_token > 0
+    for written in ('"THE HAGUE"', '"AMEMBASSY THE HAGUE"', "thehague"):
+        assert dev_archive.search(f"origin:{written}", limit=0).total == by_token
+    assert dev_archive.search('origin:"TEL AVIV"').total == dev_archive.search("origin:TELAVIV").total > 0
+    missed = dev_archive.search('origin:"THE HAUGE"')
+    assert missed.total == 0 and missed.notices == ['unknown origin "THE HAUGE"; did you mean THE HAGUE?']

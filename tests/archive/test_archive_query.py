@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cablegram.archive import tree as t
+from cablegram.archive.fields import notices
 from cablegram.archive.query import (
     And,
     Field,
@@ -144,3 +145,17 @@ def test_date_ranges() -> None:
     assert compile_query("date:2006-12").tree == t.Created("2006-12", "2007-01")
     assert compile_query("before:2006").tree == t.Created(None, "2006")
     assert compile_query("after:2006-02-28").tree == t.Created("2006-03-01", None)
+
+
+@pytest.mark.parametrize("written", ['"THE HAGUE"', "THEHAGUE", '"AMEMBASSY THE HAGUE"', "thehague"])
+def test_origins_match_every_spelling_the_lexicon_knows(written: str) -> None:
+    node = compile_query(f"origin:{written}").tree
+    assert isinstance(node, t.OriginIs) and "THEHAGUE" in node.values
+    assert notices(node) == []
+
+
+def test_an_origin_that_can_match_nothing_says_why() -> None:
+    assert notices(compile_query('origin:"THE HAUGE"').tree) == [
+        'unknown origin "THE HAUGE"; did you mean THE HAGUE?'
+    ]
+    assert notices(compile_query("tag:PREL -origin:ZZZQQQ").tree) == ['unknown origin "ZZZQQQ"']

@@ -17,10 +17,10 @@ from cablegram.format.parse.body import (
     _signature,
     _summary,
     _summary_text,
-    normalize_mark,
     read_body,
 )
 from cablegram.format.reader import read
+from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import Paragraph
 
 HEAD = "C O N F I D E N T I A L SECTION 01 OF 02 MADRID 000059\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n"

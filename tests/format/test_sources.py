@@ -177,3 +177,44 @@ def test_no_paragraph_dropped_from_extracts() -> None:
     for file in sorted((DEV / "text-body-html-residue").glob("*.txt"))[:60]:
         raw = file.read_text(encoding="utf-8")
         assert _numbers(one(file).text) == _numbers(raw), file
+
+
+def test_aad_pdfs_are_detected_from_content_and_give_the_message_text() -> None:
+    """Each AAD printout PDF: its Message Text is exactly the published text
+    extract of the same cable (stamps gone), its attributes become metadata."""
+    for file in sorted((DEV / "aad-pdf-1970s").iterdir()):
+        data = file.read_bytes()
+        assert detect(data) == "pdf", file
+        for doc in (one(file), next(iter(iter_documents(data, path="x")))):
+            assert doc.format == "aad-pdf"
+            extract = (DEV / "aad-text-1970s" / f"{file.stem}.txt").read_text()
+            assert doc.text.strip("\n ") == extract.strip("\n "), file
+            assert "Declassified/Released" not in doc.text
+            assert "Message Attributes" not in doc.text
+            assert doc.metadata["document_number"] == file.stem
+
+
+def test_aad_attributes_into_metadata() -> None:
+    meta = one(DEV / "aad-pdf-1970s" / "1979LAPAZ09050.pdf").metadata
+    assert meta["id"] == "1979LAPAZ09050"
+    assert meta["created"] == "1979-10-23" and meta["draft_date"] == "23 oct 1979"
+    assert meta["classification"] == meta["original_classification"] == "LIMITED OFFICIAL USE"
+    assert meta["tags"] == ["ASEC", "OVIP", "BL", "(VANCE, CYRUS R)"]
+    assert meta["film_number"] == "D790486-0506"
+    assert meta["from"] == "LA PAZ" and meta["to"] == "STATE LIMA"
+    # A wrapped value continues on the next line; "n/a" values are left out.
+    assert meta["subject"].endswith("LA PAZ, BOLIVIA AT 1740 HRS, OCTOBER 23 197 9, ENRO")
+    assert "reference" not in meta and "handling_restrictions" not in meta
+    assert meta["review_markings"].startswith("Sheryl P. Walter Declassified/Released")
+    concepts = one(DEV / "aad-pdf-1970s" / "1974LAPAZ00430.pdf").metadata["concepts"]
+    assert concepts.endswith("RETAIL PRICES, WAGE RATES, FOODS")
+
+
+def test_a_pdf_that_is_not_a_cable_is_refused_by_name() -> None:
+    from cablegram.format.sources import iter_items
+    from cablegram.model import NotACableError
+
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    (item,) = list(iter_items(pdf, path="blank.pdf"))
+    assert isinstance(item, NotACableError)
+    assert item.path == "blank.pdf" and "PDF" in item.reason

@@ -21,36 +21,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping
 
-from cablegram import lexicon
 from cablegram.access.facts import (
     UNKNOWN_CLASSIFICATION,
     access_facts,
     controlling_captions,
 )
-from cablegram.access.marks import PortionMark, parse_mark, portion_controls, subject_mark
+from cablegram.access.marks import PortionMark, parse_mark, subject_mark
+from cablegram.lexicon.marks import control_marks, mark_letter
 from cablegram.model import Cable, Classification, Paragraph, Source
 
 __all__ = ["Reasons", "portion_mark", "redact", "withheld_paragraphs"]
 
 Reasons = str | Mapping[int | None, str] | None
-
-
-def _portion_letter(level: Classification, sbu: bool = False) -> str:
-    """Mark spelling of a level: the first PORTION_LEVELS key (U, C, S, TS), or
-    for SBU text the first unclassified key other than the plain letter (SBU)."""
-    return next(
-        k
-        for k, v in lexicon.PORTION_LEVELS.items()
-        if v is level and (not sbu or level is not Classification.UNCLASSIFIED or k != level.letter)
-    )
-
-
-def _control_marks(captions: frozenset[str]) -> list[str]:
-    """Portion-mark abbreviations of the controls among ``captions`` (NOFORN -> NF)."""
-    abbreviations: dict[str, str] = {}
-    for written, control in portion_controls().items():
-        abbreviations.setdefault(control, written)
-    return [abbreviations[c] for c in sorted(captions) if c in abbreviations]
 
 
 def portion_mark(cable: Cable, paragraph: Paragraph) -> PortionMark:
@@ -68,7 +50,7 @@ def portion_mark(cable: Cable, paragraph: Paragraph) -> PortionMark:
         level=level,
         sbu=cable.sbu,
         controls=facts.captions,
-        written="/".join([_portion_letter(level, cable.sbu), *_control_marks(facts.captions)]),
+        written="/".join([mark_letter(level, cable.sbu), *control_marks(facts.captions)]),
     )
 
 

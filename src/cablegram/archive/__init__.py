@@ -36,7 +36,7 @@ from cablegram.archive.errors import (
     ArchiveVersionError,
     NotAnArchive,
 )
-from cablegram.archive.ingest import IngestReport, Part
+from cablegram.archive.ingest import IngestError, IngestReport, Part
 from cablegram.archive.query import QuerySyntaxError
 from cablegram.archive.results import SearchResult
 from cablegram.archive.review import ReviewError
@@ -53,6 +53,7 @@ __all__ = [
     "ArchiveVersionError",
     "CopyInfo",
     "Hit",
+    "IngestError",
     "IngestReport",
     "NotAnArchive",
     "Part",

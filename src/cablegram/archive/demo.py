@@ -50,13 +50,18 @@ def csv_record(rownum: int, cable: Cable, text: str) -> str:
 
 def write_synth(count: int, out: str, *, seed: int = 0) -> int:
     """Write ``count`` synthetic cables: one ``ID.txt`` each into a directory, or
-    one ``cables.csv``-format file when ``out`` ends in ``.csv``."""
+    one ``cables.csv``-format file when ``out`` ends in ``.csv`` (gzip-compressed
+    when it ends in ``.csv.gz``: ingest reads it streamed)."""
+    import gzip
+
     from cablegram.format.render import render
     from cablegram.format.synth import synth_cables
 
     n = 0
-    if out.endswith(".csv"):
-        with open(out, "w", encoding="utf-8", newline="\n") as f:
+    if out.endswith((".csv", ".csv.gz")):
+        opener = gzip.open if out.endswith(".gz") else open
+        kw = {"compresslevel": 1} if out.endswith(".gz") else {}
+        with opener(out, "wt", encoding="utf-8", newline="\n", **kw) as f:  # type: ignore[operator]
             for n, cable in enumerate(synth_cables(count, seed=seed), 1):
                 f.write(csv_record(n, cable, render(cable)))
         return n

@@ -7,13 +7,20 @@ with a message for the user (the query parser adds the position).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from cablegram.archive import tree as t
 from cablegram.archive.ids import id_key
-from cablegram.lexicon import PRECEDENCE_WORDS, classification_named, origin_token
+from cablegram.lexicon import (
+    PRECEDENCE_WORDS,
+    canonical_origin,
+    classification_named,
+    origin_spellings,
+    origin_token,
+)
 from cablegram.model import Precedence
 
 
@@ -40,10 +47,31 @@ def _addressee(kind: str) -> Callable[[str], t.Node]:
 
 
 def _origin(value: str) -> t.Node:
+    """Any spelling of an origin: ``THE HAGUE``, ``THEHAGUE``, ``AMEMBASSY THE
+    HAGUE`` all find the cables of The Hague (stored by their id's token)."""
     v = " ".join(value.upper().split())
     if v.endswith("*"):
-        return t.OriginIs((v[:-1],), prefix=True)
-    return t.OriginIs((v,))
+        return t.OriginIs(tuple(sorted({v[:-1], origin_token(v[:-1])})), prefix=True)
+    return t.OriginIs(tuple(sorted({v, origin_token(v), canonical_origin(v)})))
+
+
+def notices(node: t.Node) -> list[str]:
+    """Why parts of a query may match nothing (shown beside an empty result):
+    an origin no known spelling matches, with the nearest known ones."""
+    out: list[str] = []
+    if isinstance(node, t.OriginIs) and not node.prefix:
+        spellings = origin_spellings()
+        if not any(v in spellings for v in node.values):
+            written = max(node.values, key=len)
+            near = difflib.get_close_matches(written, sorted(set(spellings.values())), n=2)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            out.append(f'unknown origin "{written}"{hint}')
+    elif isinstance(node, (t.Not, t.TextFact)):
+        out += notices(node.item)
+    elif isinstance(node, (t.And, t.Or)):
+        for item in node.items:
+            out += notices(item)
+    return out
 
 
 _CLASS_OP = re.compile(r"^(>=|<=|>|<|=)?(.+)$")

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 import zipfile
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -94,9 +96,23 @@ class WorkerConfig:
 _STORED = Digests()  # set per worker process by _start_worker
 
 
-def _start_worker(digests: bytes) -> None:
+def _start_worker(digests: bytes, watch_parent: bool = False) -> None:
     global _STORED
     _STORED = Digests(digests)
+    if watch_parent:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose ingest process died (killed) exits too, instead of
+    parsing on for nobody (it is re-parented when its parent dies)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+class IngestError(RuntimeError):
+    """An ingest that could not go on (what was written before stays written)."""
 
 
 def _records(items: Iterable[Any], config: WorkerConfig) -> tuple[list[CopyRecord], list[Failure], int]:
@@ -334,9 +350,10 @@ def run_tasks(
             # writes a whole batch (a few hundred ms): with only a few queued,
             # they would finish them early in the write and then sit idle.
             in_flight = batch // DOCS_PER_TASK + 2 * workers
-            with ProcessPoolExecutor(
-                max_workers=workers, initializer=_start_worker, initargs=(digests,)
-            ) as pool:
+            pool = ProcessPoolExecutor(
+                max_workers=workers, initializer=_start_worker, initargs=(digests, True)
+            )
+            try:
                 pending: deque[tuple[Future[TaskResult], int]] = deque()
                 for task in tasks:
                     pending.append((pool.submit(task.fn, *task.args), task.files))
@@ -346,6 +363,17 @@ def run_tasks(
                 while pending:
                     fut, n = pending.popleft()
                     absorb(fut.result(), n)
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                if buffer:  # parsed before the loss: keep it
+                    report.counts.add(store.write(buffer))
+                raise IngestError(
+                    "a parser process died (killed, or out of memory); "
+                    f"{report.counts.new + report.counts.merged} cables written so far are kept: "
+                    "run the same ingest again to complete the archive"
+                ) from None
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         if buffer:
             report.counts.add(store.write(buffer))
     report.seconds = time.perf_counter() - started

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from cablegram.access.policy import AccessRows, access_rows, caption_bits, capti
 from cablegram.access.redact import redact
 from cablegram.archive.blobs import dumps, pack_json, pack_text
 from cablegram.archive.ids import cable_keys, id_key
+from cablegram.format.copies import foreign_text
 from cablegram.format.sources import Document
 from cablegram.model import Cable, Classification, Defect, to_dict
 
@@ -123,17 +124,35 @@ def content_digest(data: dict[str, Any]) -> str:
     return sha256_text(canonical)
 
 
+# A copy partly made of another cable's text ranks below every sound copy.
+_FOREIGN_TEXT_PENALTY = 1_000_000
+
+
 def quality(cable: Cable) -> int:
     """How trustworthy a copy's parse is; the best copy gives the cable's fields.
 
-    Fewer defects first, then a transmission header, then a known date.
+    A copy whose text is partly another cable's (``FOREIGN_TEXT``) is never
+    chosen over a sound one; then fewer defects, a transmission header, a
+    known date, and a signature (a copy cut short loses it) count.
     """
     score = -10 * len(cable.defects)
+    if any(d.code == "FOREIGN_TEXT" for d in cable.defects):
+        score -= _FOREIGN_TEXT_PENALTY
+    if cable.signers:
+        score += 1
     if cable.header is not None:
         score += 5
     if cable.created:
         score += 3
     return score
+
+
+def outranks(quality: int, sha256: str, best_quality: int, best_sha256: str) -> bool:
+    """Whether a copy should give its cable's fields instead of the best copy so
+    far: better quality, or as good and the smaller digest — so the primary
+    copy does not depend on which copy arrives first (several ingest
+    processes, or files read in another order, build the same archive)."""
+    return quality > best_quality or (quality == best_quality and sha256 < best_sha256)
 
 
 def _counts(defects: tuple[Defect, ...]) -> tuple[tuple[str, int], ...]:
@@ -166,6 +185,8 @@ def make_record(
     where its lines are in the file (runs of a ``LineMap``, kept so a re-parse
     cites the same lines); ``views``: add reader-level release views
     (partial-release search policy)."""
+    if (foreign := foreign_text(cable)) is not None:
+        cable = replace(cable, defects=(*cable.defects, foreign))
     sha = sha256_text(text)
     cable_id = (cable.id or f"SHA-{sha[:16]}").upper()
     created = cable.created

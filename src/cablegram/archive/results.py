@@ -93,6 +93,13 @@ class SearchResult:
         return self._measure
 
     @property
+    def notices(self) -> list[str]:
+        """Why the query may have found nothing (empty unless it found nothing)."""
+        from cablegram.archive.fields import notices
+
+        return notices(self.plan.tree) if self.total == 0 else []
+
+    @property
     def total(self) -> int:
         """Matches: exact when ``total_exact``, else estimated (within a few percent)."""
         return self.measure.total

@@ -21,7 +21,8 @@ archive_option = click.option(
     envvar="CABLEGRAM_ARCHIVE",
     default="cablegram.sqlite",
     show_default=True,
-    help="Archive file (env CABLEGRAM_ARCHIVE).",
+    help="Archive: an SQLite file, or a postgresql://user@host:port/dbname URL "
+    "(env CABLEGRAM_ARCHIVE).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 as_option = click.option(
@@ -59,12 +60,20 @@ def _principal(archive_file: str, as_user: str | None) -> Any:
 @contextmanager
 def _open(archive_file: str, as_user: str | None = None) -> Iterator[Any]:
     """The archive opened for the ``--as`` reader; access errors end the command cleanly."""
-    from cablegram.archive import AccessDenied, Archive, ArchiveVersionError, ReviewError, UserError
+    from cablegram.archive import (
+        AccessDenied,
+        Archive,
+        ArchiveNotFound,
+        ArchiveVersionError,
+        NotAnArchive,
+        ReviewError,
+        UserError,
+    )
 
     try:
-        archive = Archive(archive_file, principal=_principal(archive_file, as_user),
-                          interface="cli")  # fmt: skip
-    except ArchiveVersionError as error:
+        principal = _principal(archive_file, as_user)
+        archive = Archive(archive_file, principal=principal, interface="cli")
+    except (ArchiveVersionError, ArchiveNotFound, NotAnArchive) as error:
         click.echo(f"cablegram: {error}", err=True)
         sys.exit(2)
     try:
@@ -143,21 +152,35 @@ def _print_failures(failures: list[tuple[str, str]]) -> None:
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Cables per transaction.")  # fmt: skip
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
+@click.option(
+    "--part", default=None, metavar="K/N",
+    help="Only share K of N of the inputs (files, and the documents of big files): "
+    "N processes or machines given the same paths fill one archive together.",
+)  # fmt: skip
 @json_option
 def ingest_cmd(
     paths: tuple[str, ...], archive_file: str, workers: int, batch: int,
-    progress: bool | None, as_json: bool,
+    progress: bool | None, part: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Read files, directories, zip/gzip files or '-' (stdin) into the archive.
 
     Every input is read, also after one fails; exit status 1 if any input
     failed (the failures are listed after the summary, on stderr)."""
-    from cablegram.archive.ingest import total_bytes
+    from cablegram.archive.ingest import IngestError, Part, total_bytes
 
+    try:
+        share = Part.parse(part) if part else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--part") from None
     sources: list[Any] = [sys.stdin.buffer if p == "-" else p for p in paths]  # stdin streamed
     show = sys.stderr.isatty() if progress is None else progress
     with _open(archive_file) as archive, _progress(total_bytes(sources), show) as bar:
-        report = archive.ingest(sources, workers=workers, batch=batch, progress=bar)
+        try:
+            report = archive.ingest(sources, workers=workers, batch=batch, progress=bar,
+                                    part=share)  # fmt: skip
+        except IngestError as error:
+            click.echo(f"cablegram: {error}", err=True)
+            sys.exit(1)
     _print_report(report, as_json)
     sys.exit(1 if report.failures else 0)
 
@@ -469,7 +492,7 @@ def export_cmd(
 @main.command("synth")
 @click.option("--count", default=1000, show_default=True, type=click.IntRange(min=0))
 @click.option("--seed", default=0, show_default=True)
-@click.option("--out", required=True, help="Directory (one ID.txt each) or FILE.csv.")
+@click.option("--out", required=True, help="Directory (one ID.txt each), FILE.csv or FILE.csv.gz.")
 def synth_cmd(count: int, seed: int, out: str) -> None:
     """Write synthetic telegram cables (for demos and benchmarks)."""
     from cablegram.archive.demo import write_synth

@@ -63,13 +63,20 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
     Without --json, one summary line per cable.  Exit status 1 if any input
     was not a cable.
     """
+    import orjson
+
     from cablegram.model import to_dict
 
     failures: list[str] = []
     out = sys.stdout
+    binary = out.buffer if hasattr(out, "buffer") else None
     for cable in _read_all(paths, failures):
         if as_json:
-            out.write(json.dumps(to_dict(cable), ensure_ascii=False) + "\n")
+            line = orjson.dumps(to_dict(cable), option=orjson.OPT_APPEND_NEWLINE)
+            if binary is not None:
+                binary.write(line)
+            else:
+                out.write(line.decode())
         else:
             cls = cable.classification.value if cable.classification else "?"
             defects = f"  [{len(cable.defects)} defects]" if cable.defects else ""

@@ -8,9 +8,16 @@ import sys
 
 import click
 
-from cablegram.archive.store import is_server_url
 from cablegram.cli import main
 from cablegram.cli.archive_cmds import archive_option
+
+
+def _is_server_url(target: str) -> bool:
+    # Imported here: the archive is not loaded for commands that do not use it.
+    from cablegram.archive.store import is_server_url
+
+    return is_server_url(target)
+
 
 ANONYMOUS_HELP = (
     "What readers who have not signed in see: 'public' (the public reader of the "
@@ -36,7 +43,7 @@ def run_server(
     import uvicorn
 
     os.environ["CABLEGRAM_ARCHIVE"] = (
-        archive_file if is_server_url(archive_file) else os.path.abspath(archive_file)
+        archive_file if _is_server_url(archive_file) else os.path.abspath(archive_file)
     )
     os.environ["CABLEGRAM_WEB_ANONYMOUS"] = anonymous
     os.environ.setdefault("CABLEGRAM_WEB_SECRET", secrets.token_hex(32))

@@ -42,6 +42,40 @@ class Citing:
     serial: int | None
 
 
+# An id as sources write it: 06ALMATY1703, 1974LAPAZ00430 (AAD document number,
+# serial zero-padded), 1973STATE097844_b (PlusD copy suffix).
+_WRITTEN_ID = re.compile(
+    r"^(?P<year>\d{2}|19\d{2}|20\d{2})(?P<origin>[A-Z][A-Z0-9]*?)0*(?P<serial>\d{1,7})"
+    r"(?:_[A-Z0-9]+)?$"
+)
+# Archives cut long origins (AAD: USUNN for USUN NEW YORK); a cut keeps this much.
+_ORIGIN_CUT = 4
+
+
+def split_written_id(written: str) -> tuple[int, str, int] | None:
+    """(two-digit year, origin token, serial) of an id as a source writes it."""
+    m = _WRITTEN_ID.match("".join(written.split()).upper())
+    if m is None:
+        return None
+    return int(m["year"][-2:]), m["origin"], int(m["serial"])
+
+
+def same_cable_id(written: str, cable_id: str) -> bool:
+    """``written`` (a source's id) names the cable ``cable_id``: same year, serial
+    and origin, the origin compared through the alias map and allowing a cut
+    one (``1974LAPAZ00430`` is ``74LAPAZ430``)."""
+    a, b = split_written_id(written), split_written_id(cable_id)
+    if a is None or b is None:
+        return written.strip().upper() == cable_id.strip().upper()
+    if a[0] != b[0] or a[2] != b[2]:
+        return False
+    x, y = a[1], b[1]
+    if x == y or canonical_origin(x) == canonical_origin(y):
+        return True
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= _ORIGIN_CUT and long_.startswith(short)
+
+
 def reference_id(year: int, origin: str, serial: int) -> str:
     """Canonical id: ``YY`` + canonical origin + serial without zeros (06STATE32380)."""
     return f"{year % 100:02d}{origin}{serial}"
@@ -118,6 +152,21 @@ def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
                         (g.start(), g.end(), reference_id(y, origin, int(g["serial"])), False)
                     )
     return found
+
+
+# Dates and message numbers that REF items give besides cables (ON 2-18-04, 181523Z).
+_REF_DATE = re.compile(
+    r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{6}Z\b|\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+\d{1,2}\b",
+    re.I,
+)
+
+
+def looks_like_reference(line: str) -> bool:
+    """``line`` cites a cable of a known origin or gives a date: a REF item,
+    not prose (the head reader asks it of a line right under a REF line)."""
+    if _REF_DATE.search(line):
+        return True
+    return bool(_cables_in(line, Citing(2000, None, None)))
 
 
 def _split_labels(text: str) -> list[tuple[str | None, str]]:

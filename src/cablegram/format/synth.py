@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from cablegram import lexicon
 from cablegram.format.render import dtg_of, filed_of, render
+from cablegram.lexicon.marks import mark_letter
 from cablegram.model import (
     EO,
     Addressee,
@@ -57,12 +58,6 @@ _LEVELS = (
     Classification.TOP_SECRET,
 )
 _LEVEL_WEIGHTS = (30, 44, 24, 2)
-_MARK = {
-    Classification.UNCLASSIFIED: "U",
-    Classification.CONFIDENTIAL: "C",
-    Classification.SECRET: "S",
-    Classification.TOP_SECRET: "TS",
-}
 _SIPDIS_FROM = 2006  # SIPDIS captions appear in 2006-2010 traffic (FORMAT §3.4)
 _EO_13526_FROM = datetime(2010, 6, 27)
 _REASONS_14_FROM = datetime(2003, 3, 25)
@@ -425,7 +420,7 @@ def _paragraphs(
     out = []
     for number in range(1, n + 1):
         level = cls if number == 1 else rng.choice(levels)
-        mark = "SBU" if sbu and rng.random() < 0.7 else _MARK[level]
+        mark = mark_letter(level, sbu=sbu and rng.random() < 0.7)
         if noforn and level is cls:
             mark += "/NF"
         body = " ".join([*rng.choices(run.pool, k=rng.randint(3, 9)), _content_sentence(rng)])

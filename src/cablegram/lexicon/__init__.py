@@ -9,10 +9,10 @@ file, later calls are free.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from cablegram.model import Classification, Precedence
 
@@ -37,9 +37,15 @@ __all__ = [
 ]
 
 
+_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+
 def data_path(name: str) -> str:
     """Filesystem path of a packaged data file."""
-    return str(resources.files("cablegram").joinpath("data", name))
+    # The package is installed as files (wheel or editable), so the data folder
+    # is a directory beside this one; importlib.resources would cost every
+    # command ~20 ms of start-up to say the same.
+    return os.path.join(_DATA_DIR, name)
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -228,6 +234,18 @@ def known_origins() -> frozenset[str]:
             if st.startswith(p + " "):
                 out.add(origin_token(st[len(p) + 1 :]))
     return frozenset(out)
+
+
+@cache
+def origin_spellings() -> dict[str, str]:
+    """Each known origin token with the name as written (``THEHAGUE`` ->
+    ``THE HAGUE``; the token itself where no other spelling is known)."""
+    out = {token: token for token in known_origins()}
+    for row in read_csv("origins_observed.csv"):
+        written = " ".join(row["classification_line_origin"].upper().split())
+        if written:
+            out[origin_token(written)] = written
+    return out
 
 
 @cache

@@ -24,20 +24,44 @@ from cablegram.lexicon import PORTION_LEVELS, read_csv
 from cablegram.model import EO, Classification
 
 __all__ = [
+    "EO_IN_FORCE",
     "EO_KEYWORD",
     "EO_LINE",
     "Exemption",
     "Instruction",
     "exemptions",
+    "in_force",
     "parse_date",
     "read_eo",
     "read_instruction",
 ]
 
+# Dates in force of each executive order written on the E.O. line (FORMAT §5, R21).
+EO_IN_FORCE: dict[str, tuple[date, date]] = {
+    "11652": (date(1972, 6, 1), date(1978, 11, 30)),
+    "12065": (date(1978, 12, 1), date(1982, 7, 31)),
+    "12356": (date(1982, 8, 1), date(1995, 10, 13)),
+    "12958": (date(1995, 10, 14), date(2010, 6, 26)),
+    "13526": (date(2010, 6, 27), date(9999, 12, 31)),
+}
+
+
+def in_force(order: str, day: date, grace_days: int = 0) -> bool | None:
+    """Whether E.O. ``order`` was in force on ``day`` (give or take ``grace_days``:
+    drafters kept the old number for months); None for an unknown order."""
+    span = EO_IN_FORCE.get(order)
+    if span is None:
+        return None
+    lo, hi = span
+    return (lo - day).days <= grace_days and (day - hi).days <= grace_days
+
+
 # The line's opening: E.O. / EO / E. 0. with the order number, or DECL: with it.
-EO_KEYWORD = r"E\s?\.?\s?[O0]\s?\.?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b"
+# A typist's slip for the second period is read past: E.OM 11652 (1974LAPAZ05618).
+EO_KEYWORD = r"E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b"
 EO_LINE = re.compile(
-    r"^\s*(?:E\s?\.?\s?[O0]\s?\.?\s*(?P<order>\d{5})\b\s*[:;,.]?|DECL\s*:?\s*(?P<order2>\d{5})\b)"
+    r"^\s*(?:E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*(?P<order>\d{5})\b\s*[:;,.]?"
+    r"|DECL\s*:?\s*(?P<order2>\d{5})\b)"
     r"\s*(?P<value>.*)$",
     re.I,
 )

@@ -27,6 +27,7 @@ from cablegram import lexicon
 from cablegram.format import parse
 from cablegram.format.drafts import DRAFT_FORMAT, DraftError, read_drafts
 from cablegram.format.render import MONTHS, classification_line, created_datetime, written_origin
+from cablegram.lexicon.marks import mark_letter
 from cablegram.model import (
     Addressee,
     Cable,
@@ -276,15 +277,9 @@ def _blank(original: Cable) -> Cable:
 def _level_mark(cable: Cable) -> str | None:
     if not any(p.marking for p in cable.paragraphs):
         return None
-    from cablegram.model import Classification
-
-    marks = {
-        Classification.UNCLASSIFIED: "SBU" if cable.sbu else "U",
-        Classification.CONFIDENTIAL: "C",
-        Classification.SECRET: "S",
-        Classification.TOP_SECRET: "TS",
-    }
-    return marks[cable.classification] if cable.classification is not None else None
+    if cable.classification is None:
+        return None
+    return mark_letter(cable.classification, cable.sbu)
 
 
 def repeat(original: Cable, station: Station, to: Iterable[str], on: datetime) -> Cable:

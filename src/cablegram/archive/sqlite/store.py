@@ -296,6 +296,11 @@ class SQLiteStore(SearchQueries, GraphQueries):
             for sha, fmt, path, loc, raw, primary in rows
         ]
 
+    def disk_bytes(self) -> int:
+        """Bytes the archive takes on disk (the file and its write-ahead log)."""
+        return sum(os.path.getsize(self.path + s) for s in ("", "-wal")
+                   if os.path.exists(self.path + s))  # fmt: skip
+
     # -- whole archives --
     def iter_documents(self) -> Iterator[StoredDocument]:
         """Every stored copy as it was read, in the order it was stored."""

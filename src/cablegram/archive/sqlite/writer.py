@@ -7,7 +7,8 @@ batch is written in two passes:
 1. *decide*, record by record and in order: a copy already stored (same
    sha256) is unchanged; a new id becomes a new cable; a known id gains a
    copy, and the cable's fields are replaced when this copy parses better
-   (``quality``).  Rowids are assigned here (the writer holds the write lock
+   (``records.outranks``: better quality, ties broken by digest, so any order
+   of arrival gives the same primary copy).  Rowids are assigned here (the writer holds the write lock
    from ``BEGIN IMMEDIATE``, so ``max(rowid) + 1`` is safe), so later records
    of the same batch see earlier ones without touching the database;
 2. *write*: each table's rows in one ``executemany``.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cablegram.archive.blobs import unpack_json
-from cablegram.archive.records import CopyRecord, ViewRecord
+from cablegram.archive.records import CopyRecord, ViewRecord, outranks
 from cablegram.archive.sqlite import schema
 from cablegram.archive.store import WriteCounts
 
@@ -67,10 +68,11 @@ def write_batch(
     counts = WriteCounts()
     stored = {r[0] for r in _lookup(
         conn, "SELECT sha256 FROM copies WHERE sha256 IN ({})", [r.sha256 for r in records])}  # fmt: skip
-    known: dict[str, tuple[int, int]] = {
-        cid: (rowid, quality)
-        for cid, rowid, quality in _lookup(
-            conn, "SELECT id, rowid, quality FROM cables WHERE id IN ({})",
+    known: dict[str, tuple[int, int, str]] = {
+        cid: (rowid, quality, sha)
+        for cid, rowid, quality, sha in _lookup(
+            conn, "SELECT c.id, c.rowid, c.quality, p.sha256 FROM cables c"
+            " JOIN copies p ON p.rowid = c.copy WHERE c.id IN ({})",
             sorted({r.id for r in records}))
     }  # fmt: skip
     next_cable = _max_rowid(conn, "cables") + 1
@@ -90,19 +92,19 @@ def write_batch(
             for code, n in rec.defects:
                 counts.defects[code] = counts.defects.get(code, 0) + n
         else:
-            rowid, best = found
+            rowid, best, best_sha = found
             counts.merged += 1
         pending.copies.append(
             (copy, rowid, rec.sha256, rec.format, rec.path, rec.locator, rec.metadata,
              rec.source_defects, rec.line_map, rec.raw)
         )  # fmt: skip
         if found is not None:
-            if rec.quality <= best:
+            if not outranks(rec.quality, rec.sha256, best, best_sha):
                 continue
             counts.updated += 1
             if rowid not in pending.created and rowid not in pending.fields:
                 clear_fields(rowid)  # rows written before this batch
-        known[rec.id] = (rowid, rec.quality)
+        known[rec.id] = (rowid, rec.quality, rec.sha256)
         pending.fields[rowid] = (rec, copy)
     _write(conn, pending)
     for rowid, (rec, _copy) in pending.fields.items():

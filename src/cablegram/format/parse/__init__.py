@@ -8,6 +8,7 @@ structure raises :class:`~cablegram.model.NotACableError`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -18,7 +19,13 @@ from cablegram.format.parse.envelope import read_envelope
 from cablegram.format.parse.lines import ClassLine, match_classification_line
 from cablegram.format.parse.message import is_para_start, keyword_of, read_message_head
 from cablegram.format.parse.normalize import normalize_lines
-from cablegram.format.refs import Citing, read_references
+from cablegram.format.parse.received import (
+    misspelt_class_line,
+    page_one,
+    received_origin,
+    serial_only_line,
+)
+from cablegram.format.refs import Citing, read_references, same_cable_id
 from cablegram.format.sources.document import LineMap
 from cablegram.lexicon import origin_token
 from cablegram.model import Cable, Defect, NotACableError, Precedence, Reference, Section, Source
@@ -27,17 +34,35 @@ __all__ = ["parse"]
 
 # How far down a document the classification line may sit (after a long header).
 _CLASS_LINE_WINDOW = 200
-_SOURCE_ID = re.compile(r"^\d{2}(?P<origin>[A-Z]+?)(?P<serial>\d+)$")
+# A source's id: two-digit year (or the four digits of AAD document numbers),
+# origin, serial (zero-padded in document numbers), PlusD's copy suffix.
+_SOURCE_ID = re.compile(
+    r"^(?P<year>\d{2}|19\d{2}|20\d{2})(?P<origin>[A-Z]+?)0*(?P<serial>\d+)(?:_[A-Za-z0-9]+)?$"
+)
 
 
-def _find_classification_line(lines: list[str]) -> tuple[int, ClassLine | None]:
+def _find_classification_line(lines: list[str]) -> tuple[int, ClassLine | None, Defect | None]:
+    """The classification line, and how it was read when not as written."""
     for i, line in enumerate(lines[:_CLASS_LINE_WINDOW]):
         if line[:1].isspace() and not line.strip():
             continue
         c = match_classification_line(line)
         if c is not None:
-            return i, c
-    return -1, None
+            return i, c, None
+        c = serial_only_line(line)
+        if c is not None and (origin := received_origin(lines[:i], page_one(lines))):
+            note = f"{line.strip()[:80]}: no origin; {origin} from the page header or FM line"
+            return (
+                i,
+                dataclasses.replace(c, origin=origin),
+                Defect("CLASSIFICATION_LINE_WITHOUT_ORIGIN", note, None),
+            )
+    found = misspelt_class_line(lines, 0, _CLASS_LINE_WINDOW)
+    if found is not None:
+        i, c = found
+        note = f"{lines[i].strip()[:80]}: level misspelt; read as the page banner's"
+        return i, c, Defect("CLASSIFICATION_LINE_MISSPELT", note, None)
+    return -1, None, None
 
 
 def _looks_like_cable(lines: list[str]) -> bool:
@@ -71,11 +96,12 @@ def _year_and_created(
         return int(iso[:4]), iso
     for key in ("id", "filename_id"):
         v = md.get(key)
-        if isinstance(v, str) and v[:2].isdigit():
-            defects.append(
-                Defect("YEAR_FROM_SOURCE_ID", f"no DTG; year from source {key} {v}", None)
-            )
-            return full_year(int(v[:2])), None
+        if not isinstance(v, str) or not v[:2].isdigit():
+            continue
+        # Never a two-digit year out of a four-digit one (1974LAPAZ00430).
+        m = _SOURCE_ID.match(v)
+        defects.append(Defect("YEAR_FROM_SOURCE_ID", f"no DTG; year from source {key} {v}", None))
+        return full_year(int(m["year"] if m else v[:2])), None
     return None, None
 
 
@@ -133,7 +159,9 @@ def parse(
     file_map = line_map or LineMap()
     if not any(line.strip() for line in lines):
         raise NotACableError("empty input", source.path)
-    ci, cline = _find_classification_line(lines)
+    ci, cline, misread = _find_classification_line(lines)
+    if misread is not None:
+        out.append(dataclasses.replace(misread, line=1))
     if cline is None:
         if not _looks_like_cable(lines):
             raise NotACableError(
@@ -168,7 +196,8 @@ def parse(
     if cline is None and (
         stated := _SOURCE_ID.match(str(md.get("id") or md.get("filename_id") or ""))
     ):
-        cable_id, origin, serial = stated[0], stated["origin"], int(stated["serial"])
+        origin, serial = stated["origin"], int(stated["serial"])
+        cable_id = f"{stated['year'][-2:]}{origin}{serial}"
         out.append(
             Defect(
                 "ID_FROM_SOURCE",
@@ -214,7 +243,7 @@ def parse(
     if env.dtg and env.dtg.p1:
         precedence = Precedence.from_prosign(env.dtg.p1)
     md_id = (source.metadata or {}).get("id")
-    if cable_id and isinstance(md_id, str) and md_id and md_id != cable_id:
+    if cable_id and isinstance(md_id, str) and md_id and not same_cable_id(md_id, cable_id):
         out.append(
             Defect("ID_DIFFERS_FROM_SOURCE", f"text gives {cable_id}, source states {md_id}", None)
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from cablegram.format.parse.lines import (
     PARA_START,
@@ -22,20 +21,10 @@ from cablegram.format.parse.lines import (
     match_classification_line,
 )
 from cablegram.lexicon import captions
+from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import Defect, Paragraph
 
 _MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
-_LEVEL = re.compile(r"^(?P<lvl>TS|S|C|SBU|U|LOU)(?P<ctl>(?:\s*(?:/{1,2}|-)\s*[A-Z][A-Z ,]*)*)$")
-_ENTIRE = re.compile(r"^(?P<lvl>TS|S|C|U|LOU)\s*-\s*ENTIRE\s+TEXT$")
-_CONTROL = {
-    "NF": "NF",
-    "N": "NF",
-    "NOFORN": "NF",
-    "FOUO": "FOUO",
-    "FGI": "FGI",
-    "ORCON": "OC",
-    "OC": "OC",
-}
 _SIPDIS_TOKEN = re.compile(r"\s*\bSIPDIS\b\s*")
 _SIGNER = re.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
 # A surname after the last sentence of a reflowed last line ("... Munich. Murphy").
@@ -44,29 +33,12 @@ _INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z
 _MIDLINE_PARA = re.compile(
     r"(?<=[.!?\")])\s+(?=(?P<num>\d{1,2})\.\s+(?:\([A-Z/ ]{1,14}\)\s*)?[A-Z])"
 )
-_NOT_SIGNERS = frozenset({"NNNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
+_NOT_SIGNERS = frozenset({"NNNN", "NNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
 _SUMMARY = re.compile(
     r"(?:^|(?<=[\s.)]))(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\s*(?:[:.-]+|\s*\n)\s*(?P<text>.*?)"
     r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
     re.I | re.S,
 )
-
-
-@lru_cache(maxsize=512)
-def normalize_mark(raw: str) -> str | None:
-    """``S//NF`` -> ``S/NF``, ``C/NOFORN`` -> ``C/NF``, ``SBU-N`` -> ``SBU/NF``; None if not a mark."""
-    u = " ".join(raw.upper().split())
-    e = _ENTIRE.match(u)
-    if e:
-        return e["lvl"]
-    m = _LEVEL.match(u)
-    if not m:
-        return None
-    parts = [m["lvl"]]
-    for ctl in re.split(r"\s*(?:/{1,2}|-)\s*", m["ctl"].strip(" /-")) if m["ctl"] else []:
-        if ctl:
-            parts.append(_CONTROL.get(ctl.replace(" ", ""), ctl))
-    return "/".join(parts)
 
 
 @dataclass
@@ -83,7 +55,7 @@ class Body:
 # lines, BT/NNNN/#ssn, classification words plain or spaced, SIPDIS); prose
 # lines almost never do, so one match spares the detailed checks.
 _NOISE_OPENINGS = (
-    r"PAGE\s|-{5}|NNNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
+    r"PAGE\s|-{5}|NNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
     r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T"
 )
 _NOISE_START = re.compile(rf"\s*(?:{_NOISE_OPENINGS})", re.I)

@@ -33,6 +33,10 @@ ENTRY = re.compile(
 )
 # 1970s received copies: office lines and the drafting block.
 OFFICE_CODES = re.compile(r"^(?P<kw>ACTION|ORIGIN|INFO)\s+(?:[A-Z]{1,6}-\d{2}\b\s*)+.*$")
+# A further line of office codes, or the copy total alone ("CIAE-00 INR-10",
+# "/130 W"): it continues the office line before it, blank lines between
+# (printouts space every line).
+OFFICE_MORE = re.compile(r"^(?:[A-Z]{1,6}-\d{2}\s+)*(?:[A-Z]{1,6}-\d{2}|/\d{2,4}\s*[A-Z]?)$")
 DRAFTING = re.compile(r"^(?:DRAFTED|APPROVED|CLEARED|DISTRIBUTION)\s+BY\b|^DESIRED DISTRIBUTION\b")
 
 
@@ -72,6 +76,7 @@ def read_envelope(lines: list[str]) -> Envelope:
     relay: Relay | None = None
     role: str | None = None
     office_block: list[str] | None = None
+    office_open = False  # the last line read was an office line (blank lines aside)
     raw_entries: list[tuple[str, str, int]] = []
     relay_open = False  # the line before continued FL2: RIs alone may follow
     for i, raw in enumerate(lines):
@@ -82,7 +87,11 @@ def read_envelope(lines: list[str]) -> Envelope:
             continue
         u = s.upper()
         was_open, relay_open = relay_open, False
-        if FL1.match(u):
+        was_office, office_open = office_open, False
+        if was_office and OFFICE_MORE.match(u):
+            env.office_lines[-1] += " " + s
+            office_open = True
+        elif FL1.match(u):
             som, env.found = u, True
             env.at["FL1"] = i
         elif (m := FL2.match(u)) and relay is None:
@@ -108,7 +117,7 @@ def read_envelope(lines: list[str]) -> Envelope:
             env.at["FM"] = i
         elif (m := OFFICE_CODES.match(u)) and env.dtg is None:
             env.office_lines.append(s)
-            office_block, env.found = env.office_lines, True
+            office_block, env.found, office_open = env.office_lines, True, True
         elif DRAFTING.match(u):
             env.office_lines.append(s)
             office_block = env.office_lines

@@ -88,7 +88,8 @@ PAGE_MARKER = re.compile(r"^\s*\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s
 PAGE_HEADER = re.compile(r"^\s*PAGE\s+\d{2,3}\b(?:\s+\S.*)?$")
 # ------------------57D37C  170857Z /38  (received-copy counter line)
 COUNTER_LINE = re.compile(r"^\s*-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$")
-TRANSMISSION_END = re.compile(r"^\s*(?:NNNN|BT|#\d{1,4})\s*$")
+# NNNN ends a transmission; AAD printouts end the Message Text with NNN.
+TRANSMISSION_END = re.compile(r"^\s*(?:NNNN?|BT|#\d{1,4})\s*$")
 # Paragraph start: optional anchor, number, period (not a decimal: 1.5 is text).
 PARA_START = re.compile(r"^\s*(?P<anchor>¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)\s*(?P<rest>.*)$")
 
@@ -98,13 +99,13 @@ _PAGE_NOISE = re.compile(
     r"\s*(?:(?i:\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$)"
     r"|PAGE\s+\d{2,3}\b(?:\s+\S.*)?$"
     r"|-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$"
-    r"|(?:NNNN|BT|#\d{1,4})\s*$)"
+    r"|(?:NNNN?|BT|#\d{1,4})\s*$)"
 )
 
 
 def is_page_noise(line: str) -> bool:
     """Lines that transmission and printing inserted into the text (page markers,
-    PAGE headers, counter lines, BT/NNNN/#ssn)."""
+    PAGE headers, counter lines, BT/NNNN/NNN/#ssn)."""
     s = line.strip()
     # A page marker ends in a digit; the others open with P, -, N, B or #.
     if not s or (s[0] not in "P-NB#" and not s[-1].isdecimal()):

@@ -10,10 +10,17 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from cablegram.format.parse.classified import read_classified_by
-from cablegram.format.parse.lines import PARA_START, is_page_noise
+from cablegram.format.parse.lines import (
+    PARA_START,
+    is_banner,
+    is_page_noise,
+    match_classification_line,
+)
+from cablegram.format.refs import looks_like_reference
 from cablegram.lexicon import captions, sbu_captions
 from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
 from cablegram.lexicon.eo import read_eo as lexicon_read_eo
+from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import EO, ClassifiedBy, Defect
 
 TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
@@ -26,9 +33,14 @@ DISTRIBUTION = re.compile(
 )
 # A REF item on its own line: A. / A) / (A)
 REF_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
-_MARK_EDGE = re.compile(
-    r"^\s*\((?:U|C|S|SBU|TS|LOU|[CSU]\s?/+\s?[A-Z ]+)\)\s*|\s*\((?:U|C|S|SBU|TS|LOU)\)\s*\.?\s*$"
-)
+_BARE_LABEL = re.compile(r"\s*(?:REF\w*\s*[:.]?)?\s*\(?[A-Z][.):]?\)?\s*", re.I)
+# The letter labels of a REF block, in order (A. / A) / (A) after a blank or REF:).
+_REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)", re.I)
+# A REF line left open: its item goes on on the next line.
+_REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
+# A portion mark at either edge of the subject: (C) ... / ... (SBU).
+_MARK_AT_START = re.compile(r"^\s*\((?P<mark>[^()]{1,24})\)\s*")
+_MARK_AT_END = re.compile(r"\s*\((?P<mark>[^()]{1,24})\)\s*\.?\s*$")
 _PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
@@ -132,10 +144,16 @@ def is_para_start(line: str) -> bool:
     if first != "¶" and not first.isdecimal() and not first.isspace():
         return False
     m = PARA_START.match(line)
+    if not m or len(m["num"]) > 2:
+        return False
+    rest = m["rest"]
+    # Paragraph 1 may open with a figure (form cables: "1. 335/01/A0005.").
     return bool(
-        m
-        and len(m["num"]) <= 2
-        and (m["anchor"] or not m["rest"] or m["rest"][0] in "(¶" or m["rest"][0].isalpha())
+        m["anchor"]
+        or not rest
+        or rest[0] in "(¶"
+        or rest[0].isalpha()
+        or (rest[0].isdecimal() and m["num"].lstrip("0") == "1")
     )
 
 
@@ -204,8 +222,13 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
 
     def close() -> None:
         nonlocal kind, block, block_at
+        if kind == "subject" and block and (glued := _glued_keyword(block)) is not None:
+            # "...AS UK PRIMEREF: A. LONDON 1939": the subject ends at the keyword.
+            k, cut, rest_kind = glued
+            _finish(head, "subject", [*block[:k], block[k][:cut]], block_line)
+            kind, block, block_at = rest_kind, [block[k][cut:], *block[k + 1 :]], block_at[k:]
         if kind and block:
-            _finish(head, kind, block, block_line)
+            _finish(head, kind, block, block_line if kind == "subject" else block_at[0])
             if kind == "ref":
                 head.ref_lines.append(block_at)
         kind, block, block_at = None, [], []
@@ -218,7 +241,12 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
                 k = i + 1
                 while k < n and (not lines[k].strip() or is_page_noise(lines[k])):
                     k += 1
-                if k < n and REF_ITEM.match(lines[k]) and not is_para_start(lines[k]):
+                if (
+                    k < n
+                    and REF_ITEM.match(lines[k])
+                    and not is_para_start(lines[k])
+                    and _ref_item_after_blank(block, lines[k])
+                ):
                     i = k
                     continue
             close()
@@ -228,6 +256,13 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             i += 1
             continue
         kw = kinds[i - start] if i < scanned else keyword_of(line)
+        if kw == "ref" and kind == "ref" and _bare_label(block[-1]):
+            # "REF: A. REF: TEGUCIGALPA 1724": the doubled keyword goes on with item A.
+            m = REF_LINE.match(line)
+            block.append(m["value"] if m else line)
+            block_at.append(i)
+            i += 1
+            continue
         if kw:
             close()
             kind, block, block_line, block_at = kw, [line], i, [i]
@@ -256,7 +291,12 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             head.defects.append(Defect("CORRECTED_COPY", s, i + 1))
             i += 1
             continue
-        if kind in ("subject", "clby", "dist", "ref", "eo") and not _heading(lines, i):
+        if (
+            kind in ("subject", "clby", "dist", "ref", "eo")
+            and not _heading(lines, i)
+            and (kind != "ref" or _ref_goes_on(block, line))
+            and (kind != "subject" or _subject_goes_on(block, line))
+        ):
             block.append(line)
             block_at.append(i)
             i += 1
@@ -286,12 +326,85 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
     return head
 
 
+# A subject line this long may have wrapped (the shortest wrapped first line
+# seen in the dev corpus is 39 characters, keyword included).
+_SUBJECT_WRAP = 34
+_SUBJECT_OPEN = re.compile(r"(?:[,:;/(&-]|\b(?:AND|OF|ON|TO|FOR|IN|THE|A|WITH|FROM)\b)\s*$", re.I)
+# A head keyword glued to the subject text before it, with or without a blank.
+_GLUED = re.compile(
+    r"(?<=[\sA-Za-z.)])(?:(?P<ref>REF(?:S|TELS?)?\s*:\s)|(?P<clby>Classified\s+By\s*:))"
+)
+
+
+def _subject_goes_on(block: list[str], line: str) -> bool:
+    """A line right under a subject line continues it when the line above was
+    long enough to wrap or left open, and it is no classification line."""
+    above = block[-1].rstrip()
+    if len(above) < _SUBJECT_WRAP and not _SUBJECT_OPEN.search(above):
+        return False
+    first = line.lstrip()[:1]
+    return not (first in "CSTUL" and (is_banner(line) or match_classification_line(line)))
+
+
+def _glued_keyword(block: list[str]) -> tuple[int, int, str] | None:
+    """(line, offset, kind) of a REF or Classified By keyword inside a subject block."""
+    for k, line in enumerate(block):
+        start = line.find(":") + 1 if k == 0 else 0  # after SUBJECT:
+        if (m := _GLUED.search(line, start)) and line[start : m.start()].strip():
+            return k, m.start(), "ref" if m["ref"] else "clby"
+    return None
+
+
+def _bare_label(line: str) -> bool:
+    """``line`` is a label alone (``REF: A.``, ``B)``): its item is on the next line."""
+    return _BARE_LABEL.fullmatch(line) is not None
+
+
+def _ref_item_after_blank(block: list[str], line: str) -> bool:
+    """A labelled line after a blank line goes on with the REF block when its
+    label is the letter after the block's last one (A when it had none) and is
+    written alike: a portion mark ``(U)``/``(C)`` opens the body instead, unless
+    the block's labels were parenthesised too and the line cites a cable."""
+    m = _REF_LABELS.match(line.lstrip())
+    if m is None:
+        return False
+    last, parenthesised = None, False
+    for written in block:
+        for k in _REF_LABELS.finditer(written):
+            letter = k.group(1).upper()
+            if letter == (chr(ord(last) + 1) if last else "A"):
+                last, parenthesised = letter, "(" in k.group(0)
+    if m.group(1).upper() != (chr(ord(last) + 1) if last else "A"):
+        return False
+    written_as_mark = line.lstrip().startswith("(")
+    return not written_as_mark or (parenthesised and looks_like_reference(line))
+
+
+def _ref_goes_on(block: list[str], line: str) -> bool:
+    """A line right under a REF line continues the block when it is an item
+    (a label, a cited cable or date) or the line above was left open; prose
+    that follows without a blank line starts the body."""
+    if REF_ITEM.match(line) or line[:1].isspace() or _REF_OPEN.search(block[-1]):
+        return True
+    return looks_like_reference(line)
+
+
 def _heading(lines: list[str], i: int) -> bool:
     """``lines[i]`` is a dashed rule or the heading above one."""
     return any("---" in line and DASHES.match(line) for line in lines[i : i + 2])
 
 
 _KEYS = {"dist": "DIST", "eo": "EO", "tags": "TAGS", "subject": "SUBJECT", "clby": "CLBY"}
+
+
+def _without_edge_marks(value: str) -> str:
+    """The subject without the portion mark at its start or end (lexicon.marks
+    decides what is a mark: ``(U)``, ``(C/NF)``, ``(SBU)``, not ``(IMI)``)."""
+    for pattern in (_MARK_AT_START, _MARK_AT_END):
+        m = pattern.search(value)
+        if m and normalize_mark(m["mark"]) is not None:
+            value = value[: m.start()] + value[m.end() :]
+    return value.strip()
 
 
 def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
@@ -313,7 +426,7 @@ def _finish(head: MessageHead, kind: str, block: list[str], at: int) -> None:
     elif kind == "subject":
         m = SUBJECT_LINE.match(block[0])
         value = " ".join([m["value"] if m else block[0], *block[1:]])
-        value = _MARK_EDGE.sub("", " ".join(value.split())).strip()
+        value = _without_edge_marks(" ".join(value.split()))
         if head.subject is None:
             head.subject = value or None
         else:

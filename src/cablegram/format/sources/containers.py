@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cablegram.format.sources import cablegate_html, plusd_html, release_json
+from cablegram.format.sources import aad_pdf, cablegate_html, plusd_html, release_json
 from cablegram.format.sources.cables_csv import iter_rows
 from cablegram.format.sources.detection import GZIP_MAGIC, ZIP_MAGIC, detect_text
 from cablegram.format.sources.document import Document
@@ -74,15 +74,24 @@ def iter_path(path: str) -> Iterator[Item]:
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(f for f in files if not f.startswith(".")):
-                yield from iter_path(os.path.join(root, name))
+                yield from _iter_file(os.path.join(root, name))
         return
-    if not os.path.exists(path):
+    yield from _iter_file(path)
+
+
+def _iter_file(path: str) -> Iterator[Item]:
+    """Documents of one file, opened once (a directory of one-cable files costs
+    an open per file, no further look-ups)."""
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the zip test
+    except (FileNotFoundError, NotADirectoryError):
         yield NotACableError("no such file or directory", path)
         return
-    if zipfile.is_zipfile(path):
-        yield from _iter_zip(zipfile.ZipFile(path), path)
-        return
-    with open(path, "rb") as stream:
+    with stream:
+        if stream.read(len(ZIP_MAGIC)) == ZIP_MAGIC:  # members are read from the file
+            yield from _iter_zip(zipfile.ZipFile(path), path)
+            return
+        stream.seek(0)
         yield from iter_stream(stream, path)
 
 
@@ -102,6 +111,9 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
         return
     if head.startswith(ZIP_MAGIC):
         yield from iter_bytes(head + stream.read(), path)
+        return
+    if aad_pdf.is_pdf(head):
+        yield from _iter_pdf(head + stream.read(), path)
         return
     kind, decoded = _stream_kind(head)
     if kind == "cablegate-csv":  # read in blocks by the csv reader itself
@@ -142,6 +154,9 @@ def _iter_whole(
         if not data.strip():
             yield NotACableError(_NOT_A_CABLE["empty"], path)
             return
+        if aad_pdf.is_pdf(data):
+            yield from _iter_pdf(data, path)
+            return
         if is_binary(data):
             yield NotACableError(_NOT_A_CABLE["binary"], path)
             return
@@ -160,6 +175,13 @@ def _iter_whole(
             yield NotACableError(_NOT_A_CABLE[kind], path)
         else:
             yield text_document(text, path, info)
+    except NotACableError as error:
+        yield error
+
+
+def _iter_pdf(data: bytes, path: str | None) -> Iterator[Item]:
+    try:
+        yield aad_pdf.pdf_document(data, path)
     except NotACableError as error:
         yield error
 

@@ -1,8 +1,10 @@
 """Which serialization a piece of data is, from its content alone (never its name).
 
 Formats of cables: ``telegram``, ``web-text``, ``text-extract``,
-``wikileaks-html``, ``plusd-html``, ``cablegate-csv``, ``cablegate-json``.
-Containers: ``gzip``, ``zip``.  Not a cable: ``empty``, ``binary``, ``html``
+``wikileaks-html``, ``plusd-html``, ``cablegate-csv``, ``cablegate-json``,
+``aad-pdf`` (a NARA AAD printout) and ``pdf`` (cable text in another PDF).
+Containers: ``gzip``, ``zip``, and ``pdf``: whether a PDF is an AAD printout
+shows only in its extracted text (``format.sources.aad_pdf``).  Not a cable: ``empty``, ``binary``, ``html``
 (a page without cable blocks), ``json`` (JSON without cable objects), ``text``
 (text without cable structure).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 
 from cablegram.format.markup import unmark
+from cablegram.format.sources.aad_pdf import is_pdf
 from cablegram.format.sources.cablegate_html import is_cablegate_page
 from cablegram.format.sources.cables_csv import looks_like_csv
 from cablegram.format.sources.plusd_html import is_plusd_page
@@ -26,8 +29,10 @@ CABLE_FORMATS = (
     "plusd-html",
     "cablegate-csv",
     "cablegate-json",
+    "aad-pdf",
+    "pdf",
 )
-CONTAINERS = ("gzip", "zip")
+CONTAINERS = ("gzip", "zip", "pdf")
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 _HTML_START = ("<!doctype html", "<html", "<?xml")
@@ -40,6 +45,8 @@ def detect(data: bytes | str) -> str:
             return "gzip"
         if data.startswith(ZIP_MAGIC):
             return "zip"
+        if is_pdf(data):
+            return "pdf"
         if not data.strip():
             return "empty"
         if is_binary(data):

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cablegram import lexicon
 from cablegram.format.drafts import DRAFT_FORMAT, field_of
 from cablegram.format.render import MONTHS, created_datetime, render_located
+from cablegram.lexicon.marks import parse_mark
 from cablegram.model import Cable, Classification
 
 ERROR = "error"
@@ -105,13 +105,20 @@ def iso_date(value: str | None) -> date | None:
 
 def portion_level(marking: str) -> Classification | None:
     """The level of a portion mark (``S//NF`` -> SECRET), None when unreadable."""
-    head = marking.replace(" ", "").upper().split("/")[0]
-    return lexicon.PORTION_LEVELS.get(head)
+    mark = parse_mark(marking)
+    return mark.level if mark is not None else None
 
 
-def portion_controls(marking: str) -> list[str]:
-    """Control words after the level (``S//FGI//NF`` -> ``["FGI", "NF"]``)."""
-    return [p for p in marking.replace(" ", "").upper().split("/")[1:] if p]
+def portion_controls(marking: str) -> frozenset[str]:
+    """Canonical controls of a portion mark (``S//FGI//NF`` -> ``{"FGI", "NOFORN"}``)."""
+    mark = parse_mark(marking)
+    return mark.controls if mark is not None else frozenset()
+
+
+def portion_is_sbu(marking: str) -> bool:
+    """The mark protects sensitive-but-unclassified text (SBU, LOU, U//FOUO)."""
+    mark = parse_mark(marking)
+    return mark is not None and mark.sbu
 
 
 def enumerate_marks(cable: Cable) -> Iterator[tuple[int, str]]:

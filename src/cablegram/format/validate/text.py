@@ -17,22 +17,16 @@ from cablegram.format.validate._common import (
     iso_date,
     needs_classification,
     portion_controls,
+    portion_is_sbu,
     portion_level,
 )
+from cablegram.lexicon.eo import in_force
 from cablegram.model import Classification
 
 _REF_ID = re.compile(r"^(\d{2})([A-Z]{3,17})(\d{1,7})$")
 _REASON = re.compile(r"^(1\.[45])\(([a-z])\)$")
-_NOFORN = frozenset({"NF", "N", "NOFORN"})
-# Dates in force of each executive order on the E.O. line (FORMAT R21), with a
-# grace period after each change because drafters kept the old number for months.
-_EO_IN_FORCE = {
-    "11652": (date(1972, 6, 1), date(1978, 11, 30)),
-    "12065": (date(1978, 12, 1), date(1982, 7, 31)),
-    "12356": (date(1982, 8, 1), date(1995, 10, 13)),
-    "12958": (date(1995, 10, 14), date(2010, 6, 26)),
-    "13526": (date(2010, 6, 27), date(9999, 12, 31)),
-}
+# A grace period after each change of order (FORMAT R21): drafters kept the old
+# number for months.
 _EO_GRACE_DAYS = 120
 _AMENDMENT_13292 = date(2003, 3, 25)
 
@@ -104,10 +98,10 @@ def r13_classified_by(ctx: Context) -> Iterator[Finding]:
 def r14_r15_controls(ctx: Context) -> Iterator[Finding]:
     c = ctx.cable
     marks = list(enumerate_marks(c))
-    nf = next((i for i, m in marks if _NOFORN & set(portion_controls(m))), None)
+    nf = next((i for i, m in marks if "NOFORN" in portion_controls(m)), None)
     if nf is not None and "NOFORN" not in c.captions:
         yield ctx.finding("R14", WARNING, "NOFORN portion without NOFORN caption", f"PARA.{nf}")
-    sbu = next((i for i, m in marks if m.replace(" ", "").upper().startswith("SBU")), None)
+    sbu = next((i for i, m in marks if portion_is_sbu(m)), None)
     if sbu is not None and not ctx.classified and not c.sbu:
         yield ctx.finding("R15", WARNING, "(SBU) portion without SENSITIVE caption", f"PARA.{sbu}")
 
@@ -193,13 +187,11 @@ def r21_eo_number(ctx: Context) -> Iterator[Finding]:
     eo, when = ctx.cable.eo, ctx.when
     if eo is None or when is None or not eo.order:
         return
-    span = _EO_IN_FORCE.get(eo.order)
-    if span is None:
-        yield ctx.finding("R21", WARNING, f"E.O. {eo.order} is not a classification order", "EO")
-        return
-    lo, hi = span
     d = when.date()
-    if (lo - d).days > _EO_GRACE_DAYS or (d - hi).days > _EO_GRACE_DAYS:
+    ok = in_force(eo.order, d, _EO_GRACE_DAYS)
+    if ok is None:
+        yield ctx.finding("R21", WARNING, f"E.O. {eo.order} is not a classification order", "EO")
+    elif not ok:
         yield ctx.finding("R21", WARNING, f"E.O. {eo.order} was not in force on {d}", "EO")
 
 

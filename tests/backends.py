@@ -63,12 +63,17 @@ def new_location(backend: str, tmp_path: Path, name: str, request: pytest.Fixtur
     return f"{url}?schema={schema}"
 
 
-def sql_rows(archive: Archive, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def sql_rows(
+    archive: Archive, sql: str, params: tuple[Any, ...] = (), *, side: bool = False
+) -> list[tuple[Any, ...]]:
+    """Rows of ``sql``; ``side``: on SQLite, in the archive's side file
+    (recorded reads, sign-in attempts; one database on PostgreSQL)."""
     store: Any = archive.store
     if archive.server:
         with store.pool.connection() as conn:
             return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]
-    return [tuple(r) for r in store.conn.execute(sql, params).fetchall()]
+    conn = store.side if side else store.conn
+    return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
 
 def sql_execute(archive: Archive, sql: str, params: tuple[Any, ...] = ()) -> None:

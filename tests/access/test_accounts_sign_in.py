@@ -73,4 +73,4 @@ def test_attempts_are_shared_by_every_connection_to_the_archive(path: Path) -> N
         assert one.users.sign_in_attempts.begin("c", limit=3, window=60, now=3.0)[0] is None
         # Old attempts are deleted as new ones come, so the table stays small.
         other.users.sign_in_attempts.begin("d", limit=3, window=60, now=100.0)
-        assert sql_rows(other, "SELECT client FROM signin_attempts") == [("d",)]
+        assert sql_rows(other, "SELECT client FROM signin_attempts", side=True) == [("d",)]

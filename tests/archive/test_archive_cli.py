@@ -109,3 +109,12 @@ def test_big_files_count_as_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert code == 1  # the expected-fields JSON beside the seeds is no cable
     summary = json.loads(out.split("\n2 inputs failed:")[0])
     assert (summary["files"], summary["new"]) == (len(list(SEEDS.iterdir())), 2)
+
+
+def test_a_mistyped_archive_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "cabels.sqlite"
+    for args in (["search", "detainees"], ["show", "06ALMATY1703"], ["stats"], ["user", "list"]):
+        result = CliRunner().invoke(main, [*args, "--archive", str(missing)])
+        assert result.exit_code == 2, (args, result.output)
+        assert f"{missing}: no such archive" in result.output
+    assert not missing.exists()

@@ -3,6 +3,13 @@
 Entries are only ever appended: each backend refuses any change or removal
 of one inside the database (triggers, rules), and ``reindex`` and ``copy``
 carry the log over.
+
+Two kinds of entry are written two ways.  An *act* (a decision, an account
+change, a release) joins the transaction of what it records: both happen or
+neither.  A *read* of a restricted cable is recorded as it happens and must
+never wait for a writer: a reader is not made to wait for an ingest batch
+(the SQLite backend keeps reads in a file of their own beside the archive,
+so they never need the archive's write lock; see ``AuditStore.append_read``).
 Entries never hold secrets (no passwords, no cable text): who, from which
 interface, what action, on what, when, and a small JSON detail.
 """
@@ -16,7 +23,10 @@ from typing import Any
 
 from cablegram.archive.store import AuditStore
 
-__all__ = ["AuditEntry", "AuditLog"]
+__all__ = ["READ_ACTIONS", "AuditEntry", "AuditLog"]
+
+# Actions that record a read (AuditStore.append_read), not an act.
+READ_ACTIONS = ("read", "read-copies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +56,17 @@ class AuditLog:
         target: str | None = None,
         **detail: Any,
     ) -> None:
-        """Append one entry (in the caller's transaction if one is open)."""
-        self.store.append({
+        """Append one entry: an act in the caller's transaction if one is open,
+        a read (:data:`READ_ACTIONS`) at once, without waiting for writers."""
+        row = {
             "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": who,
             "interface": interface, "action": action, "target": target,
             "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-        })  # fmt: skip
+        }  # fmt: skip
+        if action in READ_ACTIONS:
+            self.store.append_read(row)
+        else:
+            self.store.append(row)
 
     def query(
         self,

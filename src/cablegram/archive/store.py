@@ -166,7 +166,12 @@ class SignInStore(Protocol):
 
 
 class AuditStore(Protocol):
+    """The audit log: ``append`` an act inside the caller's transaction;
+    ``append_read`` a read at once, never waiting for the archive's writers
+    (an ingest batch); ``query`` both, newest first."""
+
     def append(self, row: dict[str, Any]) -> None: ...
+    def append_read(self, row: dict[str, Any]) -> None: ...
     def query(self, filters: dict[str, str], since: str | None, until: str | None,
               limit: int) -> list[dict[str, Any]]: ...  # fmt: skip
 

@@ -48,7 +48,7 @@ def _principal(archive_file: str, as_user: str | None) -> Any:
         return None
     if as_user.lower() == "public":
         return PUBLIC
-    with Archive(archive_file) as owner:
+    with Archive(archive_file, create=False) as owner:
         principal = owner.users.principal(as_user)
     if principal is None:
         click.echo(f"cablegram: no user '{as_user}' in {archive_file} (see cablegram user list)",
@@ -58,8 +58,10 @@ def _principal(archive_file: str, as_user: str | None) -> Any:
 
 
 @contextmanager
-def _open(archive_file: str, as_user: str | None = None) -> Iterator[Any]:
-    """The archive opened for the ``--as`` reader; access errors end the command cleanly."""
+def _open(archive_file: str, as_user: str | None = None, *, create: bool = False) -> Iterator[Any]:
+    """The archive opened for the ``--as`` reader; access errors end the command
+    cleanly.  Only commands that build an archive (``create``: ingest, demo)
+    may make a new one: a mistyped ``--archive`` must not answer "0 cables"."""
     from cablegram.archive import (
         AccessDenied,
         Archive,
@@ -72,8 +74,12 @@ def _open(archive_file: str, as_user: str | None = None) -> Iterator[Any]:
 
     try:
         principal = _principal(archive_file, as_user)
-        archive = Archive(archive_file, principal=principal, interface="cli")
-    except (ArchiveVersionError, ArchiveNotFound, NotAnArchive) as error:
+        archive = Archive(archive_file, principal=principal, interface="cli", create=create)
+    except ArchiveNotFound as error:
+        click.echo(f"cablegram: {error} (build one with 'cablegram ingest' or "
+                   "'cablegram demo', or name it with --archive)", err=True)  # fmt: skip
+        sys.exit(2)
+    except (ArchiveVersionError, NotAnArchive) as error:
         click.echo(f"cablegram: {error}", err=True)
         sys.exit(2)
     try:
@@ -174,7 +180,7 @@ def ingest_cmd(
         raise click.BadParameter(str(error), param_hint="--part") from None
     sources: list[Any] = [sys.stdin.buffer if p == "-" else p for p in paths]  # stdin streamed
     show = sys.stderr.isatty() if progress is None else progress
-    with _open(archive_file) as archive, _progress(total_bytes(sources), show) as bar:
+    with _open(archive_file, create=True) as archive, _progress(total_bytes(sources), show) as bar:
         try:
             report = archive.ingest(sources, workers=workers, batch=batch, progress=bar,
                                     part=share)  # fmt: skip
@@ -512,7 +518,7 @@ def demo_cmd(archive_file: str, count: int, serve: bool, host: str, port: int) -
     serve it on the web (as its owner: the demo holds no real secrets)."""
     from cablegram.archive.demo import DEMO_QUERIES, demo_sources
 
-    with _open(archive_file) as archive:
+    with _open(archive_file, create=True) as archive:
         report = archive.ingest(demo_sources(count))
         _print_report(report, False)
         console = _console()

@@ -50,8 +50,9 @@ class SQLiteAccounts:
 
 
 class SQLiteSignIns:
-    """Recent sign-in attempts per client, kept in the archive file so that
-    every process serving it counts the same attempts (users.SignInAttempts)."""
+    """Recent sign-in attempts per client, kept in the archive's side file
+    (sidefile.py: never waiting for an ingest) so that every process serving
+    the archive counts the same attempts (users.SignInAttempts)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn

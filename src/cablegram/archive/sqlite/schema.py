@@ -222,11 +222,18 @@ def _v4_history(conn: sqlite3.Connection) -> None:
         )
 
 
+def _v5_side_file(conn: sqlite3.Connection) -> None:
+    """Sign-in attempts are counted in the side file (sidefile.py) now; reads
+    recorded here before stay in ``audit``, read together with the new ones."""
+    conn.execute("DROP TABLE IF EXISTS signin_attempts")
+
+
 Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 
 # (version, what it changes, how): applied in order to files below ``version``.
 MIGRATIONS: list[Migration] = [
     (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
+    (5, "sign-in attempts move to the side file", _v5_side_file),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -27,11 +27,12 @@ from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRe
 from cablegram.archive.sqlite import schema
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
-from cablegram.archive.sqlite.audit import AUDIT_COLUMNS, SQLiteAudit
+from cablegram.archive.sqlite.audit import SQLiteAudit
 from cablegram.archive.sqlite.connection import connect, open_read_only, transaction
 from cablegram.archive.sqlite.graph import GraphQueries
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
+from cablegram.archive.sqlite.sidefile import open_side, side_path
 from cablegram.archive.sqlite.writer import clear_fields, write_batch
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
 
@@ -70,9 +71,10 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
         )
+        self.side = open_side(path)
         self.accounts = SQLiteAccounts(self.conn)
-        self.signins = SQLiteSignIns(self.conn)
-        self.audit = SQLiteAudit(self.conn)
+        self.signins = SQLiteSignIns(self.side)
+        self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
 
     @property
@@ -84,6 +86,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
 
     def close(self) -> None:
         self.conn.close()
+        self.side.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -297,9 +300,9 @@ class SQLiteStore(SearchQueries, GraphQueries):
         ]
 
     def disk_bytes(self) -> int:
-        """Bytes the archive takes on disk (the file and its write-ahead log)."""
-        return sum(os.path.getsize(self.path + s) for s in ("", "-wal")
-                   if os.path.exists(self.path + s))  # fmt: skip
+        """Bytes the archive takes on disk (its file, its side file, their logs)."""
+        files = [f + s for f in (self.path, side_path(self.path)) for s in ("", "-wal")]
+        return sum(os.path.getsize(f) for f in files if os.path.exists(f))
 
     # -- whole archives --
     def iter_documents(self) -> Iterator[StoredDocument]:
@@ -332,15 +335,15 @@ class SQLiteStore(SearchQueries, GraphQueries):
         return KeptRecords(
             users=rows("users", USER_COLUMNS),
             decisions=rows("decisions", DECISION_COLUMNS),
-            audit=rows("audit", AUDIT_COLUMNS),
+            audit=self.audit.rows(),
             settings=settings,
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
         """Add ``kept`` (from another archive) to this one, in one transaction."""
         with transaction(self.conn):
-            for table, rows in (("users", kept.users), ("decisions", kept.decisions),
-                                ("audit", kept.audit)):  # fmt: skip
+            self.audit.put_rows(kept.audit)
+            for table, rows in (("users", kept.users), ("decisions", kept.decisions)):
                 for row in rows:
                     cols = list(row)
                     self.conn.execute(
@@ -362,22 +365,32 @@ class SQLiteStore(SearchQueries, GraphQueries):
         """A new, empty archive beside this one (``reindex`` fills it, then
         :meth:`replace_with` swaps it in)."""
         fresh_path = self.path + ".reindex"
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(fresh_path + suffix):
-                os.remove(fresh_path + suffix)
+        _remove(fresh_path)
         return SQLiteStore(fresh_path, self.principal)
 
     def replace_with(self, fresh: SQLiteStore) -> None:  # type: ignore[override]
         """Swap ``fresh`` in for this archive's file (the old file stays intact
         until the rename); this store then reads the new file."""
-        fresh.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for conn in (fresh.conn, fresh.side):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         fresh.close()
         self.close()
-        os.replace(fresh.path, self.path)
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(self.path + suffix):
-                os.remove(self.path + suffix)
+        # The side file first: until the archive file is replaced, the old
+        # archive still opens (with the new copy of its reads).
+        for old, new in ((side_path(self.path), side_path(fresh.path)), (self.path, fresh.path)):
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(old + suffix):
+                    os.remove(old + suffix)
+            os.replace(new, old)
         reopened = SQLiteStore(self.path, self.principal)
         reopened.on_fields = self.on_fields
         self.__dict__.update(reopened.__dict__)
         self.decisions = SQLiteDecisions(self)
+
+
+def _remove(path: str) -> None:
+    """An archive file and everything beside it."""
+    for name in (path, side_path(path)):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(name + suffix):
+                os.remove(name + suffix)

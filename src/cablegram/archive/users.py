@@ -171,7 +171,10 @@ class Users:
         owner: bool | None = None,
         password: str | None = None,
     ) -> Principal:
-        """Change a user's grants (None leaves a field as it is)."""
+        """Change a user's grants: each one given replaces the user's (``captions=
+        ["NODIS"]`` leaves NODIS as its only caption; ``[]`` empties it), and
+        None leaves it as it is.  The one meaning of a change, for ``cablegram
+        user set`` and ``PATCH /api/users/{name}`` alike."""
         info = self.info(name)
         level = parse_clearance(clearance) if clearance is not None else None
         grants = Principal(

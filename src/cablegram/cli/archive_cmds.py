@@ -31,8 +31,9 @@ as_option = click.option(
     envvar="CABLEGRAM_USER",
     default=None,
     metavar="USER",
-    help="Read as this archive user ('public': the anonymous reader). "
-    "Default: the local owner, who reads everything (env CABLEGRAM_USER).",
+    help="Read as this archive user ('public': the anonymous reader; 'published': "
+    "every cable, as for a corpus already public). Default: the local owner, who "
+    "reads everything (env CABLEGRAM_USER).",
 )
 
 
@@ -42,12 +43,14 @@ def _echo_json(value: Any) -> None:
 
 def _principal(archive_file: str, as_user: str | None) -> Any:
     """The reader ``--as`` names (None: the local owner)."""
-    from cablegram.archive import PUBLIC, Archive
+    from cablegram.archive import PUBLIC, PUBLISHED, Archive
 
     if as_user is None or as_user.lower() == "owner":
         return None
     if as_user.lower() == "public":
         return PUBLIC
+    if as_user.lower() == "published":
+        return PUBLISHED
     with Archive(archive_file, create=False) as owner:
         principal = owner.users.principal(as_user)
     if principal is None:

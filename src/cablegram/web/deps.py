@@ -18,12 +18,14 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from cablegram.access.principal import OWNER, PUBLIC, Principal
+from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED, Principal
 from cablegram.archive import Archive
 from cablegram.archive.users import Account
 from cablegram.model import Classification
 
-ANONYMOUS_CHOICES = ("public", "owner")
+# What a reader who has not signed in reads as (``serve --anonymous``).
+ANONYMOUS_READERS = {"public": PUBLIC, "published": PUBLISHED, "owner": OWNER}
+ANONYMOUS_CHOICES = tuple(ANONYMOUS_READERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,7 @@ def current_reader(request: Request) -> Reader:
     if principal is not None:
         reader = Reader(principal, signed_in=True)
     else:
-        reader = Reader(OWNER if app.settings.anonymous == "owner" else PUBLIC)
+        reader = Reader(ANONYMOUS_READERS[app.settings.anonymous])
     request.state.reader = reader
     return reader
 
@@ -169,7 +171,7 @@ def shown_reader(request: Request) -> Reader:
         return current_reader(request)
     except HTTPException:
         anonymous = request.app.state.settings.anonymous
-        return Reader(OWNER if anonymous == "owner" else PUBLIC)
+        return Reader(ANONYMOUS_READERS[anonymous])
 
 
 ReaderDep = Annotated[Reader, Depends(current_reader)]

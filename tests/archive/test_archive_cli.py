@@ -118,3 +118,10 @@ def test_a_mistyped_archive_is_refused_not_created(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert f"{missing}: no such archive" in result.output
     assert not missing.exists()
+
+
+def test_no_query_browses_every_cable(db: str) -> None:
+    code, out = run("search", "--archive", db, "--sort", "date")
+    assert code == 0 and out.splitlines()[0] == "2 cables match"
+    code, out = run("export", "--archive", db)
+    assert code == 0 and sum(line.startswith("{") for line in out.splitlines()) == 2

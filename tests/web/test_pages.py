@@ -201,3 +201,18 @@ def test_api_reference_page_lists_every_route(client: TestClient) -> None:
             assert f"{method.upper()}</span> <code>{path}</code>" in html, (method, path)
     assert "<code>facets</code>" in html  # docstring code spans
     assert "<code>/search</code>" not in html  # pages are not API routes
+
+
+def test_an_empty_search_browses_every_cable(client: TestClient) -> None:
+    page = client.get("/search?q=")
+    assert page.status_code == 200 and "cables" in page.text
+    api = client.get("/api/search", params={"q": "", "limit": 0}).json()
+    assert api["total"] == client.get("/api/stats").json()["cables"]
+    assert client.get("/search", follow_redirects=False).status_code == 303  # nothing asked
+
+
+def test_every_page_says_what_the_reader_reads_as(public_client: TestClient, client: TestClient) -> None:
+    for path in ("/", "/search?q=detainees", "/overview"):
+        text = public_client.get(path).text
+        assert "Reading as the public: cables above UNCLASSIFIED, SBU cables and restricted" in text
+        assert "reader-notice" not in client.get(path).text  # the owner is told nothing

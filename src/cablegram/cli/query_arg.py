@@ -58,8 +58,9 @@ class QueryCommand(click.Command):
 
 
 def query_argument(fn: Any) -> Any:
-    """QUERY: one or more words, joined by spaces (quote a query to keep it one word)."""
-    return click.argument("query_words", metavar="QUERY", nargs=-1, required=True)(fn)
+    """QUERY: words joined by spaces (quote a query to keep it one word); none
+    at all: every cable the reader may see."""
+    return click.argument("query_words", metavar="[QUERY]", nargs=-1, required=False)(fn)
 
 
 def joined(words: tuple[str, ...]) -> str:

@@ -31,7 +31,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 # Every route resolves its reader first: refused credentials are a 401 everywhere.
 router = APIRouter(prefix="/api", tags=["archive"], dependencies=[Depends(current_reader)])
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
-Q = Annotated[str, Query(min_length=1, max_length=2000, description="Query (docs/archive.md)")]
+Q = Annotated[
+    str,
+    Query(max_length=2000,
+          description="Query (docs/archive.md); empty: every cable the reader may see"),
+]  # fmt: skip
 Sort = Literal["rank", "date", "date-asc"]
 CableId = Annotated[
     str, Path(description="A cable id, e.g. 06ALMATY1703 (alias spellings resolve)")

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED, Principal
+from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED, Principal, reader_notice
 from cablegram.archive import Archive
 from cablegram.archive.users import Account
 from cablegram.model import Classification
@@ -44,9 +44,14 @@ class Reader:
         return self.principal.owner
 
     @property
+    def notice(self) -> str:
+        """What the reader reads as and what that hides (access.reader_notice)."""
+        return reader_notice(self.principal)
+
+    @property
     def clearance(self) -> str:
         """What the reader may see, in words for the page header."""
-        if self.is_owner:
+        if self.is_owner or self.principal.reads_all:
             return "full access"
         level = self.principal.clearance
         extras = sorted(self.principal.captions)

@@ -118,10 +118,12 @@ class StatsOut(BaseModel):
     references: int
     unresolved_references: int
     non_cable_references: int
-    by_year: list[tuple[int | None, int]]
-    by_month: list[tuple[str | None, int]]
-    by_classification: list[tuple[str | None, int]]
-    by_origin: list[tuple[str | None, int]]
+    # Values a cable lacks are counted as "(unknown)"; undated cables (no
+    # date-time group) are "(unknown)" years and months, as in the facets.
+    by_year: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]
+    by_classification: list[tuple[str, int]]
+    by_origin: list[tuple[str, int]]
     by_tag: list[tuple[str, int]]
     defects: list[tuple[str, int]]
 

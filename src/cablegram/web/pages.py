@@ -45,9 +45,9 @@ def search(
     page: Annotated[int, Query(ge=1, le=50_000)] = 1,
     exact: bool = False,
 ) -> HTMLResponse:  # fmt: skip
-    q = " ".join(q.split())
-    if not q:
+    if "q" not in request.query_params:  # no search asked for: the start page
         return RedirectResponse("/", status_code=303)  # type: ignore[return-value]
+    q = " ".join(q.split())  # empty: every cable the reader may see
 
     def url(query: str) -> str:
         return search_url(query, sort=None if sort == "rank" else sort)

@@ -207,7 +207,7 @@ async function overview(root) {
   const meaning = new Map(tags.map((t) => [t.tag, t.meaning]));
   for (const span of root.querySelectorAll("[data-stat]")) span.textContent = fmt(stats[span.dataset.stat]);
   const chart = (name) => root.querySelector(`[data-chart="${name}"]`);
-  columns(chart("months"), stats.by_month.filter(([m]) => m).map(([month, count]) => ({ month, count, url: searchUrl(`date:${month}`) })));
+  columns(chart("months"), stats.by_month.filter(([m]) => m && m !== "(unknown)").map(([month, count]) => ({ month, count, url: searchUrl(`date:${month}`) })));
   const rank = (c) => { const i = Object.keys(LEVELS).indexOf(c); return i < 0 ? 99 : i; };
   const levels = [...stats.by_classification].sort((a, b) => rank(a[0]) - rank(b[0]));
   stack(chart("classes"), levels.map(([c, count]) => ({
@@ -220,7 +220,7 @@ async function overview(root) {
     { label: "cables not in the archive", count: stats.unresolved_references, cls: "refs-missing" },
     { label: "not cables", count: stats.non_cable_references, cls: "refs-other" },
   ]);
-  hbars(chart("origins"), stats.by_origin.filter(([o]) => o).map(([o, count]) => ({ label: o, count, url: searchUrl(`origin:${o}`) })));
+  hbars(chart("origins"), stats.by_origin.filter(([o]) => o && o !== "(unknown)").map(([o, count]) => ({ label: o, count, url: searchUrl(`origin:${o}`) })));
   hbars(chart("tags"), stats.by_tag.map(([t, count]) => ({ label: t, note: meaning.get(t) || "", count, url: searchUrl(`tag:${t}`) })));
 }
 

@@ -76,8 +76,7 @@ class CLIInterface:
         if op == "search":
             code, out = self._run("search", arg, "--json", "--facets", "--limit", "100")
             data = json.loads(out)
-            return {"total": data["total"], "hits": data["hits"], "facets": data["facets"],
-                    "cables": data["cables"]}  # fmt: skip
+            return {"total": data["total"], "hits": data["hits"], "facets": data["facets"]}
         if op in ("show", "refs", "cited-by", "thread"):
             code, out = self._run(op, arg, "--json")
             if code != 0:

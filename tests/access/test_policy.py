@@ -129,3 +129,38 @@ def test_distribution_offices() -> None:
         "INR/EU",
         "OIA",
     }
+
+
+def test_the_published_reader_reads_every_cable_and_administers_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from leak_fixtures import build, cable_id
+
+    from cablegram.access import PUBLISHED, reader_notice
+    from cablegram.archive import AccessDenied, Archive
+
+    fx = build(tmp_path / "p.sqlite")
+    with Archive(fx.path, principal=PUBLISHED) as reader:
+        assert {cid for cid in fx.cables if reader.get(cid) is not None} == set(fx.cables)
+        assert reader.search("common").total == len(fx.cables)
+        assert reader.copies(cable_id(10))  # even a TOP SECRET NODIS cable's original text
+        for act in (lambda: reader.users.add("eve"), lambda: reader.audit,
+                    lambda: reader.review.decide(cable_id(4), "release", "1.4(d)"),
+                    lambda: reader.set_partial_release_search(True)):  # fmt: skip
+            with pytest.raises(PermissionError):
+                act()
+    assert reader_notice(PUBLISHED) == "Reading the published corpus: every cable is shown."
+    with pytest.raises(AccessDenied):
+        Archive(fx.path, principal=PUBLISHED).users.add("eve")
+
+
+def test_the_notice_says_what_a_reader_reads_as_and_what_that_hides() -> None:
+    from cablegram.access import PUBLIC, reader_notice
+
+    assert reader_notice(PUBLIC) == (
+        "Reading as the public: cables above UNCLASSIFIED, SBU cables and restricted "
+        "captions are not shown. Sign in to read more."
+    )
+    alice = Principal("alice", Classification.CONFIDENTIAL, captions=frozenset({"NOFORN"}))
+    assert reader_notice(alice) == (
+        "Reading as alice: cables above CONFIDENTIAL and cables with captions you are "
+        "not read into are not shown."
+    )

@@ -11,12 +11,13 @@ from click.testing import CliRunner
 from cablegram.cli import main
 
 SEEDS = Path(__file__).resolve().parents[2] / "src/cablegram/data/examples/seeds"
+SEED_TEXTS = [str(p) for p in sorted(SEEDS.glob("*.txt"))]  # (beside them: expected JSON)
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("cli") / "a.sqlite")
-    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--archive", path, "--json"])
+    result = CliRunner().invoke(main, ["ingest", *SEED_TEXTS, "--archive", path, "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["new"] == 2
@@ -38,7 +39,7 @@ def test_search_text_and_json(db: str) -> None:
     code, out = run("search", "origin:ALMATY", "--archive", db, "--json", "--sort", "date")
     data = json.loads(out)
     assert data["total"] == 2
-    assert [c["id"] for c in data["cables"]] == ["06ALMATY2872", "06ALMATY1703"]
+    assert [h["id"] for h in data["hits"]] == ["06ALMATY2872", "06ALMATY1703"]
 
 
 def test_query_error_is_a_message_not_a_trace(db: str) -> None:
@@ -82,7 +83,7 @@ def test_graph_and_export(db: str, tmp_path: Path) -> None:
 
 
 def test_reingest_reports_unchanged(db: str) -> None:
-    code, out = run("ingest", str(SEEDS), "--archive", db, "--json")
+    code, out = run("ingest", *SEED_TEXTS, "--archive", db, "--json")
     assert code == 0
     summary = json.loads(out)
     assert (summary["new"], summary["unchanged"]) == (0, 2)
@@ -105,8 +106,8 @@ def test_big_files_count_as_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(ingest, "BIG_FILE", 1000)  # every seed is "big"
     code, out = run("ingest", str(SEEDS), "--archive", str(tmp_path / "b.sqlite"), "--json")
-    assert code == 0
-    summary = json.loads(out)
+    assert code == 1  # the expected-fields JSON beside the seeds is no cable
+    summary = json.loads(out.split("\n2 inputs failed:")[0])
     assert (summary["files"], summary["new"]) == (len(list(SEEDS.iterdir())), 2)
 
 
@@ -117,3 +118,10 @@ def test_a_mistyped_archive_is_refused_not_created(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert f"{missing}: no such archive" in result.output
     assert not missing.exists()
+
+
+def test_no_query_browses_every_cable(db: str) -> None:
+    code, out = run("search", "--archive", db, "--sort", "date")
+    assert code == 0 and out.splitlines()[0] == "2 cables match"
+    code, out = run("export", "--archive", db)
+    assert code == 0 and sum(line.startswith("{") for line in out.splitlines()) == 2

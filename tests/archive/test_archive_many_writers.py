@@ -67,7 +67,9 @@ def _content(archive: Archive) -> dict:
     }
 
 
-def _ingest_cmd(location: str, *inputs: str, part: str | None = None, workers: int = 1) -> list[str]:
+def _ingest_cmd(
+    location: str, *inputs: str, part: str | None = None, workers: int = 1
+) -> list[str]:
     cmd = [*CLI, "ingest", *inputs, "--archive", location, "--batch", "40",
            "--workers", str(workers), "--no-progress"]  # fmt: skip
     return cmd + (["--part", part] if part else [])

@@ -105,11 +105,17 @@ def test_nesting_is_limited() -> None:
         ("a OR b", 'class:"top secret"', '(a OR b) class:"top secret"', "a OR b"),
         ("x tag:pter", "tag:PTER", "x tag:pter", "x"),
         ("", "date:2006", "date:2006", ""),
-        ('NOT (a OR b) "c d"', "origin:ALMATY", 'NOT (a OR b) "c d" origin:ALMATY',
-         'NOT (a OR b) "c d"'),
+        (
+            'NOT (a OR b) "c d"',
+            "origin:ALMATY",
+            'NOT (a OR b) "c d" origin:ALMATY',
+            'NOT (a OR b) "c d"',
+        ),
     ],
 )
-def test_narrowing_edits_the_syntax_tree(query: str, term: str, narrowed: str, widened: str) -> None:
+def test_narrowing_edits_the_syntax_tree(
+    query: str, term: str, narrowed: str, widened: str
+) -> None:
     assert with_conjunct(query, term) == narrowed
     assert has_conjunct(narrowed, term)
     assert without_conjunct(narrowed, term) == widened
@@ -147,7 +153,9 @@ def test_date_ranges() -> None:
     assert compile_query("after:2006-02-28").tree == t.Created("2006-03-01", None)
 
 
-@pytest.mark.parametrize("written", ['"THE HAGUE"', "THEHAGUE", '"AMEMBASSY THE HAGUE"', "thehague"])
+@pytest.mark.parametrize(
+    "written", ['"THE HAGUE"', "THEHAGUE", '"AMEMBASSY THE HAGUE"', "thehague"]
+)
 def test_origins_match_every_spelling_the_lexicon_knows(written: str) -> None:
     node = compile_query(f"origin:{written}").tree
     assert isinstance(node, t.OriginIs) and "THEHAGUE" in node.values

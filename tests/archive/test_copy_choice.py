@@ -47,3 +47,18 @@ def test_the_damaged_copy_alone_is_primary_and_flagged(dev_corpus: Path, tmp_pat
         assert "THE HAGUE 000174" in defect.message and defect.line == 15
         assert cable.text.split("\n")[defect.line - 1].startswith("S E C R E T THE HAGUE")
         assert archive.search("defect:FOREIGN_TEXT").total == 1
+
+
+def test_aad_printouts_ingest_beside_their_text_extracts(dev_corpus: Path, tmp_path: Path) -> None:
+    """A PDF is ingested like any other file: each printout and its text extract
+    are two copies of one cable."""
+    with Archive(tmp_path / "a.sqlite") as archive:
+        report = archive.ingest(
+            [dev_corpus / "aad-pdf-1970s", dev_corpus / "aad-text-1970s"], workers=1
+        )
+        assert (report.counts.new, report.counts.merged, report.failures) == (12, 12, [])
+        copies = archive.copies("74LAPAZ430")
+        assert sorted(c.format for c in copies) == ["aad-pdf", "telegram"]
+        cable = archive.get("74LAPAZ430")
+        assert cable is not None and cable.signers == ("STEDMAN",)
+        assert [h.id for h in archive.search("PAN DE BATALLA").hits] == ["74LAPAZ430"]

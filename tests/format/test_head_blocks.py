@@ -135,3 +135,33 @@ def test_a_typist_slip_in_the_eo_keyword(dev_corpus: Path) -> None:
     cable = _one(dev_corpus / "aad-text-1970s" / "1974LAPAZ05618.txt")
     assert cable.eo is not None and (cable.eo.order, cable.eo.text) == ("11652", "N/A")
     assert all("E.OM" not in d for d in cable.distribution)
+
+
+def test_free_text_tags_are_one_tag_each(dev_corpus: Path) -> None:
+    cable = _one(dev_corpus / "cables-csv-rows" / "04MAPUTO1609.csv")
+    assert cable.tags == ("ECON", "EAID", "EINV", "ETRD", "MZ", "MONTHLY ECON DIGEST")
+    cable = parse(HEAD.replace("TAGS: PREL", "TAGS: PTER, PREL, YM, COUNTER TERRORISM"))
+    assert cable.tags == ("PTER", "PREL", "YM", "COUNTER TERRORISM")
+    # An acronym in parentheses is the tag other copies write.
+    cable = parse(
+        HEAD.replace("TAGS: PREL", "TAGS: ETRD, BR, Fee Trade Agreement of America (FTAA)")
+    )
+    assert cable.tags == ("ETRD", "BR", "FTAA")
+
+
+def test_tags_without_colon_and_continued_after_a_comma() -> None:
+    cable = parse(HEAD.replace("TAGS: PREL", "TAGS PREL PGOV"))
+    assert cable.tags == ("PREL", "PGOV")
+    cable = parse(
+        HEAD.replace("TAGS: PREL", "TAGS: PGOV, KDEM, PINR,\nMI, United Democratic Front")
+    )
+    assert cable.tags == ("PGOV", "KDEM", "PINR", "MI", "UNITED DEMOCRATIC FRONT")
+    assert cable.subject == "A TEST"
+
+
+def test_an_sbu_caption_written_with_a_comma(dev_corpus: Path) -> None:
+    # "SENSITIVE, BUT UNCLASSIFIED" over a PASS line; cables.csv labels it
+    # UNCLASSIFIED//FOR OFFICIAL USE ONLY.
+    cable = _one(dev_corpus / "cables-csv-rows" / "03LAGOS2330.csv")
+    assert cable.sbu
+    assert cable.distribution == ("PASS GURNEY, LONDON AND NEARY, PARIS",)

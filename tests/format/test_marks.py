@@ -20,6 +20,8 @@ MARKS = [
     ("S//ORCON", "S/OC", Classification.SECRET, False, {"ORCON"}),
     ("LOU", "LOU", Classification.UNCLASSIFIED, True, set()),
     ("TS", "TS", Classification.TOP_SECRET, False, set()),
+    ("CONFIDENTIAL - ENTIRE TEXT", "C", Classification.CONFIDENTIAL, False, set()),
+    ("SECRET - ENTIRE TEXT", "S", Classification.SECRET, False, set()),
 ]
 
 
@@ -60,3 +62,13 @@ def test_parser_access_and_validation_read_a_cable_s_marks_alike() -> None:
     ]
     # The NOFORN portions without a NOFORN caption: validation reads the same marks.
     assert "R14" in {f.code for f in validate(cable)}
+
+
+def test_a_whole_text_mark_in_words_opens_paragraph_one() -> None:
+    text = (
+        "R 011200Z JAN 92\nFM AMEMBASSY DAMASCUS\nTO SECSTATE WASHDC 1\n\n"
+        "C O N F I D E N T I A L DAMASCUS 00001\n\nE.O. 12356: DECL: OADR\nTAGS: PREL SY\n"
+        "SUBJECT: A TEST\n\n1. CONFIDENTIAL - ENTIRE TEXT. THE MINISTER SAID.\nROSS\n"
+    )
+    (para,) = parse(text).paragraphs
+    assert (para.marking, para.text) == ("C", "CONFIDENTIAL - ENTIRE TEXT. THE MINISTER SAID.")

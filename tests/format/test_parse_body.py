@@ -18,6 +18,7 @@ from cablegram.format.parse.body import (
     _summary,
     _summary_text,
     read_body,
+    trailing_text_end,
 )
 from cablegram.format.reader import read
 from cablegram.lexicon.marks import normalize_mark
@@ -132,13 +133,14 @@ def _read_body_line_by_line(lines: list[str], start: int, own: tuple[str, int] |
     The specification the fast paths of read_body must keep.
     """
     body = Body()
-    kept = [(i, x) for i, x in enumerate(lines) if i >= start]
+    end = trailing_text_end(lines, start, own)
+    kept = [(i, x) for i, x in enumerate(lines) if start <= i < end]
     kept = [(i, x) for i, x in kept if not (x.strip() and _is_noise(x, own))]
     while kept and not kept[-1][1].strip():
         kept.pop()
     if kept:
         at, last = kept[-1]
-        signer, rest = _signature(last.strip())
+        signer, rest = _signature(last.strip(), lines[at - 1] if at > start else "")
         if signer is not None:
             body.signers.append(signer)
             body.signer_line = at
@@ -202,3 +204,17 @@ def test_read_body_fast_paths_change_nothing_on_real_cables(corpus: Path) -> Non
         lines = cable.text.split("\n")
         own = (cable.origin or "", cable.serial or 0)
         assert read_body(lines, 1, own) == _read_body_line_by_line(lines, 1, own), cable.id
+
+
+@pytest.mark.parametrize(
+    ("last", "signers"),
+    [("HORAN##", ("HORAN",)), ("MCNAMARA.", ("MCNAMARA",)), ("WE AGREE.", ()), ("THANKS.", ())],
+)
+def test_signer_at_the_very_end_with_residue(last: str, signers: tuple[str, ...]) -> None:
+    assert parse(HEAD + "1. (C) Text of the cable.\n" + last + "\n").signers == signers
+
+
+def test_residue_after_the_closing_banner_is_no_signer(dev_corpus: Path) -> None:
+    # "...FOREIGN AFFAIRS.    PORTER" / banner / "NMAFVVZCZ" (teletype residue)
+    (cable,) = list(read(dev_corpus / "plusd-html-1970s" / "1973STATE097844_b.html"))
+    assert cable.signers == ("PORTER",)

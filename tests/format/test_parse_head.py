@@ -134,18 +134,118 @@ def test_eo_forms(line: str, order: str, declassify_on: str | None, text: str) -
             "POLOFF",
             ["1.4(b)", "1.4(d)"],
         ),
-        (
-            ["CLASSIFIED BY EAP DAS THOMAS J. CHRISTENSEN: 1.4 (B) AND (D)."],
-            "THOMAS J. CHRISTENSEN",
-            "EAP DAS",
-            ["1.4(b)", "1.4(d)"],
-        ),
     ],
 )
 def test_classified_by_forms(block: list[str], name: str, title: str, reasons: list[str]) -> None:
     cb = read_classified_by(block)
     assert (cb.name, cb.title, list(cb.reasons)) == (name, title, reasons)
     assert cb.text == " ".join(" ".join(block).split())
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "title", "office", "reasons"),
+    [
+        (
+            "CLASSIFIED BY EAP DAS THOMAS J. CHRISTENSEN: 1.4 (B) AND (D).",
+            "THOMAS J. CHRISTENSEN",
+            "DAS",
+            "EAP",
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "Classified By: Acting Deputy Chief of Mission Marc Wall for reasons 1.4 (b) and (d)",
+            "Marc Wall",
+            "Acting Deputy Chief of Mission",
+            None,
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "Classified By: AF/C - MARY BETH LEONARD, REASONS 1.4 (B) AND (D)",
+            "MARY BETH LEONARD",
+            None,
+            "AF/C",
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "Classified by: EUR/RPM Director Bruce Turner for reasons 1.4 (b) and (d).",
+            "Bruce Turner",
+            "Director",
+            "EUR/RPM",
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "CLASSIFIED BY AMBASSADOR TO SUDAN TIMOTHY CARNEY. REASON: 1.5 (B) AND (D)",
+            "TIMOTHY CARNEY",
+            "AMBASSADOR TO SUDAN",
+            None,
+            ["1.5(b)", "1.5(d)"],
+        ),
+        (
+            "CLASSIFIED BY: THOMAS W. SIMONS, JR., AMBASSADOR. REASON: 1.5 (D).",
+            "THOMAS W. SIMONS, JR.",
+            "AMBASSADOR",
+            None,
+            ["1.5(d)"],
+        ),
+        (
+            "CLASSIFIED BY DCM THEODORE KATTOUF - 1.5 B,D.",
+            "THEODORE KATTOUF",
+            "DCM",
+            None,
+            ["1.5(b)", "1.5(d)"],
+        ),
+        (
+            "CLASSIFIED BY AMBASSADOR JOHN R. BOLTON. E.O. 12356 REASON 1.3 (A)(4)",
+            "JOHN R. BOLTON",
+            "AMBASSADOR",
+            None,
+            ["1.3(a)(4)"],
+        ),
+        # A name may be "Reason": reasons start at a section, not at the word.
+        (
+            "Classified By: Ambassador Aa Reason, reasons 1.4 (a).",
+            "Aa Reason",
+            "Ambassador",
+            None,
+            ["1.4(a)"],
+        ),
+    ],
+)
+def test_classified_by_name_title_and_office(
+    line: str, name: str, title: str | None, office: str | None, reasons: list[str]
+) -> None:
+    cb = read_classified_by([line])
+    assert (cb.name, cb.title, cb.office, list(cb.reasons)) == (name, title, office, reasons)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "name", "title", "reasons"),
+    [
+        (
+            "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY: CHRISTOPHER W.S. ROSS, AMBASSADOR. "
+            "REASON: 1.5 (D).\n\n2. THE MINISTER SAID.",
+            "CHRISTOPHER W.S. ROSS",
+            "AMBASSADOR",
+            ["1.5(d)"],
+        ),
+        (
+            "1. (C) CLASSIFIED BY DCM THEODORE KATTOUF - 1.5 B,D.\n\n2. (C) SUMMARY: X.",
+            "THEODORE KATTOUF",
+            "DCM",
+            ["1.5(b)", "1.5(d)"],
+        ),
+    ],
+)
+def test_classified_by_inside_paragraph_one(
+    paragraph: str, name: str, title: str, reasons: list[str]
+) -> None:
+    text = (
+        "R 011200Z JAN 92\nFM AMEMBASSY DAMASCUS\nTO SECSTATE WASHDC 1\n\n"
+        "C O N F I D E N T I A L DAMASCUS 00001\n\nE.O. 12356: DECL: OADR\nTAGS: PREL SY\n"
+        "SUBJECT: A TEST\n\n" + paragraph + "\nROSS\n"
+    )
+    cb = parse(text).classified_by
+    assert cb is not None and (cb.name, cb.title, list(cb.reasons)) == (name, title, reasons)
 
 
 RETYPED = """P R 281848Z DEC 66

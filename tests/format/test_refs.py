@@ -69,3 +69,44 @@ def test_january_citing_december_reads_the_previous_year_and_says_so() -> None:
 
 def test_us_is_not_a_label() -> None:
     assert refs("A. STATE 1 B. U.S. NOTE OF 5/3") == [("A", "09STATE1"), ("B", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A year written after the serial: two digits, or a date's four.
+        ("CARACAS 0811 99", [(None, "99CARACAS811")]),
+        ("LA PAZ 4350 JULY 1973", [(None, "73LAPAZ4350")]),
+        # ... but not one after the citing cable's own year.
+        ("STATE 12345 11", [(None, "09STATE12345")]),
+        # Doubled labels, origin variants, a year glued to the origin.
+        ("A. A) VATICAN 3823", [("A", "09VATICAN3823")]),
+        ("USUN NY 1234", [(None, "09USUNNEWYORK1234")]),
+        ("USDOC 4567", [(None, "09USDOC4567")]),
+        ("RIO DE JAN 345", [(None, "09RIODEJANEIRO345")]),
+        ("HCMC 456", [(None, "09HOCHIMINHCITY456")]),
+        ("A. 04QUITO 2614 B. 04 QUITO 2615", [("A", "04QUITO2614"), ("B", "04QUITO2615")]),
+    ],
+)
+def test_reference_forms_of_real_cables(
+    text: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert refs(text) == expected
+
+
+def test_a_page_break_inside_a_ref_block_is_no_reference() -> None:
+    from cablegram.format.parse import parse
+
+    text = (
+        "R 081200Z FEB 99\nFM AMEMBASSY ROME\nTO SECSTATE WASHDC 1\n\n"
+        "C O N F I D E N T I A L SECTION 01 OF 02 ROME 001196\n\n"
+        "E.O. 12958: DECL: 02/08/09\nTAGS: PREL IT\nSUBJECT: A TEST\n"
+        "REF: A. ROME 1000\n     B. STATE 2000\n                        CONFIDENTIAL\n"
+        "PAGE 02 ROME 01196 01 OF 02 082030Z\n     C. ROME 1100\n\n1. (C) TEXT.\n"
+    )
+    cable = parse(text)
+    assert [(r.label, r.text) for r in cable.references] == [
+        ("A", "ROME 1000"),
+        ("B", "STATE 2000"),
+        ("C", "ROME 1100"),
+    ]

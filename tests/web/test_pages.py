@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fixtures import SEED_ID, citing_pair
+from web_fixtures import SEED, SEED_ID, citing_pair
 
 
 def _query_of(href: str) -> str:
@@ -107,9 +107,33 @@ def test_cable_reader(client: TestClient) -> None:
     assert '<span class="mark lvl-unclassified" title="Portion mark">(SBU)</span>' in html
     assert '<abbr title="Terrorists and Terrorism">PTER</abbr>' in html
     assert "Kazakhstan" in html  # KZ's meaning in the tags panel
-    assert html.count("[not in archive]") >= 2  # both REFs are missing from the archive
+    assert html.count("(not in the archive)") >= 2  # both REFs are missing from the archive
     assert "urgently requests" in html  # the second copy's difference
-    assert "Raw text of the primary copy" in html
+
+
+def _telegram(html: str) -> str:
+    """The text of the reader's telegram panel, tags stripped."""
+    start = html.index('<div class="telegram"')
+    panel = html[start : html.index('<div class="banner', start)]
+    return re.sub(r"<[^>]+>", "", panel.replace("</div>", "\n"))
+
+
+def test_reader_shows_what_the_source_holds(client: TestClient) -> None:
+    """The seed is a header and text without BT or NNNN: the default view adds
+    none; the rendered telegram, a separate and labelled view, has them."""
+    held = client.get(f"/cables/{SEED_ID}").text
+    seed_lines = {line.strip() for line in SEED.read_text().splitlines()}
+    assert "BT" not in seed_lines and "NNNN" not in seed_lines
+    text = _telegram(held)
+    shown = [line.strip() for line in text.splitlines() if line.strip()]
+    assert "NNNN" not in shown and "BT" not in shown and "#1703" not in shown
+    assert "TAGS: PTER KAWC PINR PREL KZ" in shown  # the line as written (no commas added)
+    assert "As the source holds it" in held and 'href="/cables/06ALMATY1703?view=rendered"' in held
+    rendered = client.get(f"/cables/{SEED_ID}", params={"view": "rendered"}).text
+    shown = [line.strip() for line in _telegram(rendered).splitlines() if line.strip()]
+    assert shown[-3:] == ["BT", "#1703", "NNNN"]
+    assert "Rendered as a telegram by cablegram render" in rendered
+    assert client.get(f"/cables/{SEED_ID}", params={"view": "x"}).status_code == 422
 
 
 def test_ref_lines_link_to_cited_cables(client: TestClient, archive_file: str) -> None:
@@ -135,9 +159,9 @@ def test_not_found_pages_are_html(client: TestClient, url: str) -> None:
 def test_thread_page(client: TestClient, archive_file: str) -> None:
     citer, cited = citing_pair(archive_file)
     html = client.get(f"/cables/{citer}/thread").text
-    data = _json_block(html, "thread-data")
-    assert isinstance(data, dict) and data["root"] == citer
-    assert cited in {n["id"] for n in data["nodes"]}
+    graph = html[html.index('<svg class="thread"') : html.index("</svg>")]
+    assert graph.count('<circle class="node') == html.count("<tr") - 1  # a dot per table row
+    assert f'<a href="/cables/{cited}" aria-label="{cited} (' in graph  # drawn without script
     assert f'<a href="/cables/{cited}">' in html and "cited by it" in html
     assert client.get(f"/cables/{citer}/thread", params={"depth": 99}).status_code == 422
 
@@ -150,7 +174,7 @@ def test_overview_page_loads_its_figures_from_the_api(client: TestClient) -> Non
 def test_static_files(client: TestClient) -> None:
     assert client.get("/static/style.css").status_code == 200
     js = client.get("/static/charts.js")
-    assert js.status_code == 200 and "threadGraph" in js.text
+    assert js.status_code == 200 and "function columns" in js.text
 
 
 def test_pages_carry_security_headers(client: TestClient) -> None:
@@ -177,3 +201,18 @@ def test_api_reference_page_lists_every_route(client: TestClient) -> None:
             assert f"{method.upper()}</span> <code>{path}</code>" in html, (method, path)
     assert "<code>facets</code>" in html  # docstring code spans
     assert "<code>/search</code>" not in html  # pages are not API routes
+
+
+def test_an_empty_search_browses_every_cable(client: TestClient) -> None:
+    page = client.get("/search?q=")
+    assert page.status_code == 200 and "cables" in page.text
+    api = client.get("/api/search", params={"q": "", "limit": 0}).json()
+    assert api["total"] == client.get("/api/stats").json()["cables"]
+    assert client.get("/search", follow_redirects=False).status_code == 303  # nothing asked
+
+
+def test_every_page_says_what_the_reader_reads_as(public_client: TestClient, client: TestClient) -> None:
+    for path in ("/", "/search?q=detainees", "/overview"):
+        text = public_client.get(path).text
+        assert "Reading as the public: cables above UNCLASSIFIED, SBU cables and restricted" in text
+        assert "reader-notice" not in client.get(path).text  # the owner is told nothing

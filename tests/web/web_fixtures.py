@@ -20,6 +20,35 @@ USERS = {  # accounts in the fixture archive
 }
 SEED = Path(data_path("examples")) / "seeds" / f"{SEED_ID}.txt"
 
+# A body-only extract as Cablegate's text files hold them (constructed, in the
+# layout of corpus/dev/text-body-html-residue): no header, no BT, no NNNN;
+# headings between the paragraphs, an unmarked paragraph.
+EXTRACT = """C O N F I D E N T I A L SECTION 01 OF 02 RIGA 000461
+
+SIPDIS
+
+E.O. 12958: DECL: 05/14/2018
+TAGS: PGOV PREL LG
+SUBJECT: LATVIA: COALITION TALKS STALL OVER BUDGET
+
+REF: A. RIGA 402 B. STATE 51234
+
+Classified By: Ambassador Charles Larson, reasons 1.4 (b) and (d).
+
+------- SUMMARY -------
+
+1. (C) Coalition talks stalled on May 12 over the 2009 budget.
+End summary.
+
+------- THE BUDGET -------
+
+2. The finance ministry proposed cuts of ten percent
+in every ministry.
+
+3. (C) Comment: the talks will resume after the holiday. End comment.
+LARSON
+"""
+
 
 @cache
 def citing_pair(archive_file: str) -> tuple[str, str]:

@@ -25,12 +25,22 @@ from cablegram.access.policy import (
     may_read_facts,
     read_rule,
 )
-from cablegram.access.principal import OWNER, PUBLIC, Principal, local_owner, public_reader
+from cablegram.access.principal import (
+    OWNER,
+    PUBLIC,
+    PUBLISHED,
+    Principal,
+    local_owner,
+    public_reader,
+    published_reader,
+    reader_notice,
+)
 from cablegram.access.redact import portion_mark, redact, withheld_paragraphs
 
 __all__ = [
     "OWNER",
     "PUBLIC",
+    "PUBLISHED",
     "AccessFacts",
     "AccessRows",
     "Action",
@@ -52,8 +62,10 @@ __all__ = [
     "portion_mark",
     "public_reader",
     "public_view",
+    "published_reader",
     "read_instruction",
     "read_rule",
+    "reader_notice",
     "redact",
     "subject_mark",
     "withheld_paragraphs",

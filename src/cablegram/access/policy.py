@@ -54,7 +54,7 @@ __all__ = [
 
 def may_read_facts(principal: Principal, facts: AccessFacts, *, released: bool = False) -> bool:
     """The rule over already-computed facts (see the module docstring)."""
-    if principal.owner or released:
+    if principal.owner or principal.reads_all or released:
         return True
     if principal.clearance.rank < facts.class_rank:
         return False
@@ -152,13 +152,14 @@ class ReadRule:
 
 
 def read_rule(principal: Principal, *, level: bool = True) -> ReadRule | None:
-    """The rule's part 2 for ``principal`` (None: the owner reads everything).
+    """The rule's part 2 for ``principal`` (None: it reads everything — the
+    owner, the reader of a published corpus).
 
     ``level=False`` leaves out the clearance and SBU tests (a)-(b) and keeps
     the handling tests (c)-(d): the archive uses it to open a reader-level
     release view of a cable above the reader's clearance (partial-release
     search policy)."""
-    if principal.owner:
+    if principal.owner or principal.reads_all:
         return None
     return ReadRule(
         max_rank=principal.clearance.rank if level else None,

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from cablegram import lexicon
 from cablegram.model import Classification
 
-__all__ = ["OWNER", "PUBLIC", "Principal", "local_owner", "public_reader"]
+__all__ = [
+    "OWNER",
+    "PUBLIC",
+    "PUBLISHED",
+    "Principal",
+    "local_owner",
+    "public_reader",
+    "published_reader",
+    "reader_notice",
+]
 
 
 def _upper_set(items: Iterable[str]) -> frozenset[str]:
@@ -32,7 +41,10 @@ class Principal:
     * ``offices`` — office symbols it belongs to (``EUR/RUS``); membership of
       ``EUR/RUS`` implies membership of the bureau ``EUR``.
     * ``owner`` — full access regardless of all the above (the local archive
-      owner, the CLI default).
+      owner, the CLI default), administration included.
+    * ``reads_all`` — reads every cable in full, administers nothing: the
+      reader of a corpus that is already public (a leak, a declassified
+      release), :data:`PUBLISHED`.
 
     Names are upper-cased and whitespace-folded on construction.
     """
@@ -44,6 +56,7 @@ class Principal:
     stations: frozenset[str] = field(default_factory=frozenset)
     offices: frozenset[str] = field(default_factory=frozenset)
     owner: bool = False
+    reads_all: bool = False
 
     def __post_init__(self) -> None:
         # Accept any iterable (lists from config files) and normalise spelling.
@@ -54,13 +67,15 @@ class Principal:
     @property
     def sees_sbu(self) -> bool:
         """SBU text is open to holders of any clearance and to those granted it."""
-        return self.owner or self.sbu or self.clearance.rank > Classification.UNCLASSIFIED.rank
+        return (self.owner or self.reads_all or self.sbu
+                or self.clearance.rank > Classification.UNCLASSIFIED.rank)  # fmt: skip
 
     @property
     def is_public(self) -> bool:
         """True for a principal with no grant beyond unclassified, non-SBU text."""
         return not (
             self.owner
+            or self.reads_all
             or self.sees_sbu
             or self.captions
             or self.stations
@@ -99,5 +114,32 @@ def local_owner() -> Principal:
     return Principal(name="owner", clearance=Classification.TOP_SECRET, sbu=True, owner=True)
 
 
+def published_reader() -> Principal:
+    """The reader of a published corpus: every cable in full, no administration."""
+    return Principal(name="published", clearance=Classification.TOP_SECRET, sbu=True,
+                     reads_all=True)  # fmt: skip
+
+
 PUBLIC = public_reader()
 OWNER = local_owner()
+PUBLISHED = published_reader()
+
+
+def reader_notice(principal: Principal) -> str:
+    """What a reader is reading as and what that hides, in words that reveal no
+    hidden cable (the web shows it on every page, the CLI with ``--as``)."""
+    if principal.owner:
+        return f"Reading as {principal.name}, the archive's owner: every cable is shown."
+    if principal.reads_all:
+        return "Reading the published corpus: every cable is shown."
+    hidden = []
+    if principal.clearance is not Classification.TOP_SECRET:
+        hidden.append(f"cables above {principal.clearance.value}")
+    if not principal.sees_sbu:
+        hidden.append("SBU cables")
+    hidden.append("cables with captions you are not read into" if principal.captions
+                  else "restricted captions")  # fmt: skip
+    listed = ", ".join(hidden[:-1]) + (" and " if len(hidden) > 1 else "") + hidden[-1]
+    if principal.is_public:
+        return f"Reading as the public: {listed} are not shown. Sign in to read more."
+    return f"Reading as {principal.name}: {listed} are not shown."

@@ -28,7 +28,7 @@ query language) -> ``tree.py`` (what a query means), ``results.py``,
 ``sqlite/`` and ``postgres/``.
 """
 
-from cablegram.access.principal import OWNER, PUBLIC
+from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED
 from cablegram.archive.archive import DEFAULT_ARCHIVE, Archive, archive_path
 from cablegram.archive.errors import (
     AccessDenied,
@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_ARCHIVE",
     "OWNER",
     "PUBLIC",
+    "PUBLISHED",
     "AccessDenied",
     "Archive",
     "ArchiveNotFound",

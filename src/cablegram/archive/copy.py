@@ -55,7 +55,9 @@ def compare(source: Store, target: Store, *, most: int = 20) -> list[str]:
         out.append(f"{cid}: in the copy only")
     for cid in sorted(k for k in a.keys() & b.keys() if a[k] != b[k])[:most]:
         out.append(f"{cid}: content differs")
-    if (n := sum(1 for _ in source.iter_documents())) != (m := sum(1 for _ in target.iter_documents())):
+    if (n := sum(1 for _ in source.iter_documents())) != (
+        m := sum(1 for _ in target.iter_documents())
+    ):
         out.append(f"copies: {n} in the source, {m} in the copy")
     kept_a, kept_b = source.kept_records(), target.kept_records()
     for name in ("users", "decisions", "audit"):

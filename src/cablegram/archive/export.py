@@ -1,10 +1,16 @@
-"""Export matches as JSON lines (schema objects), CSV or Parquet (flat columns), streamed."""
+"""Export matches as JSON lines (schema objects), CSV or Parquet (flat columns), streamed.
+
+JSON lines and CSV are text: ``created`` stays the schema's ISO 8601 string.
+Parquet (and ``SearchResult.to_pandas``) are typed: ``created`` is a UTC
+timestamp there, so dates sort, filter and group as dates.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import IO, Any
 
 FLAT_COLUMNS = (
@@ -40,22 +46,25 @@ def write_csv(cables: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
+def created_timestamp(created: str | None) -> datetime | None:
+    """``created`` (ISO 8601 UTC, ``...Z``) as an aware datetime."""
+    return datetime.fromisoformat(created) if created else None
+
+
 def write_parquet(cables: Iterable[dict[str, Any]], path: str, *, chunk: int = 5000) -> int:
     """Parquet in row groups of ``chunk`` cables (memory stays flat)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            (c, pa.int64() if c == "serial" else pa.bool_() if c == "sbu" else pa.string())
-            for c in FLAT_COLUMNS
-        ]
-    )
+    types = {"serial": pa.int64(), "sbu": pa.bool_(), "created": pa.timestamp("ms", tz="UTC")}
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in FLAT_COLUMNS])
     n = 0
     rows: list[dict[str, Any]] = []
     with pq.ParquetWriter(path, schema) as writer:
         for cable in cables:
-            rows.append(flat_row(cable))
+            row = flat_row(cable)
+            row["created"] = created_timestamp(row["created"])
+            rows.append(row)
             n += 1
             if len(rows) >= chunk:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))

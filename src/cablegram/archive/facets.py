@@ -60,9 +60,7 @@ def sample_step(matches: int) -> int:
 FacetRow = tuple[str | None, str | None, str | None, Sequence[str], Sequence[str]]
 
 
-def count_rows(
-    rows: Sequence[FacetRow], size: int, *, total: int, approximate: bool
-) -> Facets:
+def count_rows(rows: Sequence[FacetRow], size: int, *, total: int, approximate: bool) -> Facets:
     """Facets of ``rows`` — (origin, classification, month, tags, captions) of
     each match or sampled match — standing for ``total`` matches."""
     scale = total / len(rows) if rows else 1.0

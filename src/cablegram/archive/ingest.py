@@ -131,7 +131,9 @@ class IngestError(RuntimeError):
     """An ingest that could not go on (what was written before stays written)."""
 
 
-def _records(items: Iterable[Any], config: WorkerConfig) -> tuple[list[CopyRecord], list[Failure], int]:
+def _records(
+    items: Iterable[Any], config: WorkerConfig
+) -> tuple[list[CopyRecord], list[Failure], int]:
     from cablegram.format.reader import parse_document
     from cablegram.format.sources import Document
 

@@ -253,8 +253,6 @@ class _Parser:
         return Not(node) if t.negated else node
 
 
-
-
 def parse_query(q: str) -> Node | None:
     """The syntax tree of ``q`` (None for the empty query, or ``*``: every
     cable); raises :class:`QuerySyntaxError`."""

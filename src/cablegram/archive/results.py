@@ -73,6 +73,8 @@ class SearchResult:
         self.plan = plan
         self.query = query
         self.sort = sort
+        self.limit = limit
+        self.offset = offset
         self._exact = exact
         self._measure: Measure | None = None
         self.hits: list[Hit] = []
@@ -120,6 +122,18 @@ class SearchResult:
         """Counts by tag, origin, classification, caption, year, month (see facets.py)."""
         return self.store.facets(self.plan, size=size, measure=self.measure)
 
+    def to_dict(self, *, facets: bool = False, facet_size: int = 10) -> dict[str, Any]:
+        """The search document: the one JSON form of a result, printed by
+        ``cablegram search --json`` and answered by ``GET /api/search``.
+        ``facets`` adds the counts over every match (else ``"facets": null``)."""
+        counts = self.facets(size=facet_size).to_dict() if facets else None
+        return {
+            "query": self.query, "sort": self.sort, "offset": self.offset, "limit": self.limit,
+            "total": self.total, "total_exact": self.total_exact, "pageable": self.pageable,
+            "approximate_rank": self.approximate_rank,
+            "hits": [h.to_dict() for h in self.hits], "facets": counts,
+        }  # fmt: skip
+
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
@@ -136,9 +150,15 @@ class SearchResult:
         return (from_dict(d) for d in self.dicts())
 
     def to_pandas(self) -> pandas.DataFrame:
-        """Every match as a DataFrame of flat columns (lists joined by spaces)."""
+        """Every match as a DataFrame of flat columns (lists joined by spaces;
+        ``created`` a UTC timestamp, as in Parquet exports)."""
         import pandas as pd
 
-        from cablegram.archive.export import flat_row
+        from cablegram.archive.export import FLAT_COLUMNS, created_timestamp, flat_row
 
-        return pd.DataFrame([flat_row(d) for d in self.dicts()])
+        rows = [flat_row(d) for d in self.dicts()]
+        for row in rows:
+            row["created"] = created_timestamp(row["created"])
+        frame = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
+        frame["created"] = pd.to_datetime(frame["created"], utc=True)
+        return frame

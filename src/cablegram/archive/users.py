@@ -30,7 +30,7 @@ __all__ = ["Account", "SignInAttempts", "UserError", "Users", "parse_clearance"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # Names the CLI and web give special meaning to.
-RESERVED = frozenset({"owner", "public"})
+RESERVED = frozenset({"owner", "public", "published"})
 
 
 class UserError(ValueError):
@@ -140,7 +140,7 @@ class Users:
         """Create a user; raises :class:`UserError` if the name is taken or invalid."""
         if not _NAME.match(name) or name.lower() in RESERVED:
             raise UserError(
-                f"invalid user name '{name}' (letters, digits, . _ @ -; not owner/public)"
+                f"invalid user name '{name}' (letters, digits, . _ @ -; not owner/public/published)"
             )
         if self._row(name) is not None:
             raise UserError(f"user '{name.lower()}' already exists")
@@ -171,7 +171,10 @@ class Users:
         owner: bool | None = None,
         password: str | None = None,
     ) -> Principal:
-        """Change a user's grants (None leaves a field as it is)."""
+        """Change a user's grants: each one given replaces the user's (``captions=
+        ["NODIS"]`` leaves NODIS as its only caption; ``[]`` empties it), and
+        None leaves it as it is.  The one meaning of a change, for ``cablegram
+        user set`` and ``PATCH /api/users/{name}`` alike."""
         info = self.info(name)
         level = parse_clearance(clearance) if clearance is not None else None
         grants = Principal(

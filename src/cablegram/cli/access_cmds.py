@@ -60,52 +60,60 @@ def user_group() -> None:
 @click.argument("name")
 @archive_option
 @_grant_options
+@json_option
 def user_add(name: str, archive_file: str, clearance: str | None, sbu: bool | None,
              captions: tuple[str, ...], stations: tuple[str, ...], offices: tuple[str, ...],
-             owner: bool | None, ask_password: bool) -> None:  # fmt: skip
-    """Create user NAME (default clearance: unclassified)."""
+             owner: bool | None, ask_password: bool, as_json: bool) -> None:  # fmt: skip
+    """Create user NAME (default clearance: unclassified; POST /api/users)."""
     with _open(archive_file) as archive:
         archive.users.add(
             name, clearance=_level(clearance) or "UNCLASSIFIED", sbu=bool(sbu),
             captions=captions, stations=stations, offices=offices, owner=bool(owner),
             password=_password(ask_password),
         )  # fmt: skip
-        _print_user(archive.users.info(name))
+        _print_user(archive.users.info(name), as_json)
+
+
+def _given(values: tuple[str, ...], clear: bool) -> list[str] | None:
+    """A grant list for Users.set: the values given, [] to empty it, None to keep it."""
+    return list(values) if values or clear else None
 
 
 @user_group.command("set")
 @click.argument("name")
 @archive_option
 @_grant_options
-@click.option("--clear-grants", is_flag=True, help="Drop captions, stations and offices first.")
+@click.option("--clear-grants", is_flag=True,
+              help="Empty the captions, stations and offices not given.")  # fmt: skip
+@json_option
 def user_set(name: str, archive_file: str, clearance: str | None, sbu: bool | None,
              captions: tuple[str, ...], stations: tuple[str, ...], offices: tuple[str, ...],
-             owner: bool | None, ask_password: bool, clear_grants: bool) -> None:  # fmt: skip
-    """Change user NAME: given captions/stations/offices are added to its grants."""
+             owner: bool | None, ask_password: bool, clear_grants: bool,
+             as_json: bool) -> None:  # fmt: skip
+    """Change user NAME, as PATCH /api/users/NAME does: what is given replaces the
+    user's (--caption A --caption B: its captions become A and B), the rest stays."""
     with _open(archive_file) as archive:
-        info = archive.users.info(name)
-
-        def merged(old: list[str], new: tuple[str, ...]) -> list[str] | None:
-            if not new and not clear_grants:
-                return None
-            return [*([] if clear_grants else old), *new]
-
         archive.users.set(
             name, clearance=_level(clearance), sbu=sbu,
-            captions=merged(info.captions, captions), stations=merged(info.stations, stations),
-            offices=merged(info.offices, offices), owner=owner, password=_password(ask_password),
+            captions=_given(captions, clear_grants), stations=_given(stations, clear_grants),
+            offices=_given(offices, clear_grants), owner=owner,
+            password=_password(ask_password),
         )  # fmt: skip
-        _print_user(archive.users.info(name))
+        _print_user(archive.users.info(name), as_json)
 
 
 @user_group.command("remove")
 @click.argument("name")
 @archive_option
-def user_remove(name: str, archive_file: str) -> None:
-    """Delete user NAME (its audit entries stay)."""
+@json_option
+def user_remove(name: str, archive_file: str, as_json: bool) -> None:
+    """Delete user NAME (its audit entries stay; DELETE /api/users/NAME)."""
     with _open(archive_file) as archive:
         archive.users.remove(name)
-    click.echo(f"removed {name.lower()}")
+    if as_json:
+        _echo_json({"removed": name.lower()})
+    else:
+        click.echo(f"removed {name.lower()}")
 
 
 @user_group.command("list")
@@ -122,7 +130,10 @@ def user_list(archive_file: str, as_json: bool) -> None:
         _print_user(u)
 
 
-def _print_user(u: Any) -> None:
+def _print_user(u: Any, as_json: bool = False) -> None:
+    if as_json:
+        _echo_json(u.to_dict())
+        return
     grants = [u.clearance + (" +SBU" if u.sbu else "")]
     grants += [f"captions {','.join(u.captions)}"] if u.captions else []
     grants += [f"stations {','.join(u.stations)}"] if u.stations else []
@@ -148,7 +159,7 @@ def _day(value: str | None) -> date:
 @archive_option
 @as_option
 @click.option("--on", "on", metavar="DATE", help="Review day (default today).")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @json_option
 def declass_due(archive_file: str, as_user: str | None, on: str | None, limit: int,
                 as_json: bool) -> None:  # fmt: skip
@@ -207,21 +218,29 @@ def declass_status_cmd(cable_id: str, archive_file: str, as_user: str | None, on
 @click.option("--on", "on", metavar="DATE", help="Decision date (default today).")
 @archive_option
 @as_option
+@json_option
 def declass_decide(cable_id: str, action: str, reason: str, level: str, sbu: bool,
-                   on: str | None, archive_file: str, as_user: str | None) -> None:  # fmt: skip
+                   on: str | None, archive_file: str, as_user: str | None,
+                   as_json: bool) -> None:  # fmt: skip
     """Record a decision; the public then sees exactly what was released."""
     from cablegram.model import Classification
 
     with _open(archive_file, as_user) as archive:
         d = archive.review.decide(cable_id, action, reason, level=Classification(_level(level)),
                                   sbu=sbu, on=_day(on))  # fmt: skip
+    if as_json:
+        _echo_json({"cable_id": d.cable_id, "action": d.action.value, "reason": d.reason,
+                    "who": d.who, "when": d.when.isoformat(), "level": d.level.value,
+                    "sbu": d.sbu})  # fmt: skip
+        return
     click.echo(f"{d.cable_id}: {d.action.value} ({d.reason}) by {d.who} on {d.when.isoformat()}")
 
 
 @declass_group.command("report")
 @archive_option
 @as_option
-@click.option("--size", default=15, show_default=True, help="Rows for origins and tags.")
+@click.option("--size", default=15, show_default=True, type=click.IntRange(1, 200),
+              help="Rows for origins and tags.")  # fmt: skip
 @json_option
 def declass_report(archive_file: str, as_user: str | None, size: int, as_json: bool) -> None:
     """Classified cables by year, origin and tag: released, in part, exempted, closed."""
@@ -247,7 +266,7 @@ def declass_report(archive_file: str, as_user: str | None, size: int, as_json: b
 @click.option("--target", help="Only this cable id or user name.")
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @json_option
 def audit_cmd(archive_file: str, who: str | None, action: str | None, target: str | None,
               since: str | None, until: str | None, limit: int, as_json: bool) -> None:  # fmt: skip
@@ -269,11 +288,15 @@ def audit_cmd(archive_file: str, who: str | None, action: str | None, target: st
 @click.option("--partial-release-search/--no-partial-release-search", "partial", default=None,
               help="Let readers below a cable's level find it by the portions released "
               "to their level (and read it redacted).  Off by default.")  # fmt: skip
-def policy_cmd(archive_file: str, partial: bool | None) -> None:
+@json_option
+def policy_cmd(archive_file: str, partial: bool | None, as_json: bool) -> None:
     """Show or change the archive's release policy."""
     with _open(archive_file) as archive:
         if partial is not None:
             n = archive.set_partial_release_search(partial)
             click.echo(f"{n} reader-level views written", err=True)
-        state = "on" if archive.partial_release_search else "off"
-    click.echo(f"partial-release search: {state}")
+        on = archive.partial_release_search
+    if as_json:
+        _echo_json({"partial_release_search": on})
+    else:
+        click.echo(f"partial-release search: {'on' if on else 'off'}")

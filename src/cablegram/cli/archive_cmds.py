@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cablegram.cli import main
+from cablegram.cli.query_arg import QueryCommand, joined, query_argument
 
 archive_option = click.option(
     "--archive",
@@ -30,8 +31,9 @@ as_option = click.option(
     envvar="CABLEGRAM_USER",
     default=None,
     metavar="USER",
-    help="Read as this archive user ('public': the anonymous reader). "
-    "Default: the local owner, who reads everything (env CABLEGRAM_USER).",
+    help="Read as this archive user ('public': the anonymous reader; 'published': "
+    "every cable, as for a corpus already public). Default: the local owner, who "
+    "reads everything (env CABLEGRAM_USER).",
 )
 
 
@@ -41,12 +43,14 @@ def _echo_json(value: Any) -> None:
 
 def _principal(archive_file: str, as_user: str | None) -> Any:
     """The reader ``--as`` names (None: the local owner)."""
-    from cablegram.archive import PUBLIC, Archive
+    from cablegram.archive import PUBLIC, PUBLISHED, Archive
 
     if as_user is None or as_user.lower() == "owner":
         return None
     if as_user.lower() == "public":
         return PUBLIC
+    if as_user.lower() == "published":
+        return PUBLISHED
     with Archive(archive_file, create=False) as owner:
         principal = owner.users.principal(as_user)
     if principal is None:
@@ -128,6 +132,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int, int, int], N
 def _print_report(report: Any, as_json: bool) -> None:
     if as_json:
         _echo_json(report.to_dict())
+        _print_failures(report.failures)
         return
     c = report.counts
     click.echo(
@@ -137,15 +142,25 @@ def _print_report(report: Any, as_json: bool) -> None:
     )
     if c.defects:
         click.echo("defects: " + ", ".join(f"{k} {v}" for k, v in sorted(c.defects.items())))
-    for where, reason in report.failures:
-        click.echo(f"failed: {where}: {reason}", err=True)
+    _print_failures(report.failures)
+
+
+def _print_failures(failures: list[tuple[str, str]]) -> None:
+    """The inputs that were not read, after the report (stderr), in name order."""
+    if failures:
+        n = len(failures)
+        click.echo(f"{n} input{'' if n == 1 else 's'} failed:", err=True)
+        for where, reason in sorted(failures):
+            click.echo(f"  {where}: {reason}", err=True)
 
 
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @archive_option
-@click.option("--workers", default=2, show_default=True, help="Parser processes.")
-@click.option("--batch", default=5000, show_default=True, help="Cables per transaction.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Parser processes.")  # fmt: skip
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Cables per transaction.")  # fmt: skip
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @click.option(
     "--part", default=None, metavar="K/N",
@@ -157,7 +172,10 @@ def ingest_cmd(
     paths: tuple[str, ...], archive_file: str, workers: int, batch: int,
     progress: bool | None, part: str | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Read files, directories, zip/gzip files or '-' (stdin) into the archive."""
+    """Read files, directories, zip/gzip files or '-' (stdin) into the archive.
+
+    Every input is read, also after one fails; exit status 1 if any input
+    failed (the failures are listed after the summary, on stderr)."""
     from cablegram.archive.ingest import IngestError, Part, total_bytes
 
     try:
@@ -174,13 +192,12 @@ def ingest_cmd(
             click.echo(f"cablegram: {error}", err=True)
             sys.exit(1)
     _print_report(report, as_json)
-    if report.failures and not report.documents:
-        sys.exit(1)
+    sys.exit(1 if report.failures else 0)
 
 
 @main.command("reindex")
 @archive_option
-@click.option("--workers", default=2, show_default=True)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
 @json_option
 def reindex_cmd(archive_file: str, workers: int, as_json: bool) -> None:
     """Re-parse every stored copy with this version's parser (after an upgrade)."""
@@ -205,13 +222,14 @@ def _styled(snippet: str) -> str:
     return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
 
 
-@main.command("search")
+@main.command("search", cls=QueryCommand)
 @as_option
-@click.argument("query")
+@query_argument
 @archive_option
 @click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="rank")
-@click.option("--limit", default=20, show_default=True)
-@click.option("--offset", default=0)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0),
+              help="Hits to print (0: only count).")  # fmt: skip
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--facets/--no-facets", default=False, help="Counts by tag, origin, class...")
 @click.option(
     "--exact", is_flag=True,
@@ -219,27 +237,25 @@ def _styled(snippet: str) -> str:
 )  # fmt: skip
 @json_option
 def search_cmd(
-    as_user: str | None, query: str, archive_file: str, sort: str, limit: int, offset: int,
-    facets: bool, exact: bool, as_json: bool,
+    as_user: str | None, query_words: tuple[str, ...], archive_file: str, sort: str,
+    limit: int, offset: int, facets: bool, exact: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Search: words, "phrases", prefix*, AND/OR/NOT/-word, (), field:value.
 
-    A query matching more than 5,000 cables gets an estimated total ("about"),
-    facets and a relevance page from an even sample of its matches; --exact
-    counts every match, --sort date pages through all of them."""
+    QUERY is one argument or several words; a word may start with '-' (NOT:
+    cablegram search -has:date); '--' ends the options.  A query matching
+    more than 5,000 cables gets an estimated total ("about"), facets and a
+    relevance page from an even sample of its matches; --exact counts every
+    match, --sort date pages through all of them.  --json prints the search
+    document of GET /api/search."""
+    query = joined(query_words)
     with _open(archive_file, as_user) as archive:
         result = _search(archive, query, sort=sort, limit=limit, offset=offset, exact=exact)
+        if as_json:
+            _echo_json(result.to_dict(facets=facets))
+            return
         counts = result.facets() if facets else None
         total = result.total
-        if as_json:
-            cables = [archive.get_dict(h.id) for h in result.hits]
-            out: dict[str, Any] = {"total": total, "total_exact": result.total_exact,
-                                   "cables": cables, "hits": [h.to_dict() for h in result.hits],
-                                   "approximate_rank": result.approximate_rank}  # fmt: skip
-            if counts is not None:
-                out["facets"] = counts.to_dict()
-            _echo_json(out)
-            return
         console = _console()
         about = "" if result.total_exact else "about "
         console.print(f"{about}[bold]{total:,}[/bold] cables match")
@@ -374,7 +390,8 @@ def cited_by_cmd(as_user: str | None, cable_id: str, archive_file: str, as_json:
 @as_option
 @click.argument("cable_id")
 @archive_option
-@click.option("--depth", default=4, show_default=True)
+@click.option("--depth", default=4, show_default=True, type=click.IntRange(1, 8),
+              help="Citation steps to follow.")  # fmt: skip
 @json_option
 def thread_cmd(
     as_user: str | None, cable_id: str, archive_file: str, depth: int, as_json: bool
@@ -406,20 +423,31 @@ def thread_cmd(
     _console().print(root)
 
 
-@main.command("graph")
+@main.command("graph", cls=QueryCommand)
 @as_option
-@click.argument("query")
+@query_argument
 @archive_option
-@click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json")
-@click.option("--limit", default=1000, show_default=True)
-def graph_cmd(as_user: str | None, query: str, archive_file: str, fmt: str, limit: int) -> None:
-    """The citation graph of the cables matching QUERY."""
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json",
+              show_default=True)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Matches whose citations are drawn (newest first).")  # fmt: skip
+def graph_cmd(
+    as_user: str | None, query_words: tuple[str, ...], archive_file: str, fmt: str,
+    as_json: bool, limit: int,
+) -> None:  # fmt: skip
+    """The citation graph of the cables matching QUERY (GET /api/graph): JSON, or
+    GraphML for graph tools."""
     from cablegram.archive.graph import to_graphml
 
+    query = joined(query_words)
     with _open(archive_file, as_user) as archive:
         _search(archive, query, limit=1)  # reports syntax errors cleanly
         g = archive.graph(query, limit=limit)
-    click.echo(to_graphml(g) if fmt == "graphml" else json.dumps(g, ensure_ascii=False, indent=2))
+    if fmt == "graphml" and not as_json:
+        click.echo(to_graphml(g))
+    else:
+        _echo_json(g)
 
 
 @main.command("stats")
@@ -439,19 +467,22 @@ def stats_cmd(as_user: str | None, archive_file: str, as_json: bool) -> None:
         click.echo(f"{key.replace('_', ' ')}: " + ", ".join(f"{v} {n}" for v, n in s[key]))
 
 
-@main.command("export")
+@main.command("export", cls=QueryCommand)
 @as_option
-@click.argument("query")
+@query_argument
 @archive_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
 @click.option("--out", "out", default="-", help="Output file ('-' = stdout; required for parquet).")
 @click.option("--sort", type=click.Choice(["rank", "date", "date-asc"]), default="date")
 def export_cmd(
-    as_user: str | None, query: str, archive_file: str, fmt: str, out: str, sort: str
-) -> None:
-    """Stream every cable matching QUERY as JSON lines, CSV or Parquet."""
+    as_user: str | None, query_words: tuple[str, ...], archive_file: str, fmt: str, out: str,
+    sort: str,
+) -> None:  # fmt: skip
+    """Stream every cable matching QUERY as JSON lines (schema objects), CSV or
+    Parquet (flat columns; Parquet's created is a timestamp)."""
     from cablegram.archive import export
 
+    query = joined(query_words)
     with _open(archive_file, as_user) as archive:
         cables = _search(archive, query, sort=sort, limit=0).dicts()
         if fmt == "parquet":
@@ -469,7 +500,7 @@ def export_cmd(
 
 
 @main.command("synth")
-@click.option("--count", default=1000, show_default=True)
+@click.option("--count", default=1000, show_default=True, type=click.IntRange(min=0))
 @click.option("--seed", default=0, show_default=True)
 @click.option("--out", required=True, help="Directory (one ID.txt each), FILE.csv or FILE.csv.gz.")
 def synth_cmd(count: int, seed: int, out: str) -> None:
@@ -481,7 +512,8 @@ def synth_cmd(count: int, seed: int, out: str) -> None:
 
 @main.command("demo")
 @archive_option
-@click.option("--count", default=2000, show_default=True, help="Synthetic cables to add.")
+@click.option("--count", default=2000, show_default=True, type=click.IntRange(min=0),
+              help="Synthetic cables to add.")  # fmt: skip
 @click.option("--serve/--no-serve", default=True, help="Open the web interface on it afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
 @click.option("--port", default=8000, show_default=True, help="TCP port to serve on.")
@@ -496,7 +528,7 @@ def demo_cmd(archive_file: str, count: int, serve: bool, host: str, port: int) -
         console = _console()
         for query in DEMO_QUERIES:
             result = archive.search(query, limit=3)
-            console.print(f"\n[bold]$ cablegram search '{query}'[/]  ({result.total} cables)")
+            console.print(f"\n[bold]cablegram search '{query}'[/]: {result.total} cables")
             for h in result.hits:
                 console.print(f"  [cyan]{h.id}[/] {(h.created or '')[:10]} {h.subject or ''}")
     click.echo(f"\narchive: {archive_file}  (try: cablegram search --archive {archive_file} QUERY)")

@@ -59,7 +59,8 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
     """Parse cables from files, directories (recursed) or '-' (stdin).
 
     Every serialization is recognised from content: raw telegrams, WikiLeaks
-    pages, cables.csv dumps, first-release JSON, text extracts, PlusD pages.
+    pages, cables.csv dumps, first-release JSON, text extracts, PlusD pages,
+    NARA AAD printouts (PDF).
     Without --json, one summary line per cable.  Exit status 1 if any input
     was not a cable.
     """

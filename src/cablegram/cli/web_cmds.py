@@ -21,7 +21,9 @@ def _is_server_url(target: str) -> bool:
 
 ANONYMOUS_HELP = (
     "What readers who have not signed in see: 'public' (the public reader of the "
-    "access rules) or 'owner' (full access; for a server only you can reach)."
+    "access rules), 'published' (every cable, no administration: for a corpus that "
+    "is already public, such as a leak or a declassified release) or 'owner' (full "
+    "access; for a server only you can reach)."
 )
 
 
@@ -81,7 +83,7 @@ port_option = click.option("--port", default=8000, show_default=True, help="TCP 
 @port_option
 @click.option("--workers", default=1, show_default=True, help="Server processes.")
 @click.option(
-    "--anonymous", type=click.Choice(["public", "owner"]), default="public", show_default=True,
+    "--anonymous", type=click.Choice(["public", "published", "owner"]), default="public", show_default=True,
     help=ANONYMOUS_HELP,
 )  # fmt: skip
 @click.option(

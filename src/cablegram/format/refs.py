@@ -21,17 +21,26 @@ from cablegram.model import Defect, Reference
 _LABEL = re.compile(
     r"(?:(?<=^)|(?<=[\s,;:]))(?:\((?P<a>[A-Z])\)|(?P<b>[A-Z])[.)])(?=\s|[A-Z0-9(]|$)", re.I
 )
-# The origin is at most 80 characters (the longest known is 26, written with
-# AMEMBASSY and blanks): unbounded, each word of a long run of words would be
-# tried as the start of an origin reaching to the run's end (quadratic).
+# The year may be glued to the origin (04QUITO 2614).  The origin is at most 80
+# characters (the longest known is 26, written with AMEMBASSY and blanks):
+# unbounded, each word of a long run of words would be tried as the start of
+# an origin reaching to the run's end (quadratic).
 _CABLE = re.compile(
-    r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s+)?(?P<origin>[A-Z][A-Z .'-]{0,80}?[A-Z])\.?\s+"
+    r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s*)?(?P<origin>[A-Z][A-Z .'-]{0,80}?[A-Z])\.?\s+"
     r"(?P<serial>\d{1,7})(?![\w/])",
     re.I,
 )
 _GLUED_ID = re.compile(
     r"(?<![\w/])(?P<year>\d{2})(?P<origin>[A-Z]{3,})(?P<serial>\d{1,7})(?![\w/])"
 )
+# A year written after the serial: CARACAS 0811 99, LA PAZ 4350 JULY 1973.
+_YEAR_AFTER = re.compile(
+    r"\s+(?:(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+(?:\d{1,2},?\s+)?"
+    r"(?P<long>(?:19|20)\d{2})|(?P<short>\d{2}))(?![\w/.]|\.\d)",
+    re.I,
+)
+# How many years back a year written after the serial may point.
+_YEARS_BACK = 40
 _ELIDED = re.compile(r"\s*(?:,|AND\b|&)\s*(?P<serial>\d{2,7})(?![\w/:.]|\.\d)", re.I)
 _SEPARATORS = " ,;:"
 
@@ -107,6 +116,20 @@ def _year(written: str | None, citing: Citing) -> int | None:
     return citing.year
 
 
+def _year_after(item: str, end: int, citing: Citing) -> tuple[int, int] | None:
+    """(year, end) of a year written after a serial, when it is one the citing
+    cable can cite: not after its own year, at most _YEARS_BACK before it."""
+    a = _YEAR_AFTER.match(item, end)
+    if a is None:
+        return None
+    year = int(a["long"]) if a["long"] else _year(a["short"], citing)
+    if year is None or (
+        citing.year is not None and not citing.year - _YEARS_BACK <= year <= citing.year
+    ):
+        return None
+    return year, a.end()
+
+
 def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
     """(start, end, id, year_inferred_back) of each cable cited in ``item``."""
     found: list[tuple[int, int, str, bool]] = []
@@ -122,9 +145,14 @@ def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
         origin, _ = resolved
         serial = int(m["serial"])
         year = _year(m["year"], citing)
+        end = m.end()
+        after = _year_after(item, end, citing) if m["year"] is None else None
+        if after is not None:
+            year, end = after
         back = False
         if (
             m["year"] is None
+            and after is None
             and year is not None
             and citing.origin
             and citing.serial
@@ -132,7 +160,6 @@ def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
             and serial > citing.serial
         ):
             year, back = year - 1, True
-        end = m.end()
         if year is not None:
             found.append((m.start(), end, reference_id(year, origin, serial), back))
         # MADRID 5426 AND 5425: later serials share the origin and year.

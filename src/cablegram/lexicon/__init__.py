@@ -190,7 +190,12 @@ def _spaced_prefixes() -> tuple[str, ...]:
 
 @cache
 def _origin_aliases() -> dict[str, str]:
-    return {r["written"]: r["canonical"] for r in read_csv("origin_aliases.csv")}
+    """Written origin -> canonical token, also keyed by the written origin's own
+    token so that spacing does not matter (``USUN NY`` as ``USUNNY``)."""
+    rows = {r["written"]: r["canonical"] for r in read_csv("origin_aliases.csv")}
+    for written, canonical in list(rows.items()):
+        rows.setdefault(origin_token(written), canonical)
+    return rows
 
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]")
@@ -212,8 +217,12 @@ def canonical_origin(written: str) -> str:
     if w.startswith(prefixes):
         p = next(p for p in prefixes if w.startswith(p))
         w = w[len(p) :]
-    alias = _origin_aliases().get(w)
-    return alias if alias else origin_token(w)
+    aliases = _origin_aliases()
+    alias = aliases.get(w)
+    if alias:
+        return alias
+    token = origin_token(w)
+    return aliases.get(token, token)
 
 
 @cache

@@ -24,6 +24,7 @@ from cablegram.lexicon import CLASSIFICATION_WORDS, PORTION_LEVELS, SBU_LEVEL_WO
 from cablegram.model import Classification
 
 __all__ = [
+    "WHOLE_TEXT_MARK",
     "PortionMark",
     "control_marks",
     "mark_letter",
@@ -80,6 +81,11 @@ _LEVELS = "|".join(sorted(PORTION_LEVELS, key=len, reverse=True))
 _LEVEL = re.compile(rf"^(?P<lvl>{_LEVELS})(?P<ctl>(?:\s*(?:/{{1,2}}|-)\s*[A-Z][A-Z ,]*)*)$")
 _ENTIRE = re.compile(rf"^(?P<lvl>{_LEVELS})\s*-\s*ENTIRE\s+TEXT$")
 _CONTROL_SPLIT = re.compile(r"\s*(?:/{1,2}|-)\s*")
+# The level written in words: "CONFIDENTIAL - ENTIRE TEXT" (1980s-90s cables).
+_ENTIRE_WORDS = re.compile(r"^(?P<words>[A-Z][A-Z ]{3,24}?)\s*-\s*ENTIRE\s+TEXT$")
+# A whole-text mark opening a paragraph without parentheses:
+# "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY ...".
+WHOLE_TEXT_MARK = re.compile(r"^(?P<mark>[A-Z][A-Z ]{3,24}?\s*-\s*ENTIRE\s+TEXT)\b\s*[.:]?\s*")
 
 
 @lru_cache(maxsize=512)
@@ -89,6 +95,11 @@ def normalize_mark(raw: str) -> str | None:
     e = _ENTIRE.match(u)
     if e:
         return e["lvl"]
+    w = _ENTIRE_WORDS.match(u)
+    if w:
+        squeezed = w["words"].replace(" ", "")
+        level = CLASSIFICATION_WORDS.get(squeezed)
+        return mark_letter(level, squeezed in SBU_LEVEL_WORDS) if level is not None else None
     m = _LEVEL.match(u)
     if not m:
         return None

@@ -86,12 +86,14 @@ class EO:
 
 @dataclass(frozen=True, slots=True)
 class ClassifiedBy:
-    """The "Classified By" block."""
+    """The "Classified By" block.  ``office`` is an office symbol written with
+    the classifier (``AF/C``, ``EUR/RPM``; an extension of the schema)."""
 
     name: str | None = None
     title: str | None = None
     reasons: tuple[str, ...] = ()
     text: str | None = None
+    office: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,13 @@ from fastapi.responses import HTMLResponse
 
 ASSETS = "/static/swagger-ui"
 PATH = "/docs"
+# The way back to the site, above Swagger UI (styled by static/apidocs.css).
+SITE_BAR = (
+    '<nav class="site-bar" aria-label="Site"><a class="brand" href="/">'
+    '<img src="/static/favicon.svg" alt="" width="20" height="20"> cablegram</a>'
+    '<a href="/">Search</a><a href="/overview">Overview</a>'
+    '<a href="/reference">API reference</a></nav>'
+)
 
 
 def _inline_script_hash(html: str) -> str:
@@ -38,11 +45,13 @@ def docs_page(openapi_url: str, title: str) -> tuple[str, str]:
         title=title,
         swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{ASSETS}/swagger-ui.css",
-        swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+        swagger_favicon_url="/static/favicon.svg",
         # Swagger UI would otherwise send the document to validator.swagger.io.
         swagger_ui_parameters={"validatorUrl": None},
     )
     html = bytes(page.body).decode("utf-8")
+    html = html.replace("</head>", '<link rel="stylesheet" href="/static/apidocs.css">\n</head>', 1)
+    html = html.replace("<body>", f"<body>\n{SITE_BAR}", 1)
     policy = (
         f"default-src 'none'; script-src 'self' {_inline_script_hash(html)}; "
         "style-src 'self'; img-src 'self' data:; connect-src 'self'; "

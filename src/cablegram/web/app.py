@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
@@ -26,6 +27,7 @@ from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCa
 from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
 
+STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD = 32 << 20  # bytes per ingest request
 THREADS = 8  # request threads per process: each may hold an open archive connection
 STATS_SECONDS = 60.0  # corpus statistics are recomputed at most this often per reader
@@ -86,9 +88,17 @@ def create_app(
     app.state.signin_limit = signin.SignInLimit(pool)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api.vocabulary)
     app.include_router(api_access.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """The icon, for clients that ask for it without reading a page's link
+        (pages link ``/static/favicon.svg``; the PNG is that drawing at 32 px)."""
+        return FileResponse(STATIC / "favicon.png", media_type="image/png")
+
     app.add_middleware(BodyLimit, limit=max_upload, paths=("/api/ingest",))
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(SecurityHeaders)

@@ -18,13 +18,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from cablegram.access.principal import OWNER, PUBLIC, Principal
+from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED, Principal, reader_notice
 from cablegram.archive import Archive
 from cablegram.archive.store import CopyInfo
 from cablegram.archive.users import Account
 from cablegram.model import Classification
 
-ANONYMOUS_CHOICES = ("public", "owner")
+# What a reader who has not signed in reads as (``serve --anonymous``).
+ANONYMOUS_READERS = {"public": PUBLIC, "published": PUBLISHED, "owner": OWNER}
+ANONYMOUS_CHOICES = tuple(ANONYMOUS_READERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,14 @@ class Reader:
         return self.principal.owner
 
     @property
+    def notice(self) -> str:
+        """What the reader reads as and what that hides (access.reader_notice)."""
+        return reader_notice(self.principal)
+
+    @property
     def clearance(self) -> str:
         """What the reader may see, in words for the page header."""
-        if self.is_owner:
+        if self.is_owner or self.principal.reads_all:
             return "full access"
         level = self.principal.clearance
         extras = sorted(self.principal.captions)
@@ -170,7 +177,7 @@ def current_reader(request: Request) -> Reader:
     if principal is not None:
         reader = Reader(principal, signed_in=True)
     else:
-        reader = Reader(OWNER if app.settings.anonymous == "owner" else PUBLIC)
+        reader = Reader(ANONYMOUS_READERS[app.settings.anonymous])
     request.state.reader = reader
     return reader
 
@@ -183,7 +190,7 @@ def shown_reader(request: Request) -> Reader:
         return current_reader(request)
     except HTTPException:
         anonymous = request.app.state.settings.anonymous
-        return Reader(OWNER if anonymous == "owner" else PUBLIC)
+        return Reader(ANONYMOUS_READERS[anonymous])
 
 
 ReaderDep = Annotated[Reader, Depends(current_reader)]

@@ -114,9 +114,7 @@ class GraphOut(BaseModel):
 
 # A count as the pair ``[value, count]``.  Not a tuple type: FastAPI writes a
 # tuple's items as a list of schemas, which OpenAPI 3.1 does not allow.
-Count = Annotated[
-    list[str | int | None], Field(min_length=2, max_length=2, description="[value, count]")
-]
+Count = Annotated[list[str | int], Field(min_length=2, max_length=2, description="[value, count]")]
 
 
 class StatsOut(BaseModel):
@@ -125,6 +123,8 @@ class StatsOut(BaseModel):
     references: int
     unresolved_references: int
     non_cable_references: int
+    # Values a cable lacks are counted as "(unknown)"; undated cables (no
+    # date-time group) are "(unknown)" years and months, as in the facets.
     by_year: list[Count]
     by_month: list[Count]
     by_classification: list[Count]

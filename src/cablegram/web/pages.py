@@ -16,6 +16,7 @@ from cablegram.web.deps import ReaderDep, current_reader, reader_archive, shown_
 from cablegram.web.reader import reader_context
 from cablegram.web.signin import cookie_secure, sign_in, sign_out
 from cablegram.web.templating import render, search_url
+from cablegram.web.thread_layout import layout
 from cablegram.web.views import api_reference, facet_sidebar, histogram, pager, thread_view
 
 # Every page resolves its reader first, so refused credentials fail every page alike.
@@ -44,9 +45,9 @@ def search(
     page: Annotated[int, Query(ge=1, le=50_000)] = 1,
     exact: bool = False,
 ) -> HTMLResponse:  # fmt: skip
-    q = " ".join(q.split())
-    if not q:
+    if "q" not in request.query_params:  # no search asked for: the start page
         return RedirectResponse("/", status_code=303)  # type: ignore[return-value]
+    q = " ".join(q.split())  # empty: every cable the reader may see
 
     def url(query: str) -> str:
         return search_url(query, sort=None if sort == "rank" else sort)
@@ -86,14 +87,18 @@ def _need_cable(archive: Archive, cable_id: str):  # type: ignore[no-untyped-def
 
 @router.get("/cables/{cable_id}", response_class=HTMLResponse)
 def cable_page(
-    request: Request, archive: ArchiveDep, reader: ReaderDep, cable_id: str
-) -> HTMLResponse:
+    request: Request, archive: ArchiveDep, reader: ReaderDep, cable_id: str,
+    view: Literal["held", "rendered"] = "held",
+) -> HTMLResponse:  # fmt: skip
+    """The reader: the text as the source holds it, or (``view=rendered``) as a
+    rendered telegram.  Where copies were read from is shown to owners only."""
     cable = _need_cable(archive, cable_id)
     if cable.id and cable.id != cable_id:  # an alias spelling: the permalink is the id
-        return RedirectResponse(f"/cables/{cable.id}", status_code=301)  # type: ignore[return-value]
+        target = f"/cables/{cable.id}" + ("?view=rendered" if view == "rendered" else "")
+        return RedirectResponse(target, status_code=301)  # type: ignore[return-value]
     context = reader_context(
         cable, archive.refs(cable_id) or [], archive.cited_by(cable_id) or [],
-        shown_copies(archive.copies(cable_id), reader),
+        shown_copies(archive.copies(cable_id), reader), view=view,
     )  # fmt: skip
     return render(request, "cable.html", context)
 
@@ -105,7 +110,11 @@ def thread_page(
 ) -> HTMLResponse:  # fmt: skip
     thread = thread_view(archive, cable_id, depth)  # (not an audited read of the cable)
     root = next(n for n in thread.nodes if n.id == thread.root)
-    context = {"cable": root, "thread": thread, "depth": depth,
+    drawing = layout(
+        thread.root, [(n.id, n.created, n.subject, n.classification) for n in thread.nodes],
+        [(e.source, e.target) for e in thread.edges],
+    )  # fmt: skip
+    context = {"cable": root, "thread": thread, "depth": depth, "drawing": drawing,
                "cites": {e.target for e in thread.edges if e.source == thread.root},
                "citers": {e.source for e in thread.edges if e.target == thread.root}}  # fmt: skip
     return render(request, "thread.html", context)

@@ -1,14 +1,24 @@
-"""The cable reader's layout: the telegram as the renderer writes it, cut into
-blocks the page can decorate (REF links, TAGS meanings, paragraph anchors).
+"""The cable reader's layout: a cable's text cut into blocks the page can
+decorate (REF links, TAGS meanings, paragraph anchors and marks).
 
-The text comes from :func:`cablegram.format.render.render_located`, so the page
-shows exactly what ``cablegram render`` prints; this module only says which
-lines belong to which element.
+Two views, each saying what it is:
+
+* **as held** (the default): the text of the copy the cable's fields come
+  from, line for line as the source holds it.  Its elements are placed by
+  parsing that text again (``Source.lines``), so nothing is added: a
+  body-only extract shows no header, no ``BT`` and no ``NNNN``.
+* **rendered**: the cable's fields written back as a complete telegram by
+  :func:`cablegram.format.render.render_located` (what ``cablegram render``
+  prints), with the header and closing lines a telegram has.
+
+Both are decorated alike; this module only says which lines belong to which
+element and how their leading number and mark read.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +27,9 @@ from cablegram.access.facts import controlling_captions
 from cablegram.access.redact import portion_mark
 from cablegram.archive import CopyInfo
 from cablegram.archive.graph import RefLink
+from cablegram.format.parse import parse
 from cablegram.format.render import render_located
-from cablegram.model import Cable, Classification
+from cablegram.model import Cable, Classification, NotACableError, Paragraph
 
 _ENVELOPE_KEYS = ("FL", "FM", "TO.", "INFO.", "XMT.")
 LEVEL_CLASS = {
@@ -40,11 +51,14 @@ def level_class(classification: str | Classification | None) -> str:
 @dataclass(slots=True)
 class Block:
     """Consecutive telegram lines of one element.  ``kind``: envelope, bt, class,
-    caption, dist, eo, tags, subject, ref, clby, para, sign, trailer, gap."""
+    caption, dist, eo, tags, subject, ref, clby, para, sign, trailer, line
+    (none of these), gap.  ``pieces``: the lines of a REF or TAGS block cut at
+    each reference or tag (filled by :func:`decorate`)."""
 
     kind: str
     lines: list[str] = field(default_factory=list)
     index: int | None = None
+    pieces: list[list[Piece]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -97,35 +111,157 @@ def telegram_blocks(cable: Cable) -> list[Block]:
     return blocks
 
 
+def _block_kind(keys: list[str]) -> tuple[str, int | None]:
+    """The element a line starts: a paragraph wins (a signature may end its
+    last line); elements of one kind share a line (REF items); else none."""
+    kinds = [_kind(k) for k in keys]
+    paras = [k for k in kinds if k[0] == "para"]
+    if paras:
+        return paras[0]
+    if len({kind for kind, _ in kinds}) == 1:
+        return kinds[0]
+    return "line", None
+
+
+def source_blocks(text: str) -> tuple[list[Block], Cable | None]:
+    """The copy ``text`` as the source holds it, in blocks, and the cable read
+    from it (None when it reads as no cable: then the text is one plain block)."""
+    lines = text.split("\n")
+    try:
+        held = parse(text)
+    except NotACableError:
+        return [Block("line", lines)], None
+    starts: dict[int, list[str]] = {}
+    for key, line in held.source.lines.items():
+        starts.setdefault(line - 1, []).append(key)
+    blocks: list[Block] = []
+    gaps = 0
+    crossings = 0  # blank runs the current paragraph still spans (its text says how many)
+    for i, line in enumerate(lines):
+        current = blocks[-1] if blocks else None
+        if not line.strip():
+            gaps += 1 if current is not None else 0  # (blank lines before the text: none)
+            continue
+        if i in starts:
+            kind, index = _block_kind(starts[i])
+            if current is not None and not gaps and current.kind == kind == "envelope":
+                current.lines.append(line)
+            else:
+                blocks.extend(Block("gap") for _ in range(gaps))
+                blocks.append(Block(kind, [line], index))
+                if kind == "para" and index is not None and index < len(held.paragraphs):
+                    crossings = held.paragraphs[index].text.count("\n\n")
+        elif current is not None and not gaps:
+            current.lines.append(line)  # the element (or the plain run) goes on
+        elif current is not None and current.kind == "para" and crossings:
+            current.lines.extend([""] * gaps + [line])
+            crossings -= 1
+        else:
+            blocks.extend(Block("gap") for _ in range(gaps))
+            blocks.append(Block("line", [line]))
+        gaps = 0
+    return blocks, held
+
+
 @dataclass(frozen=True, slots=True)
-class RefPiece:
-    """Part of a REF line: plain text (``link`` None) or one reference item."""
+class Piece:
+    """Part of a line: plain text, one reference item (``link``) or one TAG
+    (``tag``: tag, kind, meaning)."""
 
     text: str
     link: RefLink | None = None
+    tag: tuple[str, str, str] | None = None
 
 
-def ref_pieces(line: str, links: list[RefLink], used: set[int]) -> list[RefPiece]:
+# Kept under its first name: the REF line's pieces.
+RefPiece = Piece
+
+
+def _cut(line: str, found: list[tuple[int, int, Piece]]) -> list[Piece]:
+    """``line`` as pieces, given (start, end, piece) of the parts found in it."""
+    pieces: list[Piece] = []
+    cursor = 0
+    for start, end, piece in sorted(found, key=lambda f: f[0]):
+        if start < cursor:
+            continue
+        if start > cursor:
+            pieces.append(Piece(line[cursor:start]))
+        pieces.append(piece)
+        cursor = end
+    if cursor < len(line):
+        pieces.append(Piece(line[cursor:]))
+    return pieces
+
+
+def ref_pieces(line: str, links: list[RefLink], used: set[int]) -> list[Piece]:
     """Cut a REF line at each reference item's text (first unused occurrence)."""
-    pieces: list[RefPiece] = []
+    found = []
     cursor = 0
     while True:
-        found = [
+        hits = [
             (at, n)
             for n, link in enumerate(links)
             if n not in used and link.text and (at := line.find(link.text, cursor)) >= 0
         ]
-        if not found:
+        if not hits:
             break
-        at, n = min(found)
-        if at > cursor:
-            pieces.append(RefPiece(line[cursor:at]))
-        pieces.append(RefPiece(links[n].text, links[n]))
+        at, n = min(hits)
+        found.append((at, at + len(links[n].text), Piece(links[n].text, links[n])))
         used.add(n)
         cursor = at + len(links[n].text)
-    if cursor < len(line):
-        pieces.append(RefPiece(line[cursor:]))
-    return pieces
+    return _cut(line, found)
+
+
+def tag_pieces(line: str, tags: list[tuple[str, str, str]]) -> list[Piece]:
+    """Cut a TAGS line at each tag written on it (whole words, after ``TAGS``)."""
+    head = re.match(r"\s*TAGS\b:?", line, re.IGNORECASE)
+    begin = head.end() if head else 0
+    found = []
+    for entry in tags:
+        m = re.compile(rf"(?<![\w/]){re.escape(entry[0])}(?![\w/])", re.IGNORECASE).search(
+            line, begin
+        )
+        if m:
+            found.append((m.start(), m.end(), Piece(m.group(0), tag=entry)))
+    return _cut(line, found)
+
+
+def decorate(blocks: list[Block], links: list[RefLink], tags: list[tuple[str, str, str]]) -> None:
+    """Fill the pieces of the REF and TAGS blocks."""
+    used: set[int] = set()
+    for block in blocks:
+        if block.kind == "ref":
+            block.pieces = [ref_pieces(line, links, used) for line in block.lines]
+        elif block.kind == "tags":
+            block.pieces = [tag_pieces(line, tags) for line in block.lines]
+
+
+_RULE = re.compile(r"-{3,}")
+
+
+def is_heading(p: Paragraph) -> bool:
+    """Whether a paragraph is a heading of the text (``------- SUMMARY -------``,
+    ``COMMENT``, ``Summary``), not a portion: no number, no mark, one short line,
+    ruled with dashes, in capitals, or a few words without a full stop."""
+    text = p.text.strip()
+    if p.number is not None or p.marking is not None or "\n" in text or len(text) > 80:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    words = text.split()
+    return bool(letters) and (
+        bool(_RULE.search(text))
+        or (all(c.isupper() for c in letters) and not text.endswith("."))
+        or (len(words) <= 3 and not text.endswith(".") and not any(c.isdigit() for c in text))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The first line of a paragraph cut at its number and mark, as written."""
+
+    number: str  # "¶1. ", "1." or "" (unnumbered)
+    mark: str  # "(C)" or ""
+    rest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +272,26 @@ class ParagraphView:
     governing: str  # the mark that governs it (its own, else the cable's level)
     level: str  # CSS class of the governing level
     text: str
+    heading: bool = False
+
+    @property
+    def inherits(self) -> bool:
+        """A numbered portion without a mark: it takes the cable's (shown beside
+        the text, never in it)."""
+        return self.number is not None and self.marking is None
+
+    def lead(self, line: str) -> Lead:
+        """Cut ``line`` (the paragraph's first) at its number and mark."""
+        if self.marking:
+            token = f"({self.marking})"
+            at = line.find(token, 0, 40)
+            if at >= 0:
+                return Lead(line[:at], token, line[at + len(token) :])
+        if self.number is not None:
+            m = re.match(rf"\s*¶?\s*0*{self.number}\s*[.)]?\s*", line)
+            if m:
+                return Lead(m.group(0), "", line[m.end() :])
+        return Lead("", "", line)
 
 
 def paragraph_views(cable: Cable) -> list[ParagraphView]:
@@ -150,6 +306,7 @@ def paragraph_views(cable: Cable) -> list[ParagraphView]:
                 governing=mark.written,
                 level=level_class(mark.level),
                 text=p.text,
+                heading=is_heading(p),
             )
         )
     return out
@@ -200,25 +357,63 @@ def copy_views(copies: list[CopyInfo]) -> list[CopyView]:
     return out
 
 
-def reader_context(
-    cable: Cable, links: list[RefLink], citers: list[Any], copies: list[CopyInfo]
-) -> dict[str, Any]:
-    """Everything the cable page shows, from library values."""
+@dataclass(frozen=True, slots=True)
+class TextView:
+    """One way of showing the cable's text: ``name`` (``held`` or ``rendered``),
+    a caption saying what it is, and its blocks and paragraphs."""
+
+    name: str
+    caption: str
+    blocks: list[Block]
+    paragraphs: list[ParagraphView]
+
+
+def held_view(copy: CopyInfo, links: list[RefLink], tags: list[tuple[str, str, str]]) -> TextView:
+    blocks, held = source_blocks(copy.text)
+    decorate(blocks, links, tags)
+    where = f" ({copy.path})" if copy.path else ""
+    caption = (
+        f"As the source holds it: the text of the {copy.format} copy{where} the cable's "
+        "fields come from, line for line."
+    )
+    return TextView("held", caption, blocks, paragraph_views(held) if held else [])
+
+
+def rendered_view(cable: Cable, links: list[RefLink], tags: list[tuple[str, str, str]],
+                  *, released: bool) -> TextView:  # fmt: skip
     blocks = telegram_blocks(cable)
-    used: set[int] = set()
-    ref_lines = [
-        ref_pieces(line, links, used) for b in blocks if b.kind == "ref" for line in b.lines
-    ]
+    decorate(blocks, links, tags)
+    caption = (
+        "Rendered as a telegram by cablegram render (no header is invented): the "
+        "cable's fields in the telegram's own layout, ending with the BT, #serial "
+        "and NNNN lines every telegram ends with, whether or not the source held them."
+    )
+    if released:
+        caption = "The released text, " + caption[0].lower() + caption[1:]
+    return TextView("rendered", caption, blocks, paragraph_views(cable))
+
+
+def reader_context(
+    cable: Cable, links: list[RefLink], citers: list[Any], copies: list[CopyInfo],
+    *, view: str = "held",
+) -> dict[str, Any]:  # fmt: skip
+    """Everything the cable page shows, from library values.  ``view``: the text
+    as the primary copy holds it (``held``, when the reader may read copies),
+    or ``rendered``."""
+    tags = tag_meanings(cable.tags)
+    primary = next((c for c in copies if c.primary), None)
+    if view == "held" and primary is not None:
+        text = held_view(primary, links, tags)
+    else:
+        text = rendered_view(cable, links, tags, released=primary is None)
     return {
         "cable": cable,
-        "blocks": blocks,
-        "ref_lines": ref_lines,
+        "text": text,
+        "views": ["held", "rendered"] if primary is not None else ["rendered"],
         "links": links,
-        "paragraphs": paragraph_views(cable),
-        "tags": tag_meanings(cable.tags),
+        "tags": tags,
         "banner": banner(cable),
         "level": level_class(cable.classification),
         "citers": citers,
         "copies": copy_views(copies),
-        "raw": next((c.text for c in copies if c.primary), None),
     }

@@ -106,7 +106,8 @@ class ReaderScope:
 
     @property
     def owner(self) -> bool:
-        return self.principal.owner
+        """Reads every cable in full (the owner, the published reader): no rule."""
+        return self.principal.owner or self.principal.reads_all
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

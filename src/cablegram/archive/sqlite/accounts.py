@@ -57,7 +57,9 @@ class SQLiteSignIns:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def begin(self, client: str, *, limit: int, window: float, now: float) -> tuple[int | None, int]:
+    def begin(
+        self, client: str, *, limit: int, window: float, now: float
+    ) -> tuple[int | None, int]:
         # One write transaction (BEGIN IMMEDIATE holds the write lock): concurrent
         # attempts on several processes cannot slip past the limit together.
         with transaction(self.conn):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from cablegram.format.parse.body import read_body
+from cablegram.format.parse.classified import classified_by_in, read_classified_by
 from cablegram.format.parse.dates import full_year, parse_stamp
 from cablegram.format.parse.envelope import read_envelope
 from cablegram.format.parse.lines import ClassLine, match_classification_line
@@ -21,10 +22,12 @@ from cablegram.format.parse.message import is_para_start, keyword_of, read_messa
 from cablegram.format.parse.normalize import normalize_lines
 from cablegram.format.parse.received import (
     misspelt_class_line,
+    page_class_line,
     page_one,
     received_origin,
     serial_only_line,
 )
+from cablegram.format.parse.stated import aad_disagreements
 from cablegram.format.refs import Citing, read_references, same_cable_id
 from cablegram.format.sources.document import LineMap
 from cablegram.lexicon import origin_token
@@ -191,6 +194,17 @@ def parse(
                 None,
             )
         )
+    # Without a classification line, a received copy's page header and banner
+    # still say whose message it is and its level (the text starts at the head).
+    paged = page_class_line(lines[:ci]) if cline is None else None
+    if paged is not None:
+        out.append(
+            Defect(
+                "ID_FROM_PAGE_HEADER",
+                f"origin {paged.origin} and serial {paged.serial} from the page header",
+                None,
+            )
+        )
     env = read_envelope(lines[:ci])
     out.extend(env.defects)
     body_lines = lines[ci:]
@@ -200,6 +214,8 @@ def parse(
     lead = next((i for i, line in enumerate(body_lines) if line), max(len(body_lines) - 1, 0))
     body_lines = body_lines[lead:]
     head = read_message_head(body_lines, 1 if cline else 0)
+    if paged is not None:
+        cline = paged  # id, origin, serial and level; the text keeps its start
     year, created = _year_and_created(env.dtg.iso if env.dtg else None, source, out)
     origin = origin_token(cline.origin) if cline else None
     serial = cline.serial if cline else None
@@ -235,7 +251,7 @@ def parse(
     body = read_body(body_lines, head.end, own)
     first = ci + lead  # index in ``lines`` of body_lines[0]
     at: dict[str, int] = dict(env.at)
-    if cline is not None:
+    if cline is not None and paged is None:
         at["CLASS"] = ci
     at.update((key, first + i) for key, i in head.at.items())
     at.update((f"PARA.{k}", first + i) for k, i in enumerate(body.lines))
@@ -244,13 +260,14 @@ def parse(
     at.update((f"REF.{k}", first + i) for k, i in enumerate(ref_at))
     classified_by = head.classified_by
     if classified_by is None and body.paragraphs:
-        from cablegram.format.parse.classified import read_classified_by
-        from cablegram.format.parse.message import CLBY_LINE
-
-        lead_para = body.paragraphs[0].text
-        if CLBY_LINE.match(lead_para):
-            classified_by = read_classified_by([lead_para.split("\n\n")[0]])
-            at["CLBY"] = at["PARA.0"]
+        # 1990s cables: "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY: ..." in
+        # paragraph 1 (or 2, after a summary line), or a paragraph of its own.
+        for k, para in enumerate(body.paragraphs[:2]):
+            clause = classified_by_in(para.text.split("\n\n")[0])
+            if clause is not None:
+                classified_by = read_classified_by([clause])
+                at["CLBY"] = at[f"PARA.{k}"]
+                break
     out.extend(head.defects)
     out.extend(body.defects)
     if not body.paragraphs:
@@ -258,6 +275,18 @@ def parse(
     precedence = None
     if env.dtg and env.dtg.p1:
         precedence = Precedence.from_prosign(env.dtg.p1)
+    classification = cline.classification if cline else None
+    sbu = head.sbu or (cline.sbu if cline else False)
+    out.extend(
+        aad_disagreements(
+            source.metadata or {},
+            created=created,
+            classification=classification,
+            sbu=sbu,
+            tags=tuple(head.tags),
+            subject=head.subject,
+        )
+    )
     md_id = (source.metadata or {}).get("id")
     if cable_id and isinstance(md_id, str) and md_id and not same_cable_id(md_id, cable_id):
         out.append(
@@ -269,8 +298,8 @@ def parse(
         serial=serial,
         created=created,
         precedence=precedence,
-        classification=cline.classification if cline else None,
-        sbu=head.sbu or (cline.sbu if cline else False),
+        classification=classification,
+        sbu=sbu,
         captions=tuple(head.captions),
         header=env.header,
         from_=env.from_,

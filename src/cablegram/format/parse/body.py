@@ -20,8 +20,9 @@ from cablegram.format.parse.lines import (
     is_page_noise,
     match_classification_line,
 )
+from cablegram.format.parse.summary import read_summary
 from cablegram.lexicon import captions
-from cablegram.lexicon.marks import normalize_mark
+from cablegram.lexicon.marks import WHOLE_TEXT_MARK, normalize_mark
 from cablegram.model import Defect, Paragraph
 
 _MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
@@ -35,7 +36,9 @@ _INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z
 _MIDLINE_PARA = re.compile(
     r"(?<=[.!?\")])\s+(?=(?P<num>\d{1,2})\.\s+(?:\([A-Z/ ]{1,14}\)\s*)?[A-Z])"
 )
-_NOT_SIGNERS = frozenset({"NNNN", "NNN", "BT", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"})
+_NOT_SIGNERS = frozenset(
+    {"NNNN", "NNN", "BT", "THANKS", "REGARDS", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"}
+)
 _SUMMARY = re.compile(
     r"(?:^|(?<=[\s.)]))(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\s*(?:[:.-]+|\s*\n)\s*(?P<text>.*?)"
     r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
@@ -223,12 +226,22 @@ def _plain(line: str) -> bool:
     return bool(second) and second not in second_letters
 
 
-def _signature(last: str) -> tuple[str | None, str | None]:
+_SIGN_RESIDUE = re.compile(r"(?<=[A-Za-z])[#.*]+\s*$")
+_SENTENCE_ENDS = frozenset('.!?)"')
+
+
+def _signature(last: str, above: str = "") -> tuple[str | None, str | None]:
     """(signer, what is left of the line) for the last line of the text.
 
     The whole line is the signer when it looks like a surname; a surname after
     the last sentence of a reflowed line is cut off it; otherwise no signer.
+    One word with residue (``HORAN##``, ``MCNAMARA.``) is a surname when the
+    line ``above`` it ended its sentence (else it ends that sentence: NOTHING.).
     """
+    if " " not in last and (m := _SIGN_RESIDUE.search(last)):
+        ended = not above.strip() or above.rstrip()[-1] in _SENTENCE_ENDS
+        if ended or "#" in m[0]:
+            last = last[: m.start()]
     word = last.split()[0].strip(".").upper() if last else ""
     if (
         _SIGNER.match(last)
@@ -276,6 +289,9 @@ class _BodyReader:
             rest = m["rest"]
             mk = _MARK.match(rest)
             marking = normalize_mark(mk["mark"]) if mk else None
+            if mk is None and "ENTIRE" in rest and (whole := WHOLE_TEXT_MARK.match(rest)):
+                # "1. CONFIDENTIAL - ENTIRE TEXT.": the marking, its words kept in the text.
+                marking = normalize_mark(whole["mark"])
             n = _number(m["num"], expected, bool(m["anchor"]), marking is not None)
             if n is not None:
                 if n != expected:
@@ -314,6 +330,24 @@ class _BodyReader:
         current.add(_SIPDIS_TOKEN.sub(" ", s).strip() if "SIPDIS" in s else s)
 
 
+def trailing_text_end(lines: list[str], start: int, own: tuple[str, int] | None) -> int:
+    """Where the text ends: before trailing blank and noise lines, and before a
+    lone token after the closing classification banner (teletype residue such
+    as ``NMAFVVZCZ`` under a 1970s copy's last banner)."""
+    stop = len(lines)
+    while True:
+        while stop > start and (not lines[stop - 1].strip() or _is_noise(lines[stop - 1], own)):
+            stop -= 1
+        if stop <= start or len(lines[stop - 1].split()) != 1:
+            return stop
+        above = stop - 2
+        while above >= start and not lines[above].strip():
+            above -= 1
+        if above < start or not is_banner(lines[above]):
+            return stop
+        stop = above + 1  # the residue goes; the banner above it is noise
+
+
 def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body:
     """Paragraphs, summary and signers of ``lines[start:]``.
 
@@ -325,13 +359,11 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
     """
     body = Body()
     # Trailing blank and noise lines do not count; the last line left may sign.
-    stop = len(lines)
-    while stop > start and (not lines[stop - 1].strip() or _is_noise(lines[stop - 1], own)):
-        stop -= 1
+    stop = trailing_text_end(lines, start, own)
     work = lines[start:stop]
     cut: str | None = None  # the last line without the signer's name after it
     if work:
-        signer, rest = _signature(work[-1].strip())
+        signer, rest = _signature(work[-1].strip(), work[-2] if len(work) > 1 else "")
         if signer is not None:
             body.signers.append(signer)
             body.signer_line = stop - 1
@@ -396,20 +428,9 @@ def read_body(lines: list[str], start: int, own: tuple[str, int] | None) -> Body
     return body
 
 
-_HEADING_SUMMARY = re.compile(r"^[\s-]*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?[\s:.-]*$", re.I)
-
-
 def _summary(paragraphs: list[Paragraph]) -> str | None:
-    for k, p in enumerate(paragraphs[:6]):
-        if _HEADING_SUMMARY.match(p.text) and k + 1 < len(paragraphs):
-            return fold(paragraphs[k + 1].text)
-        upper = p.text.upper()
-        if "UMMARY" not in upper:
-            continue
-        text = _summary_text(p.text, upper)
-        if text and text.strip():
-            return fold(text)
-    return None
+    """The summary (``parse.summary``), a label inside a paragraph read by _summary_text."""
+    return read_summary(paragraphs, _summary_text)
 
 
 # _SUMMARY in two steps, for speed on long paragraphs: the lead (BEGIN SUMMARY:)

@@ -141,6 +141,12 @@ def read_envelope(lines: list[str]) -> Envelope:
             env.defects.append(Defect("BAD_ADDRESSEE", text[:120], i + 1))
             continue
         entries = getattr(env, role_name)
+        if a in entries:
+            # A copy printed the address block twice (a page break in it): one entry.
+            env.defects.append(
+                Defect("DUPLICATE_ADDRESSEE", f"{role_name.upper()} {text[:100]}", None)
+            )
+            continue
         env.at[f"{role_name.upper()}.{len(entries)}"] = i
         entries.append(a)
     if env.from_ is not None and originator:

@@ -17,7 +17,7 @@ from cablegram.format.parse.lines import (
     match_classification_line,
 )
 from cablegram.format.refs import looks_like_reference
-from cablegram.lexicon import captions, sbu_captions
+from cablegram.lexicon import captions, sbu_captions, tags
 from cablegram.lexicon.eo import EO_KEYWORD, EO_LINE
 from cablegram.lexicon.eo import read_eo as lexicon_read_eo
 from cablegram.lexicon.marks import normalize_mark
@@ -47,7 +47,9 @@ _PERSON_TAG = re.compile(r"\([^(),]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
-DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$")
+# A dashed rule, a heading between rules, or a heading run onto its rule
+# ("Summary -------").
+DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$|^\s*\w[^-\n]{0,40}?\s-{3,}\s*$")
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
 _CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
 _CAPTION_TOKEN = re.compile(r"[^\s/,;-]+")
@@ -85,7 +87,8 @@ def caption_words(line: str) -> list[str] | None:
     if not u:
         return None
     index = _caption_index()
-    whole = index.get(u.replace(" ", ""))
+    # Spacing and commas do not matter: SENSITIVE, BUT UNCLASSIFIED.
+    whole = index.get(u.replace(" ", "").replace(",", ""))
     if whole:
         return [whole]
     words = u.split(None, 1)
@@ -169,19 +172,26 @@ def read_eo(line: str) -> EO:
 def read_tags(value: str) -> list[str]:
     """Tags in order: person tags in parentheses, the rest split on commas and blanks.
 
-    A comma-separated item of several mixed-case words is a description some
-    publishers appended ("Economic Policy & General Analysis"), not tags; an
-    acronym in parentheses inside it ("... of America (FTAA)") is kept.
+    In a comma-separated list, an item of several words that are not all tag
+    codes is one free-text tag written by the post (``COUNTER TERRORISM``,
+    ``United Democratic Front`` -> ``UNITED DEMOCRATIC FRONT``); when it holds
+    an acronym in parentheses (``Fee Trade Agreement of America (FTAA)``), the
+    acronym is the tag, as other copies of the cable write it.
     """
     out: list[str] = []
     persons = [" ".join(p.split()).upper() for p in _PERSON_TAG.findall(value)]
     rest = _PERSON_TAG.sub(" ", value)
-    has_upper_item = any(w.isupper() for w in _TAG_SPLIT.split(rest) if len(w) > 1)
-    items = _TAG_ITEMS.split(rest) if ("," in rest or ";" in rest) else [rest]
+    listed = "," in rest or ";" in rest
+    items = _TAG_ITEMS.split(rest) if listed else [rest]
     for item in items:
         words = item.split()
-        if has_upper_item and len(words) > 1 and any(w.lower() == w or w.istitle() for w in words):
-            words = _ACRONYM.findall(item)
+        if len(words) > 1 and not _codes(words):
+            if acronyms := _ACRONYM.findall(item):
+                words = acronyms
+            elif listed:
+                words = [" ".join(words)]
+            else:  # no commas: upper-case codes apart, a run of other words one tag
+                words = _runs(words)
         for tok in words:
             t = tok.strip(".:()[]").upper()
             if t and t not in out:
@@ -189,7 +199,40 @@ def read_tags(value: str) -> list[str]:
     return out + [p for p in persons if p not in out]
 
 
-def _tag_continuation(line: str) -> bool:
+def _runs(words: list[str]) -> list[str]:
+    """``PREL PGOV Human Rights`` -> ``PREL``, ``PGOV``, ``Human Rights``."""
+    out: list[str] = []
+    free: list[str] = []
+    for word in words:
+        if word.isupper():
+            if free:
+                out.append(" ".join(free))
+                free = []
+            out.append(word)
+        else:
+            free.append(word)
+    return out + ([" ".join(free)] if free else [])
+
+
+def _codes(words: list[str]) -> bool:
+    """Every word is a tag code: a known tag, or short and upper case (PREL PGOV)."""
+    known = tags()
+    return all(
+        (w := word.strip(".:()[]")).upper() in known or (w.isupper() and len(w) <= _CODE_LEN)
+        for word in words
+    )
+
+
+# Tag codes not in the vocabulary are short (TIP, USEU); a longer upper-case
+# word in a comma item is free text (COUNTER TERRORISM, HUMAN RIGHTS).
+_CODE_LEN = 4
+
+
+def _tag_continuation(line: str, above: str) -> bool:
+    """A line under a TAGS line continues it: the line above ended in a comma,
+    or the line is tag codes alone."""
+    if above.rstrip().endswith(","):
+        return True
     toks = [t for t in _TAG_SPLIT.split(_PERSON_TAG.sub(" ", line)) if t]
     return bool(toks) and all(len(t.strip(".,")) <= 8 and t.strip(".,").isupper() for t in toks)
 
@@ -254,7 +297,8 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             close()
             i += 1
             continue
-        if is_page_noise(line):
+        if is_page_noise(line) or (kind is not None and is_banner(line)):
+            # A page break inside a block: the banner and PAGE line are no part of it.
             i += 1
             continue
         kw = kinds[i - start] if i < scanned else keyword_of(line)
@@ -303,7 +347,7 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
             block_at.append(i)
             i += 1
             continue
-        if kind == "tags" and _tag_continuation(s):
+        if kind == "tags" and _tag_continuation(s, block[-1]):
             block.append(line)
             block_at.append(i)
             i += 1

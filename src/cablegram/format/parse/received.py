@@ -97,3 +97,17 @@ def misspelt_class_line(lines: list[str], start: int, window: int) -> tuple[int,
             written = " ".join(m["origin"].upper().split())
             return i, ClassLine(level.classification, level.sbu, None, written, serial, "")
     return None
+
+
+def page_class_line(lines: list[str]) -> ClassLine | None:
+    """A received copy without a classification line: the level of its banner,
+    origin and serial of its page header (origin through the FM line)."""
+    page = page_one(lines)
+    banner = _banner_level(lines)
+    if page is None or banner is None:
+        return None
+    origin = received_origin(lines, page)
+    if not origin:
+        return None
+    level = banner[0]
+    return ClassLine(level.classification, level.sbu, None, origin, page[1], "")

@@ -177,7 +177,8 @@ def _classified_by_line(cable: Cable) -> str | None:
         if cb.text.upper().startswith("CLASSIFIED BY"):
             return cb.text
         return f"Classified By: {cb.text}"
-    who = ", ".join(x for x in (cb.title, cb.name) if x)
+    title = " ".join(x for x in (cb.office, cb.title) if x)
+    who = ", ".join(x for x in (title, cb.name) if x)
     return f"Classified By: {who}, reasons {_reasons_text(cb.reasons)}."
 
 
@@ -218,7 +219,10 @@ def _heading_blocks(cable: Cable, width: int | None) -> list[tuple[str, list[str
     if eo:
         elements.append(("KEYED", [eo]))
     if cable.tags:
-        elements.append(("KEYED", ["TAGS: " + ", ".join(cable.tags)]))
+        tags_line = "TAGS: " + ", ".join(cable.tags)
+        if len(cable.tags) == 1 and " " in cable.tags[0] and not cable.tags[0].startswith("("):
+            tags_line += ","  # one free-text tag reads back as one tag, not words
+        elements.append(("KEYED", [tags_line]))
     if cable.subject is not None:
         elements.append(("KEYED", _wrap(f"SUBJECT: {cable.subject}", width)))
     if cable.references:

@@ -1,4 +1,5 @@
 // cablegram charts: small inline-SVG charts drawn from JSON (no library, no build).
+// (The thread graph is drawn by the server: web/thread_layout.py.)
 // Every bar and node is a link, so charts narrow searches and work from the keyboard.
 "use strict";
 
@@ -43,35 +44,93 @@ function emptyNote(container, text) {
   container.replaceChildren(p);
 }
 
-// Columns over time: bars = [{month: "2006-05", count, url}], ticks at each January.
+// Months over time: bars = [{month: "2006-05", count, url}], empty months may be left out.
+// Time is linear: each bar stands at its month's place between the first and the last
+// month, so a gap in time is a gap on the axis.  The axis is labelled with years (or
+// months, for a short span) at a step chosen so that no label overlaps another or
+// leaves the chart.  Drawn at the container's width in pixels (text is never stretched)
+// and drawn again when that width changes.
+const monthIndex = (month) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+const monthName = (i) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`;
+
+// Axis labels: years (each centred on the part of its year the chart shows, or every
+// 2, 5, 10... years at the year's start when years are narrow), or months for a
+// span of two years or less; the step is the smallest whose labels do not touch.
+function axisTicks(first, last, plotWidth, labelWidth) {
+  const span = last - first + 1;
+  const perMonth = plotWidth / span;
+  const ticks = [];
+  if (span > 24) {
+    const step = [1, 2, 5, 10, 20, 25, 50, 100].find((k) => k * 12 * perMonth >= labelWidth.year + 8) || 100;
+    for (let y = Math.floor(first / 12); y * 12 <= last; y++) {
+      if (step === 1) {
+        const from = Math.max(y * 12, first), to = Math.min(y * 12 + 12, last + 1);
+        if ((to - from) * perMonth >= labelWidth.year + 4) ticks.push({ at: (from + to) / 2, edge: y * 12, text: String(y) });
+      } else if (y % step === 0 && y * 12 >= first) {
+        ticks.push({ at: y * 12, edge: y * 12, text: String(y) });
+      }
+    }
+    return ticks;
+  }
+  const step = [1, 2, 3, 6, 12].find((k) => k * perMonth >= labelWidth.month + 8) || 12;
+  for (let i = first; i <= last; i++) if ((i % 12) % step === 0) ticks.push({ at: i + 0.5, text: monthName(i) });
+  return ticks;
+}
+
 function columns(container, bars) {
   if (!bars.length) return emptyNote(container, "No dated cables.");
-  const width = 900, height = 160, left = 40, bottom = 22, top = 8;
-  const max = Math.max(...bars.map((b) => b.count), 1);
-  const step = (width - left) / bars.length;
-  const barWidth = Math.max(1, Math.min(step * 0.8, 36));
-  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "columns", preserveAspectRatio: "none" });
-  const plot = height - bottom - top;
-  svg.append(el("line", { x1: left, x2: width, y1: top + plot, y2: top + plot, class: "axis" }));
-  for (const frac of max >= 4 ? [0.5, 1] : [1]) {
-    const y = top + plot - plot * frac;
-    svg.append(el("line", { x1: left, x2: width, y1: y, y2: y, class: "grid" }));
-    svg.append(el("text", { x: left - 4, y: y + 4, class: "tick", "text-anchor": "end" }, fmt(Math.round(max * frac))));
-  }
-  bars.forEach((b, i) => {
-    const h = b.count ? Math.max(1, (plot * b.count) / max) : 0;
-    const x = left + i * step;
-    const label = `${b.month}: ${fmt(b.count)} cable${b.count === 1 ? "" : "s"}`;
-    svg.append(link(b.url, label,
-      el("rect", { x: x + (step - barWidth) / 2, y: top + plot - h, width: barWidth, height: h, class: "bar" }),
-      el("rect", { x, y: top, width: step, height: plot, class: "hit" })));
-    const month = b.month.slice(5, 7);
-    if (month === "01" || i === 0 || bars.length <= 12) {
-      const text = bars.length <= 12 ? b.month : b.month.slice(0, 4);
-      svg.append(el("text", { x: x + step / 2, y: height - 6, class: "tick", "text-anchor": "middle" }, text));
+  const draw = () => {
+    const width = Math.max(320, Math.round(container.clientWidth || 900));
+    const height = 160, left = 44, right = 12, bottom = 22, top = 8;
+    const plotWidth = width - left - right, plot = height - bottom - top;
+    const indices = bars.map((b) => monthIndex(b.month));
+    const first = Math.min(...indices), last = Math.max(...indices);
+    const perMonth = plotWidth / (last - first + 1);
+    const xOf = (i) => left + (i - first) * perMonth;
+    const max = Math.max(...bars.map((b) => b.count), 1);
+    const barWidth = perMonth >= 3 ? perMonth * 0.8 : Math.max(perMonth, 1);
+    const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "columns" });
+    svg.append(el("line", { x1: left, x2: width - right, y1: top + plot, y2: top + plot, class: "axis" }));
+    for (const frac of max >= 4 ? [0.5, 1] : [1]) {
+      const y = top + plot - plot * frac;
+      svg.append(el("line", { x1: left, x2: width - right, y1: y, y2: y, class: "grid" }));
+      svg.append(el("text", { x: left - 4, y: y + 4, class: "tick", "text-anchor": "end" }, fmt(Math.round(max * frac))));
     }
-  });
-  container.replaceChildren(svg);
+    bars.forEach((b, k) => {
+      const i = indices[k];
+      const h = b.count ? Math.max(1, (plot * b.count) / max) : 0;
+      const x = xOf(i) + (perMonth - barWidth) / 2;
+      const label = `${b.month}: ${fmt(b.count)} cable${b.count === 1 ? "" : "s"}`;
+      svg.append(link(b.url, label,
+        el("rect", { x, y: top + plot - h, width: barWidth, height: h, class: "bar", "data-month": b.month }),
+        el("rect", { x: xOf(i), y: top, width: Math.max(perMonth, 1), height: plot, class: "hit" })));
+    });
+    // Labels are measured on the page, then placed where they fit.
+    const probe = el("text", { class: "tick" }, "2000-00");
+    svg.append(probe);
+    container.replaceChildren(svg);
+    const monthWidth = probe.getComputedTextLength();
+    probe.textContent = "2000";
+    const yearWidth = probe.getComputedTextLength();
+    probe.remove();
+    const axis = el("g", { class: "time-axis" });
+    for (const t of axisTicks(first, last, plotWidth, { year: yearWidth, month: monthWidth })) {
+      const x = xOf(t.at);
+      const half = (t.text.length > 4 ? monthWidth : yearWidth) / 2;
+      if (x - half < 2 || x + half > width - 2) continue;  // would leave the chart
+      if (t.edge !== undefined && t.edge > first) {
+        const edge = xOf(t.edge);
+        axis.append(el("line", { x1: edge, x2: edge, y1: top + plot, y2: top + plot + 5, class: "axis" }));
+      }
+      axis.append(el("text", { x, y: height - 6, class: "tick", "text-anchor": "middle" }, t.text));
+    }
+    svg.append(axis);
+  };
+  draw();
+  let last = container.clientWidth;
+  new ResizeObserver(() => {
+    if (container.clientWidth !== last) { last = container.clientWidth; draw(); }
+  }).observe(container);
 }
 
 // Horizontal bars: rows = [{label, note, count, url, cls}].
@@ -132,53 +191,6 @@ function stack(container, parts) {
   container.replaceChildren(svg, legend);
 }
 
-// The thread graph: x = time, lanes chosen so labels do not overlap, arrows citer -> cited.
-function threadGraph(container, data) {
-  const nodes = data.nodes;
-  if (!nodes.length) return emptyNote(container, "Nothing to draw.");
-  const times = nodes.map((n) => (n.created ? Date.parse(n.created) : NaN));
-  const known = times.filter((t) => !Number.isNaN(t));
-  const t0 = known.length ? Math.min(...known) : 0;
-  const t1 = known.length ? Math.max(...known) : 1;
-  const labelWidth = 150, laneHeight = 58, pad = 40;
-  const width = Math.max(720, Math.min(2400, nodes.length * 70));
-  const xOf = (t, i) => {
-    if (Number.isNaN(t)) return width - pad;
-    return t1 === t0 ? pad + ((width - 2 * pad) * (i + 0.5)) / nodes.length : pad + ((width - 2 * pad) * (t - t0)) / (t1 - t0);
-  };
-  const lanesEnd = [];
-  const pos = new Map();
-  nodes.forEach((n, i) => {
-    const x = xOf(times[i], i);
-    let lane = lanesEnd.findIndex((end) => end + 12 < x - labelWidth / 2);
-    if (lane < 0) { lane = lanesEnd.length; lanesEnd.push(0); }
-    lanesEnd[lane] = x + labelWidth / 2;
-    pos.set(n.id, { x, lane, node: n });
-  });
-  const yOf = (lane) => pad + lane * laneHeight + 10;
-  const height = yOf(lanesEnd.length - 1) + 52;  // room for the last lane's labels
-  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "thread", width, height });
-  svg.append(el("defs", {}, el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 17, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-    el("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }))));
-  for (const e of data.edges) {
-    const a = pos.get(e.source), b = pos.get(e.target);
-    if (!a || !b) continue;
-    const ya = yOf(a.lane), yb = yOf(b.lane);
-    const mx = (a.x + b.x) / 2, my = Math.min(ya, yb) - 24 - Math.abs(a.x - b.x) * 0.04;
-    svg.append(el("path", { d: `M ${a.x} ${ya} Q ${mx} ${my} ${b.x} ${yb}`, class: "edge", "marker-end": "url(#arrow)" }));
-  }
-  for (const { x, lane, node } of pos.values()) {
-    const y = yOf(lane);
-    const root = node.id === data.root;
-    const label = `${node.id} (${node.created ? node.created.slice(0, 10) : "undated"}, ${node.classification || "classification unknown"}): ${node.subject || ""}`;
-    svg.append(link(`/cables/${encodeURIComponent(node.id)}`, label,
-      el("circle", { cx: x, cy: y, r: root ? 11 : 8, class: `node ${levelClass(node.classification)}${root ? " root" : ""}` }),
-      el("text", { x, y: y + 24, class: "node-id", "text-anchor": "middle" }, node.id),
-      el("text", { x, y: y + 37, class: "node-date", "text-anchor": "middle" }, node.created ? node.created.slice(0, 10) : "undated")));
-  }
-  container.replaceChildren(svg);
-}
-
 async function getJSON(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
@@ -195,7 +207,7 @@ async function overview(root) {
   const meaning = new Map(tags.map((t) => [t.tag, t.meaning]));
   for (const span of root.querySelectorAll("[data-stat]")) span.textContent = fmt(stats[span.dataset.stat]);
   const chart = (name) => root.querySelector(`[data-chart="${name}"]`);
-  columns(chart("months"), stats.by_month.filter(([m]) => m).map(([month, count]) => ({ month, count, url: searchUrl(`date:${month}`) })));
+  columns(chart("months"), stats.by_month.filter(([m]) => m && m !== "(unknown)").map(([month, count]) => ({ month, count, url: searchUrl(`date:${month}`) })));
   const rank = (c) => { const i = Object.keys(LEVELS).indexOf(c); return i < 0 ? 99 : i; };
   const levels = [...stats.by_classification].sort((a, b) => rank(a[0]) - rank(b[0]));
   stack(chart("classes"), levels.map(([c, count]) => ({
@@ -208,7 +220,7 @@ async function overview(root) {
     { label: "cables not in the archive", count: stats.unresolved_references, cls: "refs-missing" },
     { label: "not cables", count: stats.non_cable_references, cls: "refs-other" },
   ]);
-  hbars(chart("origins"), stats.by_origin.filter(([o]) => o).map(([o, count]) => ({ label: o, count, url: searchUrl(`origin:${o}`) })));
+  hbars(chart("origins"), stats.by_origin.filter(([o]) => o && o !== "(unknown)").map(([o, count]) => ({ label: o, count, url: searchUrl(`origin:${o}`) })));
   hbars(chart("tags"), stats.by_tag.map(([t, count]) => ({ label: t, note: meaning.get(t) || "", count, url: searchUrl(`tag:${t}`) })));
 }
 
@@ -216,7 +228,6 @@ function start() {
   for (const container of document.querySelectorAll("[data-chart]")) {
     const data = container.dataset.source ? inline(container) : null;
     if (container.dataset.chart === "histogram" && data) columns(container, data);
-    if (container.dataset.chart === "thread" && data) threadGraph(container, data);
   }
   for (const root of document.querySelectorAll("[data-overview]")) {
     overview(root).catch((error) => {

@@ -1,0 +1,99 @@
+"""The summary of a cable (FORMAT §3.12): its text without label and end marker.
+
+Forms seen in real cables, among the first paragraphs:
+
+* a heading of its own, with or without dashed rules: ``------- SUMMARY
+  -------``, ``SUMMARY`` over ``- - - - -``, ``SUMMARY AND ACTION REQUEST``,
+  ``Summary/Comment: Almost Showtime`` over dashes; the summary is the next
+  paragraph (through ``End summary.`` when one follows within a few);
+* a label opening paragraph 1 or 2: ``Summary:``, ``SUMMARY.``, ``BEGIN
+  SUMMARY``, ``Summary and Action Request:``, ``Summary/Comment:``,
+  ``SUMMARY AND INTRODUCTION,``; the summary runs to ``End Summary.`` (in the
+  same paragraph or a later one) or else to the end of the paragraph's block;
+* a label inside an early paragraph (``(SBU) Sensitive but unclassified.
+  Summary: ...``), read by the body's summary pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from cablegram.model import Paragraph
+
+_LABEL = (
+    r"(?:BEGIN\s+)?SUMMARY"
+    r"(?:\s+AND\s+(?:ACTION\s+REQUESTS?|COMMENTS?|INTRODUCTION|RECOMMENDATIONS?|BACKGROUND)"
+    r"|\s*/\s*(?:COMMENTS?|INTRODUCTION|ACTION\s+REQUESTS?))?"
+)
+_RULE = r"[\s\-–—=_*./]*"
+# A heading line: the label alone between rules, or with a short title after a
+# colon over a rule (run onto one line: "Summary/Comment: Almost Showtime ----").
+_HEADING = re.compile(
+    rf"^{_RULE}{_LABEL}{_RULE}$|^{_RULE}{_LABEL}\s*:[^\n]{{1,60}}?\s[-–—=_]{{3,}}[\s\-–—=_]*$", re.I
+)
+# The label opening a paragraph, then its punctuation (or a capital: SUMMARY THE ...).
+_LEAD = re.compile(rf"^\s*{_LABEL}\s*(?:[:.,;-]+\s*|\s+(?=[A-Z0-9\"(]))", re.I)
+_END = re.compile(
+    r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:ACTION\s+REQUESTS?|COMMENTS?|INTRODUCTION))?\b[.)]*",
+    re.I,
+)
+_TRAILING_RULE = re.compile(r"[\s\-–—=_*]+$")
+_LEADING_RULE = re.compile(r"^[\s\-–—=_*]+")
+# How far a summary may run over paragraphs looking for its end marker.
+_SPAN = 5
+_FIRST = 8  # paragraphs searched for a summary
+
+
+def _clean(text: str) -> str | None:
+    text = _LEADING_RULE.sub("", _TRAILING_RULE.sub("", " ".join(text.split())))
+    return text or None
+
+
+def _through_end(paragraphs: Sequence[Paragraph], k: int, first: str) -> str:
+    """``first`` (the summary's start in paragraph ``k``) through an end marker
+    in it or in one of the next paragraphs; without one, ``first`` alone up to
+    its paragraph's first blank line."""
+    if m := _END.search(first):
+        return first[: m.start()]
+    texts = [first]
+    for p in paragraphs[k + 1 : k + _SPAN]:
+        if m := _END.search(p.text):
+            texts.append(p.text[: m.start()])
+            return "\n\n".join(texts)
+        texts.append(p.text)
+    return first.split("\n\n", 1)[0]
+
+
+def read_summary(
+    paragraphs: Sequence[Paragraph], inside: Callable[[str, str], str | None]
+) -> str | None:
+    """The summary's text, or None.  ``inside`` finds a summary label inside a
+    paragraph's text (given the text and its upper-case copy)."""
+    for k, p in enumerate(paragraphs[:_FIRST]):
+        text = p.text
+        if "UMMARY" not in text.upper():
+            continue
+        blocks = text.split("\n\n")
+        if _HEADING.match(blocks[-1]) and k + 1 < len(paragraphs):
+            start = paragraphs[k + 1].text
+            lead = _LEAD.match(start)
+            return _clean(_through_end(paragraphs, k + 1, start[lead.end() :] if lead else start))
+        if lead := _LEAD.match(text):
+            return _clean(_through_end(paragraphs, k, text[lead.end() :]))
+        end = _END.search(text)
+        # The label's own SUMMARY is searched for, not the end marker's.
+        found = inside(*_without_end_markers(text))
+        if found and (cleaned := _clean(found)):
+            return cleaned
+        if end is not None and k < 2:
+            # An end marker in paragraph 1 or 2 without a label: the heading was
+            # lost (run onto the Classified By line); the summary ends here.
+            return _clean(text[: end.start()])
+    return None
+
+
+def _without_end_markers(text: str) -> tuple[str, str]:
+    """``text`` with its end markers blanked (same length), and its upper case."""
+    blanked = _END.sub(lambda m: " " * len(m[0]), text)
+    return blanked, blanked.upper()

@@ -82,9 +82,11 @@ def test_bad_query_page_shows_the_position(client: TestClient) -> None:
     assert '<mark class="fault">(</mark>' in r.text and "position 13" in r.text
 
 
-def test_empty_query_goes_home(client: TestClient) -> None:
-    r = client.get("/search", params={"q": "  "}, follow_redirects=False)
+def test_search_without_a_query_goes_home_and_a_blank_one_browses(client: TestClient) -> None:
+    r = client.get("/search", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
+    r = client.get("/search", params={"q": "  "}, follow_redirects=False)
+    assert r.status_code == 200 and "cables" in r.text
 
 
 def test_wrong_types_on_pages_are_html(client: TestClient) -> None:

@@ -140,15 +140,17 @@ class Archive:
         batch: int = 5000,
         progress: Progress | None = None,
         part: Part | str | None = None,
+        parse_seconds: float | None = None,
     ) -> IngestReport:
         """Read files, directories, zip/gzip files, bytes or binary streams
         (stdin).  ``part`` (``"K/N"``): only this process's share of the
-        inputs, for N processes (or machines) filling one archive at once."""
+        inputs, for N processes (or machines) filling one archive at once.
+        ``parse_seconds``: time limit per document (``format.bounded``)."""
         self._require_owner("ingest into the archive")
         share = Part.parse(part) if isinstance(part, str) else part or Part()
         srcs = [os.fspath(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
         report = IngestReport()
-        config = WorkerConfig(self.store.partial_release)
+        config = WorkerConfig(self.store.partial_release, parse_seconds)
         tasks = plan_tasks(srcs, report.failures, config, share)
         return run_tasks(self.store, tasks, report, workers=workers, batch=batch, progress=progress)
 

@@ -91,10 +91,25 @@ class WorkerConfig:
     reader-level release views (partial-release search policy)."""
 
     views: bool = False
+    # Time limit per document (format.bounded), None for none.
+    parse_seconds: float | None = None
 
 
 # -- worker side --
 _STORED = Digests()  # set per worker process by _start_worker
+_GUARD: Any = None  # this process's ParseGuard, started on first use
+
+
+def _guard(seconds: float | None) -> Any:
+    global _GUARD
+    if seconds is None:
+        return None
+    if _GUARD is None:
+        from cablegram.format.bounded import ParseGuard
+
+        _GUARD = ParseGuard(seconds)
+    _GUARD.seconds = seconds
+    return _GUARD
 
 
 def _start_worker(digests: bytes, watch_parent: bool = False) -> None:
@@ -135,7 +150,7 @@ def _records(
             skipped += 1
             continue
         try:
-            cable = parse_document(doc)
+            cable = parse_document(doc, guard=_guard(config.parse_seconds))
             records.append(record_of(cable, doc, views=config.views))
         except NotACableError as error:
             failures.append((where, error.reason))
@@ -159,7 +174,7 @@ def work_paths(paths: list[str], config: WorkerConfig) -> TaskResult:
         records += r
         failures += f
         skipped += k
-        size += os.path.getsize(path)
+        size += _size(path)
     return records, failures, size, skipped
 
 
@@ -170,15 +185,22 @@ def work_docs(docs: list[Any], size: int, config: WorkerConfig) -> TaskResult:
 
 
 # -- parent side --
-def list_files(path: str) -> Iterator[str]:
-    """Files under ``path`` (sorted, recursive, hidden entries skipped)."""
-    if not os.path.isdir(path):
-        yield path
-        return
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(f for f in files if not f.startswith(".")):
-            yield os.path.join(root, name)
+def list_files(path: str) -> Iterator[str | NotACableError]:
+    """Files under ``path``, as ``read(dir)`` lists them (format.sources.walk_files:
+    sorted, recursive, hidden entries skipped), or the error of an entry that
+    cannot be listed (a link loop, an unreadable directory)."""
+    from cablegram.format.sources import walk_files
+
+    return walk_files(path)
+
+
+def _size(path: str) -> int:
+    """The file's size; 0 when it cannot be had (a dangling link: reading it then
+    reports why)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 class Task(NamedTuple):
@@ -261,7 +283,10 @@ def plan_tasks(
             continue
         small: list[str] = []
         for path in list_files(src):
-            big = os.path.getsize(path) > BIG_FILE or zipfile.is_zipfile(path)
+            if isinstance(path, NotACableError):
+                failures.append((path.path or src, path.reason))
+                continue
+            big = _size(path) > BIG_FILE or zipfile.is_zipfile(path)
             if not big and not part.has_name(os.path.relpath(path, src)):
                 continue
             if big:
@@ -302,7 +327,7 @@ def total_bytes(sources: Iterable[Any]) -> int:
         if isinstance(src, bytes):
             total += len(src)
         elif isinstance(src, str) and os.path.exists(src):
-            total += sum(os.path.getsize(p) for p in list_files(src))
+            total += sum(_size(p) for p in list_files(src) if isinstance(p, str))
     return total
 
 

@@ -282,6 +282,13 @@ class SignInAttempts:
         """A successful attempt does not count against its client."""
         self.store.forget(attempt)
 
+    def end_session(self, digest: str, expires: float) -> None:
+        """Signing out: the session (a digest of its token) is refused until it expires."""
+        self.store.end_session(digest, expires, time.time())
+
+    def session_ended(self, digest: str) -> bool:
+        return self.store.session_ended(digest)
+
 
 @cache
 def _dummy_hash() -> str:

@@ -6,18 +6,19 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
 from cablegram.cli import main
 
 
-def _inputs(paths: tuple[str, ...]) -> Iterator[tuple[str, str | bytes]]:
-    """(label, source) pairs: '-' is standard input, anything else a path."""
+def _inputs(paths: tuple[str, ...]) -> Iterator[tuple[str, str | BinaryIO]]:
+    """(label, source) pairs: '-' is standard input (read as a stream, never whole),
+    anything else a path."""
     for p in paths:
         if p == "-":
-            yield "<stdin>", sys.stdin.buffer.read()
+            yield "<stdin>", sys.stdin.buffer
         else:
             yield p, p
 
@@ -30,17 +31,16 @@ def _reporter(failures: list[str]) -> Any:
     return report
 
 
-def _read_one(label: str, src: str | bytes, failures: list[str]) -> Iterator[Any]:
-    """Every cable in one input; inputs that are not cables are reported on stderr."""
+def _read_one(label: str, src: str | BinaryIO, failures: list[str]) -> Iterator[Any]:
+    """Every cable in one input; parts that are not cables or cannot be read (a
+    missing file, a corrupt zip, a link loop ...) are reported on stderr, naming
+    their path, and reading goes on with the rest."""
     from cablegram.format.reader import read
     from cablegram.model import NotACableError
 
     report = _reporter(failures)
-    if isinstance(src, str) and not Path(src).exists():
-        report(NotACableError("no such file or directory", path=label))
-        return
     try:
-        yield from read(src, on_error=report)
+        yield from read(src, path=None if isinstance(src, str) else label, on_error=report)
     except NotACableError as err:  # the reader could not even start on the input
         report(err)
 

@@ -37,12 +37,22 @@ def web_available() -> bool:
 
 
 def run_server(
-    archive_file: str, *, host: str, port: int, workers: int = 1, anonymous: str = "public"
-) -> None:
+    archive_file: str, *, host: str, port: int, workers: int = 1, anonymous: str = "public",
+    forwarded_allow_ips: str | None = None,
+) -> None:  # fmt: skip
     """Serve ``archive_file`` until interrupted.  Worker processes build the app
     from the environment (``cablegram.web.app:app_from_env``) and open their own
-    connections; they share one session secret so a sign-in holds across them."""
+    connections; they share one session secret so a sign-in holds across them.
+
+    ``X-Forwarded-For``/``-Proto`` are believed only from ``forwarded_allow_ips``
+    (a reverse proxy's addresses); by default from no one, so a client cannot
+    choose the address the sign-in limit counts by sending the header itself."""
     import uvicorn
+
+    if forwarded_allow_ips:
+        os.environ["CABLEGRAM_WEB_PROXY"] = "1"  # cookies Secure: the proxy speaks HTTPS
+    else:
+        os.environ.pop("CABLEGRAM_WEB_PROXY", None)
 
     os.environ["CABLEGRAM_ARCHIVE"] = (
         archive_file if _is_server_url(archive_file) else os.path.abspath(archive_file)
@@ -59,6 +69,7 @@ def run_server(
     uvicorn.run(
         "cablegram.web.app:app_from_env", factory=True, host=host, port=port,
         workers=workers, log_level="warning", server_header=False,
+        proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
     )  # fmt: skip
 
 
@@ -75,7 +86,16 @@ port_option = click.option("--port", default=8000, show_default=True, help="TCP 
     "--anonymous", type=click.Choice(["public", "published", "owner"]), default="public", show_default=True,
     help=ANONYMOUS_HELP,
 )  # fmt: skip
-def serve_cmd(archive_file: str, host: str, port: int, workers: int, anonymous: str) -> None:
+@click.option(
+    "--forwarded-allow-ips", default=None, metavar="IPS",
+    help="Addresses of reverse proxies (comma-separated, or '*') whose X-Forwarded-For "
+    "and X-Forwarded-Proto headers are believed; by default nobody's.  Session cookies "
+    "are then marked Secure.",
+)  # fmt: skip
+def serve_cmd(
+    archive_file: str, host: str, port: int, workers: int, anonymous: str,
+    forwarded_allow_ips: str | None,
+) -> None:  # fmt: skip
     """Serve the web pages and the HTTP API over an archive."""
     if not web_available():
         click.echo("cablegram: serve needs the web extra: pip install 'cablegram[web]'", err=True)
@@ -97,4 +117,7 @@ def serve_cmd(archive_file: str, host: str, port: int, workers: int, anonymous: 
     except (CablegramError, RuntimeError, OSError) as error:
         click.echo(f"cablegram: {error}", err=True)
         sys.exit(1)
-    run_server(archive_file, host=host, port=port, workers=workers, anonymous=anonymous)
+    run_server(
+        archive_file, host=host, port=port, workers=workers, anonymous=anonymous,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )  # fmt: skip

@@ -60,7 +60,9 @@ def unmark(text: str) -> str:
 _VIRTUAL_BREAK = "\x0e"
 _LOST_BREAK = "\x0f"
 _MARKERS = re.compile("[\n\x0e\x0f]")
-_NEWLINE_ENTITY = re.compile(r"&#(?:[xX]0*[aA]|0*10);")
+# Every form html.unescape turns into a line end: with or without the semicolon
+# (not before another digit of the number), and the named &NewLine;.
+_NEWLINE_ENTITY = re.compile(r"&#(?:[xX]0*[aA](?![0-9a-fA-F])|0*10(?!\d));?|&NewLine;")
 
 
 def _keep_breaks(replacement: str) -> Callable[[re.Match[str]], str]:
@@ -91,7 +93,7 @@ def unmark_with_lines(text: str) -> tuple[str, list[int] | None]:
             text = _HTML_TAG.sub(_keep_breaks(""), text)
     if "&" in text and _ENTITY.search(text):
         text = text.replace("&#x000A;", _VIRTUAL_BREAK)  # the common form, cheaply
-        if "&#" in text:
+        if "&#" in text or "&NewLine;" in text:
             text = _NEWLINE_ENTITY.sub(_VIRTUAL_BREAK, text)
         text = html.unescape(text) if "&" in text else text
     if _VIRTUAL_BREAK not in text and _LOST_BREAK not in text:

@@ -11,32 +11,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from cablegram.format.bounded import ParseGuard
 from cablegram.format.parse import parse
-from cablegram.format.sources import Document, Source, iter_items
+from cablegram.format.sources import Document, Source, SourceLimits, iter_items
 from cablegram.model import Cable, NotACableError
 from cablegram.model import Source as CableSource
 
 ErrorHandler = Callable[[NotACableError], None]
 
 
-def parse_document(doc: Document) -> Cable:
-    """The cable of one document; errors name the document's place."""
+def parse_document(doc: Document, *, guard: ParseGuard | None = None) -> Cable:
+    """The cable of one document; errors name the document's place.
+
+    With a ``guard`` the parse runs under its time limit (``format.bounded``):
+    past it, the cable holds the text with a ``PARSE_TIME_LIMIT`` defect."""
+    source = CableSource(doc.format, doc.path, dict(doc.metadata))
     try:
-        return parse(
-            doc.text,
-            source=CableSource(doc.format, doc.path, dict(doc.metadata)),
-            defects=doc.defects,
-            line_map=doc.lines,
-        )
+        if guard is not None:
+            return guard.parse(doc.text, source=source, defects=doc.defects, line_map=doc.lines)
+        return parse(doc.text, source=source, defects=doc.defects, line_map=doc.lines)
     except NotACableError as error:
         raise NotACableError(error.reason, doc.where) from error
 
 
 def read(
-    src: Source, *, path: str | None = None, on_error: ErrorHandler | None = None
-) -> Iterator[Cable]:
-    """Cables of a path (file or directory), bytes or a binary stream, in order."""
-    for item in iter_items(src, path=path):
+    src: Source, *, path: str | None = None, on_error: ErrorHandler | None = None,
+    limits: SourceLimits | None = None,
+) -> Iterator[Cable]:  # fmt: skip
+    """Cables of a path (file or directory), bytes or a binary stream, in order.
+
+    ``limits`` bound the size of a document and what an archive member may
+    expand to (docs/limits.md); past them the part is a ``NotACableError``."""
+    for item in iter_items(src, path=path, limits=limits):
         try:
             if isinstance(item, NotACableError):
                 raise item

@@ -21,9 +21,12 @@ from cablegram.model import Defect, Reference
 _LABEL = re.compile(
     r"(?:(?<=^)|(?<=[\s,;:]))(?:\((?P<a>[A-Z])\)|(?P<b>[A-Z])[.)])(?=\s|[A-Z0-9(]|$)", re.I
 )
-# The year may be glued to the origin (04QUITO 2614).
+# The year may be glued to the origin (04QUITO 2614).  The origin is at most 80
+# characters (the longest known is 26, written with AMEMBASSY and blanks):
+# unbounded, each word of a long run of words would be tried as the start of
+# an origin reaching to the run's end (quadratic).
 _CABLE = re.compile(
-    r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s*)?(?P<origin>[A-Z][A-Z .'-]*?[A-Z])\.?\s+"
+    r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s*)?(?P<origin>[A-Z][A-Z .'-]{0,80}?[A-Z])\.?\s+"
     r"(?P<serial>\d{1,7})(?![\w/])",
     re.I,
 )
@@ -39,7 +42,7 @@ _YEAR_AFTER = re.compile(
 # How many years back a year written after the serial may point.
 _YEARS_BACK = 40
 _ELIDED = re.compile(r"\s*(?:,|AND\b|&)\s*(?P<serial>\d{2,7})(?![\w/:.]|\.\d)", re.I)
-_TRIM = re.compile(r"^[\s,;:]+|[\s,;:]+(?:AND)?[\s,;:]*$", re.I)
+_SEPARATORS = " ,;:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,25 @@ def _split_labels(text: str) -> list[tuple[str | None, str]]:
 
 
 def _clean(text: str) -> str:
-    return _TRIM.sub("", " ".join(text.split()))
+    """The item's text: blanks folded, separators and a dangling AND off its ends.
+
+    String methods, not a pattern: a pattern for "separators, AND, separators at
+    the end" is tried at every separator of a long run and backtracks over it.
+    """
+    text = " ".join(text.split()).strip(_SEPARATORS)
+    if len(text) > 3 and text[-3:].upper() == "AND" and text[-4] in _SEPARATORS:
+        text = text[:-3].rstrip(_SEPARATORS)
+    return text
+
+
+def _split_items(item: str) -> list[str]:
+    """An unlabelled item split on ``;``, blanks around each ``;`` dropped."""
+    pieces = item.split(";")
+    last = len(pieces) - 1
+    return [
+        (p.lstrip() if i else p).rstrip() if i < last else (p.lstrip() if i else p)
+        for i, p in enumerate(pieces)
+    ]
 
 
 def read_references(
@@ -228,7 +249,7 @@ def read_references(
     refs: list[Reference] = []
     defects: list[Defect] = []
     for label, item in _split_labels(text):
-        pieces = [item] if label else re.split(r"\s*;\s*", item)
+        pieces = [item] if label else _split_items(item)
         for piece in pieces:
             if not _clean(piece):
                 continue
@@ -236,13 +257,14 @@ def read_references(
             if not cables:
                 refs.append(Reference(text=_clean(piece), label=label, id=None))
                 continue
+            whole = _clean(piece) if label or len(cables) == 1 else ""  # cleaned once
             for k, (start, _end, rid, back) in enumerate(cables):
                 if label or len(cables) == 1:
-                    written = piece
+                    text = whole
                 else:
                     nxt = cables[k + 1][0] if k + 1 < len(cables) else len(piece)
-                    written = piece[0 if k == 0 else start : nxt]
-                refs.append(Reference(text=_clean(written), label=label, id=rid))
+                    text = _clean(piece[0 if k == 0 else start : nxt])
+                refs.append(Reference(text=text, label=label, id=rid))
                 if back:
                     defects.append(
                         Defect(

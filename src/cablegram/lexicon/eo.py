@@ -58,17 +58,22 @@ def in_force(order: str, day: date, grace_days: int = 0) -> bool | None:
 
 # The line's opening: E.O. / EO / E. 0. with the order number, or DECL: with it.
 # A typist's slip for the second period is read past: E.OM 11652 (1974LAPAZ05618).
-EO_KEYWORD = r"E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*\d{5}\b|DECL\s*:?\s*\d{5}\b"
+# (Possessive blanks around DECL's optional colon: a long run of blanks after
+# DECL would otherwise be shared between them every way there is.)
+EO_KEYWORD = r"E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*\d{5}\b|DECL\s*+:?\s*+\d{5}\b"
 EO_LINE = re.compile(
     r"^\s*(?:E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*(?P<order>\d{5})\b\s*[:;,.]?"
-    r"|DECL\s*:?\s*(?P<order2>\d{5})\b)"
+    r"|DECL\s*+:?\s*+(?P<order2>\d{5})\b)"
     r"\s*(?P<value>.*)$",
     re.I,
 )
 # Where the declassification date is written: after DECL(ASSIFY) (ON), after a
 # schedule code (GDS, ADS, RDS, XDS), or first in the value.
+# Possessive blanks (*+): three optional runs of blanks in a row would otherwise
+# try every way of sharing a long run between them (cubic).
 _DECL_DATE = re.compile(
-    r"(?:\bDECL(?:ASSIFY)?\b\s*(?:ON)?\s*[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*(?=\d)", re.I
+    r"(?:\bDECL(?:ASSIFY)?\b\s*+(?:ON\s*+)?[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*+(?=\d)",
+    re.I,
 )
 _DATE_WINDOW = 14  # characters after that place a date may take
 
@@ -184,7 +189,9 @@ class Instruction:
 
 _ORDER = re.compile(r"\b(11652|12065|12356|12958|13526)\b")
 _CODE = re.compile(
-    r"(?<![A-Z0-9])(?:1\.[56]\s*)?(25X\s*\d|50X\d-(?:HUM|WMD)|XGDS\s*-?\s*\d|X\s*\.?\s*\d)(?!\d)"
+    # Possessive blanks (*+): two optional runs around an optional mark would
+    # otherwise try every way of sharing a long run of blanks (quadratic).
+    r"(?<![A-Z0-9])(?:1\.[56]\s*+)?(25X\s*+\d|50X\d-(?:HUM|WMD)|XGDS\s*+-?\s*+\d|X\s*+\.?\s*+\d)(?!\d)"
 )
 _GDS = re.compile(r"(?<![A-Z])GDS\b")
 _REVIEW = re.compile(r"\b(?:RDS|XDS)\s*-?\s*\d?\b")

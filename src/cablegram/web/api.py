@@ -14,7 +14,16 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from cablegram import lexicon
 from cablegram.archive import Archive
 from cablegram.web import models
-from cablegram.web.deps import Reader, current_reader, owner_only, reader_archive
+from cablegram.web.deps import (
+    Reader,
+    ReaderDep,
+    current_reader,
+    owner_only,
+    reader_archive,
+    shown_cable,
+    shown_copies,
+)
+from cablegram.web.ingest_job import IngestJobError, Upload, run_ingest
 from cablegram.web.openapi import CABLE_REF
 from cablegram.web.streams import EXPORT_TYPES, export_chunks
 from cablegram.web.views import thread_view
@@ -23,6 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": models.ErrorOut, "description": "Malformed query (with its position)"},
     422: {"model": models.ErrorOut, "description": "Parameters of the wrong type"},
 }
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": models.ErrorOut, "description": "No such cable (or not visible to you)"},
     422: ERRORS[422],
@@ -71,15 +81,24 @@ def search(
     response_class=JSONResponse,
     responses={200: {"content": {"application/json": {"schema": CABLE_REF}}}, **NOT_FOUND},
 )
-def cable(archive: ArchiveDep, cable_id: CableId) -> JSONResponse:
-    """A cable as schema JSON (``cable.schema.json``)."""
-    return JSONResponse(_need(archive.get_dict(cable_id), cable_id))
+def cable(archive: ArchiveDep, reader: ReaderDep, cable_id: CableId) -> JSONResponse:
+    """A cable as schema JSON (``cable.schema.json``); ``source.path`` (where the
+    archive read it) for archive owners only."""
+    return JSONResponse(shown_cable(_need(archive.get_dict(cable_id), cable_id), reader))
 
 
 @router.get(
     "/cables/{cable_id}/raw",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}}, **NOT_FOUND},
+    responses={
+        200: {"content": {"text/plain": {}}},
+        # Errors are JSON whatever the route's own type (set here: FastAPI would
+        # document them as text/plain, the route's type).
+        404: {"description": NOT_FOUND[404]["description"],
+              "content": {"application/json": {"schema": ERROR_REF}}},
+        422: {"description": ERRORS[422]["description"],
+              "content": {"application/json": {"schema": ERROR_REF}}},
+    },
 )
 def raw(archive: ArchiveDep, cable_id: CableId) -> PlainTextResponse:
     """The telegram text: the stored text of the copy the cable's fields come from,
@@ -88,10 +107,11 @@ def raw(archive: ArchiveDep, cable_id: CableId) -> PlainTextResponse:
 
 
 @router.get("/cables/{cable_id}/copies", response_model=list[models.CopyOut], responses=NOT_FOUND)
-def copies(archive: ArchiveDep, cable_id: CableId) -> list[models.CopyOut]:
+def copies(archive: ArchiveDep, reader: ReaderDep, cable_id: CableId) -> list[models.CopyOut]:
     """Every copy read of the cable (source format, path, text); ``primary`` gives the
-    fields.  Empty for a reader shown a release view (the originals hold withheld text)."""
-    found = archive.copies(cable_id)
+    fields.  Empty for a reader shown a release view (the originals hold withheld text).
+    The path a copy was read from is shown to archive owners only."""
+    found = shown_copies(archive.copies(cable_id), reader)
     if not found:
         _need(archive.refs(cable_id), cable_id)  # visible at all? (a plain, unaudited question)
     return [
@@ -169,16 +189,24 @@ def _prepend(first: str, rest: Any) -> Any:
         401: {"model": models.ErrorOut, "description": "Not signed in"},
         403: {"model": models.ErrorOut, "description": "Not an archive owner"},
         413: {"model": models.ErrorOut, "description": "Upload larger than the server's limit"},
+        503: {"model": models.ErrorOut, "description": "The ingest process failed or timed out"},
         422: ERRORS[422],
     },
 )
 def ingest(
-    archive: ArchiveDep, _: Annotated[Reader, Depends(owner_only)],
+    request: Request, _: Annotated[Reader, Depends(owner_only)],
     files: Annotated[list[UploadFile], File(description="Cables in any serialization")],
 ) -> dict[str, Any]:  # fmt: skip
-    """Add uploaded files (telegrams, Cablegate pages, cables.csv, JSON, zip, gzip); owners only."""
-    report = archive.ingest([f.file.read() for f in files], workers=1)
-    return report.to_dict()
+    """Add uploaded files (telegrams, Cablegate pages, cables.csv, JSON, zip, gzip); owners only.
+
+    Parsed by a process of its own, each document under the parse time limit
+    (docs/limits.md): a document past it is stored as text with a
+    ``PARSE_TIME_LIMIT`` defect."""
+    uploads = [Upload(f.filename, f.file.read()) for f in files]
+    try:
+        return run_ingest(request.app.state.settings.archive, uploads)
+    except IngestJobError as error:
+        raise HTTPException(503, str(error)) from None
 
 
 # The vocabulary is not the archive's: a router of its own, so that the

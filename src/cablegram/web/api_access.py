@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from cablegram.archive import Archive, UserError
-from cablegram.archive.users import parse_clearance
+from cablegram.archive.users import RESERVED, parse_clearance
 from cablegram.web import models
 from cablegram.web.deps import Reader, ReaderDep, owner_only, reader_archive
-from cablegram.web.signin import sign_in
+from cablegram.web.signin import cookie_secure, sign_in, sign_out
 
 router = APIRouter(prefix="/api")
 ArchiveDep = Annotated[Archive, Depends(reader_archive)]
@@ -54,7 +54,7 @@ def login(request: Request, response: Response, body: models.LoginIn) -> models.
     account = sign_in(request, body.name, body.password)
     token, expires = request.app.state.sessions.start(
         response, account.principal.name, account.credentials,
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(request),
     )  # fmt: skip
     request.state.reader = Reader(account.principal, signed_in=True)
     return models.LoginOut(token=token, expires=expires, reader=reader_out(request.state.reader))
@@ -62,7 +62,9 @@ def login(request: Request, response: Response, body: models.LoginIn) -> models.
 
 @router.post("/logout", status_code=204, tags=["access"])
 def logout(request: Request) -> Response:
-    """End the browser session (a bearer token expires, or ends with a password change)."""
+    """Sign out: the session of the cookie, or of the bearer token sent, ends at once
+    (server-side: the token is refused from now on)."""
+    sign_out(request)
     response = Response(status_code=204)
     request.app.state.sessions.end(response)
     return response
@@ -88,10 +90,13 @@ def _grants(change: models.UserChange) -> dict[str, Any]:
 
 @router.post(
     "/users", response_model=models.UserOut, status_code=201, tags=["access"],
-    responses={**ADMIN, 400: {"model": models.ErrorOut, "description": "Bad or taken name"}},
+    responses={**ADMIN, 400: {"model": models.ErrorOut, "description": "Bad name"},
+               409: {"model": models.ErrorOut, "description": "Name taken or reserved"}},
 )  # fmt: skip
 def add_user(archive: ArchiveDep, _: OwnerDep, body: models.UserIn) -> models.UserOut:
     """Create an account."""
+    if body.name.lower() in RESERVED or archive.users.principal(body.name) is not None:
+        raise HTTPException(409, f"user name '{body.name.lower()}' is taken")
     try:
         archive.users.add(body.name, **_grants(body))
     except UserError as error:

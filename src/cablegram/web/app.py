@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from cablegram import __version__
 from cablegram.archive import archive_path
 from cablegram.web import api, api_access, apidocs, auth, errors, openapi, pages, signin
+from cablegram.web.csrf import CrossSiteGuard
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
 from cablegram.web.limits import BodyLimit
@@ -38,11 +39,14 @@ class Settings:
     anonymous: str = "public"
     max_upload: int = MAX_UPLOAD
     session_seconds: int = 8 * 3600
+    # Behind a reverse proxy the server was told to trust (serve --forwarded-allow-ips):
+    # the browser speaks HTTPS to the proxy, so session cookies are Secure.
+    behind_proxy: bool = False
 
 
 def create_app(
     archive_file: str, *, anonymous: str = "public", max_upload: int = MAX_UPLOAD,
-    secret: bytes | None = None,
+    secret: bytes | None = None, behind_proxy: bool = False,
 ) -> FastAPI:  # fmt: skip
     """The web application over the archive at ``archive_file``.
 
@@ -53,7 +57,9 @@ def create_app(
     """
     if anonymous not in ANONYMOUS_CHOICES:
         raise ValueError(f"anonymous must be one of {ANONYMOUS_CHOICES}, not {anonymous!r}")
-    settings = Settings(archive_path(archive_file), anonymous, max_upload)
+    settings = Settings(
+        archive_path(archive_file), anonymous, max_upload, behind_proxy=behind_proxy
+    )
     pool = ArchivePool(settings.archive)
 
     @asynccontextmanager
@@ -94,6 +100,7 @@ def create_app(
         return FileResponse(STATIC / "favicon.png", media_type="image/png")
 
     app.add_middleware(BodyLimit, limit=max_upload, paths=("/api/ingest",))
+    app.add_middleware(CrossSiteGuard)
     app.add_middleware(SecurityHeaders)
     openapi.install(app)
     apidocs.install(app)
@@ -102,11 +109,13 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """The factory ``cablegram serve`` gives uvicorn (each worker process calls it):
-    ``CABLEGRAM_ARCHIVE``, ``CABLEGRAM_WEB_ANONYMOUS``, ``CABLEGRAM_WEB_SECRET`` (hex)."""
+    ``CABLEGRAM_ARCHIVE``, ``CABLEGRAM_WEB_ANONYMOUS``, ``CABLEGRAM_WEB_SECRET`` (hex),
+    ``CABLEGRAM_WEB_PROXY`` (1 behind a trusted reverse proxy)."""
     secret = os.environ.get("CABLEGRAM_WEB_SECRET")
     return create_app(
         archive_path(None),
         anonymous=os.environ.get("CABLEGRAM_WEB_ANONYMOUS", "public"),
         max_upload=int(os.environ.get("CABLEGRAM_WEB_MAX_UPLOAD", MAX_UPLOAD)),
         secret=bytes.fromhex(secret) if secret else None,
+        behind_proxy=os.environ.get("CABLEGRAM_WEB_PROXY") == "1",
     )

@@ -6,7 +6,9 @@ HMAC-SHA256 over all three by the server's secret, so it cannot be forged or
 extended.  On every request the account is read afresh and the tag compared
 with its current stamp: a password change or a removed account ends every
 session and bearer token at once, and the grants (clearance, captions,
-owner) are always the account's current ones, never the token's.  Passwords
+owner) are always the account's current ones, never the token's.  Signing
+out ends the one session server-side: a digest of its token is kept in the
+archive until the token would have expired, and the token is refused.  Passwords
 are checked by the archive's accounts (argon2) and never logged or stored here.
 """
 
@@ -16,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -38,6 +41,7 @@ class Claims:
 
     name: str
     credentials_tag: str
+    expires: float = 0.0
 
 
 class Sessions:
@@ -63,7 +67,10 @@ class Sessions:
     ) -> tuple[str, int]:
         """A token for user ``name`` under its credential stamp, and its expiry (Unix s)."""
         expires = int((time.time() if now is None else now) + self.seconds)
-        claims = {"u": name, "c": self._tag(credentials), "exp": expires}
+        # A nonce: two sign-ins in one second are two sessions (ending one by
+        # signing out must not end the other).
+        claims = {"u": name, "c": self._tag(credentials), "exp": expires,
+                  "n": secrets.token_urlsafe(9)}  # fmt: skip
         payload = _b64(json.dumps(claims, sort_keys=True).encode("utf-8"))
         return f"{payload}.{self._sign(payload)}", expires
 
@@ -76,7 +83,7 @@ class Sessions:
             data = json.loads(_unb64(payload))
             if data["exp"] < (time.time() if now is None else now):
                 return None
-            return Claims(str(data["u"]), str(data["c"]))
+            return Claims(str(data["u"]), str(data["c"]), float(data["exp"]))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -98,3 +105,8 @@ class Sessions:
     @staticmethod
     def end(response: Response) -> None:
         response.delete_cookie(COOKIE, path="/")
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """What the archive keeps of an ended session: a digest, not the token."""
+        return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()

@@ -13,13 +13,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from cablegram.access.principal import OWNER, PUBLIC, PUBLISHED, Principal, reader_notice
 from cablegram.archive import Archive
+from cablegram.archive.store import CopyInfo
 from cablegram.archive.users import Account
 from cablegram.model import Classification
 
@@ -126,6 +127,14 @@ class Accounts:
         with self.pool.lease(OWNER, "web") as archive:
             return archive.users.sign_in(name, password)
 
+    def session_ended(self, digest: str) -> bool:
+        with self.pool.lease(OWNER, "web") as archive:
+            return archive.users.sign_in_attempts.session_ended(digest)
+
+    def end_session(self, digest: str, expires: float) -> None:
+        with self.pool.lease(OWNER, "web") as archive:
+            archive.users.sign_in_attempts.end_session(digest, expires)
+
 
 def interface_of(request: Request) -> str:
     """``api`` for the JSON API, ``web`` for pages (named so in the audit log)."""
@@ -142,8 +151,8 @@ def current_reader(request: Request) -> Reader:
     cookie, else the anonymous reader the server was started with (``public`` by
     default, ``owner`` for a local single-user server).
 
-    A token is valid while it is signed, unexpired, its account exists and the
-    account's credentials are those it was issued under; the reader's grants
+    A token is valid while it is signed, unexpired, not signed out, its account
+    exists and the account's credentials are those it was issued under; the reader's grants
     are the account's as they are now.  A bearer token that is not valid is
     refused (401) rather than read as anonymous, so a program never silently
     sees less than it asked for; a stale cookie just reads as anonymous."""
@@ -152,11 +161,16 @@ def current_reader(request: Request) -> Reader:
         return cached  # type: ignore[no-any-return]
     app = request.app.state
     token = _bearer(request)
-    claims = app.sessions.claims(token or request.cookies.get(app.sessions.cookie, ""))
+    presented = token or request.cookies.get(app.sessions.cookie, "")
+    claims = app.sessions.claims(presented)
     principal: Principal | None = None
     if claims is not None:
         account = app.accounts.account(claims.name)
-        if account is not None and app.sessions.still_valid(claims, account.credentials):
+        if (
+            account is not None
+            and app.sessions.still_valid(claims, account.credentials)
+            and not app.accounts.session_ended(app.sessions.digest(presented))
+        ):
             principal = account.principal
     if principal is None and token is not None:
         raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
@@ -180,6 +194,23 @@ def shown_reader(request: Request) -> Reader:
 
 
 ReaderDep = Annotated[Reader, Depends(current_reader)]
+
+
+# Where a copy was read from (a file path on the archive owner's machine) is the
+# owner's business: other readers see the copies without it.
+def shown_copies(copies: list[CopyInfo], reader: Reader) -> list[CopyInfo]:
+    """``copies`` as ``reader`` may see them: source paths for owners only."""
+    if reader.is_owner:
+        return copies
+    return [replace(c, path=None) for c in copies]
+
+
+def shown_cable(data: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    """A cable's schema JSON as ``reader`` may see it: its source path for owners only."""
+    source = data.get("source")
+    if reader.is_owner or not isinstance(source, dict) or source.get("path") is None:
+        return data
+    return {**data, "source": {**source, "path": None}}
 
 
 def reader_archive(request: Request, reader: ReaderDep) -> Iterator[Archive]:

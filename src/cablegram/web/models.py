@@ -6,7 +6,7 @@ unchanged, and the OpenAPI document embeds ``cable.schema.json`` for it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -112,6 +112,11 @@ class GraphOut(BaseModel):
     edges: list[EdgeOut]
 
 
+# A count as the pair ``[value, count]``.  Not a tuple type: FastAPI writes a
+# tuple's items as a list of schemas, which OpenAPI 3.1 does not allow.
+Count = Annotated[list[str | int], Field(min_length=2, max_length=2, description="[value, count]")]
+
+
 class StatsOut(BaseModel):
     cables: int
     copies: int
@@ -120,12 +125,12 @@ class StatsOut(BaseModel):
     non_cable_references: int
     # Values a cable lacks are counted as "(unknown)"; undated cables (no
     # date-time group) are "(unknown)" years and months, as in the facets.
-    by_year: list[tuple[str, int]]
-    by_month: list[tuple[str, int]]
-    by_classification: list[tuple[str, int]]
-    by_origin: list[tuple[str, int]]
-    by_tag: list[tuple[str, int]]
-    defects: list[tuple[str, int]]
+    by_year: list[Count]
+    by_month: list[Count]
+    by_classification: list[Count]
+    by_origin: list[Count]
+    by_tag: list[Count]
+    defects: list[Count]
 
 
 class TagOut(BaseModel):
@@ -201,7 +206,10 @@ class UserChange(BaseModel):
 
 
 class UserIn(UserChange):
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$",
+        description="Letters, digits, '.', '_', '@', '-' (not 'owner' or 'public').",
+    )  # fmt: skip
 
 
 class DecisionOut(BaseModel):

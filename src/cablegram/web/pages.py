@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cablegram.archive import Archive, QuerySyntaxError
-from cablegram.web.deps import current_reader, reader_archive
+from cablegram.web.deps import ReaderDep, current_reader, reader_archive, shown_copies
 from cablegram.web.reader import reader_context
-from cablegram.web.signin import sign_in
+from cablegram.web.signin import cookie_secure, sign_in, sign_out
 from cablegram.web.templating import render, search_url
 from cablegram.web.thread_layout import layout
 from cablegram.web.views import api_reference, facet_sidebar, histogram, pager, thread_view
@@ -87,18 +87,18 @@ def _need_cable(archive: Archive, cable_id: str):  # type: ignore[no-untyped-def
 
 @router.get("/cables/{cable_id}", response_class=HTMLResponse)
 def cable_page(
-    request: Request, archive: ArchiveDep, cable_id: str,
+    request: Request, archive: ArchiveDep, reader: ReaderDep, cable_id: str,
     view: Literal["held", "rendered"] = "held",
 ) -> HTMLResponse:  # fmt: skip
     """The reader: the text as the source holds it, or (``view=rendered``) as a
-    rendered telegram."""
+    rendered telegram.  Where copies were read from is shown to owners only."""
     cable = _need_cable(archive, cable_id)
     if cable.id and cable.id != cable_id:  # an alias spelling: the permalink is the id
         target = f"/cables/{cable.id}" + ("?view=rendered" if view == "rendered" else "")
         return RedirectResponse(target, status_code=301)  # type: ignore[return-value]
     context = reader_context(
         cable, archive.refs(cable_id) or [], archive.cited_by(cable_id) or [],
-        archive.copies(cable_id), view=view,
+        shown_copies(archive.copies(cable_id), reader), view=view,
     )  # fmt: skip
     return render(request, "cable.html", context)
 
@@ -156,7 +156,7 @@ def login(
         return render(request, "login.html", context, status=error.status_code,
                       headers=error.headers)  # fmt: skip
     response = RedirectResponse(_local(next), status_code=303)
-    secure = request.url.scheme == "https"
+    secure = cookie_secure(request)
     request.app.state.sessions.start(response, account.principal.name, account.credentials,
                                      secure=secure)  # fmt: skip
     return response
@@ -164,6 +164,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    sign_out(request)
     response = RedirectResponse("/", status_code=303)
     request.app.state.sessions.end(response)
     return response

@@ -48,9 +48,15 @@ class SignInLimit:
 
 
 def client_of(request: Request) -> str:
-    """The client address the limit applies to (the peer address; a reverse proxy
-    should be run with uvicorn's --proxy-headers so this is the real client)."""
+    """The client address the limit applies to: the peer address, or the one a
+    trusted reverse proxy forwarded (only with ``serve --forwarded-allow-ips``:
+    otherwise ``X-Forwarded-For`` is ignored, so a client cannot rotate it)."""
     return request.client.host if request.client else "unknown"
+
+
+def cookie_secure(request: Request) -> bool:
+    """Session cookies are ``Secure`` over HTTPS and behind a trusted proxy."""
+    return request.url.scheme == "https" or request.app.state.settings.behind_proxy
 
 
 def sign_in(request: Request, name: str, password: str) -> Account:
@@ -63,3 +69,15 @@ def sign_in(request: Request, name: str, password: str) -> Account:
         raise HTTPException(401, "wrong name or password")
     limit.succeeded(attempt)
     return account
+
+
+def sign_out(request: Request) -> None:
+    """End the session presented (the cookie, or a bearer token) server-side: the
+    token is refused from now on, though its signature stays valid until it expires."""
+    sessions = request.app.state.sessions
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    token = bearer.strip() if scheme.lower() == "bearer" else ""
+    token = token or request.cookies.get(sessions.cookie, "")
+    claims = sessions.claims(token) if token else None
+    if claims is not None:
+        request.app.state.accounts.end_session(sessions.digest(token), claims.expires)

@@ -12,7 +12,7 @@ from itertools import islice
 
 from cablegram.access.principal import Principal
 from cablegram.archive.export import write_csv, write_jsonl
-from cablegram.web.deps import ArchivePool
+from cablegram.web.deps import ArchivePool, Reader, shown_cable
 
 EXPORT_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 BATCH = 200  # cables per chunk written to the socket
@@ -29,6 +29,8 @@ def export_chunks(
         first = True
         while True:
             batch = list(islice(cables, BATCH))
+            if not principal.owner:  # source paths are the owner's (deps.shown_cable)
+                batch = [shown_cable(data, Reader(principal)) for data in batch]
             if not batch and not first:
                 return
             buf = io.StringIO()

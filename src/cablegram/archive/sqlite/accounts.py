@@ -79,3 +79,18 @@ class SQLiteSignIns:
     def forget(self, attempt: int) -> None:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM signin_attempts WHERE rowid = ?", (attempt,))
+
+    def end_session(self, digest: str, expires: float, now: float) -> None:
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM ended_sessions WHERE expires < ?", (now,))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO ended_sessions (digest, expires) VALUES (?, ?)",
+                (digest, expires),
+            )
+
+    def session_ended(self, digest: str) -> bool:
+        try:
+            row = self.conn.execute("SELECT 1 FROM ended_sessions WHERE digest = ?", (digest,))
+        except sqlite3.OperationalError:  # a read-only side file of version 1: none ended
+            return False
+        return row.fetchone() is not None

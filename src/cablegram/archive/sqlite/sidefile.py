@@ -19,7 +19,7 @@ from cablegram.archive.sqlite.connection import connect
 
 SUFFIX = "-audit"
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
-VERSION = 1
+VERSION = 2  # 2: ended_sessions
 DDL = """
 CREATE TABLE IF NOT EXISTS reads (
     rowid INTEGER PRIMARY KEY,
@@ -41,6 +41,10 @@ CREATE TRIGGER IF NOT EXISTS reads_no_delete BEFORE DELETE ON reads
 CREATE TABLE IF NOT EXISTS signin_attempts (rowid INTEGER PRIMARY KEY,
     client TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS signin_attempts_client ON signin_attempts(client, at);
+-- Sessions ended by signing out before they expired (web.auth: a digest of the
+-- token, and its expiry, after which the row is deleted): a signed token alone
+-- cannot be taken back.  Transient like signin_attempts.
+CREATE TABLE IF NOT EXISTS ended_sessions (digest TEXT PRIMARY KEY, expires REAL NOT NULL);
 """
 
 

@@ -115,20 +115,36 @@ def _label_mark(label: str) -> re.Pattern[str]:
 
 
 def _reference_lines(block: list[str], indices: list[int], refs: list[Reference]) -> list[int]:
-    """The line index of each reference of one REF block: the first line, from
+    """The line index of each reference of one REF block: the first place, from
     the previous reference's on, with its label (``B.``, ``(B)``) or, unlabelled,
-    the start of its text; else the previous reference's line."""
+    the start of its text; else the previous reference's line.
+
+    The search goes on from where the previous reference was found (not from
+    the start of its line), so a block of many references on one long line is
+    read once, not once per reference.
+    """
     out: list[int] = []
-    j = 0
+    j = at = 0  # line and offset where the previous reference was found
+    folded: list[str] | None = None  # the block's lines with blanks folded, made once
     for ref in refs:
         if ref.label:
             mark = _label_mark(ref.label)
-            k = next((k for k in range(j, len(block)) if mark.search(block[k])), None)
+            lines = block
         else:
-            probe = " ".join(ref.text.split()[:2])
-            k = next((k for k in range(j, len(block)) if probe in " ".join(block[k].split())), None)
-        if k is not None:
-            j = k
+            if folded is None:
+                folded = [" ".join(line.split()) for line in block]
+            lines = folded
+            probe = " ".join(ref.text.split(None, 2)[:2])
+        for k in range(j, len(lines)):
+            start = at if k == j else 0
+            if ref.label:
+                m = mark.search(lines[k], start)
+                found = m.start() if m else -1
+            else:
+                found = lines[k].find(probe, start)
+            if found >= 0:
+                j, at = k, found
+                break
         out.append(indices[min(j, len(indices) - 1)])
     return out
 

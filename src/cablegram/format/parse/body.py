@@ -26,7 +26,9 @@ from cablegram.lexicon.marks import WHOLE_TEXT_MARK, normalize_mark
 from cablegram.model import Defect, Paragraph
 
 _MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
-_SIPDIS_TOKEN = re.compile(r"\s*\bSIPDIS\b\s*")
+# Blanks before it from the first blank of a run only ((?<!\s)): from each, \s*
+# would take the rest of the run every time (quadratic).
+_SIPDIS_TOKEN = re.compile(r"(?:(?<!\s)\s+)?\bSIPDIS\b\s*")
 _SIGNER = re.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
 # A surname after the last sentence of a reflowed last line ("... Munich. Murphy").
 _INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z'’-]{1,20})\s*$")

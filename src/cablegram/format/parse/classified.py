@@ -21,9 +21,11 @@ from cablegram.model import ClassifiedBy
 _LEAD = re.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\s*[:.]?\s*", re.I)
 # Where the reasons start: "for reasons", "reason:", "per", "E.O.", a bare
 # 1.3/1.4/1.5, DSCG.  "Reason(s)" counts only before a section or a colon
-# (a name may be Reason).
+# (a name may be Reason).  A run of separators is tried from its first
+# character only: from each, the run would be taken to its end and given back
+# one by one (quadratic).
 _REASON_START = re.compile(
-    r"[\s,;:.-]*(?:\b(?:for|per|under)\s+)?"
+    r"(?<![\s,;:.-])[\s,;:.-]*(?:\b(?:for|per|under)\s+)?"
     r"(?:\breasons?\b(?=\s*(?:[:.,]\s*)?(?:\d|\(|E\.?\s?O|sections?\b|$))|\bE\.?\s?O\.?\s*\d{5}"
     r"|\b1\s?\.\s?[345]\b|\bDSCG\b)",
     re.I,

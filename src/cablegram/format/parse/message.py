@@ -41,7 +41,9 @@ _REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\
 # A portion mark at either edge of the subject: (C) ... / ... (SBU).
 _MARK_AT_START = re.compile(r"^\s*\((?P<mark>[^()]{1,24})\)\s*")
 _MARK_AT_END = re.compile(r"\s*\((?P<mark>[^()]{1,24})\)\s*\.?\s*$")
-_PERSON_TAG = re.compile(r"\([^()]*,[^()]*\)")
+# The first comma is the first one (no comma before it): with [^()]* on both sides
+# a long run of commas would be split at each of them in turn (quadratic).
+_PERSON_TAG = re.compile(r"\([^(),]*,[^()]*\)")
 _TAG_SPLIT = re.compile(r"[,;\s]+")
 _TAG_ITEMS = re.compile(r"[,;]")
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")

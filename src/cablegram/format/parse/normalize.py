@@ -17,11 +17,16 @@ from cablegram.format.markup import has_markup, unmark_with_lines
 # Keywords that open a header-zone element.  SUBJECT may be glued to the tag
 # before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
 _HEADER_KEYWORD = re.compile(
+    # Every split is at the start of a run of blanks or after a non-blank, never
+    # inside a run: (?<!\s) first rejects the positions of a long run of blanks
+    # with one test each, and a run is tried from its first blank only (from
+    # each blank, \s+ would take the rest of the run every time: quadratic).
+    r"(?<!\s)(?:"
     r"(?:(?<=\S)|(?<=\S)\s+)(?=SUBJECT\s*:)"
     r"|\s+(?=(?:E\.\s?O\.\s?\d{5}|EO\s\d{5}\b|TAGS\s*:|SUBJ\s*:|REFS?\s*:|REFTELS?\s*:"
     r"|CLASSIFIED\s+BY\b|¶\s?\d{1,2}\s?\.))"
     # Exports that lost line breaks *and* blanks: "BERLIN 000081SIPDISE.O. 12958".
-    r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:)",
+    r"|(?<=\d)(?=SIPDIS)|(?<=SIPDIS)(?=[A-Z])|(?<=[0-9A-Za-z])(?=E\.O\.\s?\d{5}|TAGS:))",
     re.I,
 )
 # Cheap test for a line that may hold a keyword to split at (the split itself is
@@ -38,7 +43,7 @@ _MAY_SPLIT_LOWER = re.compile(_MAY_SPLIT.pattern.lower())
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
 _CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
-_MIDLINE_ANCHOR = re.compile(r"\s+(?=¶\s?\d{1,2}\s?\.)")
+_MIDLINE_ANCHOR = re.compile(r"(?<!\s)\s+(?=¶\s?\d{1,2}\s?\.)")
 # WikiLeaks anchored lettered REF items and years as if they were paragraphs.
 _FALSE_ANCHOR = re.compile(r"¶\s?(?=[A-Za-z(]|\d{3,})")
 _PARAGRAPH_START = re.compile(r"^\s*(?:¶\s?)?\d{1,2}\s?\.\s*(?:\(|[A-Z])")

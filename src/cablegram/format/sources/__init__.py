@@ -21,25 +21,40 @@ from typing import BinaryIO
 from cablegram.format.sources.containers import Item, iter_bytes, iter_path, iter_stream
 from cablegram.format.sources.detection import CABLE_FORMATS, detect
 from cablegram.format.sources.document import Document
+from cablegram.format.sources.files import walk_files
+from cablegram.format.sources.limits import LimitExceeded, SourceLimits
 from cablegram.model import NotACableError
 
-__all__ = ["CABLE_FORMATS", "Document", "detect", "iter_documents", "iter_items"]
+__all__ = [
+    "CABLE_FORMATS",
+    "Document",
+    "LimitExceeded",
+    "SourceLimits",
+    "detect",
+    "iter_documents",
+    "iter_items",
+    "walk_files",
+]
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
 
-def iter_items(src: Source, *, path: str | None = None) -> Iterator[Item]:
+def iter_items(
+    src: Source, *, path: str | None = None, limits: SourceLimits | None = None
+) -> Iterator[Item]:
     """Each document of ``src``, or the :class:`NotACableError` of a part that is none.
 
     Errors are yielded rather than raised so one bad row or file does not end
     the stream; :func:`iter_documents` and ``reader.read`` decide what to do.
+    ``limits`` bound what one input may cost (default: ``SourceLimits.from_env()``).
     """
+    limits = limits or SourceLimits.from_env()
     if isinstance(src, bytes):
-        yield from iter_bytes(src, path)
+        yield from iter_bytes(src, path, limits)
     elif isinstance(src, (str, os.PathLike)):
-        yield from iter_path(os.fspath(src))
+        yield from iter_path(os.fspath(src), limits)
     elif isinstance(src, (io.IOBase, BinaryIO)) or hasattr(src, "read"):
-        yield from iter_stream(src, path)
+        yield from iter_stream(src, path, limits)
     else:
         raise TypeError(f"cannot read documents from {type(src).__name__}")
 
@@ -49,6 +64,7 @@ def iter_documents(
     *,
     path: str | None = None,
     on_error: Callable[[NotACableError], None] | None = None,
+    limits: SourceLimits | None = None,
 ) -> Iterator[Document]:
     """Documents of a path (file or directory), bytes or a binary stream.
 
@@ -56,7 +72,7 @@ def iter_documents(
     not a cable raises :class:`NotACableError` (``path`` = ``file[:locator]``),
     or, when ``on_error`` is given, is passed to it and reading continues.
     """
-    for item in iter_items(src, path=path):
+    for item in iter_items(src, path=path, limits=limits):
         if isinstance(item, Document):
             yield item
         elif on_error is None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
+import shutil
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -21,6 +23,15 @@ from cablegram.format.sources import aad_pdf, cablegate_html, plusd_html, releas
 from cablegram.format.sources.cables_csv import iter_rows
 from cablegram.format.sources.detection import GZIP_MAGIC, ZIP_MAGIC, detect_text
 from cablegram.format.sources.document import Document
+from cablegram.format.sources.files import open_error, walk_files
+from cablegram.format.sources.limits import (
+    CappedMember,
+    CountingReader,
+    LimitExceeded,
+    SourceLimits,
+    read_capped,
+    size_text,
+)
 from cablegram.format.sources.telegram import decode, is_binary, text_document
 from cablegram.model import NotACableError
 
@@ -68,52 +79,105 @@ class _Rejoined(io.RawIOBase):
         return self._rest.read(size)
 
 
-def iter_path(path: str) -> Iterator[Item]:
+def iter_path(path: str, limits: SourceLimits | None = None) -> Iterator[Item]:
     """Documents of a file or of every file under a directory (sorted, recursive)."""
-    if os.path.isdir(path):
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(f for f in files if not f.startswith(".")):
-                yield from _iter_file(os.path.join(root, name))
-        return
-    yield from _iter_file(path)
+    limits = limits or SourceLimits.from_env()
+    for entry in walk_files(path):
+        if isinstance(entry, NotACableError):
+            yield entry
+        else:
+            yield from _iter_file(entry, limits)
 
 
-def _iter_file(path: str) -> Iterator[Item]:
+def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
     """Documents of one file, opened once (a directory of one-cable files costs
     an open per file, no further look-ups)."""
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below, after the zip test
-    except (FileNotFoundError, NotADirectoryError):
-        yield NotACableError("no such file or directory", path)
+    except OSError as error:
+        yield open_error(error, path)
         return
     with stream:
-        if stream.read(len(ZIP_MAGIC)) == ZIP_MAGIC:  # members are read from the file
-            yield from _iter_zip(zipfile.ZipFile(path), path)
+        try:
+            magic = stream.read(len(ZIP_MAGIC))
+            if magic == ZIP_MAGIC:  # members are read from the file
+                yield from _iter_zip(stream, path, limits, 0)
+                return
+            stream.seek(0)
+        except OSError as error:  # a directory, a device that cannot seek, a read error
+            yield NotACableError(f"cannot read: {error.strerror or error}", path)
             return
-        stream.seek(0)
-        yield from iter_stream(stream, path)
+        yield from iter_stream(stream, path, limits)
 
 
-def iter_bytes(data: bytes, path: str | None) -> Iterator[Item]:
+def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None) -> Iterator[Item]:
+    limits = limits or SourceLimits.from_env()
     if data.startswith(ZIP_MAGIC):
-        yield from _iter_zip(zipfile.ZipFile(io.BytesIO(data)), path or "<bytes>")
+        yield from _iter_zip(io.BytesIO(data), path or "<bytes>", limits, 0)
         return
-    yield from iter_stream(io.BytesIO(data), path)
+    yield from iter_stream(io.BytesIO(data), path, limits)
 
 
-def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
-    """Documents of a binary stream, streaming line-oriented dumps."""
-    head = stream.read(HEAD_BYTES)
+def iter_stream(
+    stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0
+) -> Iterator[Item]:
+    """Documents of a binary stream, streaming line-oriented dumps.
+
+    What the stream is, is decided from its first ``HEAD_BYTES``; only a
+    document that must be read whole is, and then at most ``limits.document``
+    bytes of it.  Read errors (a truncated gzip, a failing disk) end the
+    stream with a ``NotACableError`` naming it; the documents before stand.
+    """
+    limits = limits or SourceLimits.from_env()
+    try:
+        yield from _iter_stream(stream, path, limits, depth)
+    except NotACableError as error:
+        yield error
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
+        yield NotACableError(f"cannot read: {_read_error(error)}", path)
+
+
+def _read_error(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "compressed data ends too early (a truncated file?)"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def _nested(path: str | None, limits: SourceLimits, depth: int) -> None:
+    if depth >= limits.nesting:
+        raise LimitExceeded(
+            f"archives nested more than {limits.nesting} deep (a zip or gzip inside "
+            "another, again and again: not an export)",
+            path,
+        )
+
+
+def _iter_stream(
+    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int
+) -> Iterator[Item]:
+    head = _read_head(stream)
     if head.startswith(GZIP_MAGIC):
-        inner = gzip.GzipFile(fileobj=io.BufferedReader(_Rejoined(head, stream)))
-        yield from iter_stream(inner, path)  # type: ignore[arg-type]
+        _nested(path, limits, depth)
+        compressed = CountingReader(_Rejoined(head, stream))  # type: ignore[arg-type]
+        inner = gzip.GzipFile(fileobj=io.BufferedReader(compressed))
+        capped = CappedMember(inner, path, limits, compressed)  # type: ignore[arg-type]
+        yield from _iter_stream(io.BufferedReader(capped), path, limits, depth + 1)  # type: ignore[arg-type]
         return
-    if head.startswith(ZIP_MAGIC):
-        yield from iter_bytes(head + stream.read(), path)
+    if head.startswith(ZIP_MAGIC):  # a zip needs seeking: spooled to disk past 16 MB
+        _nested(path, limits, depth)
+        with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
+            spool.write(head)
+            shutil.copyfileobj(stream, spool, 1 << 20)
+            spool.seek(0)
+            yield from _iter_zip(spool, path or "<bytes>", limits, depth + 1)  # type: ignore[arg-type]
         return
     if aad_pdf.is_pdf(head):
-        yield from _iter_pdf(head + stream.read(), path)
+        yield from _iter_pdf(read_capped(stream, limits.document, path, head), path)
+        return
+    if head.strip() and is_binary(head):  # judged on the sample: the rest is never read
+        yield NotACableError(_NOT_A_CABLE["binary"], path)
         return
     kind, decoded = _stream_kind(head)
     if kind == "cablegate-csv":  # read in blocks by the csv reader itself
@@ -121,14 +185,26 @@ def iter_stream(stream: BinaryIO, path: str | None) -> Iterator[Item]:
         return
     if kind in _STREAMED:
         yield from _iter_json_lines(
-            io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path
+            io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path, limits
         )
         return
-    rest = stream.read()
-    if rest or decoded is None:
-        yield from _iter_whole(head + rest, path)
+    data = read_capped(stream, limits.document, path, head)
+    if len(data) > len(head) or decoded is None:
+        yield from _iter_whole(data, path)
     else:  # the sample was the whole document: its decoding and kind stand
         yield from _iter_whole(head, path, (*decoded, kind))
+
+
+def _read_head(stream: BinaryIO) -> bytes:
+    """The first ``HEAD_BYTES`` of ``stream`` (fewer only at its end: a pipe or a
+    decompressor may answer a read with less)."""
+    head = stream.read(HEAD_BYTES)
+    while head and len(head) < HEAD_BYTES:
+        more = stream.read(HEAD_BYTES - len(head))
+        if not more:
+            break
+        head += more
+    return head
 
 
 def _stream_kind(head: bytes) -> tuple[str, tuple[str, dict[str, Any]] | None]:
@@ -189,6 +265,9 @@ def _iter_pdf(data: bytes, path: str | None) -> Iterator[Item]:
 def _iter_json(text: str, path: str | None) -> Iterator[Item]:
     try:
         value = json.loads(text)
+    except RecursionError:
+        yield NotACableError("JSON nested too deep", path)
+        return
     except ValueError:
         yield from _iter_json_lines(io.BytesIO(text.encode("utf-8")), path)
         return
@@ -202,14 +281,42 @@ def _iter_json(text: str, path: str | None) -> Iterator[Item]:
         yield _json_item(obj, path, locator, line)
 
 
-def _iter_json_lines(lines: BinaryIO | io.BufferedReader, path: str | None) -> Iterator[Item]:
-    for number, raw in enumerate(lines, 1):
+def _lines_capped(stream: BinaryIO | io.BufferedReader, limit: int) -> Iterator[bytes | None]:
+    """Each line of ``stream``, or None for a line longer than ``limit`` (skipped
+    in blocks, never held whole)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+        yield None
+
+
+def _iter_json_lines(
+    lines: BinaryIO | io.BufferedReader, path: str | None, limits: SourceLimits | None = None
+) -> Iterator[Item]:
+    limit = (limits or SourceLimits.from_env()).document
+    for number, raw in enumerate(_lines_capped(lines, limit), 1):
+        where = f"{path}:line {number}" if path else f"line {number}"
+        if raw is None:
+            yield LimitExceeded(
+                f"JSON line larger than {size_text(limit)} (the limit of one document; "
+                "CABLEGRAM_MAX_DOCUMENT changes it)",
+                where,
+            )
+            continue
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
+        except RecursionError:
+            yield NotACableError("malformed JSON line: nested too deep", where)
+            continue
         except ValueError as error:
-            where = f"{path}:line {number}" if path else f"line {number}"
             yield NotACableError(f"malformed JSON line: {error}", where)
             continue
         yield _json_item(obj, path, f"line {number}", number)
@@ -222,11 +329,29 @@ def _json_item(obj: object, path: str | None, locator: str | None, line: int = 1
     return release_json.object_document(obj, path, locator, line)  # type: ignore[arg-type]
 
 
-def _iter_zip(archive: zipfile.ZipFile, path: str) -> Iterator[Item]:
+def _iter_zip(file: BinaryIO, path: str, limits: SourceLimits, depth: int) -> Iterator[Item]:
+    """The documents of each member of the zip archive in ``file``, in name order.
+
+    A corrupt archive is one ``NotACableError``; a corrupt member, or one past
+    the limits, is that member's, and the other members are still read.
+    """
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        yield NotACableError(f"corrupt zip archive: {_read_error(error)}", path)
+        return
     with archive:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             base = info.filename.rsplit("/", 1)[-1]
             if info.is_dir() or base.startswith(".") or info.filename.startswith("__MACOSX/"):
                 continue
-            with archive.open(info) as member:
-                yield from iter_stream(member, f"{path}!{info.filename}")  # type: ignore[arg-type]
+            where = f"{path}!{info.filename}"
+            try:
+                member = archive.open(info)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as error:
+                # RuntimeError: an encrypted member; NotImplementedError: an unknown method
+                yield NotACableError(f"cannot read zip member: {_read_error(error)}", where)
+                continue
+            with member:
+                capped = CappedMember(member, where, limits, info.compress_size)  # type: ignore[arg-type]
+                yield from iter_stream(io.BufferedReader(capped), where, limits, depth)  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ def _json_kind(head: str) -> str:
     for candidate in (first_line, head):
         try:
             value = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, list):
             value = value[0] if value else None

@@ -60,10 +60,12 @@ _FIRST_PARA = re.compile(r"¶?\d{1,2}\.\s")  # at the start, or after a line end
 _NEXT_PARA = re.compile(r"\n¶?\d{1,2}\.\s")
 
 _FL1 = re.compile(r"^(VZCZC[A-Z]{3}\d{3,4})[ \t]*")
-_FL3 = re.compile(r"[ \t]*(DE R[A-Z]{3,5} #)")
-_FL4 = re.compile(r"[ \t]*(ZN[YR] [A-Z]{5} ZZH)[ \t]*")
+# Blanks before a line are taken from the first blank of a run only
+# ((?<![ \t])): from each, [ \t]* would take the rest of the run every time.
+_FL3 = re.compile(r"(?:(?<![ \t])[ \t]+)?(DE R[A-Z]{3,5} #)")
+_FL4 = re.compile(r"(?:(?<![ \t])[ \t]+)?(ZN[YR] [A-Z]{5} ZZH)[ \t]*")
 _FL5 = re.compile(
-    r"[ \t]*(?<![A-Z0-9])((?:[ZOPRYW] )*[ZOPRYW] \d{6}Z [A-Z]{3} \d{2})((?: Z[A-Z]{2}\d?)*)[ \t]*"
+    r"(?:(?<![ \t])[ \t]+)?(?<![A-Z0-9])((?:[ZOPRYW] )*[ZOPRYW] \d{6}Z [A-Z]{3} \d{2})((?: Z[A-Z]{2}\d?)*)[ \t]*"
 )
 _GLUED_RI = re.compile(r"(?<=[A-Za-z0-9])(R[A-Z]{3,6}/)")
 

@@ -24,6 +24,7 @@ from cablegram.archive.ingest import (
     Part,
     Progress,
     WorkerConfig,
+    parse_limit,
     plan_tasks,
     run_tasks,
     stored_tasks,
@@ -145,12 +146,14 @@ class Archive:
         """Read files, directories, zip/gzip files, bytes or binary streams
         (stdin).  ``part`` (``"K/N"``): only this process's share of the
         inputs, for N processes (or machines) filling one archive at once.
-        ``parse_seconds``: time limit per document (``format.bounded``)."""
+        ``parse_seconds``: the time limit per document (a document that takes
+        longer is stored as its text with a defect; ``format.bounded``); None:
+        the configured limit (``CABLEGRAM_PARSE_SECONDS``, else 10 s), 0: none."""
         self._require_owner("ingest into the archive")
         share = Part.parse(part) if isinstance(part, str) else part or Part()
         srcs = [os.fspath(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
         report = IngestReport()
-        config = WorkerConfig(self.store.partial_release, parse_seconds)
+        config = WorkerConfig(self.store.partial_release, parse_limit(parse_seconds))
         tasks = plan_tasks(srcs, report.failures, config, share)
         return run_tasks(self.store, tasks, report, workers=workers, batch=batch, progress=progress)
 
@@ -162,7 +165,8 @@ class Archive:
         fresh = self._watch(self.store.fresh())
         fresh.put_kept_records(self.store.kept_records())
         report = IngestReport()
-        tasks = stored_tasks(self.store.iter_documents(), WorkerConfig(fresh.partial_release))
+        config = WorkerConfig(fresh.partial_release, parse_limit(None))
+        tasks = stored_tasks(self.store.iter_documents(), config)
         run_tasks(fresh, tasks, report, workers=workers, progress=progress, skip_stored=False)
         self.store.replace_with(fresh)
         self._watch(self.store)

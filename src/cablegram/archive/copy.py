@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cablegram.archive.ingest import IngestReport, Progress, WorkerConfig, run_tasks, stored_tasks
+from cablegram.archive.ingest import (
+    IngestReport,
+    Progress,
+    WorkerConfig,
+    parse_limit,
+    run_tasks,
+    stored_tasks,
+)
 from cablegram.archive.store import Store
 
 __all__ = ["CopyError", "CopyReport", "compare", "copy_archive"]
@@ -88,7 +95,8 @@ def copy_archive(
         dst.put_kept_records(kept)  # decisions first: views are published as cables arrive
         report = CopyReport(users=len(kept.users), decisions=len(kept.decisions),
                             audit=len(kept.audit))  # fmt: skip
-        tasks = stored_tasks(src.iter_documents(), WorkerConfig(dst.partial_release))
+        config = WorkerConfig(dst.partial_release, parse_limit(None))
+        tasks = stored_tasks(src.iter_documents(), config)
         run_tasks(dst, tasks, report.ingest, workers=workers, progress=progress,
                   skip_stored=False)  # fmt: skip
         stats = dst.stats(size=1)

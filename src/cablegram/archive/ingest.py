@@ -95,6 +95,15 @@ class WorkerConfig:
     parse_seconds: float | None = None
 
 
+def parse_limit(seconds: float | None) -> float | None:
+    """The time limit per document to parse under: ``seconds``, or (None) the
+    configured one (``format.bounded.parse_seconds``); None: no limit (0)."""
+    from cablegram.format.bounded import parse_seconds
+
+    limit = parse_seconds() if seconds is None else seconds
+    return limit if limit > 0 else None
+
+
 # -- worker side --
 _STORED = Digests()  # set per worker process by _start_worker
 _GUARD: Any = None  # this process's ParseGuard, started on first use

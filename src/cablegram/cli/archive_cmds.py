@@ -167,10 +167,15 @@ def _print_failures(failures: list[tuple[str, str]]) -> None:
     help="Only share K of N of the inputs (files, and the documents of big files): "
     "N processes or machines given the same paths fill one archive together.",
 )  # fmt: skip
+@click.option(
+    "--parse-seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Time limit per document: one that takes longer is kept as its text with a "
+    "defect (default: CABLEGRAM_PARSE_SECONDS, else 10; 0: no limit).",
+)  # fmt: skip
 @json_option
 def ingest_cmd(
     paths: tuple[str, ...], archive_file: str, workers: int, batch: int,
-    progress: bool | None, part: str | None, as_json: bool,
+    progress: bool | None, part: str | None, parse_seconds: float | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Read files, directories, zip/gzip files or '-' (stdin) into the archive.
 
@@ -187,7 +192,7 @@ def ingest_cmd(
     with _open(archive_file, create=True) as archive, _progress(total_bytes(sources), show) as bar:
         try:
             report = archive.ingest(sources, workers=workers, batch=batch, progress=bar,
-                                    part=share)  # fmt: skip
+                                    part=share, parse_seconds=parse_seconds)  # fmt: skip
         except IngestError as error:
             click.echo(f"cablegram: {error}", err=True)
             sys.exit(1)

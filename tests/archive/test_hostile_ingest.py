@@ -28,3 +28,16 @@ def test_ingest_of_a_directory_with_loops_and_dangling_links(tmp_path: Path) -> 
             (f"{src}/loop", "symbolic link loop (a directory already read)"),
             (f"{src}/self", "symbolic link loop"),
         ])  # fmt: skip
+
+
+def test_ingest_keeps_a_document_over_the_time_limit_as_text(tmp_path: Path) -> None:
+    """A document that takes longer than the limit (here: a limit nothing
+    meets) is stored as its text with a defect, and the ingest goes on."""
+    slow = ("UNCLASSIFIED\nSUBJECT: A LONG ONE\n\n1. " + "the quick brown fox. " * 50_000).encode()
+    with Archive(tmp_path / "t.sqlite") as archive:
+        report = archive.ingest([slow], workers=1, parse_seconds=0.0001)
+        assert report.counts.new == 1 and report.counts.defects == {"PARSE_TIME_LIMIT": 1}
+        (hit,) = archive.search("defect:PARSE_TIME_LIMIT").hits
+        assert "quick brown fox" in (archive.get_dict(hit.id) or {})["text"]
+        again = archive.ingest([b"UNCLASSIFIED\nSUBJECT: A SHORT ONE\n\n1. TEXT.\n"], workers=1)
+        assert again.counts.new == 1 and "PARSE_TIME_LIMIT" not in again.counts.defects

@@ -10,7 +10,9 @@ carrying a controlling caption) has the made-up word ``zugzwang`` added to its
 subject line; then ingests it with ``cablegram ingest``.  Then, as the public
 reader, times the same work the web's search page does (first page of 20 with
 snippets, the total, the facets) for three queries, interleaved round by round
-so that a busy machine slows them alike:
+in a shuffled order (so that a busy machine slows them alike, and no query
+always follows the one with many results, whose working set the next search
+clears):
 
 * ``zugzwang`` — only in hidden cables (0 results for this reader);
 * ``qxjvbnz`` — in no cable at all (0 results);
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -107,9 +110,10 @@ def main() -> None:
                 for q in QUERIES.values():
                     search_ms(reader, q)
             samples: dict[str, list[float]] = {k: [] for k in QUERIES}
+            rng = random.Random(args.seed)
             for _ in range(args.rounds):
-                for k, q in QUERIES.items():
-                    samples[k].append(search_ms(reader, q))
+                for k in rng.sample(list(QUERIES), len(QUERIES)):
+                    samples[k].append(search_ms(reader, QUERIES[k]))
     print(f"public reader, {args.rounds} searches each (page of 20, total, facets):")
     summary = {}
     for k, q in QUERIES.items():

@@ -23,11 +23,12 @@ never find, count or snippet a cable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from cablegram.access.policy import ReadRule, caption_bits, caption_mask, read_rule
-from cablegram.access.principal import OWNER, Principal
+from cablegram.access.principal import OWNER, Principal, public_reader
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW
 
 __all__ = ["ReaderScope", "rule_sql"]
@@ -91,7 +92,15 @@ def rule_sql(rule: ReadRule | None, bits: Mapping[str, int] | None = None) -> Fr
     return "(" + (" AND ".join(parts) or "1 = 1") + ")", tuple(params)
 
 
-@dataclass(frozen=True, slots=True)
+def _what_it_reads(rule: ReadRule | None) -> ReadRule | None:
+    """``rule`` without the memberships it never consults (stations and
+    offices count only for restricted captions the reader is read into)."""
+    if rule is None or rule.restricted:
+        return rule
+    return replace(rule, stations=frozenset(), offices=frozenset())
+
+
+@dataclass(frozen=True)
 class ReaderScope:
     """The SQL of one reader on one archive.
 
@@ -108,6 +117,16 @@ class ReaderScope:
     def owner(self) -> bool:
         """Reads every cable in full (the owner, the published reader): no rule."""
         return self.principal.owner or self.principal.reads_all
+
+    @cached_property
+    def public_tier(self) -> bool:
+        """Sees exactly what the public reader sees (in full and through every
+        kind of view), so searches the public tier's index (tiers.py)."""
+        if self.owner:
+            return False
+        return _what_it_reads(read_rule(self.principal)) == _what_it_reads(
+            read_rule(public_reader())
+        )
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

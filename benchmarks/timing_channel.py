@@ -123,8 +123,10 @@ def main() -> None:
         print(f"  {k:12s} {q!r:14s} {totals[k]:6d} results  median {p50:7.2f} ms"
               f"  p10 {p10:7.2f} ms  p90 {p90:7.2f} ms")  # fmt: skip
     hidden, absent = summary["hidden-only"], summary["absent"]
-    print(f"hidden-only / absent: median x{hidden[1] / absent[1]:.2f},"
-          f" p10 x{hidden[0] / absent[0]:.2f}, p90 x{hidden[2] / absent[2]:.2f}")
+    print(
+        f"hidden-only / absent: median x{hidden[1] / absent[1]:.2f},"
+        f" p10 x{hidden[0] / absent[0]:.2f}, p90 x{hidden[2] / absent[2]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from cablegram.access.principal import public_reader
 from cablegram.archive.blobs import unpack_json
@@ -41,16 +42,15 @@ CREATE TABLE IF NOT EXISTS public_tier (cable INTEGER PRIMARY KEY, view INTEGER 
 _CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
 
 
-def _setting(conn: sqlite3.Connection, key: str) -> object:
+def _setting(conn: sqlite3.Connection, key: str) -> Any:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else json.loads(row[0])
 
 
 def public_scope(conn: sqlite3.Connection) -> ReaderScope:
     """The public reader on this archive, under its current settings."""
-    return ReaderScope(
-        public_reader(), _setting(conn, "caption_bits"), bool(_setting(conn, "partial_release"))  # type: ignore[arg-type]
-    )
+    policy = bool(_setting(conn, "partial_release"))
+    return ReaderScope(public_reader(), _setting(conn, "caption_bits"), policy)
 
 
 def _chunks(rowids: Sequence[int]) -> Iterable[Sequence[int]]:

@@ -115,7 +115,7 @@ def write_batch(
             put_view(rowid, view)
         if on_fields is not None:
             on_fields(rec.id)
-    written({rowid: (rec.subject or "", rec.body) for rowid, (rec, _copy) in pending.fields.items()})
+    written({rowid: (rec.subject or "", rec.body) for rowid, (rec, _) in pending.fields.items()})
     return counts
 
 

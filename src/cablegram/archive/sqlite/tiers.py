@@ -17,6 +17,15 @@ that changes it: :func:`forget` before a cable's text, views, access facts or
 release flag change (while the indexed text can still be read back),
 :func:`place` after; :func:`rebuild` when the partial-release setting (which
 changes every cable's public view) changes, and by migration 8.
+
+Other readers search ``fts`` (and ``fts_views``) filtered by the rule, so a
+word found only above their clearance or under captions they lack still
+costs its postings.  A tier per classification ceiling would narrow that: an
+index per rank k of the texts readers cleared to k may get — cables of
+access rank <= k, and the release views of levels <= k and 7 — keyed like
+``fts_views`` (cable * 8 + view, since readers of one ceiling read the same
+cable through different views), chosen when the reader's clearance is k;
+within a ceiling, captions would still filter after the lookup.
 """
 
 from __future__ import annotations

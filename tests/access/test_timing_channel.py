@@ -193,6 +193,7 @@ def test_the_public_tier_follows_every_change(fx: LeakArchive) -> None:
         _assert_in_step(owner)
         assert {v for _, v in _tier_snapshot(owner)[1]} == {-1, 7}
         owner.review.decide(cable_id(9), "exempt", "25X1")  # the release withdrawn
+        assert {v for _, v in _tier_snapshot(owner)[1]} == {-1, 7}  # MIXED's still in force
         _assert_in_step(owner)
         owner.set_partial_release_search(True)
         assert 0 in {v for _, v in _tier_snapshot(owner)[1]}  # level-0 views
@@ -204,6 +205,10 @@ def test_the_public_tier_follows_every_change(fx: LeakArchive) -> None:
         _assert_in_step(owner)
         owner.reindex(workers=1)
         _assert_in_step(owner)
+        owner.set_partial_release_search(True)
+        owner.reindex(workers=1)  # the policy and the decisions carried over
+        _assert_in_step(owner)
+        assert {v for _, v in _tier_snapshot(owner)[1]} == {-1, 0, 7}
         with owner.as_reader(PRINCIPALS["public"]) as public:
             assert public.search("zqlatebody").total == 1
             assert public.search("zqpara4x3").total == 1

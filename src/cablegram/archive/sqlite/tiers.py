@@ -153,4 +153,6 @@ def create(conn: sqlite3.Connection) -> None:
 
     run_script(conn, DDL)
     conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('pgsz', 16000)")
+    # As for ``fts`` (schema.py): fewer, larger segments while ingesting.
+    conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('hashsize', 67108864)")
     rebuild(conn)

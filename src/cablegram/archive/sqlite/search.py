@@ -6,7 +6,10 @@ narrow results get exact totals, facets and BM25 ranking; broad ones an
 estimate from an even sample.  When release views exist, a non-owner's text
 matches come from the cable's own text where it reads the cable, and from
 the view's text where it reads a view (``fts_views``), so a withheld word
-never finds, counts or snippets a cable.
+never finds, counts or snippets a cable.  A reader who sees exactly what the
+public reader sees matches the public tier's index instead (``fts_public``,
+tiers.py), which holds nothing else: what its query costs never depends on
+what is hidden from it.
 """
 
 from __future__ import annotations

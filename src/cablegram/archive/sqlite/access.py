@@ -23,12 +23,18 @@ never find, count or snippet a cable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from cablegram.access.policy import ReadRule, caption_bits, caption_mask, read_rule
-from cablegram.access.principal import OWNER, Principal, public_reader
+from cablegram.access.policy import (
+    ReadRule,
+    caption_bits,
+    caption_mask,
+    read_rule,
+    reads_as_public,
+)
+from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW
 
 __all__ = ["ReaderScope", "rule_sql"]
@@ -92,14 +98,6 @@ def rule_sql(rule: ReadRule | None, bits: Mapping[str, int] | None = None) -> Fr
     return "(" + (" AND ".join(parts) or "1 = 1") + ")", tuple(params)
 
 
-def _what_it_reads(rule: ReadRule | None) -> ReadRule | None:
-    """``rule`` without the memberships it never consults (stations and
-    offices count only for restricted captions the reader is read into)."""
-    if rule is None or rule.restricted:
-        return rule
-    return replace(rule, stations=frozenset(), offices=frozenset())
-
-
 @dataclass(frozen=True)
 class ReaderScope:
     """The SQL of one reader on one archive.
@@ -122,11 +120,7 @@ class ReaderScope:
     def public_tier(self) -> bool:
         """Sees exactly what the public reader sees (in full and through every
         kind of view), so searches the public tier's index (tiers.py)."""
-        if self.owner:
-            return False
-        return _what_it_reads(read_rule(self.principal)) == _what_it_reads(
-            read_rule(public_reader())
-        )
+        return reads_as_public(self.principal)
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

@@ -17,6 +17,7 @@ clock (benchmarks/timing_channel.py measures the time):
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,6 +204,11 @@ def test_the_public_tier_follows_every_change(fx: LeakArchive) -> None:
         late = render(fixture_cable(11)).replace("zqbody11", "zqlatebody")
         owner.ingest([late.replace("1011", "1099").encode()])  # a new unclassified cable
         _assert_in_step(owner)
+        # A better copy (signed) replaces the fields of the first (unsigned).
+        good = late.replace("1011", "1098").replace("zqlatebody", "zqgoodcopy")
+        owner.ingest([good.replace("zqgoodcopy", "zqbadcopy").replace("CLINTON", "").encode()])
+        assert owner.ingest([good.encode()]).counts.updated == 1
+        _assert_in_step(owner)
         owner.reindex(workers=1)
         _assert_in_step(owner)
         owner.set_partial_release_search(True)
@@ -210,6 +216,22 @@ def test_the_public_tier_follows_every_change(fx: LeakArchive) -> None:
         _assert_in_step(owner)
         assert {v for _, v in _tier_snapshot(owner)[1]} == {-1, 0, 7}
         with owner.as_reader(PRINCIPALS["public"]) as public:
+            assert public.search("zqgoodcopy").total == 1
+            assert public.search("zqbadcopy").total == 0
             assert public.search("zqlatebody").total == 1
             assert public.search("zqpara4x3").total == 1
             assert public.search("zqpara4x1").total == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_public_tier_follows_any_sequence_of_decisions(fx: LeakArchive, seed: int) -> None:
+    rng = random.Random(seed)
+    actions = ("release", "release-in-part", "exempt", "policy")
+    with Archive(fx.path) as owner:
+        for _ in range(8):
+            action = rng.choice(actions)
+            if action == "policy":
+                owner.set_partial_release_search(not owner.partial_release_search)
+            else:
+                owner.review.decide(cable_id(rng.randrange(len(fx.cables))), action, "1.4(b)")
+            _assert_in_step(owner)

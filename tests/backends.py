@@ -104,7 +104,16 @@ _ORPHANS = (
 def integrity_problems(archive: Archive) -> list[str]:
     """What is inconsistent in an archive's stored rows (empty: nothing)."""
     problems = [sql for sql in _ORPHANS if sql_rows(archive, sql)[0][0]]
-    if not archive.server:
+    if archive.server:
+        cables = sql_rows(archive, "SELECT count(*) FROM cables")[0][0]
+        indexed = sql_rows(
+            archive, "SELECT count(*) FROM fts f JOIN cables c ON c.rowid = f.rowid"
+        )[0][0]
+        if indexed != cables or sql_rows(archive, "SELECT count(*) FROM fts")[0][0] != cables:
+            problems.append(f"{indexed} cables in the full-text index, {cables} stored")
+        if unfilled := sql_rows(archive, "SELECT count(*) FROM cables WHERE quality < 0")[0][0]:
+            problems.append(f"{unfilled} cables rows never filled")
+    else:
         if (check := sql_rows(archive, "PRAGMA integrity_check")[0][0]) != "ok":
             problems.append(f"integrity_check: {check}")
         cables = sql_rows(archive, "SELECT count(*) FROM cables")[0][0]

@@ -111,8 +111,6 @@ def integrity_problems(archive: Archive) -> list[str]:
         )[0][0]
         if indexed != cables or sql_rows(archive, "SELECT count(*) FROM fts")[0][0] != cables:
             problems.append(f"{indexed} cables in the full-text index, {cables} stored")
-        if unfilled := sql_rows(archive, "SELECT count(*) FROM cables WHERE quality < 0")[0][0]:
-            problems.append(f"{unfilled} cables rows never filled")
     else:
         if (check := sql_rows(archive, "PRAGMA integrity_check")[0][0]) != "ok":
             problems.append(f"integrity_check: {check}")

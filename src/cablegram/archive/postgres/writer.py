@@ -5,7 +5,7 @@ the merge of a cable's copies is serialised per cable by row locks, never by
 reading first and writing later:
 
 1. *lock*: every id of the batch gets its ``cables`` row — inserted as an
-   empty row (``quality`` -1) when new, ``ON CONFLICT DO NOTHING`` when
+   empty row (no copy yet: ``copy`` 0) when new, ``ON CONFLICT DO NOTHING`` when
    another process has it — and all of them are locked ``FOR UPDATE``, in id
    order (every process locks in the same order: no deadlock).  A process
    that meets a row another has just inserted waits for it to commit;
@@ -119,19 +119,20 @@ def write_batch(
     created = {
         cid: rowid
         for cid, rowid in conn.execute(
-            "INSERT INTO cables (id, quality, copy) SELECT x, -1, 0 FROM unnest(%s::text[]) x"
+            "INSERT INTO cables (id, quality, copy) SELECT x, 0, 0 FROM unnest(%s::text[]) x"
             " ORDER BY x ON CONFLICT (id) DO NOTHING RETURNING id, rowid",
             (ids,),
         ).fetchall()
     }
+    locked = conn.execute(
+        "SELECT id, rowid, quality, copy FROM cables WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        (ids,),
+    ).fetchall()
+    primary = dict(conn.execute(
+        "SELECT rowid, sha256 FROM copies WHERE rowid = ANY(%s)", ([c for *_, c in locked],)))  # fmt: skip
+    # id -> (rowid, quality of its best copy, that copy's digest; None: no copy yet)
     known: dict[str, tuple[int, int, str | None]] = {
-        cid: (rowid, quality, sha)
-        for cid, rowid, quality, sha in conn.execute(
-            "SELECT c.id, c.rowid, c.quality, p.sha256 FROM cables c"
-            " LEFT JOIN copies p ON p.rowid = c.copy WHERE c.id = ANY(%s)"
-            " ORDER BY c.id FOR UPDATE OF c",
-            (ids,),
-        ).fetchall()
+        cid: (rowid, quality, primary.get(copy)) for cid, rowid, quality, copy in locked
     }
     stored = {sha for (sha,) in conn.execute(
         "SELECT sha256 FROM copies WHERE sha256 = ANY(%s)", ([r.sha256 for r in records],))}  # fmt: skip
@@ -159,8 +160,8 @@ def write_batch(
             (copy, rowid, rec.sha256, rec.format, rec.path, rec.locator, rec.metadata,
              rec.source_defects, rec.line_map, rec.raw)
         )  # fmt: skip
-        if best >= 0 or rowid in pending.fields:
-            if not outranks(rec.quality, rec.sha256, best, best_sha or ""):
+        if best_sha is not None:
+            if not outranks(rec.quality, rec.sha256, best, best_sha):
                 continue
             counts.updated += 1
             if rowid not in empty and rowid not in pending.fields:

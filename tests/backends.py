@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -43,24 +44,40 @@ def postgres_database() -> str:
     return f"{POSTGRES}/{TEST_DATABASE}"
 
 
+def _drop_schemas(url: str, schema: str) -> None:
+    """Drop ``schema`` and the ones made beside it (``<schema>_reindex``)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for (found,) in conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}%",)
+        ).fetchall():
+            conn.execute(f'DROP SCHEMA IF EXISTS "{found}" CASCADE')
+
+
 def new_location(backend: str, tmp_path: Path, name: str, request: pytest.FixtureRequest) -> str:
     """A new, empty archive location on ``backend``, removed after the test."""
     if backend == "sqlite":
         return str(tmp_path / f"{name}.sqlite")
-    import psycopg
-
     url = request.getfixturevalue("postgres_database")
     schema = f"t_{name}_{uuid.uuid4().hex[:12]}".lower()
-
-    def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            for (found,) in conn.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}%",)
-            ).fetchall():
-                conn.execute(f'DROP SCHEMA IF EXISTS "{found}" CASCADE')
-
-    request.addfinalizer(drop)
+    request.addfinalizer(lambda: _drop_schemas(url, schema))
     return f"{url}?schema={schema}"
+
+
+@contextlib.contextmanager
+def scratch_location(backend: str, folder: str | Path, name: str) -> Iterator[str]:
+    """A new archive location removed on leaving (for tests that make many,
+    such as one per Hypothesis example)."""
+    if backend == "sqlite":
+        yield str(Path(folder) / f"{name}.sqlite")
+        return
+    url = postgres_database()
+    schema = f"t_{name}_{uuid.uuid4().hex[:12]}".lower()
+    try:
+        yield f"{url}?schema={schema}"
+    finally:
+        _drop_schemas(url, schema)
 
 
 def sql_rows(

@@ -5,8 +5,8 @@ Every query is the compiled tree (compile.py) AND-ed with the reader's rule
 clause (``t.q``), so the match, the rank and the filters share it.  A text
 query is *measured* first (broad.py): up to :data:`~broad.BROAD` matches
 are listed and everything about them is exact; beyond that the total is
-counted and facets and the first page come from an even sample (``rowid``
-modulo a step).  When release views exist, a non-owner's text matches come
+estimated, and facets and the first page come from, an even sample of rowid
+ranges (as on SQLite).  When release views exist, a non-owner's text matches come
 from the cable's own vector where it reads the cable and from the view's
 (``views.doc``) where it reads a view, so a withheld word never finds,
 counts or snippets a cable.
@@ -22,7 +22,7 @@ import psycopg
 
 from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
-from cablegram.archive.broad import Measure
+from cablegram.archive.broad import Measure, sample_spans, scaled_total
 from cablegram.archive.facets import Facets
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.compile import Reader, SqlPlan, compile_tree
@@ -82,33 +82,42 @@ class SearchQueries:
         sql: SqlPlan = compile_tree(plan.tree, reader)
         return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None)
 
-    def _from_where(self, q: _Query, step: int = 1) -> tuple[str, list[object], str]:
+    def _from_where(
+        self, q: _Query, spans: list[tuple[int, int]] | None = None
+    ) -> tuple[str, list[object], str]:
         """FROM/WHERE of the matches, its parameters and the rank expression;
-        ``step`` keeps the matches whose rowid it divides (a sample)."""
+        ``spans`` (first, last rowid of each) restrict it to part of the
+        archive (a broad query's sample, broad.py: one statement, so the
+        index is read once for all of them)."""
         vis, vp = self.scope()
         where, wp = q.where, list(q.params)
-        thin = f" AND mod(c.rowid, {int(step)}) = 0" if step > 1 else ""
+        part, pp = "", list[object]()
+        if spans:
+            part = " AND (" + " OR ".join("c.rowid BETWEEN %s AND %s" for _ in spans) + ")"
+            pp = [bound for span in spans for bound in span]
         if q.match is None:
-            return f" FROM cables c WHERE {where}{vis}{thin}", [*wp, *vp], "0.0"
+            return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
         if not q.views:
             sql = (
                 " FROM (SELECT %s::tsquery AS q) t CROSS JOIN fts f"
                 " JOIN cables c ON c.rowid = f.rowid"
-                f" WHERE f.doc @@ t.q AND {where}{vis}{thin}"
+                f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )
-            return sql, [q.match, *wp, *vp], f"ts_rank({_WEIGHTS}, f.doc, t.q)"
+            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.doc, t.q)"
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
             f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, doc, t.q) AS score"
             " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
             f" ts_rank({_WEIGHTS}, doc, t.q) FROM views WHERE doc @@ t.q) m"
-            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){thin}"
+            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
         )
-        return sql, [q.match, *wp, *cp], "m.score"
+        return sql, [q.match, *wp, *cp, *pp], "m.score"
 
-    def _matching(self, q: _Query, step: int = 1) -> tuple[str, list[object]]:
-        frm, params, _ = self._from_where(q, step)
+    def _matching(
+        self, q: _Query, spans: list[tuple[int, int]] | None = None
+    ) -> tuple[str, list[object]]:
+        frm, params, _ = self._from_where(q, spans)
         return f"SELECT c.rowid AS rowid{frm}", params
 
     def _rowid_list(self, sql: str, params: list[object], limit: int | None = None) -> list[int]:
@@ -129,21 +138,27 @@ class SearchQueries:
         return int(self.conn.execute(f"SELECT count(*) FROM ({sql}) m", params).fetchone()[0])
 
     def measure(self, plan: Plan) -> Measure:
-        """How many cables match, with the rowids that stand for them: every
-        match up to ``BROAD`` (fields only: ``FIELD_ROWIDS``), else the exact
-        count and an even sample of about ``SAMPLE`` (broad.py)."""
+        """How many cables match (exact, or estimated for a broad text query;
+        see broad.py), with the rowids that stand for them — the same
+        strategy as the SQLite backend's, so both answer alike."""
         q = self._query(plan)
         sql, params = self._matching(q)
-        limit = broad.FIELD_ROWIDS if q.match is None else broad.BROAD
-        first = self._rowid_list(sql, params, limit + 1)
-        if len(first) <= limit:
+        if q.match is None:  # fields only: indexes give the rowids cheaply
+            every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
+            if len(every) <= broad.FIELD_ROWIDS:
+                return Measure(len(every), True, tuple(every))
+            return Measure(self.count(plan), True)
+        first = self._rowid_list(sql, params, broad.BROAD + 1)
+        if len(first) <= broad.BROAD:
             return Measure(len(first), True, tuple(first))
-        total = self.count(plan)
-        if q.match is None:
-            return Measure(total, True)
-        step = -(-total // broad.SAMPLE)
-        rows = tuple(self._rowid_list(*self._matching(q, step)))
-        return Measure(total, True, rows, sample=True)
+        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        spans = sample_spans(top, first)
+        if spans is None:  # the sample would cover most of the archive: list every match
+            every = tuple(self._rowid_list(sql, params))
+            return Measure(len(every), True, every)
+        found = self._rowid_list(*self._matching(q, spans))
+        total = scaled_total(len(found), spans, top, len(first))
+        return Measure(total, False, tuple(found), sample=True)
 
     # -- pages --
     def page(self, plan: Plan, measure: Measure, *, sort: str, limit: int, offset: int) -> Page:

@@ -64,7 +64,9 @@ def _create_database(where: Location) -> None:
         ).fetchone()
         if not found:
             # (another process may make it meanwhile)
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(where.database)))
 
 
@@ -89,7 +91,11 @@ def connect(location: str, *, create: bool) -> psycopg.Connection:
         if not create:
             conn.close()
             raise ArchiveNotFound(f"{location}: no such archive (no schema {where.schema})")
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(where.schema)))
+        # (processes opening a new archive at once may race to make it)
+        with contextlib.suppress(psycopg.errors.UniqueViolation):
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(where.schema))
+            )
     conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(where.schema)))
     return conn
 

@@ -21,10 +21,12 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from leak_fixtures import PRINCIPALS, LeakArchive, build, cable_id, fixture_cable
 
+from backends import new_location
 from cablegram.access import Principal
 from cablegram.access.principal import public_reader
 from cablegram.archive import Archive
@@ -235,3 +237,99 @@ def test_the_public_tier_follows_any_sequence_of_decisions(fx: LeakArchive, seed
             else:
                 owner.review.decide(cable_id(rng.randrange(len(fx.cables))), action, "1.4(b)")
             _assert_in_step(owner)
+
+
+# -- PostgreSQL: the same tier, as a table of text vectors (archive/postgres/tiers.py) --
+def _plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+def _text_lookups(reader: Archive, queries: list[str]) -> set[str]:
+    """The tables whose text vectors the reader's statements match (from their plans)."""
+    import psycopg
+
+    seen: list[tuple[str, Any]] = []
+    execute = psycopg.Cursor.execute
+
+    def recording(self, query, params=None, **kw):  # type: ignore[no-untyped-def]
+        seen.append((query, params))
+        return execute(self, query, params, **kw)
+
+    psycopg.Cursor.execute = recording  # type: ignore[method-assign]
+    try:
+        for query in queries:
+            _searches(reader, query)
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    conn = reader.store.conn  # type: ignore[attr-defined]
+    tables = set()
+    for query, params in seen:
+        if "@@" not in str(query):
+            continue
+        (plan,) = conn.execute(f"EXPLAIN (FORMAT JSON) {query}", params).fetchone()[0]
+        for node in _plan_nodes(plan["Plan"]):
+            conds = " ".join(str(node.get(k, "")) for k in ("Filter", "Index Cond", "Recheck Cond"))
+            if "@@" in conds and "Relation Name" in node:
+                tables.add(node["Relation Name"])
+    return tables
+
+
+def test_on_postgres_the_public_reader_matches_only_the_public_tier(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    pg = build(new_location("postgres", tmp_path, "timing", request))
+    with Archive(pg.path) as owner:
+        owner.review.decide(MIXED, "release-in-part", "1.4(b)")
+        owner.set_partial_release_search(True)
+        with owner.as_reader(PRINCIPALS["public"]) as public:
+            words = ["zqbody0", "common", *_hidden_words(pg)]
+            assert _text_lookups(public, words) == {"fts_public"}
+            for word in (*pg.secrets_of(set(pg.cables)), ABSENT):
+                indexed = owner.store.conn.execute(  # type: ignore[attr-defined]
+                    "SELECT count(*) FROM fts_public WHERE doc @@ plainto_tsquery('simple', %s)",
+                    (word,),
+                ).fetchone()[0]
+                assert indexed == public.search(word).total, word
+        with owner.as_reader(PRINCIPALS["alice"]) as alice:
+            assert "fts" in _text_lookups(alice, ["zqbody0"])
+
+
+def _pg_tier(archive: Archive) -> list[tuple[Any, ...]]:
+    conn = archive.store.conn  # type: ignore[attr-defined]
+    return conn.execute("SELECT rowid, view, doc::text FROM fts_public ORDER BY rowid").fetchall()
+
+
+def test_on_postgres_the_public_tier_follows_every_change(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from cablegram.archive.postgres import tiers as pg_tiers
+
+    def assert_in_step(archive: Archive) -> None:
+        kept = _pg_tier(archive)
+        assert kept
+        with archive.store.transaction():
+            pg_tiers.rebuild(archive.store.conn)  # type: ignore[attr-defined]
+        assert _pg_tier(archive) == kept
+
+    pg = build(new_location("postgres", tmp_path, "tiers", request))
+    rng = random.Random(7)
+    with Archive(pg.path) as owner:
+        assert_in_step(owner)
+        for _ in range(10):
+            action = rng.choice(("release", "release-in-part", "exempt", "policy"))
+            if action == "policy":
+                owner.set_partial_release_search(not owner.partial_release_search)
+            else:
+                owner.review.decide(cable_id(rng.randrange(len(pg.cables))), action, "1.4(b)")
+            assert_in_step(owner)
+        late = render(fixture_cable(11)).replace("zqbody11", "zqlatebody").replace("1011", "1099")
+        owner.ingest([late.replace("zqlatebody", "zqbadcopy").replace("CLINTON", "").encode()])
+        assert owner.ingest([late.encode()]).counts.updated == 1
+        assert_in_step(owner)
+        owner.reindex(workers=1)
+        assert_in_step(owner)
+        with owner.as_reader(PRINCIPALS["public"]) as public:
+            assert public.search("zqlatebody").total == 1
+            assert public.search("zqbadcopy").total == 0

@@ -173,12 +173,19 @@ def _v2_sessions(conn: psycopg.Connection) -> None:
     conn.execute(V2_SESSIONS)
 
 
+def _v3_public_tier(conn: psycopg.Connection) -> None:
+    from cablegram.archive.postgres import tiers
+
+    tiers.create(conn)
+
+
 Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 
 # (version, what it changes, how): applied in order to archives below ``version``.
 MIGRATIONS: list[Migration] = [
     (1, "the archive layout", _v1_layout),
     (2, "sign-in attempts and ended sessions", _v2_sessions),
+    (3, "text vectors of the public tier (fts_public)", _v3_public_tier),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

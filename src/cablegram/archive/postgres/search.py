@@ -9,7 +9,10 @@ estimated, and facets and the first page come from, an even sample of rowid
 ranges (as on SQLite).  When release views exist, a non-owner's text matches come
 from the cable's own vector where it reads the cable and from the view's
 (``views.doc``) where it reads a view, so a withheld word never finds,
-counts or snippets a cable.
+counts or snippets a cable.  A reader who sees exactly what the public
+reader sees matches the public tier's vectors instead (``fts_public``,
+tiers.py), which hold nothing else: what its query costs never depends on
+what is hidden from it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.broad import Measure, sample_spans, scaled_total
 from cablegram.archive.facets import Facets
+from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.compile import Reader, SqlPlan, compile_tree
 from cablegram.archive.postgres.facets import facets_of_query, facets_of_rowids
@@ -46,6 +50,15 @@ class _Query:
     where: str
     params: tuple[object, ...]
     views: bool  # text matches also come from release views
+    index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
+
+
+def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
+    """Row ``c`` has text matching ``query`` as a public-tier reader sees it."""
+    return (
+        f"EXISTS (SELECT 1 FROM {tiers.INDEX} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)",
+        (query,),
+    )
 
 
 class SearchQueries:
@@ -74,6 +87,12 @@ class SearchQueries:
         return sql, (*cp, query, *cp, query)
 
     def _query(self, plan: Plan) -> _Query:
+        if self.reader.public_tier:
+            # Only the public tier's vectors: what this reader may read, as it
+            # reads it (views included), and nothing hidden (tiers.py).
+            tier = Reader(full=self.reader.full(), text=_tier_text)
+            sql = compile_tree(plan.tree, tier)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
@@ -99,7 +118,7 @@ class SearchQueries:
             return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
         if not q.views:
             sql = (
-                " FROM (SELECT %s::tsquery AS q) t CROSS JOIN fts f"
+                f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
                 " JOIN cables c ON c.rowid = f.rowid"
                 f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )

@@ -31,7 +31,7 @@ from cablegram.archive.errors import (
     ReadOnlyArchive,
 )
 from cablegram.archive.ids import id_key
-from cablegram.archive.postgres import schema
+from cablegram.archive.postgres import schema, tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.accounts import USER_COLUMNS, PostgresAccounts, PostgresSignIns
 from cablegram.archive.postgres.audit import PostgresAudit
@@ -118,10 +118,13 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction():
+            changed = self.setting(key) != value
             self.conn.execute(
                 "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 (key, json.dumps(value)),
             )
+            if key == "partial_release" and changed:
+                tiers.rebuild(self.conn)  # the public reader's view of every cable may change
         if key == "partial_release":
             self.reader = ReaderScope(self.reader.principal, self.reader.bits, bool(value))
 
@@ -180,8 +183,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         for attempt in range(_RETRIES):
             try:
                 with self.transaction():
-                    return write_batch(self.conn, records, put_view=self._put_view,
-                                       on_fields=self.on_fields)  # fmt: skip
+                    counts, written = write_batch(self.conn, records, put_view=self._put_view,
+                                                  on_fields=self.on_fields)  # fmt: skip
+                    tiers.place(self.conn, written)
+                    return counts
             except psycopg.errors.DeadlockDetected:
                 if attempt == _RETRIES - 1 or self.conn.info.transaction_status != 0:
                     raise
@@ -236,6 +241,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             else:
                 self._put_view(rowid, view)
                 self.conn.execute("UPDATE cables SET released = 1 WHERE rowid = %s", (rowid,))
+            tiers.place(self.conn, [rowid])
 
     def rebuild_reader_views(
         self,
@@ -259,7 +265,9 @@ class PostgresStore(SearchQueries, GraphQueries):
                     self.on_fields(cid)
                 if progress and n % 1000 == 0:
                     progress(n)
-            self.set_setting("partial_release", on)
+            if self.setting("partial_release") == on:
+                tiers.rebuild(self.conn)  # every reader-level view was rewritten
+            self.set_setting("partial_release", on)  # (rebuilds it when it changes)
         return written
 
     # -- reading --

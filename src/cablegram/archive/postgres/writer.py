@@ -108,12 +108,14 @@ def write_batch(
     *,
     put_view: Callable[[int, ViewRecord], None],
     on_fields: Callable[[str], None] | None,
-) -> WriteCounts:
-    """Store ``records`` inside the caller's open transaction."""
+) -> tuple[WriteCounts, list[int]]:
+    """Store ``records`` inside the caller's open transaction; returns the
+    counts and the rowids of the cables whose fields were written (the
+    public tier indexes them, tiers.py)."""
     records = list(records)
     counts = WriteCounts()
     if not records:
-        return counts
+        return counts, []
     conn.execute(_STAGING)
     ids = sorted({r.id for r in records})
     created = {
@@ -178,7 +180,7 @@ def write_batch(
             put_view(rowid, view)
         if on_fields is not None:
             on_fields(rec.id)
-    return counts
+    return counts, sorted(pending.fields)
 
 
 def _cable_row(rowid: int, rec: CopyRecord, copy: int) -> tuple[Any, ...]:

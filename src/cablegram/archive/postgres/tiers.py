@@ -32,9 +32,10 @@ CREATE INDEX fts_public_doc ON fts_public USING gin (doc);
 
 def public_scope(conn: psycopg.Connection) -> ReaderScope:
     """The public reader on this archive, under its current settings."""
-    settings = dict(conn.execute(
+    rows = conn.execute(
         "SELECT key, value FROM meta WHERE key IN ('caption_bits', 'partial_release')"
-    ).fetchall())  # fmt: skip
+    ).fetchall()
+    settings: dict[str, str] = {key: value for key, value in rows}
     bits = json.loads(settings["caption_bits"]) if "caption_bits" in settings else None
     policy = bool(json.loads(settings.get("partial_release", "false")))
     return ReaderScope(public_reader(), bits, policy)

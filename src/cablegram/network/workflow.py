@@ -50,7 +50,7 @@ from cablegram.network.release import (
 from cablegram.network.rules import check_draft
 from cablegram.network.store import Event, NetworkStore, ReleaseRecord
 
-__all__ = ["DraftView", "Network", "Refused", "ReleasePlan"]
+__all__ = ["DraftView", "Network", "Refused", "ReleaseListener", "ReleasePlan", "Released"]
 
 
 class Refused(PermissionError):
@@ -64,6 +64,20 @@ class Refused(PermissionError):
 
     def to_dict(self) -> dict[str, Any]:
         return {"refused": self.reason, "message": self.message, **self.detail}
+
+
+@dataclass(frozen=True)
+class Released:
+    """What a release hands on (to delivery): the record, the cable as the
+    archive keeps it, and its transmissions (one per section) as sent."""
+
+    record: ReleaseRecord
+    cable: Cable
+    sections: tuple[Cable, ...]
+    telegram: str
+
+
+ReleaseListener = Callable[[Released], None]
 
 
 def utc_now() -> datetime:
@@ -155,6 +169,17 @@ class Network:
         self.clock = clock
         self.section_limit = section_limit
         self._directory: Directory | None = None
+        self._listeners: list[tuple[ReleaseListener, bool]] = []
+
+    def on_release(self, listener: ReleaseListener, *, in_transaction: bool = False) -> None:
+        """Call ``listener`` with every :class:`Released` cable: by default
+        once the release is committed (a listener's error then reaches the
+        releaser, and the release stands); ``in_transaction``: inside the
+        release's transaction, after its record is written — what the
+        listener writes through the same store commits with the release, and
+        its error rolls the whole release back (nothing consumed).  This is
+        how a release hands the cable to delivery."""
+        self._listeners.append((listener, in_transaction))
 
     # -- the directory --
     @property
@@ -561,6 +586,13 @@ class Network:
                 replace(draft, state=RELEASED, released_as=cable.id), draft.version
             )
             self._event(done, "released", user, cable=cable.id, serial=cable.serial)
+            released = Released(record, cable, assembled.sections, assembled.telegram)
+            for listener, inside in self._listeners:
+                if inside:
+                    listener(released)
+        for listener, inside in self._listeners:
+            if not inside:
+                listener(released)
         return record
 
     def _assemble(self, draft: Draft, *, peek: bool) -> Assembled:

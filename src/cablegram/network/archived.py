@@ -31,12 +31,22 @@ from cablegram.network.directory_csv import entry_of, row_of
 from cablegram.network.drafts import Draft
 from cablegram.network.release import DEFAULT_SECTION_LIMIT
 from cablegram.network.store import Event, ReleaseRecord, StaleVersion
-from cablegram.network.workflow import Network, utc_now
+from cablegram.network.workflow import Network, clock_from_env, parse_time, utc_now
 
 if TYPE_CHECKING:
     from cablegram.archive import Archive
 
-__all__ = ["RELEASED_FORMAT", "ArchiveNetworkStore", "open_network"]
+__all__ = [
+    "CLOCK_SETTING",
+    "RELEASED_FORMAT",
+    "ArchiveNetworkStore",
+    "network_clock",
+    "open_network",
+    "set_network_clock",
+]
+
+# The archive setting holding a training archive's clock (an ISO time).
+CLOCK_SETTING = "network_clock"
 
 # The format name of a released cable's stored copy: the telegram as sent.
 RELEASED_FORMAT = "telegram"
@@ -178,15 +188,48 @@ class ArchiveNetworkStore:
         self._audit.record(user, self.interface, action, target.upper(), **detail)
 
 
+def network_clock(archive: Archive) -> Callable[[], datetime]:
+    """The clock the network runs on: ``$CABLEGRAM_NOW``, else the archive's
+    training clock (:func:`set_network_clock`), else the real one."""
+    env = clock_from_env()
+    if env is not None:
+        return env
+    value = archive.store.setting(CLOCK_SETTING)
+    if not value:
+        return utc_now
+    fixed = parse_time(value)
+    return lambda: fixed
+
+
+def set_network_clock(archive: Archive, when: datetime | None) -> None:
+    """Run the archive's network at ``when`` (a training archive; every step
+    happens at that time until it is moved), or again on the real clock (None).
+    The archive's owner does; audited."""
+    if not archive.principal.owner:
+        from cablegram.archive.errors import AccessDenied
+
+        raise AccessDenied(f"{archive.principal.name} may not set the network's clock")
+    value = when.isoformat(timespec="minutes").replace("+00:00", "Z") if when else None
+    with archive.store.transaction():
+        archive.store.set_setting(CLOCK_SETTING, value)
+        AuditLog(archive.store.audit).record(
+            archive.principal.name, archive.interface, "network.clock", None, at=value or "real"
+        )
+
+
 def open_network(
     archive: Archive,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
     section_limit: int = DEFAULT_SECTION_LIMIT,
 ) -> Network:
     """The workflow over ``archive``: its state in the archive's database,
-    people's access from the archive's accounts."""
+    people's access from the archive's accounts; ``clock``: default
+    :func:`network_clock`."""
     store = ArchiveNetworkStore(archive.store, interface=archive.interface)
     return Network(
-        store, principal_of=archive.users.principal, clock=clock, section_limit=section_limit
+        store,
+        principal_of=archive.users.principal,
+        clock=clock or network_clock(archive),
+        section_limit=section_limit,
     )

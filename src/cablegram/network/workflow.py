@@ -13,7 +13,8 @@ what would make it right; nothing is consumed by a refused release.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +51,16 @@ from cablegram.network.release import (
 from cablegram.network.rules import check_draft
 from cablegram.network.store import Event, NetworkStore, ReleaseRecord
 
-__all__ = ["DraftView", "Network", "Refused", "ReleaseListener", "ReleasePlan", "Released"]
+__all__ = [
+    "DraftView",
+    "Network",
+    "Refused",
+    "ReleaseListener",
+    "ReleasePlan",
+    "Released",
+    "clock_from_env",
+    "parse_time",
+]
 
 
 class Refused(PermissionError):
@@ -82,6 +92,31 @@ ReleaseListener = Callable[[Released], None]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+CLOCK_VARIABLE = "CABLEGRAM_NOW"
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO time (``2006-05-15T02:25Z``; no offset: UTC) as an aware UTC datetime."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r}: use an ISO time such as 2006-05-15T02:25Z") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def clock_from_env(env: Mapping[str, str] | None = None) -> Callable[[], datetime] | None:
+    """A clock fixed at ``$CABLEGRAM_NOW`` when it is set (training, replays,
+    tests), else None."""
+    value = (os.environ if env is None else env).get(CLOCK_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        fixed = parse_time(value)
+    except ValueError as err:
+        raise ValueError(f"{CLOCK_VARIABLE}={err}") from None
+    return lambda: fixed
 
 
 @dataclass(frozen=True)
@@ -288,7 +323,10 @@ class Network:
         required = _clearance.required(
             draft.cable, self.directory, self.now().date(), draft.requested
         )
-        current = [c for c in self.store.clearances(draft.id or 0) if c.version == draft.version]
+        # Release moved the version on (a state change, not an edit): the
+        # clearances shown are those of the text released.
+        text = draft.version - 1 if draft.state == RELEASED else draft.version
+        current = [c for c in self.store.clearances(draft.id or 0) if c.version == text]
         return DraftView(
             draft, self.findings(draft), required, current, self.store.events(draft.id or 0)
         )
@@ -634,6 +672,23 @@ class Network:
             )  # fmt: skip
         except ReleaseError as err:
             raise Refused("invalid", str(err)) from None
+
+    def set_serial(self, user: str, origin: str, year: int, last: int) -> int:
+        """Set where an origin's series stands (the last serial used), e.g. when
+        a station moves its numbering to cablegram; it only moves forward (a
+        serial is never reused).  Returns where it stood."""
+        origin = origin.upper()
+        with self.store.transaction():
+            current = self.store.last_serial(origin, year)
+            if last < current:
+                raise Refused(
+                    "serial-backwards",
+                    f"{origin} {year} stands at {current}: a serial is never reused, "
+                    f"so the series cannot go back to {last}",
+                )
+            self.store.set_serial(origin, year, last)
+            self.store.audit("serial.set", user, f"{origin}/{year}", {"from": current, "to": last})
+        return current
 
     def release_record(self, cable_id: str) -> ReleaseRecord | None:
         return self.store.release_of(cable_id)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import click
 
 from cablegram.cli import main
-from cablegram.cli.archive_cmds import archive_option, as_option
+from cablegram.cli.archive_cmds import _echo_json, archive_option, as_option, json_option
 
 
 def _directory(path: str | None):  # type: ignore[no-untyped-def]
@@ -114,7 +114,8 @@ def _owned_network(archive_file: str, as_user: str | None):  # type: ignore[no-u
 @click.argument("path")
 @archive_option
 @as_option
-def directory_import(path: str, archive_file: str, as_user: str | None) -> None:
+@json_option
+def directory_import(path: str, archive_file: str, as_user: str | None, as_json: bool) -> None:
     """Add or replace the entries of a directory CSV in the archive's directory."""
     from cablegram.network import DirectoryError, read_directory_csv
 
@@ -129,15 +130,28 @@ def directory_import(path: str, archive_file: str, as_user: str | None) -> None:
         net.put(archive.principal.name, *entries)
     kinds: dict[str, int] = {}
     for e in entries:
-        kinds[type(e).__name__.lower()] = kinds.get(type(e).__name__.lower(), 0) + 1
-    click.echo(f"imported {len(entries)} entries ("
-               + ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items()))
-               + ")")  # fmt: skip
+        kind = type(e).__name__.lower()
+        kinds[kind] = kinds.get(kind, 0) + 1
+    if as_json:
+        _echo_json({"imported": len(entries), "kinds": dict(sorted(kinds.items()))})
+        return
+    counts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items()))
+    click.echo(f"imported {len(entries)} entries ({counts})")
 
 
 @main.group("person")
 def person_group() -> None:
     """People of the network directory: archive users at a station and office."""
+
+
+def _person_dict(p) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    a = p.authority
+    return {
+        "user": p.user, "station": p.station, "office": p.office, "name": p.name,
+        "roles": sorted(p.roles),
+        "authority": {"origins": sorted(a.origins), "classification": a.classification.value,
+                      "captions": sorted(a.captions)} if a else None,
+    }  # fmt: skip
 
 
 def _person_line(p) -> str:  # type: ignore[no-untyped-def]
@@ -151,8 +165,8 @@ def _person_line(p) -> str:  # type: ignore[no-untyped-def]
 @click.argument("user")
 @click.option("--station", required=True, help="Plain-language address: 'AMEMBASSY ALMATY'.")
 @click.option("--office", required=True, help="Office symbol at the station: POL, S/S.")
-@click.option("--role", "roles", multiple=True, type=click.Choice(["drafter", "clearer", "approver"]),
-              help="A role (repeatable).")  # fmt: skip
+@click.option("--role", "roles", multiple=True,
+              type=click.Choice(["drafter", "clearer", "approver"]), help="A role (repeatable).")  # fmt: skip
 @click.option("--name", default="", help="The person's name.")
 @click.option("--release-origin", "origins", multiple=True, metavar="ORIGIN",
               help="Release authority: an origin they release for (repeatable).")  # fmt: skip
@@ -162,13 +176,16 @@ def _person_line(p) -> str:  # type: ignore[no-untyped-def]
               help="Release authority: a caption they may release (repeatable).")  # fmt: skip
 @archive_option
 @as_option
+@json_option
 def person_add(user: str, station: str, office: str, roles: tuple[str, ...], name: str,
                origins: tuple[str, ...], up_to: str | None, captions: tuple[str, ...],
-               archive_file: str, as_user: str | None) -> None:  # fmt: skip
+               archive_file: str, as_user: str | None, as_json: bool) -> None:  # fmt: skip
     """Add USER (or replace them) in the directory."""
     from cablegram.archive.users import UserError, parse_clearance
     from cablegram.network.directory import DirectoryError, Person, ReleaseAuthority
 
+    if (origins or captions) and not up_to:
+        raise click.UsageError("a release authority needs --release-up-to LEVEL")
     try:
         authority = ReleaseAuthority(
             frozenset(o.upper() for o in origins), parse_clearance(up_to),
@@ -177,23 +194,26 @@ def person_add(user: str, station: str, office: str, roles: tuple[str, ...], nam
         person = Person(user, station, office, frozenset(roles), authority, name)
     except (DirectoryError, UserError, ValueError) as err:
         raise click.ClickException(str(err)) from None
-    if (origins or captions) and authority is None:
-        raise click.UsageError("a release authority needs --release-up-to LEVEL")
     with _owned_network(archive_file, as_user) as (net, archive):
         if net.directory.station(person.station) is None:
             raise click.ClickException(f"no station {person.station!r} in the directory")
         net.put(archive.principal.name, person)
-    click.echo(_person_line(person))
+    click.echo(json.dumps(_person_dict(person), indent=2) if as_json else _person_line(person))
 
 
 @person_group.command("list")
 @archive_option
 @as_option
-def person_list(archive_file: str, as_user: str | None) -> None:
+@json_option
+def person_list(archive_file: str, as_user: str | None, as_json: bool) -> None:
     """People in the archive's directory."""
     with _owned_network(archive_file, as_user) as (net, _archive):
-        for p in sorted(net.directory.people.values(), key=lambda p: p.user):
-            click.echo(_person_line(p))
+        people = sorted(net.directory.people.values(), key=lambda p: p.user)
+    if as_json:
+        _echo_json([_person_dict(p) for p in people])
+        return
+    for p in people:
+        click.echo(_person_line(p))
 
 
 @main.command("serial")
@@ -202,21 +222,31 @@ def person_list(archive_file: str, as_user: str | None) -> None:
 @click.option("--set", "last", type=int, help="The last serial used (it only moves forward).")
 @archive_option
 @as_option
+@json_option
 def serial_cmd(origin: str, year: int, last: int | None, archive_file: str,
-               as_user: str | None) -> None:  # fmt: skip
+               as_user: str | None, as_json: bool) -> None:  # fmt: skip
     """Where ORIGIN's series of YEAR stands (the last serial used); --set moves it."""
     from cablegram.network import Refused
 
+    origin = origin.upper()
     with _owned_network(archive_file, as_user) as (net, archive):
-        if last is None:
-            click.echo(f"{origin.upper()} {year}: {net.store.last_serial(origin.upper(), year)}")
-            return
-        try:
-            before = net.set_serial(archive.principal.name, origin, year, last)
-        except Refused as err:
-            click.echo(f"cablegram: refused: {err.message}", err=True)
-            sys.exit(1)
-    click.echo(f"{origin.upper()} {year}: {before} -> {last} (the next release is {last + 1})")
+        before = net.store.last_serial(origin, year)
+        if last is not None:
+            try:
+                net.set_serial(archive.principal.name, origin, year, last)
+            except Refused as err:
+                if as_json:
+                    _echo_json(err.to_dict())
+                else:
+                    click.echo(f"cablegram: refused: {err.message}", err=True)
+                sys.exit(1)
+    now = before if last is None else last
+    if as_json:
+        _echo_json({"origin": origin, "year": year, "last": now, "next": now + 1})
+    elif last is None:
+        click.echo(f"{origin} {year}: {now} (the next release is {now + 1})")
+    else:
+        click.echo(f"{origin} {year}: {before} -> {last} (the next release is {last + 1})")
 
 
 @main.command("clock")
@@ -224,7 +254,9 @@ def serial_cmd(origin: str, year: int, last: int | None, archive_file: str,
 @click.option("--real", is_flag=True, help="Run on the real clock again.")
 @archive_option
 @as_option
-def clock_cmd(when: str | None, real: bool, archive_file: str, as_user: str | None) -> None:
+@json_option
+def clock_cmd(when: str | None, real: bool, archive_file: str, as_user: str | None,
+              as_json: bool) -> None:  # fmt: skip
     """The time the archive's network runs at: WHEN (an ISO time such as
     2006-08-10T00:49Z) for training and replays, --real for the real clock
     ($CABLEGRAM_NOW overrides both)."""
@@ -241,4 +273,7 @@ def clock_cmd(when: str | None, real: bool, archive_file: str, as_user: str | No
         if when or real:
             set_network_clock(archive, at)
         value = archive.store.setting(CLOCK_SETTING)
-    click.echo(f"network clock: {value or 'real'}")
+    if as_json:
+        _echo_json({"clock": value or "real"})
+    else:
+        click.echo(f"network clock: {value or 'real'}")

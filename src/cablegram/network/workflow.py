@@ -319,6 +319,14 @@ class Network:
         """Findings on a cable ``user`` is drafting (the form's live validation)."""
         return self.findings(Draft(_drafts.draft_cable(cable, keep_source=True), user))
 
+    def preview(self, user: str, cable: Cable) -> Assembled:
+        """The telegram a cable ``user`` is drafting would be sent as now (the
+        counters' next values read, not taken); Refused when it cannot be
+        assembled (no originator in the directory, say)."""
+        self._person(user)
+        draft = Draft(_with_origin(_drafts.draft_cable(cable), self.directory), user)
+        return self._assemble(draft, peek=True)
+
     def view(self, draft: Draft) -> DraftView:
         required = _clearance.required(
             draft.cable, self.directory, self.now().date(), draft.requested

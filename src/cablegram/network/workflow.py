@@ -317,7 +317,11 @@ class Network:
 
     def check(self, user: str, cable: Cable) -> list[Finding]:
         """Findings on a cable ``user`` is drafting (the form's live validation)."""
-        return self.findings(Draft(_drafts.draft_cable(cable, keep_source=True), user))
+        cable = _drafts.draft_cable(cable, keep_source=True)
+        person = self.directory.person(user)
+        if cable.from_ is None and person is not None:
+            cable = replace(cable, from_=_station_of(person))
+        return self.findings(Draft(_with_origin(cable, self.directory), user))
 
     def preview(self, user: str, cable: Cable) -> Assembled:
         """The telegram a cable ``user`` is drafting would be sent as now (the

@@ -100,3 +100,38 @@ def test_release_hands_the_cable_on_after_commit_or_inside_the_transaction(archi
     assert archive.store.network.last_serial("ALMATY", 2006) == 1
     assert net.show("poloff", d.id).draft.state == "submitted"
     assert archive.get("06ALMATY2") is None and len(seen) == 1
+
+
+def test_copy_carries_the_network(archive, clock, tmp_path):
+    from cablegram.archive.copy import copy_archive
+
+    net = network(archive, clock)
+    archive.store.network.set_serial("ALMATY", 2006, 7)
+    released = net.release("ambassador", cleared(net).id)
+    target = str(tmp_path / "copy.sqlite")
+    report = copy_archive(archive.location, target)
+    assert report.differences == []
+    with Archive(target) as copied:
+        again = network(copied, clock)
+        assert again.release_record(released.cable_id) == released
+        assert copied.store.network.last_serial("ALMATY", 2006) == 8
+
+
+def test_a_cable_sent_in_sections_is_kept_whole(archive, clock, tmp_path):
+    from cablegram.archive.copy import copy_archive
+
+    net = Network(archive_store(archive), principal_of=principals().get, clock=clock,
+                  section_limit=2000)  # fmt: skip
+    setup_almaty(net)
+    seen: list[Released] = []
+    net.on_release(seen.append)
+    draft = cleared(net, name="06ALMATY2872")
+    record = net.release("ambassador", draft.id)
+    sections = seen[0].sections
+    assert len(sections) == 2 and "#0001/02" in seen[0].telegram
+    assert [s.section.number for s in sections] == [1, 2]
+    kept = archive.get(record.cable_id)
+    assert [p.text for p in kept.paragraphs] == [p.text for p in draft.cable.paragraphs]
+    last_words = draft.cable.paragraphs[-1].text.split()[-6:]
+    assert archive.search(" ".join(f'"{w.strip(".,")}"' for w in last_words)).total == 1
+    assert copy_archive(archive.location, str(tmp_path / "copy.sqlite")).differences == []

@@ -22,8 +22,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cablegram.archive.audit import AuditLog
-from cablegram.archive.records import make_record
+from cablegram.archive.records import record_of
 from cablegram.archive.store import Store
+from cablegram.format.reader import parse_document
+from cablegram.format.render import render
+from cablegram.format.sources import Document
 from cablegram.model import Cable, from_dict
 from cablegram.network.clearance import Clearance
 from cablegram.network.directory import Collective, Office, Person, Station
@@ -157,12 +160,14 @@ class ArchiveNetworkStore:
 
     # -- releases and the archive --
     def store_cable(self, cable: Cable, telegram: str) -> None:
-        """The released cable as an archive copy: its telegram text, the
-        whole message's fields (the sections are one cable)."""
-        record = make_record(
-            cable, telegram, fmt=RELEASED_FORMAT, path=None, locator=None,
-            metadata={"network": "released"}, source_defects=(),
-        )  # fmt: skip
+        """The released cable as an archive copy, read as ingest reads one (so
+        ``reindex`` and ``copy``, which read the copies again, find the same
+        cable).  A cable sent in sections is kept as one message, its fields
+        and text whole, under the first section's header (FORMAT §2.4); the
+        transmissions as sent are what release hands on (:class:`Released`)."""
+        text = telegram if cable.section is None and telegram.count("NNNN") <= 1 else render(cable)
+        doc = Document(text, RELEASED_FORMAT, None, {"network": "released"})
+        record = record_of(parse_document(doc), doc)
         self.store.write([record])
 
     def released_cable(self, cable_id: str) -> Cable | None:

@@ -139,3 +139,22 @@ def test_reply_repeat_correct_start_from_an_archive_cable(cli: Cli) -> None:
     assert repeat["cable"]["paragraphs"][0]["text"].startswith("FOLLOWING ALMATY 001703 SENT")
     fix = cli("draft", "correct", "06ALMATY1703", "--reason", "para 3", user="poloff")
     assert "corrected copy of 06ALMATY1703" in fix
+
+
+def test_directory_entries_on_the_command_line(cli: Cli) -> None:
+    out = cli("station", "add", "AMEMBASSY ATLANTIS", "--origin", "ATLANTIS",
+              "--ri", "RUEHAT@2006-01-01..", "--country", "AT", "--unnumbered")  # fmt: skip
+    assert "RUEHAT@2006-01-01.." in out and "(unnumbered)" in out
+    assert cli.json("station", "list", "--like", "atlantis")[0]["numbered"] == "no"
+    cli("collective", "add", "ATLANTIC COLLECTIVE", "--ri", "RUCNATL", "--member", "RUEHAT")
+    assert "RUEHAT" in cli("collective", "list", "--like", "atlantic")
+    cli("office", "add", "AMEMBASSY ATLANTIS", "POL", "--name", "Political")
+    assert cli.json("office", "list", "--like", "atlantis")[0]["office"] == "POL"
+    assert "removed station AMEMBASSY ATLANTIS" in cli("station", "remove", "AMEMBASSY ATLANTIS")
+    assert "no station AMEMBASSY ATLANTIS" in cli("station", "remove", "AMEMBASSY ATLANTIS", code=1)
+    assert "removed person ambassador" in cli("person", "remove", "ambassador")
+    assert "ambassador" not in cli("person", "list")
+    out = cli("station", "add", "AMEMBASSY X", "--ri", "RUEHXX@2006", code=1)
+    assert "a span is FROM..TO" in out
+    out = cli("office", "add", "AMEMBASSY ALMATY", "ECON", code=1, user="poloff")
+    assert "poloff may not change the directory" in out

@@ -89,15 +89,16 @@ def directory_export(directory_csv: str | None) -> None:
 
 
 # -- the directory kept in an archive --
-def _owned_network(archive_file: str, as_user: str | None):  # type: ignore[no-untyped-def]
-    """The network of an archive whose directory the ``--as`` reader may change (an owner)."""
+def _owned_network(archive_file: str, as_user: str | None, *, change: bool = True):  # type: ignore[no-untyped-def]
+    """The network of an archive, for the ``--as`` reader; ``change``: they are
+    about to change the directory or the counters, which an owner does."""
     from cablegram.cli.archive_cmds import _open
     from cablegram.network import open_network
 
     @contextmanager
     def opened():  # type: ignore[no-untyped-def]
         with _open(archive_file, as_user) as archive:
-            if not archive.principal.owner:
+            if change and not archive.principal.owner:
                 click.echo(f"cablegram: {archive.principal.name} may not change the directory "
                            "(an owner does)", err=True)  # fmt: skip
                 sys.exit(1)
@@ -207,7 +208,7 @@ def person_add(user: str, station: str, office: str, roles: tuple[str, ...], nam
 @json_option
 def person_list(archive_file: str, as_user: str | None, as_json: bool) -> None:
     """People in the archive's directory."""
-    with _owned_network(archive_file, as_user) as (net, _archive):
+    with _owned_network(archive_file, as_user, change=False) as (net, _archive):
         people = sorted(net.directory.people.values(), key=lambda p: p.user)
     if as_json:
         _echo_json([_person_dict(p) for p in people])

@@ -103,3 +103,12 @@ def test_the_pages(client: TestClient) -> None:
     assert 'href="/drafts/1"' in office.text
     release = client.get("/drafts/1/release", headers=ambassador)
     assert "ALMATY 000001" in release.text and "lacks required clearance(s): POL" in release.text
+
+
+def test_the_directory_page(client: TestClient) -> None:
+    poloff = token(client, "poloff")
+    page = client.get("/directory", params={"q": "almaty"}, headers=poloff)
+    assert page.status_code == 200
+    assert "RUEHTA@..2007-12-31" in page.text and "Political Section" in page.text
+    assert "CIS COLLECTIVE" not in page.text  # filtered out
+    assert client.get("/directory").status_code == 401  # the public reader

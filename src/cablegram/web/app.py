@@ -26,6 +26,7 @@ from cablegram.web import (
     api_access,
     apidocs,
     auth,
+    directory_pages,
     drafting,
     drafting_pages,
     errors,
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(drafting.router)
     app.include_router(pages.router)
     app.include_router(drafting_pages.router)
+    app.include_router(directory_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

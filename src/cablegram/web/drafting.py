@@ -23,6 +23,7 @@ from cablegram.format.drafts import DraftError
 from cablegram.network import Network, Refused, StaleVersion, drafts, open_network
 from cablegram.network.drafts import ClearanceRequest
 from cablegram.web import drafting_models as m
+from cablegram.web import models
 from cablegram.web.deps import Reader, ReaderDep, current_reader, interface_of
 from cablegram.web.errors import error_response
 
@@ -31,15 +32,15 @@ FORBIDDEN = frozenset({"unknown-person", "unknown-user", "role", "not-drafter", 
                        "self-approval", "self-clearance", "cannot-read", "no-authority",
                        "office", "station"})  # fmt: skip
 REFUSED: dict[int | str, dict[str, Any]] = {
-    401: {"model": m.RefusedOut, "description": "Not signed in"},
+    401: {"model": models.ErrorOut, "description": "Not signed in"},
     403: {"model": m.RefusedOut, "description": "Not yours to do (role, authority, access)"},
     404: {"model": m.RefusedOut, "description": "No such draft or cable (for you)"},
     409: {"model": m.RefusedOut, "description": "Refused by the draft's state or content"},
-    422: {"model": m.RefusedOut, "description": "A body that is no draft"},
+    422: {"model": models.ErrorOut, "description": "Parameters or a body that is no draft"},
 }
 
 router = APIRouter(prefix="/api", tags=["network"], dependencies=[Depends(current_reader)])
-DraftId = Annotated[int, Path(ge=1, description="A draft's number")]
+DraftId = Annotated[int, Path(ge=1, le=2**62, description="A draft's number")]
 CableId = Annotated[str, Path(description="A cable id in the archive, e.g. 06ALMATY1703")]
 
 

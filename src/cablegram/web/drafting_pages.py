@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from cablegram.network import Network
 from cablegram.network.drafts import SUBMITTED
 from cablegram.web.deps import ReaderDep, current_reader
-from cablegram.web.drafting import acting_user, checked, network
+from cablegram.web.drafting import DraftId, acting_user, checked, network
 from cablegram.web.drafting_form import FIELDS, LEVELS, PRECEDENCES, cable_of, field_of, form_of
 from cablegram.web.drafting_form import requests_of as _requests_of
 from cablegram.web.templating import render
@@ -110,7 +110,7 @@ async def create_from_form(request: Request, reader: ReaderDep) -> Response:
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
-def draft_page(request: Request, reader: ReaderDep, draft_id: int) -> HTMLResponse:
+def draft_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> HTMLResponse:
     user = acting_user(reader)
     with network(request) as net:
         view = net.show(user, draft_id)
@@ -135,7 +135,7 @@ def draft_page(request: Request, reader: ReaderDep, draft_id: int) -> HTMLRespon
 
 
 @router.post("/drafts/{draft_id}")
-async def edit_from_form(request: Request, reader: ReaderDep, draft_id: int) -> Response:
+async def edit_from_form(request: Request, reader: ReaderDep, draft_id: DraftId) -> Response:
     user = acting_user(reader)
     values = {k: str(v) for k, v in (await request.form()).items()}
     with network(request) as net:
@@ -147,7 +147,7 @@ async def edit_from_form(request: Request, reader: ReaderDep, draft_id: int) -> 
 
 
 @router.post("/drafts/{draft_id}/submit")
-def submit_page(request: Request, reader: ReaderDep, draft_id: int) -> Response:
+def submit_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> Response:
     user = acting_user(reader)
     with network(request) as net:
         net.submit(user, draft_id)
@@ -155,7 +155,7 @@ def submit_page(request: Request, reader: ReaderDep, draft_id: int) -> Response:
 
 
 @router.post("/drafts/{draft_id}/withdraw")
-def withdraw_page(request: Request, reader: ReaderDep, draft_id: int) -> Response:
+def withdraw_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> Response:
     user = acting_user(reader)
     with network(request) as net:
         net.withdraw(user, draft_id)
@@ -164,7 +164,7 @@ def withdraw_page(request: Request, reader: ReaderDep, draft_id: int) -> Respons
 
 @router.post("/drafts/{draft_id}/clear")
 def clear_page(
-    request: Request, reader: ReaderDep, draft_id: int,
+    request: Request, reader: ReaderDep, draft_id: DraftId,
     mode: Annotated[str, Form()] = "full", comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     user = acting_user(reader)
@@ -175,7 +175,7 @@ def clear_page(
 
 @router.post("/drafts/{draft_id}/return")
 def return_page(
-    request: Request, reader: ReaderDep, draft_id: int,
+    request: Request, reader: ReaderDep, draft_id: DraftId,
     comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     user = acting_user(reader)
@@ -185,7 +185,7 @@ def return_page(
 
 
 @router.get("/drafts/{draft_id}/release", response_class=HTMLResponse)
-def release_page(request: Request, reader: ReaderDep, draft_id: int) -> HTMLResponse:
+def release_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> HTMLResponse:
     """What release will assign, what refuses it, and the button."""
     user = acting_user(reader)
     with network(request) as net:
@@ -197,7 +197,7 @@ def release_page(request: Request, reader: ReaderDep, draft_id: int) -> HTMLResp
 
 
 @router.post("/drafts/{draft_id}/release")
-def release_from_page(request: Request, reader: ReaderDep, draft_id: int) -> Response:
+def release_from_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> Response:
     user = acting_user(reader)
     with network(request) as net:
         record = net.release(user, draft_id)

@@ -109,7 +109,7 @@ def test_edit_show_return_withdraw_and_stale_versions(cli: Cli, tmp_path: Path) 
 def test_refusals_exit_1_with_their_message(cli: Cli) -> None:
     cli("draft", "new", str(DOCS / "06ALMATY2872.draft.json"), "--clearance", "POL",
         user="poloff")  # fmt: skip
-    assert "--as USER" in cli("draft", "submit", "1", code=2)
+    assert "Missing option '--as'" in cli("draft", "submit", "1", code=2)
     out = cli("draft", "new", str(DOCS / "06ALMATY2872.draft.json"), code=1, user="nobody")
     assert "nobody is not in the network directory" in out
     out = cli("clear", "1", code=1, user="polchief")

@@ -25,7 +25,7 @@ acting_option = click.option(
     "--as",
     "as_user",
     envvar="CABLEGRAM_USER",
-    default=None,
+    required=True,
     metavar="USER",
     help="Act as this user: an archive account who is a person in the network "
     "directory (env CABLEGRAM_USER).",
@@ -33,14 +33,12 @@ acting_option = click.option(
 
 
 @contextmanager
-def _network(archive_file: str, as_user: str | None, as_json: bool) -> Iterator[Any]:
+def _network(archive_file: str, as_user: str, as_json: bool) -> Iterator[Any]:
     """The workflow on the archive; refusals and stale edits end the command
     with status 1 and their message (as JSON with ``--json``)."""
     from cablegram.format.drafts import DraftError
     from cablegram.network import Refused, StaleVersion, open_network
 
-    if not as_user:
-        raise click.UsageError("say who acts: --as USER (or CABLEGRAM_USER)")
     with _open(archive_file) as archive:
         try:
             net = open_network(archive)
@@ -159,7 +157,7 @@ def _done(net: Any, user: str, draft: Any, as_json: bool, words: str) -> None:
 @archive_option
 @json_option
 def draft_new(path: str | None, template: str | None, clearances: tuple[str, ...],
-              as_user: str | None, archive_file: str, as_json: bool) -> None:  # fmt: skip
+              as_user: str, archive_file: str, as_json: bool) -> None:  # fmt: skip
     """Start a draft from PATH (schema JSON or telegram text; - reads standard
     input) or from --template; prints it with its findings."""
     from cablegram.model import Station
@@ -193,7 +191,7 @@ def draft_new(path: str | None, template: str | None, clearances: tuple[str, ...
 @archive_option
 @json_option
 def draft_edit(draft_id: int, path: str | None, version: int, clearances: tuple[str, ...],
-               as_user: str | None, archive_file: str, as_json: bool) -> None:  # fmt: skip
+               as_user: str, archive_file: str, as_json: bool) -> None:  # fmt: skip
     """Replace draft DRAFT_ID's cable with PATH and/or its requested clearances
     (--clearance); the clearances it had are cleared."""
     if path is None and not clearances:
@@ -216,7 +214,7 @@ def draft_edit(draft_id: int, path: str | None, version: int, clearances: tuple[
 @acting_option
 @archive_option
 @json_option
-def draft_show(draft_id: int, cable_only: bool, telegram: bool, as_user: str | None,
+def draft_show(draft_id: int, cable_only: bool, telegram: bool, as_user: str,
                archive_file: str, as_json: bool) -> None:  # fmt: skip
     """A draft: its findings, required clearances, history."""
     from cablegram.network.drafts import draft_json
@@ -239,7 +237,7 @@ def draft_show(draft_id: int, cable_only: bool, telegram: bool, as_user: str | N
 @acting_option
 @archive_option
 @json_option
-def draft_list(state: str | None, queue: bool, as_user: str | None, archive_file: str,
+def draft_list(state: str | None, queue: bool, as_user: str, archive_file: str,
                as_json: bool) -> None:  # fmt: skip
     """Drafts you may read (newest last), or your clearance queue."""
     with _network(archive_file, as_user, as_json) as net:
@@ -259,7 +257,7 @@ def _step(name: str, doc: str, act: Callable[[Any, str, int], Any], words: str) 
     @acting_option
     @archive_option
     @json_option
-    def command(draft_id: int, as_user: str | None, archive_file: str, as_json: bool) -> None:
+    def command(draft_id: int, as_user: str, archive_file: str, as_json: bool) -> None:
         with _network(archive_file, as_user, as_json) as net:
             _done(net, as_user, act(net, as_user, draft_id), as_json, words)
 
@@ -275,7 +273,7 @@ _step("withdraw", "Withdraw draft DRAFT_ID (it is kept, and can no longer be edi
 @acting_option
 @archive_option
 @json_option
-def draft_reply(cable_id: str, as_user: str | None, archive_file: str, as_json: bool) -> None:
+def draft_reply(cable_id: str, as_user: str, archive_file: str, as_json: bool) -> None:
     """Start a draft answering CABLE_ID (REF A cites it by canonical id)."""
     with _network(archive_file, as_user, as_json) as net:
         _done(net, as_user, net.reply(as_user, cable_id), as_json, f"reply to {cable_id.upper()}")
@@ -288,7 +286,7 @@ def draft_reply(cable_id: str, as_user: str | None, archive_file: str, as_json: 
 @acting_option
 @archive_option
 @json_option
-def draft_repeat(cable_id: str, to: tuple[str, ...], as_user: str | None, archive_file: str,
+def draft_repeat(cable_id: str, to: tuple[str, ...], as_user: str, archive_file: str,
                  as_json: bool) -> None:  # fmt: skip
     """Start a repeat of CABLE_ID to new addressees (FOLLOWING ... REPEATED YOU)."""
     with _network(archive_file, as_user, as_json) as net:
@@ -302,7 +300,7 @@ def draft_repeat(cable_id: str, to: tuple[str, ...], as_user: str | None, archiv
 @acting_option
 @archive_option
 @json_option
-def draft_correct(cable_id: str, reason: str, as_user: str | None, archive_file: str,
+def draft_correct(cable_id: str, reason: str, as_user: str, archive_file: str,
                   as_json: bool) -> None:  # fmt: skip
     """Start a corrected copy of CABLE_ID (same MRN and DTG, ZDS on FL4)."""
     with _network(archive_file, as_user, as_json) as net:
@@ -319,7 +317,7 @@ def draft_correct(cable_id: str, reason: str, as_user: str | None, archive_file:
 @acting_option
 @archive_option
 @json_option
-def clear_cmd(draft_id: int, mode: str | None, comment: str, as_user: str | None,
+def clear_cmd(draft_id: int, mode: str | None, comment: str, as_user: str,
               archive_file: str, as_json: bool) -> None:  # fmt: skip
     """Clear submitted draft DRAFT_ID for your office."""
     with _network(archive_file, as_user, as_json) as net:
@@ -336,7 +334,7 @@ def clear_cmd(draft_id: int, mode: str | None, comment: str, as_user: str | None
 @acting_option
 @archive_option
 @json_option
-def return_cmd(draft_id: int, comment: str, as_user: str | None, archive_file: str,
+def return_cmd(draft_id: int, comment: str, as_user: str, archive_file: str,
                as_json: bool) -> None:  # fmt: skip
     """Send submitted draft DRAFT_ID back to its drafter."""
     with _network(archive_file, as_user, as_json) as net:
@@ -362,7 +360,7 @@ def _plan_lines(plan: dict[str, Any]) -> Iterator[str]:
 @acting_option
 @archive_option
 @json_option
-def release_cmd(draft_id: int, plan_only: bool, as_user: str | None, archive_file: str,
+def release_cmd(draft_id: int, plan_only: bool, as_user: str, archive_file: str,
                 as_json: bool) -> None:  # fmt: skip
     """Release draft DRAFT_ID: assign its serial, DTG, DE line and numbers, store
     it in the archive; refused (nothing consumed) unless every rule is met."""

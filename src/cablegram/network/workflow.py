@@ -13,6 +13,7 @@ what would make it right; nothing is consumed by a refused release.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -204,7 +205,7 @@ class Network:
         self.clock = clock
         self.section_limit = section_limit
         self._directory: Directory | None = None
-        self._listeners: list[tuple[ReleaseListener, bool]] = []
+        self._listeners: builtins.list[tuple[ReleaseListener, bool]] = []
 
     def on_release(self, listener: ReleaseListener, *, in_transaction: bool = False) -> None:
         """Call ``listener`` with every :class:`Released` cable: by default
@@ -305,7 +306,7 @@ class Network:
         return self.clock()
 
     # -- drafts --
-    def findings(self, draft: Draft) -> list[Finding]:
+    def findings(self, draft: Draft) -> builtins.list[Finding]:
         """Validation of a draft: the format's release rules and the network's."""
         return check_draft(
             draft.cable,
@@ -315,7 +316,7 @@ class Network:
             person=self.directory.person(draft.drafter),
         )
 
-    def check(self, user: str, cable: Cable) -> list[Finding]:
+    def check(self, user: str, cable: Cable) -> builtins.list[Finding]:
         """Findings on a cable ``user`` is drafting (the form's live validation)."""
         cable = _drafts.draft_cable(cable, keep_source=True)
         person = self.directory.person(user)
@@ -346,10 +347,10 @@ class Network:
     def show(self, user: str, draft_id: int) -> DraftView:
         return self.view(self._draft(draft_id, user))
 
-    def list(self, user: str, *, state: str | None = None) -> list[Draft]:
+    def list(self, user: str, *, state: str | None = None) -> builtins.list[Draft]:
         return [d for d in self.store.list_drafts(state=state) if self._may_read(user, d)]
 
-    def queue(self, user: str) -> list[DraftView]:
+    def queue(self, user: str) -> builtins.list[DraftView]:
         """Submitted drafts waiting for a clearance from ``user``'s office."""
         person = self._person(user)
         out = []
@@ -543,9 +544,11 @@ class Network:
         return self.create(user, _drafts.correct(original, reason), kind=CORRECT, basis=original.id)
 
     # -- release --
-    def _refusals(self, user: str, draft: Draft, findings: list[Finding]) -> list[Refused]:
+    def _refusals(
+        self, user: str, draft: Draft, findings: builtins.list[Finding]
+    ) -> builtins.list[Refused]:
         """Every reason release of ``draft`` by ``user`` is refused (empty: it may go)."""
-        out: list[Refused] = []
+        out: builtins.list[Refused] = []
         person = self.directory.person(user)
         if person is None or not person.has(APPROVER):
             out.append(Refused("not-approver", f"{user} is not an approving officer"))

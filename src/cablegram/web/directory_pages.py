@@ -4,7 +4,7 @@ directory names the people of each office."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -27,7 +27,7 @@ def directory_page(
     word = " ".join(q.upper().split())
     with network(request) as net:
         d = net.directory
-        kinds = {
+        kinds: dict[str, list[Any]] = {
             "stations": sorted(d.stations.values(), key=lambda s: s.plad),
             "collectives": sorted(d.collectives.values(), key=lambda c: c.name),
             "offices": sorted(d.offices.values(), key=lambda o: o.key),

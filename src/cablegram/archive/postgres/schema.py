@@ -29,6 +29,7 @@ import psycopg
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.postgres.network import NETWORK_DDL
 
 # Taken by every migration (pg_advisory_xact_lock): one process migrates at a time.
 _MIGRATION_LOCK = 0x6361626C  # "cabl"
@@ -173,12 +174,18 @@ def _v2_sessions(conn: psycopg.Connection) -> None:
     conn.execute(V2_SESSIONS)
 
 
+def _v3_network(conn: psycopg.Connection) -> None:
+    """The cable network's state (archive/postgres/network.py)."""
+    conn.execute(NETWORK_DDL)
+
+
 Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 
 # (version, what it changes, how): applied in order to archives below ``version``.
 MIGRATIONS: list[Migration] = [
     (1, "the archive layout", _v1_layout),
     (2, "sign-in attempts and ended sessions", _v2_sessions),
+    (3, "the cable network: directory, drafts, clearances, counters, releases", _v3_network),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

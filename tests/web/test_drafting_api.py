@@ -4,7 +4,6 @@ reason word and message, live validation with the preview, and the pages."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from drafting_fixtures import draft_json, network_archive, token
@@ -14,8 +13,9 @@ from cablegram.web import create_app
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    path = network_archive(str(tmp_path / "network.sqlite"))
+def client(location: str) -> Iterator[TestClient]:
+    """A server on a new archive of Almaty's network, on each backend."""
+    path = network_archive(location)
     with TestClient(create_app(path), base_url="http://127.0.0.1") as c:
         yield c
 

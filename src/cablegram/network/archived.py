@@ -6,11 +6,12 @@
 The archive keeps the network's values as JSON rows (``Store.network``,
 :class:`~cablegram.archive.store.NetworkRows`) and never interprets them;
 this module turns them into drafts, clearances, events, directory entries and
-release records.  A released cable is written like an ingested one
-(``Store.write``): its telegram text is the stored copy, so it is searchable
-at once and its REFs resolve both ways (the archive stores references by the
-cited cable's key: a cable released later is linked to earlier citers).
-Everything joins the archive's transaction.
+release records.  A released cable is written as ingest writes one
+(``Store.write`` of its telegram, read by ``parse_document``), so it is
+searchable at once, ``reindex`` and ``copy`` find the same cable, and its REFs
+resolve both ways (the archive stores references by the cited cable's key: a
+cable released later is linked to earlier citers).  Everything joins the
+archive's transaction.
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ class ArchiveNetworkStore:
         return None if data is None else from_dict(data)
 
     def released_telegram(self, cable_id: str) -> str | None:
-        """The telegram as sent (a corrected copy: the latest transmission)."""
+        """The telegram as the archive keeps it: as sent, for a cable sent in one
+        transmission; a corrected copy: the latest."""
         sent = [c.text for c in self.store.copies(cable_id) if c.format == RELEASED_FORMAT]
         return sent[-1] if sent else None
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from cablegram.network import Network
+from cablegram.network import Network, Refused
 from cablegram.network.drafts import SUBMITTED
 from cablegram.web.deps import ReaderDep, current_reader
 from cablegram.web.drafting import DraftId, acting_user, checked, network
@@ -123,11 +123,10 @@ def draft_page(request: Request, reader: ReaderDep, draft_id: DraftId) -> HTMLRe
             telegram = (
                 net.plan(user, draft_id).assembled.telegram if d.state != "released" else None
             )
-        except Exception:
+        except Refused:  # not assembled yet (no originator in the directory): findings say why
             telegram = None
         if d.drafter == user and d.editable:
-            page = _form_page(request, net, user, values, draft=view)
-            return page
+            return _form_page(request, net, user, values, draft=view)
         return render(request, "network/draft.html", {
             "active": "drafts", "view": view, "d": d, "values": values, "may_clear": may_clear,
             "telegram": telegram, "user": user,

@@ -33,6 +33,18 @@ API_ROUTES = {
     "/api/declass/due": {"get"},
     "/api/declass/report": {"get"},
     "/api/audit": {"get"},
+    # the network (web/drafting.py)
+    "/api/drafts": {"get", "post"},
+    "/api/drafts/check": {"post"},
+    "/api/drafts/{draft_id}": {"get", "put"},
+    "/api/drafts/{draft_id}/submit": {"post"},
+    "/api/drafts/{draft_id}/withdraw": {"post"},
+    "/api/drafts/{draft_id}/clear": {"post"},
+    "/api/drafts/{draft_id}/return": {"post"},
+    "/api/drafts/{draft_id}/release": {"get", "post"},
+    "/api/cables/{cable_id}/reply": {"post"},
+    "/api/cables/{cable_id}/repeat": {"post"},
+    "/api/cables/{cable_id}/correct": {"post"},
 }
 
 

@@ -29,6 +29,7 @@ import psycopg
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.postgres.network import NETWORK_DDL
 
 # Taken by every migration (pg_advisory_xact_lock): one process migrates at a time.
 _MIGRATION_LOCK = 0x6361626C  # "cabl"
@@ -179,6 +180,11 @@ def _v3_public_tier(conn: psycopg.Connection) -> None:
     tiers.create(conn)
 
 
+def _v4_network(conn: psycopg.Connection) -> None:
+    """The cable network's state (archive/postgres/network.py)."""
+    conn.execute(NETWORK_DDL)
+
+
 Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 
 # (version, what it changes, how): applied in order to archives below ``version``.
@@ -186,6 +192,7 @@ MIGRATIONS: list[Migration] = [
     (1, "the archive layout", _v1_layout),
     (2, "sign-in attempts and ended sessions", _v2_sessions),
     (3, "text vectors of the public tier (fts_public)", _v3_public_tier),
+    (4, "the cable network: directory, drafts, clearances, counters, releases", _v4_network),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

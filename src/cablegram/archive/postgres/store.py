@@ -42,6 +42,7 @@ from cablegram.archive.postgres.connection import (
     transaction,
 )
 from cablegram.archive.postgres.graph import GraphQueries
+from cablegram.archive.postgres.network import PostgresNetwork
 from cablegram.archive.postgres.review import DECISION_COLUMNS, PostgresDecisions
 from cablegram.archive.postgres.search import SearchQueries
 from cablegram.archive.postgres.writer import DOCUMENT, index_text, write_batch
@@ -86,6 +87,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.signins = PostgresSignIns(self.side, read_only=read_only, where=location)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.network = PostgresNetwork(self)
 
     @property
     def side(self) -> Connections:
@@ -349,6 +351,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS, "rowid"),
             audit=self.audit.rows(),
             settings=settings,
+            network=self.network.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -364,6 +367,7 @@ class PostgresStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.network.load(kept.network)
 
     def checksums(self) -> dict[str, str]:
         rows = self.conn.execute(
@@ -395,6 +399,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.accounts = PostgresAccounts(self)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.network = PostgresNetwork(self)
 
 
 class _LazyConnections(Connections):

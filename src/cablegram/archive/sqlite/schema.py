@@ -231,6 +231,41 @@ def _v5_side_file(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS signin_attempts")
 
 
+def _v6_network(conn: sqlite3.Connection) -> None:
+    """The cable network's state (archive/sqlite/network.py)."""
+    run_script(conn, NETWORK_DDL)
+
+
+NETWORK_DDL = """
+-- Directory entries (station, collective, office, person) as JSON, by kind and key.
+CREATE TABLE IF NOT EXISTS network_entries (kind TEXT NOT NULL, key TEXT NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS network_drafts (id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL, state TEXT NOT NULL, drafter TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_drafts_state ON network_drafts(state);
+CREATE TABLE IF NOT EXISTS network_clearances (rowid INTEGER PRIMARY KEY,
+    draft INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_clearances_draft ON network_clearances(draft);
+CREATE TABLE IF NOT EXISTS network_events (rowid INTEGER PRIMARY KEY,
+    draft INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_events_draft ON network_events(draft);
+-- Where each series stands: the last serial an origin used in a year, the
+-- last number from an origin to an addressee.
+CREATE TABLE IF NOT EXISTS network_serials (origin TEXT NOT NULL, year INTEGER NOT NULL,
+    last INTEGER NOT NULL, PRIMARY KEY (origin, year)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS network_numbers (origin TEXT NOT NULL, addressee TEXT NOT NULL,
+    last INTEGER NOT NULL, PRIMARY KEY (origin, addressee)) WITHOUT ROWID;
+-- Release records: a released cable is never edited (a correction adds one).
+CREATE TABLE IF NOT EXISTS network_releases (rowid INTEGER PRIMARY KEY,
+    cable_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_releases_cable ON network_releases(cable_id);
+CREATE TRIGGER IF NOT EXISTS network_releases_no_update BEFORE UPDATE ON network_releases
+    BEGIN SELECT RAISE(ABORT, 'a release record is never edited'); END;
+CREATE TRIGGER IF NOT EXISTS network_releases_no_delete BEFORE DELETE ON network_releases
+    BEGIN SELECT RAISE(ABORT, 'a release record is never removed'); END;
+"""
+
+
 def _v8_public_tier(conn: sqlite3.Connection) -> None:
     """The public tier's full-text index (tiers.py), built in place from the
     stored cables and views, so the public reader never reads hidden postings."""
@@ -243,7 +278,8 @@ Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 MIGRATIONS: list[Migration] = [
     (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
     (5, "sign-in attempts move to the side file", _v5_side_file),
-    # 6 and 7 are taken by the network tables (other branches).
+    (6, "the cable network: directory, drafts, clearances, counters, releases", _v6_network),
+    # 7 is taken by the network's deliveries (another branch).
     (8, "full-text index of the public tier (fts_public, public_tier)", _v8_public_tier),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

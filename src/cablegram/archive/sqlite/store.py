@@ -30,6 +30,7 @@ from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLi
 from cablegram.archive.sqlite.audit import SQLiteAudit
 from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
 from cablegram.archive.sqlite.graph import GraphQueries
+from cablegram.archive.sqlite.network import SQLiteNetwork
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
 from cablegram.archive.sqlite.sidefile import open_side, side_path
@@ -79,6 +80,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.signins = SQLiteSignIns(self.side)
         self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
+        self.network = SQLiteNetwork(self.conn)
 
     @property
     def principal(self) -> Principal:
@@ -361,6 +363,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS),
             audit=self.audit.rows(),
             settings=settings,
+            network=self.network.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -377,6 +380,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.network.load(kept.network)
 
     def checksums(self) -> dict[str, str]:
         """sha256 of every cable's stored schema JSON, by id (content, not layout)."""

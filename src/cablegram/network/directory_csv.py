@@ -1,6 +1,6 @@
 """The directory as one CSV file (``cablegram directory export|import``).
 
-One row per entry; ``entry`` says which (station, collective, office, person)
+One row per entry; ``entry`` says which (station, collective, office, person, relay)
 and each kind fills its columns.  Lists are ``;``-separated; a dated value is
 ``VALUE@FROM..TO`` with ISO dates, either end empty when open
 (``RUEHTA@..2007-12-31``).  Reading reports the line and column of a bad value.
@@ -22,6 +22,7 @@ from cablegram.network.directory import (
     Membership,
     Office,
     Person,
+    RelayStation,
     ReleaseAuthority,
     RoutingAssignment,
     Station,
@@ -32,7 +33,7 @@ __all__ = ["COLUMNS", "read_directory_csv", "write_directory_csv"]
 COLUMNS = (
     "entry", "address", "origin", "routing", "kind", "time_zone", "country", "bureau",
     "numbered", "members", "station", "office", "name", "role", "countries", "user",
-    "roles", "release_origins", "release_classification", "release_captions",
+    "roles", "release_origins", "release_classification", "release_captions", "prefixes", "alternates",
 )  # fmt: skip
 
 
@@ -106,6 +107,14 @@ def _rows(d: Directory) -> Iterator[dict[str, str]]:
             "release_classification": a.classification.value if a else "",
             "release_captions": ";".join(sorted(a.captions)) if a else "",
         }
+    for r in sorted(d.relays.values(), key=lambda r: r.ri):
+        yield {
+            "entry": "relay",
+            "address": r.name,
+            "routing": r.ri,
+            "prefixes": ";".join(r.prefixes),
+            "alternates": ";".join(r.alternates),
+        }
 
 
 def write_directory_csv(d: Directory) -> str:
@@ -117,7 +126,7 @@ def write_directory_csv(d: Directory) -> str:
     return out.getvalue()
 
 
-def _entry(r: dict[str, str]) -> Station | Collective | Office | Person:
+def _entry(r: dict[str, str]) -> Station | Collective | Office | Person | RelayStation:
     kind = r.get("entry", "")
     if kind == "station":
         routing = tuple(RoutingAssignment(*_dated(x)) for x in _list(r["routing"]))
@@ -159,7 +168,14 @@ def _entry(r: dict[str, str]) -> Station | Collective | Office | Person:
             authority,
             r.get("name", ""),
         )
-    raise DirectoryError(f"unknown entry {kind!r} (station, collective, office, person)")
+    if kind == "relay":
+        return RelayStation(
+            r["routing"],
+            r.get("address", ""),
+            tuple(_list(r.get("prefixes", ""))),
+            tuple(_list(r.get("alternates", ""))),
+        )
+    raise DirectoryError(f"unknown entry {kind!r} (station, collective, office, person, relay)")
 
 
 def read_directory_csv(text: str, path: str = "<input>") -> list[Any]:

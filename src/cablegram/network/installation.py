@@ -168,7 +168,8 @@ class Installation:
     # -- forwarding --
     def pump(self, limit: int | None = None) -> int:
         """Forward queued traffic in precedence order, at most ``limit`` per relay
-        (None: all); returns how many transmissions moved."""
+        (None: all); returns how many transmissions moved (forwarded, or handed
+        from a relay that is down to its alternate)."""
         moved = 0
         for hop in list(self._queues):
             moved += self._forward(hop, limit)
@@ -187,11 +188,13 @@ class Installation:
             relay = self.next_hop(queue[0][2].route.ri) if queue else hop
             if relay == hop:
                 return 0
+            rerouted = 0
             while queue:
                 _, _, t = heapq.heappop(queue)
                 self._queued.discard((hop, t.key))
                 self.send([t])
-            return 0
+                rerouted += 1
+            return rerouted
         moved, waiting = 0, []
         while queue and (limit is None or moved < limit):
             item = heapq.heappop(queue)

@@ -8,7 +8,9 @@ import pytest
 from network_fixtures import principals
 
 from cablegram.access.principal import Principal
+from cablegram.archive.sqlite import SQLiteStore
 from cablegram.model import Classification
+from cablegram.network.archived_deliveries import ArchivedDeliveries
 from cablegram.network.directory import CLEARER, DRAFTER, Office, Person
 from cablegram.network.installation import Installation
 from cablegram.network.memory_delivery import MemoryDeliveryStore
@@ -51,9 +53,19 @@ def department(net):
     return net
 
 
-@pytest.fixture
-def deliveries() -> MemoryDeliveryStore:
-    return MemoryDeliveryStore()
+def open_deliveries(kind: str, folder):
+    """A DeliveryStore: in memory, or in an SQLite archive file in ``folder``."""
+    if kind == "memory":
+        return MemoryDeliveryStore()
+    return ArchivedDeliveries(SQLiteStore(str(folder / "archive.sqlite")))
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def deliveries(request, tmp_path):
+    store = open_deliveries(request.param, tmp_path)
+    yield store
+    if request.param == "sqlite":
+        store.archive.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from cablegram.network.clock import SimulatedClock, clock_start, due
 from cablegram.network.delivery import OFFICE, PERSON, STATION
 from cablegram.network.inbox import InboxError, Inboxes
 from cablegram.network.installation import Installation
-from cablegram.network.memory_delivery import MemoryDeliveryStore
 
 START = datetime(2006, 5, 15, 10, 0, tzinfo=UTC)  # a Monday, noon in Paris
 PEOPLE = {
@@ -27,8 +26,8 @@ PEOPLE = {
 
 
 @pytest.fixture
-def net():
-    store = MemoryDeliveryStore()
+def net(deliveries):
+    store = deliveries
     clock = SimulatedClock(START)
     d = synthetic.directory()
     inst = Installation(d, store, principal_of=PEOPLE.get, clock=clock)

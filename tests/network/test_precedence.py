@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import synthetic
 from synthetic import BRAVO, CHARLIE
 
@@ -14,19 +15,20 @@ from cablegram.model import Precedence
 from cablegram.network.clock import SimulatedClock
 from cablegram.network.delivery import STATION
 from cablegram.network.installation import Installation
-from cablegram.network.memory_delivery import MemoryDeliveryStore
 
 START = datetime(2006, 5, 15, 10, 0, tzinfo=UTC)
 
 
-def _installation():
-    store = MemoryDeliveryStore()
+@pytest.fixture
+def _installation(deliveries):
+    store = deliveries
     clock = SimulatedClock(START)
     people = {u: Principal(u, sbu=True) for u in ("bpol", "bamb", "bduty")}
-    return Installation(synthetic.directory(), store, principal_of=people.get, clock=clock), store
+    inst = Installation(synthetic.directory(), store, principal_of=people.get, clock=clock)
+    return lambda: (inst, store)
 
 
-def test_flash_overtakes_queued_routine():
+def test_flash_overtakes_queued_routine(_installation):
     inst, store = _installation()
     for n in range(1, 201):
         a = synthetic.cable(n)
@@ -48,7 +50,7 @@ def test_flash_overtakes_queued_routine():
     assert inbox[0].cable_id == flash.id and inbox[0].precedence is Precedence.FLASH
 
 
-def test_relay_down_uses_its_alternate():
+def test_relay_down_uses_its_alternate(_installation):
     inst, store = _installation()
     inst.down.add("RUEH")
     a = synthetic.cable(1)
@@ -59,7 +61,7 @@ def test_relay_down_uses_its_alternate():
     assert inst.forwarded == {"RUEK": 1}
 
 
-def test_relay_without_alternate_holds_traffic_until_up():
+def test_relay_without_alternate_holds_traffic_until_up(_installation):
     inst, store = _installation()
     inst.down.add("RUEK")
     a = synthetic.cable(1, to=CHARLIE)
@@ -70,7 +72,7 @@ def test_relay_without_alternate_holds_traffic_until_up():
     assert [d.cable_id for d in store.inbox(STATION, CHARLIE)] == [a.id]
 
 
-def test_link_down_waits_and_other_traffic_passes():
+def test_link_down_waits_and_other_traffic_passes(_installation):
     inst, store = _installation()
     inst.links_down.add(("RUEH", "RUEHBB"))
     a = synthetic.cable(1, to=BRAVO)
@@ -81,7 +83,7 @@ def test_link_down_waits_and_other_traffic_passes():
     assert [d.cable_id for d in store.inbox(STATION, BRAVO)] == [a.id]
 
 
-def test_queued_traffic_of_a_relay_that_goes_down_moves_to_the_alternate():
+def test_queued_traffic_of_a_relay_that_goes_down_moves_to_the_alternate(_installation):
     inst, store = _installation()
     for n in range(1, 6):
         a = synthetic.cable(n)

@@ -86,6 +86,24 @@ class Transmission:
     def message_id(self) -> str:
         return "/".join(str(k) for k in self.key)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "cable_id": self.cable_id,
+            "section": self.section,
+            "sections": self.sections,
+            "route": self.route.to_dict(),
+            "telegram": self.telegram,
+            "released_at": self.released_at,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Transmission:
+        return cls(
+            d["origin"], d["cable_id"], int(d["section"]), int(d["sections"]),
+            Route.from_dict(d["route"]), d["telegram"], d["released_at"],
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -168,6 +186,10 @@ class ActionRecord:
             "at": self.at,
             "comment": self.comment,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ActionRecord:
+        return cls(**d)
 
 
 def inbox_order(d: Delivery) -> tuple[int, bool, str, int]:

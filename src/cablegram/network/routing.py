@@ -22,6 +22,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from cablegram import lexicon
 from cablegram.format.render import created_datetime
@@ -58,7 +59,7 @@ class Route:
     number: int | None = None  # the per-addressee number, when the station keeps a count
     via: str | None = None  # the collective or passing station it was reached through
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "ri": self.ri,
@@ -68,6 +69,13 @@ class Route:
             "number": self.number,
             "via": self.via,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Route:
+        return cls(
+            d["name"], d["ri"], d["role"], Precedence(d["precedence"]), bool(d["niact"]),
+            d.get("number"), d.get("via"),
+        )  # fmt: skip
 
 
 def release_date(cable: Cable) -> date:

@@ -29,6 +29,7 @@ from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
 from cablegram.archive.sqlite.audit import SQLiteAudit
 from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
+from cablegram.archive.sqlite.delivery import SQLiteDeliveries
 from cablegram.archive.sqlite.graph import GraphQueries
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
@@ -79,6 +80,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.signins = SQLiteSignIns(self.side)
         self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
+        self.deliveries = SQLiteDeliveries(self.conn)
 
     @property
     def principal(self) -> Principal:

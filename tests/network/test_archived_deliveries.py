@@ -1,0 +1,59 @@
+"""Deliveries kept in the archive's SQLite file: a receipt is refused for ever
+once made (reopened, a day or a year later), and a delivery made in a failed
+transaction leaves nothing behind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import synthetic
+from synthetic import BRAVO
+
+from cablegram.access.principal import Principal
+from cablegram.archive.sqlite import SQLiteStore
+from cablegram.network.archived_deliveries import ArchivedDeliveries
+from cablegram.network.clock import SimulatedClock
+from cablegram.network.delivery import STATION
+from cablegram.network.installation import Installation
+
+PEOPLE = {u: Principal(u, sbu=True) for u in ("bpol", "bamb", "bduty")}
+
+
+def _open(path, when):
+    store = ArchivedDeliveries(SQLiteStore(str(path)))
+    clock = SimulatedClock(when)
+    return Installation(synthetic.directory(), store, principal_of=PEOPLE.get, clock=clock), store
+
+
+def test_receipt_is_idempotent_across_reopening(tmp_path):
+    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+    a = synthetic.cable(1, numbers={BRAVO: 5})
+    sent = inst.dispatch(a.cable, a.telegram)
+    inst.drain()
+    assert len(store.inbox(STATION, BRAVO)) == 1
+    store.archive.close()
+    inst, store = _open(tmp_path / "a.sqlite", datetime(2007, 5, 15, 10, tzinfo=UTC))
+    for t in sent:
+        assert inst.receive(t) == []
+    assert len(store.inbox(STATION, BRAVO)) == 1
+    assert store.numbers_seen("ALPHA", BRAVO) == {5}
+    assert [t.cable_id for t in store.sent("ALPHA", BRAVO, 5)] == [a.id]
+    store.archive.close()
+
+
+def test_a_failed_delivery_leaves_nothing(tmp_path):
+    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+
+    def broken(_user):
+        raise RuntimeError("directory unavailable")
+
+    inst.principal_of = broken
+    a = synthetic.cable(1)
+    [t] = inst.transmissions(a.cable, a.telegram)
+    with pytest.raises(RuntimeError):
+        inst.receive(t)
+    assert store.count() == 0 and store.sections(a.id, BRAVO) == {}
+    inst.principal_of = PEOPLE.get
+    assert len(inst.receive(t)) > 0
+    store.archive.close()

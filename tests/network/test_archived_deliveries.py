@@ -57,3 +57,20 @@ def test_a_failed_delivery_leaves_nothing(tmp_path):
     inst.principal_of = PEOPLE.get
     assert len(inst.receive(t)) > 0
     store.archive.close()
+
+
+def test_reindex_keeps_the_deliveries(tmp_path):
+    from cablegram.archive.archive import Archive
+
+    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+    a = synthetic.cable(1, numbers={BRAVO: 5})
+    sent = inst.dispatch(a.cable, a.telegram)
+    inst.drain()
+    before = [d.to_dict() for d in store.inbox(STATION, BRAVO)]
+    store.archive.close()
+    with Archive(str(tmp_path / "a.sqlite")) as archive:
+        archive.reindex(workers=1)
+    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 16, 10, tzinfo=UTC))
+    assert [d.to_dict() for d in store.inbox(STATION, BRAVO)] == before
+    assert all(inst.receive(t) == [] for t in sent)
+    store.archive.close()

@@ -145,6 +145,8 @@ class KeptRecords:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    # The network's deliveries (DeliveryRows.dump): receipts, inboxes, actions — never derived.
+    deliveries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 # -- the sub-stores --
@@ -239,6 +241,13 @@ class DeliveryRows(Protocol):
 
     def dequeue(self, queue: str, keys: list[Key]) -> None: ...
     def queues(self) -> dict[str, int]: ...
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row, table by table (reindex and copy carry them over)."""
+        ...
+
+    def load(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Add the rows of :meth:`dump` (into an archive holding none)."""
+        ...
 
 
 # -- the store --

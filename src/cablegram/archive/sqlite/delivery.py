@@ -21,6 +21,12 @@ from typing import Any
 
 from cablegram.archive.sqlite.connection import transaction
 
+# Every table of the deliveries (records in their own right: reindex and copy keep them).
+TABLES = (
+    "delivery_receipts", "deliveries", "delivery_actions", "delivery_subscriptions",
+    "delivery_rosters", "delivery_numbers", "delivery_sent", "delivery_queue",
+)  # fmt: skip
+
 __all__ = ["SQLiteDeliveries"]
 
 Key = tuple[str, str, int, str]
@@ -211,3 +217,23 @@ class SQLiteDeliveries:
     def queues(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT queue, count(*) FROM delivery_queue GROUP BY queue")
         return {q: int(n) for q, n in rows}
+
+    # -- whole archives (reindex, copy) --
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for table in TABLES:
+            cur = self.conn.execute(f"SELECT * FROM {table}")
+            columns = [c[0] for c in cur.description]
+            out[table] = [dict(zip(columns, row, strict=True)) for row in cur]
+        return out
+
+    def load(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        with transaction(self.conn):
+            for table in TABLES:
+                for row in rows.get(table, []):
+                    cols = list(row)
+                    self.conn.execute(
+                        f"INSERT INTO {table} ({', '.join(cols)})"
+                        f" VALUES ({', '.join('?' for _ in cols)})",
+                        [row[c] for c in cols],
+                    )

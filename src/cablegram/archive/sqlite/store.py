@@ -347,6 +347,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS),
             audit=self.audit.rows(),
             settings=settings,
+            deliveries=self.deliveries.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -363,6 +364,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:
         """sha256 of every cable's stored schema JSON, by id (content, not layout)."""

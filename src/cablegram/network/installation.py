@@ -138,23 +138,25 @@ class Installation:
         """Send a released cable to all its addressees (the release hook)."""
         sent = self.transmissions(cable, telegram)
         self._cables[cable.id or ""] = cable
-        with self.store.transaction():
+        with self.store.transaction():  # the log and the outbox: all of it or none
             for t in sent:
                 if t.route.number is not None:
                     self.store.record_sent(t, t.route.number)
-        self.send(sent)
+            self.send(sent)
         return sent
 
     def send(self, transmissions: Iterable[Transmission]) -> None:
         """Queue each at its next hop; a relay run elsewhere gets it through ``outbound``."""
         for t in transmissions:
             hop = self.next_hop(t.route.ri)
-            if self.runs(hop):
+            if hop == DIRECT and not self.hosted(t.route.ri):
+                hop = t.route.ri  # no relay serves it: straight to its installation
+            elif self.runs(hop):
                 self.queue(hop, t)
-            elif self.outbound is not None:
-                self.outbound(hop, t)
-            else:
-                raise RuntimeError(f"relay {hop} is not run here and there is no broker")
+                continue
+            if self.outbound is None:
+                raise RuntimeError(f"{hop} is not served here and there is no broker")
+            self.outbound(hop, t)
 
     def queue(self, hop: str, t: Transmission) -> None:
         if (hop, t.key) in self._queued:

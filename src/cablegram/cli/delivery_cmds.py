@@ -132,12 +132,18 @@ def network_send(paths, archive_file, directory_csv, hosts, relays, as_json) -> 
 
 
 def _serve(
-    node: Any, name: str, url: str, idle_exit: int | None, ack_wait: float, prefix: str
-) -> None:
+    node: Any, name: str, url: str, idle_exit: int | None, ack_wait: float, prefix: str,
+    as_json: bool,
+) -> None:  # fmt: skip
     bridge = node.bridge(name=name, url=url, ack_wait=ack_wait, prefix=prefix)
     with suppress(KeyboardInterrupt):
         asyncio.run(bridge.run(idle_rounds=idle_exit))
-    click.echo(json.dumps(bridge.status()))
+    status = bridge.status()
+    if as_json:
+        _echo_json(status)
+    else:
+        click.echo(f"{name}: published {status['published']}, received {status['received']}, "
+                   f"relayed {status['relayed']}, deliveries {status['deliveries']}")  # fmt: skip
 
 
 @network_group.command("serve")
@@ -153,15 +159,16 @@ def _serve(
               help="Stop after this many rounds in a row with nothing to do.")  # fmt: skip
 @click.option("--ack-wait", type=float, default=10.0, show_default=True,
               help="Seconds before the broker sends an unacknowledged message again.")  # fmt: skip
+@json_option
 def network_serve(
-    archive_file, directory_csv, hosts, relays, url, prefix, name, idle_exit, ack_wait
+    archive_file, directory_csv, hosts, relays, url, prefix, name, idle_exit, ack_wait, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Run this installation's relays and delivery against the broker (until Ctrl-C)."""
     with _node(archive_file, directory_csv, hosts or "", relays, create=True) as node:
         label = name or "-".join(
             [*sorted(node.installation.hosts), *sorted(node.installation.relays or ())]
         )
-        _serve(node, label or "cablegram", url, idle_exit, ack_wait, prefix)
+        _serve(node, label or "cablegram", url, idle_exit, ack_wait, prefix, as_json)
 
 
 @network_group.command("relay")
@@ -173,13 +180,14 @@ def network_serve(
 @click.option("--name", default=None, help="This relay's name at the broker.")
 @click.option("--idle-exit", type=int, default=None, metavar="ROUNDS")
 @click.option("--ack-wait", type=float, default=10.0, show_default=True)
+@json_option
 def network_relay(
-    relays, archive_file, directory_csv, url, prefix, name, idle_exit, ack_wait
+    relays, archive_file, directory_csv, url, prefix, name, idle_exit, ack_wait, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Run relay stations only (store and forward in precedence order)."""
     with _node(archive_file, directory_csv, "", ",".join(relays), create=True) as node:
         _serve(node, name or "relay-" + "-".join(r.upper() for r in relays), url, idle_exit,
-               ack_wait, prefix)  # fmt: skip
+               ack_wait, prefix, as_json)  # fmt: skip
 
 
 @network_group.command("status")
@@ -205,7 +213,8 @@ def network_status(archive_file, directory_csv, as_json) -> None:  # type: ignor
 @click.argument("tags", nargs=-1, required=True)
 @archive_option
 @directory_option
-def network_subscribe(station, office, tags, archive_file, directory_csv) -> None:  # type: ignore[no-untyped-def]
+@json_option
+def network_subscribe(station, office, tags, archive_file, directory_csv, as_json) -> None:  # type: ignore[no-untyped-def]
     """Subscribe an office of a station to TAGS (it receives the cables carrying them)."""
     from cablegram.network.directory import address
 
@@ -214,6 +223,10 @@ def network_subscribe(station, office, tags, archive_file, directory_csv) -> Non
             raise click.ClickException(f"no office {office} at {address(station)} in the directory")
         for tag in tags:
             node.store.subscribe(address(station), office.upper(), tag)
+        held = [t for o, t in node.store.subscriptions(address(station)) if o == office.upper()]
+        if as_json:
+            _echo_json({"station": address(station), "office": office.upper(), "tags": held})
+            return
         click.echo(
             f"{office.upper()} ({address(station)}): "
             + ", ".join(
@@ -227,12 +240,16 @@ def network_subscribe(station, office, tags, archive_file, directory_csv) -> Non
 @click.argument("users", nargs=-1, required=True)
 @archive_option
 @directory_option
-def network_roster(station, users, archive_file, directory_csv) -> None:  # type: ignore[no-untyped-def]
+@json_option
+def network_roster(station, users, archive_file, directory_csv, as_json) -> None:  # type: ignore[no-untyped-def]
     """Set a station's alert roster: who is alerted, in turn, about an overdue FLASH/NIACT."""
     from cablegram.network.directory import address
 
     with _node(archive_file, directory_csv) as node:
         node.store.set_roster(address(station), list(users))
+        if as_json:
+            _echo_json({"station": address(station), "roster": node.store.roster(address(station))})
+            return
         click.echo(f"{address(station)}: " + " > ".join(node.store.roster(address(station))))
 
 

@@ -17,6 +17,7 @@ from cablegram.network.directory import (
 from cablegram.network.release import Assembled, assemble
 
 ALPHA, BRAVO, CHARLIE = "AMEMBASSY ALPHA", "AMEMBASSY BRAVO", "AMEMBASSY CHARLIE"
+DELTA, ECHO = "AMCONSUL DELTA", "AMEMBASSY ECHO"
 
 
 def directory() -> Directory:
@@ -24,6 +25,8 @@ def directory() -> Directory:
         Station(ALPHA, "ALPHA", (RoutingAssignment("RUEHAA"),), time_zone="UTC"),
         Station(BRAVO, "BRAVO", (RoutingAssignment("RUEHBB"),), time_zone="Europe/Paris"),
         Station(CHARLIE, "CHARLIE", (RoutingAssignment("RUEKCC"),), time_zone="Asia/Tokyo"),
+        Station(DELTA, "DELTA", (RoutingAssignment("RUEHDD"),), time_zone="America/New_York"),
+        Station(ECHO, "ECHO", (RoutingAssignment("RUEKEE"),), time_zone="Africa/Cairo"),
     ]
     relays = [
         RelayStation("RUEH", "RELAY ONE", ("RUEH",), ("RUEK",)),
@@ -41,6 +44,7 @@ def directory() -> Directory:
 def cable(
     serial: int,
     to: str = BRAVO,
+    origin: str = ALPHA,
     precedence: Precedence = Precedence.ROUTINE,
     *,
     niact: bool = False,
@@ -54,7 +58,7 @@ def cable(
     draft = Cable(
         precedence=precedence,
         classification=classification,
-        from_=From(ALPHA),
+        from_=From(origin),
         to=(Addressee(to, precedence=precedence, niact=niact),),
         info=tuple(Addressee(i, precedence=Precedence.ROUTINE) for i in info),
         distribution=distribution,

@@ -34,6 +34,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,7 @@ __all__ = [
     "BridgeStats",
     "decode",
     "encode",
+    "outbox",
     "relay_subject",
     "station_subject",
 ]
@@ -61,6 +63,16 @@ _PREFIX = "cablegram"
 OUT = "out:"
 RELAY = "relay:"
 _HEADER = "Cablegram-"
+
+
+def outbox(store: DeliveryStore) -> Callable[[str, Transmission], None]:
+    """What an installation hands traffic for elsewhere to: the store's queue
+    ``out:<hop>``, published by the serving loop (durable before any broker)."""
+
+    def put(hop: str, t: Transmission) -> None:
+        store.enqueue([t], OUT + hop)
+
+    return put
 
 
 def station_subject(ri: str, prefix: str = _PREFIX) -> str:
@@ -158,7 +170,7 @@ class Bridge:
 
     # -- the outbox (synchronous, durable) --
     def outbound(self, hop: str, t: Transmission) -> None:
-        self.store.enqueue([t], OUT + hop)
+        outbox(self.store)(hop, t)
 
     def _subject(self, hop: str, t: Transmission) -> str:
         if hop == t.route.ri:

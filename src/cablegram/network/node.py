@@ -78,6 +78,10 @@ class Node:
             directory, self.store, principal_of=principal_of, clock=clock,
             hosts=hosts, relays=relays,
         )  # fmt: skip
+        if hosts is not None:  # a federation: what is not hosted here waits for the broker
+            from cablegram.network.bridge import outbox
+
+            self.installation.outbound = outbox(self.store)
         self.inboxes = Inboxes(self.store, directory, principal_of=principal_of, clock=clock)
 
     @property

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from cablegram import lexicon
@@ -325,8 +326,17 @@ class Directory:
         c = self.collective(name)
         return c.ri if c is not None and c.known_on(on) else None
 
+    @cached_property
+    def _holders(self) -> dict[str, list[Station]]:
+        """RI -> the stations that ever held it (the directory is frozen: built once)."""
+        out: dict[str, list[Station]] = {}
+        for s in self.stations.values():
+            for a in s.routing:
+                out.setdefault(a.ri, []).append(s)
+        return out
+
     def stations_by_ri(self, ri: str, on: date) -> list[Station]:
-        return [s for s in self.stations.values() if s.routing_indicator(on) == ri]
+        return [s for s in self._holders.get(ri, ()) if s.routing_indicator(on) == ri]
 
     # -- offices and people --
     def office(self, station: str, symbol: str) -> Office | None:

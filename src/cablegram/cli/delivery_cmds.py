@@ -352,3 +352,76 @@ def action_cmd(delivery_id, action, comment, archive_file, directory_csv, as_use
         _echo_json(record.to_dict())
     else:
         click.echo(f"{record.cable_id} at {record.station}: {record.action} ({record.user})")
+
+
+# -- replay --
+REPLAY_SETTING = "network.replay"  # the last replay report, for the web page
+
+
+@network_group.command("replay")
+@click.argument("query", required=False, default="")
+@archive_option
+@directory_option
+@as_option
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many cables.")
+@click.option("--synthetic", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Replay N synthetic cables instead of the archive's.")  # fmt: skip
+@click.option("--start", default="2010-02-01T00:00", show_default=True,
+              help="With --synthetic: when the week of traffic starts.")  # fmt: skip
+@click.option("--service-seconds", type=float, default=2.0, show_default=True,
+              help="Seconds a relay takes to send one transmission on.")  # fmt: skip
+@click.option("--inject", "injects", multiple=True, metavar="SPEC",
+              help="relay-down:RI@FROM..TO, minimize@FROM..TO or flash-flood:N@TIME.")  # fmt: skip
+@click.option("--plot", "plot_file", default=None, metavar="PNG", help="Write the queue plot.")
+@click.option("--report", "report_file", default=None, metavar="JSON",
+              help="Write the report as JSON.")  # fmt: skip
+@json_option
+def network_replay(query, archive_file, directory_csv, as_user, limit, synthetic, start,
+                   service_seconds, injects, plot_file, report_file, as_json) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    """Replay real cables (those matching QUERY, oldest first, e.g. 'date:2010-02-01..2010-02-07')
+    through the network on a simulated clock, and report delivery times by precedence,
+    objectives missed, queue depths and relay load (also kept for the web page)."""
+    import itertools
+    from datetime import timedelta
+
+    from cablegram.archive.query import compile_query
+    from cablegram.model import from_dict
+    from cablegram.network.replay import _time, parse_inject, plot, replay, synthetic_traffic
+
+    try:
+        parsed = [parse_inject(i) for i in injects]
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--inject") from None
+    directory = _directory(directory_csv)
+    with _open(archive_file, as_user, create=synthetic is not None) as archive:
+        if synthetic is not None:
+            cables = synthetic_traffic(directory, synthetic, _time(start))
+        else:
+            rows = archive.store.iter_matches(compile_query(query), sort="date-asc")
+            cables = [from_dict(r) for r in itertools.islice(rows, limit)]
+        report = replay(cables, directory, service=timedelta(seconds=service_seconds),
+                        injects=parsed).to_dict()  # fmt: skip
+        archive.store.set_setting(REPLAY_SETTING, report)
+    if report_file:
+        with open(report_file, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
+    if plot_file:
+        plot(report, plot_file)
+    if as_json:
+        _echo_json(report)
+        return
+    click.echo(f"{report['cables']} cables, {report['deliveries']} deliveries "
+               f"({report['start'][:16]} .. {report['end'][:16]})")  # fmt: skip
+    click.echo(f"{'precedence':<10} {'delivered':>9} {'p50 s':>8} {'p95 s':>8} {'max s':>9} "
+               f"{'missed':>6}")  # fmt: skip
+    for name, p in report["precedence"].items():
+        click.echo(f"{name:<10} {p['deliveries']:>9} {p['p50_seconds']:>8} {p['p95_seconds']:>8} "
+                   f"{p['max_seconds']:>9} {p['objectives_missed']:>6}")  # fmt: skip
+    if report["refused_by_minimize"]:
+        click.echo(f"refused by MINIMIZE: {report['refused_by_minimize']}")
+    if report["cables_without_addressees"]:
+        click.echo(f"cables naming no addressee: {report['cables_without_addressees']}")
+    if report["unroutable_addressees"]:
+        click.echo(f"addressees not in the directory: {report['unroutable_addressees']}")
+    busiest = list(report["relay_load"].items())[:5]
+    click.echo("busiest relays: " + (", ".join(f"{r} {n}" for r, n in busiest) or "none"))

@@ -119,6 +119,7 @@ class Report:
     deliveries: int = 0
     refused: int = 0  # by MINIMIZE
     unroutable: int = 0  # addressees with no routing indicator on the date
+    without_addressees: int = 0  # cables whose copy names none (extracts)
     start: str = ""
     end: str = ""
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -144,6 +145,7 @@ class Report:
             "deliveries": self.deliveries,
             "refused_by_minimize": self.refused,
             "unroutable_addressees": self.unroutable,
+            "cables_without_addressees": self.without_addressees,
             "start": self.start,
             "end": self.end,
             "precedence": per,
@@ -233,7 +235,10 @@ def replay(
         routes = routes_cache.get(key)
         if routes is None:
             routes = []
-            for part in _addressee_parts(cable):
+            parts = _addressee_parts(cable)
+            if not parts:
+                report.without_addressees += 1
+            for part in parts:
                 try:
                     routes += expand(part, directory, at.date())
                 except RoutingError:
@@ -342,26 +347,31 @@ def synthetic_traffic(
     return out
 
 
-def plot(report: Report, path: str) -> None:
-    """Queue depths over time (every relay with traffic, stacked) as a PNG."""
+def plot(report: Report | dict[str, Any], out: Any) -> None:
+    """Queue depths over time (the busiest relays, stacked) as a PNG written to
+    ``out`` (a path or a binary file); ``report`` or its JSON form."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    times = [datetime.fromisoformat(at) for at, _ in report.depths]
-    relays = sorted({r for _, d in report.depths for r in d}, key=lambda r: -report.relay_load[r])
+    data = report.to_dict() if isinstance(report, Report) else report
+    samples = data["queue_depths"]
+    times = [datetime.fromisoformat(d["at"]) for d in samples]
+    load = data["relay_load"]
+    relays = sorted({k for d in samples for k in d if k != "at"}, key=lambda r: -load.get(r, 0))
     fig, ax = plt.subplots(figsize=(10, 4))
     if relays:
         top = relays[:8]
-        series = [[d.get(r, 0) for _, d in report.depths] for r in top]
-        ax.stackplot(times, series, labels=top)
+        ax.stackplot(times, [[d.get(r, 0) for d in samples] for r in top], labels=top)
         ax.legend(loc="upper left", fontsize="small")
-    for i in report.injects:
-        ax.axvspan(i.start, i.end or i.start + timedelta(minutes=5), alpha=0.15, color="red")
-    ax.set_title("Relay queue depths (transmissions waiting)")
+    for i in data["injects"]:
+        start = datetime.fromisoformat(i["start"])
+        end = datetime.fromisoformat(i["end"]) if i["end"] else start + timedelta(minutes=5)
+        ax.axvspan(start, end, alpha=0.15, color="red")
+    ax.set_title("Relay queue depths (transmissions waiting); injects shaded")
     ax.set_ylabel("queued")
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(out, format="png")
     plt.close(fig)

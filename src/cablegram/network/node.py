@@ -95,6 +95,13 @@ class Node:
         self.installation.drain()
         return sent
 
+    def on_release(self, released: Any) -> None:
+        """The release hook (``Network.on_release(node.on_release, in_transaction=True)``):
+        ``released`` has the ``cable`` as the archive keeps it and its ``telegram``.
+        Inside the release's transaction, what dispatch writes — deliveries here,
+        the outbox for the broker — commits with the release or not at all."""
+        self.dispatch(released.cable, released.telegram)
+
     def bridge(
         self, *, name: str, url: str, ack_wait: float = 10.0, prefix: str = "cablegram"
     ) -> Any:

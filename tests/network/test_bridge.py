@@ -52,6 +52,7 @@ async def _run(bridges, until, timeout=60.0):
             for b in bridges:
                 await b.step()
     finally:
+        await bridges[0].delete_stream()
         for b in bridges:
             await b.close()
 

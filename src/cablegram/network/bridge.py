@@ -151,6 +151,7 @@ class Bridge:
         ack_wait: float = 10.0,
         batch: int = 200,
         prefix: str = _PREFIX,
+        fetch_wait: float = 0.05,
     ) -> None:
         self.installation = installation
         self.store = store
@@ -158,6 +159,7 @@ class Bridge:
         self.url = url
         self.ack_wait = ack_wait
         self.batch = batch
+        self.fetch_wait = fetch_wait  # seconds a fetch waits for messages
         # Subjects begin with ``prefix`` and live in the stream of that name, upper-cased
         # (one network per prefix on a broker).
         self.prefix = prefix
@@ -225,12 +227,16 @@ class Bridge:
             self._subs.append((subject, sub))
 
     async def close(self) -> None:
+        # Closed, not drained: nothing is acknowledged that was not committed,
+        # so whatever is in flight is simply sent again.
         if self._nc is not None:
-            try:
-                await self._nc.drain()
-            except Exception:
-                await self._nc.close()
+            await self._nc.close()
             self._nc = None
+
+    async def delete_stream(self) -> None:
+        """Remove this network's stream from the broker (tests and benchmarks
+        clean up after themselves on a shared server)."""
+        await self._js.delete_stream(self.stream)
 
     # -- one round --
     async def publish_outbox(self) -> int:
@@ -254,7 +260,7 @@ class Bridge:
         taken = 0
         for subject, sub in self._subs:
             try:
-                messages = await sub.fetch(self.batch, timeout=0.2)
+                messages = await sub.fetch(self.batch, timeout=self.fetch_wait)
             except (TimeoutError, nats.errors.TimeoutError):
                 continue
             for msg in messages:

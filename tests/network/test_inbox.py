@@ -100,6 +100,8 @@ def test_acknowledgement_required_for_flash_immediate_and_niact(net):
     with pytest.raises(InboxError, match="only FLASH, IMMEDIATE and NIACT"):
         inboxes.acknowledge(routine.id, PEOPLE["bpol"])
     person = store.inbox(PERSON, "bpol")[0]
+    with pytest.raises(InboxError, match="only its people acknowledge"):
+        inboxes.acknowledge(person.id, Principal("elsewhere", sbu=True))
     inboxes.acknowledge(person.id, PEOPLE["bpol"])
     # Acknowledging a copy acknowledges the station's.
     assert store.delivery(flash.id).acked_by == "bpol"

@@ -8,14 +8,16 @@
   its level; then time), with unread counts; a reader sees only the
   deliveries of cables they may read (the archive's rule);
 * :meth:`read`, :meth:`acknowledge` (FLASH, IMMEDIATE and NIACT ask for it;
-  acknowledging any copy at a station acknowledges the station's),
+  the post acknowledges: acknowledging any copy at a station acknowledges
+  every copy of the cable there),
   :meth:`act` (will comply, have complied, cannot comply — action
   addressees only);
 * :meth:`overdue` — deliveries past their objective without acknowledgement
   (or, when none is asked, unread);
 * :meth:`escalate` — each unacknowledged station delivery past due alerts the
   next person on the station's alert roster who may read the cable, one step
-  per objective period overdue.
+  per objective period overdue (a person who already holds a copy is alerted
+  by it: no second copy).
 """
 
 from __future__ import annotations
@@ -139,6 +141,16 @@ class Inboxes:
         d = self._get(delivery_id, reader)
         return d, self.cable(d)
 
+    def _at_station(self, d: Delivery, reader: Principal, act: str) -> None:
+        """Only the receiving post's people (or the archive's owner) act for it."""
+        if reader.owner:
+            return
+        person = self.directory.person(reader.name)
+        if person is None or person.station != d.station:
+            raise InboxError(
+                f"{reader.name} is not at {d.station}: only its people {act} its deliveries"
+            )
+
     # -- acts --
     def read(self, delivery_id: int, reader: Principal) -> Delivery:
         d = self._get(delivery_id, reader)
@@ -151,6 +163,7 @@ class Inboxes:
     def acknowledge(self, delivery_id: int, reader: Principal) -> Delivery:
         """Acknowledge a delivery; the station's copy of the cable with it."""
         d = self._get(delivery_id, reader)
+        self._at_station(d, reader, "acknowledge")
         if not d.ack_required:
             raise InboxError(
                 f"delivery {delivery_id} is {d.precedence.value}: only FLASH, IMMEDIATE "
@@ -159,9 +172,7 @@ class Inboxes:
         at = self.clock().isoformat()
         with self.store.transaction():
             for other in self.store.deliveries_of(d.cable_id, d.station):
-                if other.acked_at is None and (
-                    other.id == d.id or other.kind == STATION or other.kind == OFFICE
-                ):
+                if other.acked_at is None and other.ack_required:
                     self.store.update_delivery(
                         replace(
                             other, acked_at=at, acked_by=reader.name, read_at=other.read_at or at
@@ -173,6 +184,7 @@ class Inboxes:
         self, delivery_id: int, action: str, reader: Principal, comment: str = ""
     ) -> ActionRecord:
         d = self._get(delivery_id, reader)
+        self._at_station(d, reader, "record action on")
         if action not in ACTIONS:
             raise InboxError(f"unknown action {action!r} (use {', '.join(ACTIONS)})")
         if d.role != ACTION:
@@ -212,8 +224,13 @@ class Inboxes:
                 if cable is not None and (p := self.principal_of(u)) is not None
                 and may_read(p, cable)
             ]  # fmt: skip
+            holding = {
+                o.holder for o in self.store.deliveries_of(d.cable_id, d.station) if o.kind == PERSON
+            }
             new = []
             for user in readers[d.escalations : steps]:
+                if user in holding:
+                    continue  # alerted through the copy they hold (it shows as overdue)
                 new.append(
                     replace(
                         d,

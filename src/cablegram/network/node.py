@@ -14,6 +14,7 @@ federation: what it does not host goes out through the broker
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from cablegram.access.principal import Principal
 from cablegram.archive.archive import Archive
 from cablegram.format import parse
 from cablegram.network.archived_deliveries import ArchivedDeliveries
+from cablegram.network.clock import utc
 from cablegram.network.delivery import Transmission
 from cablegram.network.directory import Directory
 from cablegram.network.inbox import Inboxes
@@ -32,6 +34,26 @@ __all__ = ["Node", "released_cables"]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# The same variable and archive setting as the release workflow's clock (part 1):
+# training and replays run the whole network at one time.
+CLOCK_VARIABLE = "CABLEGRAM_NOW"
+CLOCK_SETTING = "network_clock"
+
+
+def network_time(archive: Archive) -> Callable[[], datetime]:
+    """``$CABLEGRAM_NOW`` (an ISO time), else the archive's network clock, else real time."""
+    value = os.environ.get(CLOCK_VARIABLE, "").strip() or archive.store.setting(CLOCK_SETTING)
+    if not value:
+        return _now
+    try:
+        fixed = utc(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r}: the network clock is an ISO time (2006-05-15T02:25Z)"
+        ) from None
+    return lambda: fixed
 
 
 def released_cables(texts: Iterable[tuple[str, str]]) -> Iterable[tuple[Any, str]]:
@@ -68,8 +90,9 @@ class Node:
         *,
         hosts: Collection[str] | None = None,
         relays: Collection[str] | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        clock = clock or network_time(archive)
         self.archive = archive
         self.directory = directory
         self.store = ArchivedDeliveries(archive.store)

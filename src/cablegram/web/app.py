@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
 from cablegram.archive import archive_path
-from cablegram.web import api, api_access, apidocs, auth, errors, openapi, pages, signin
+from cablegram.web import api, api_access, apidocs, auth, errors, inbox, openapi, pages, signin
 from cablegram.web.csrf import CrossSiteGuard
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
@@ -90,7 +90,9 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api.vocabulary)
     app.include_router(api_access.router)
+    app.include_router(inbox.api)
     app.include_router(pages.router)
+    app.include_router(inbox.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

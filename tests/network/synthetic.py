@@ -54,10 +54,12 @@ def cable(
     distribution: tuple[str, ...] = ("BRAVO FOR POL",),
     tags: tuple[str, ...] = ("PREL", "XX"),
     numbers: dict[str, int] | None = None,
+    captions: tuple[str, ...] = (),
 ) -> Assembled:
     draft = Cable(
         precedence=precedence,
         classification=classification,
+        captions=captions,
         from_=From(origin),
         to=(Addressee(to, precedence=precedence, niact=niact),),
         info=tuple(Addressee(i, precedence=Precedence.ROUTINE) for i in info),

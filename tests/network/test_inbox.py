@@ -188,3 +188,21 @@ def test_gap_detected_service_message_and_resend(net):
     inst.resend(request)
     inst.drain()
     assert len(store.inbox(STATION, BRAVO)) == 3
+
+
+def test_nodis_reaches_only_the_named_principals_read_in_at_the_post(deliveries):
+    """NODIS: the reader must be read in AND belong to one of the cable's stations."""
+    people = {
+        "bpol": Principal("bpol", clearance=Classification.SECRET, stations=["RUEHBB"]),
+        "bamb": Principal("bamb", clearance=Classification.SECRET, captions=["NODIS"],
+                          stations=["RUEHBB"]),
+        "bduty": Principal("bduty", clearance=Classification.SECRET, captions=["NODIS"]),
+    }  # fmt: skip
+    inst = Installation(synthetic.directory(), deliveries, principal_of=people.get,
+                        clock=SimulatedClock(START))  # fmt: skip
+    a = synthetic.cable(1, classification=Classification.SECRET, captions=("NODIS",),
+                        distribution=("BRAVO FOR AMBASSADOR",))  # fmt: skip
+    inst.dispatch(a.cable, a.telegram)
+    inst.drain()
+    got = {d.holder for d in deliveries.deliveries_of(a.id) if d.kind == PERSON}
+    assert got == {"bamb"}  # bduty is read in but not of the post; bpol is not read in

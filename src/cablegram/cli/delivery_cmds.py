@@ -136,8 +136,9 @@ def _serve(
     as_json: bool,
 ) -> None:  # fmt: skip
     bridge = node.bridge(name=name, url=url, ack_wait=ack_wait, prefix=prefix)
+    # Unacknowledged FLASH/NIACT past due alert the rosters, checked every 30 s.
     with suppress(KeyboardInterrupt):
-        asyncio.run(bridge.run(idle_rounds=idle_exit))
+        asyncio.run(bridge.run(idle_rounds=idle_exit, every=(30.0, node.inboxes.escalate)))
     status = bridge.status()
     if as_json:
         _echo_json(status)
@@ -164,6 +165,11 @@ def network_serve(
     archive_file, directory_csv, hosts, relays, url, prefix, name, idle_exit, ack_wait, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Run this installation's relays and delivery against the broker (until Ctrl-C)."""
+    if hosts is None and relays is None:
+        raise click.UsageError(
+            "name the stations this installation hosts (--hosts) or the relays it runs "
+            "(--relays); the embedded default (one installation) needs no serve"
+        )
     with _node(archive_file, directory_csv, hosts or "", relays, create=True) as node:
         label = name or "-".join(
             [*sorted(node.installation.hosts), *sorted(node.installation.relays or ())]

@@ -319,13 +319,24 @@ class Bridge:
             await asyncio.sleep(0.25)
             return 0
 
-    async def run(self, stop: asyncio.Event | None = None, idle_rounds: int | None = None) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event | None = None,
+        idle_rounds: int | None = None,
+        every: tuple[float, Callable[[], object]] | None = None,
+    ) -> None:
         """Serve until ``stop`` is set (or after ``idle_rounds`` rounds in a row with
-        nothing to do)."""
+        nothing to do); ``every``: (seconds, call) — a call made that often between
+        rounds (the delivery clocks' escalation)."""
         await self.connect()
         idle = 0
+        loop = asyncio.get_running_loop()
+        next_call = loop.time()
         try:
             while stop is None or not stop.is_set():
+                if every is not None and loop.time() >= next_call:
+                    every[1]()
+                    next_call = loop.time() + every[0]
                 moved = await self.step()
                 idle = 0 if moved else idle + 1
                 if idle_rounds is not None and idle >= idle_rounds:

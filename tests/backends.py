@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -43,24 +44,40 @@ def postgres_database() -> str:
     return f"{POSTGRES}/{TEST_DATABASE}"
 
 
+def _drop_schemas(url: str, schema: str) -> None:
+    """Drop ``schema`` and the ones made beside it (``<schema>_reindex``)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for (found,) in conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}%",)
+        ).fetchall():
+            conn.execute(f'DROP SCHEMA IF EXISTS "{found}" CASCADE')
+
+
 def new_location(backend: str, tmp_path: Path, name: str, request: pytest.FixtureRequest) -> str:
     """A new, empty archive location on ``backend``, removed after the test."""
     if backend == "sqlite":
         return str(tmp_path / f"{name}.sqlite")
-    import psycopg
-
     url = request.getfixturevalue("postgres_database")
     schema = f"t_{name}_{uuid.uuid4().hex[:12]}".lower()
-
-    def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            for (found,) in conn.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}%",)
-            ).fetchall():
-                conn.execute(f'DROP SCHEMA IF EXISTS "{found}" CASCADE')
-
-    request.addfinalizer(drop)
+    request.addfinalizer(lambda: _drop_schemas(url, schema))
     return f"{url}?schema={schema}"
+
+
+@contextlib.contextmanager
+def scratch_location(backend: str, folder: str | Path, name: str) -> Iterator[str]:
+    """A new archive location removed on leaving (for tests that make many,
+    such as one per Hypothesis example)."""
+    if backend == "sqlite":
+        yield str(Path(folder) / f"{name}.sqlite")
+        return
+    url = postgres_database()
+    schema = f"t_{name}_{uuid.uuid4().hex[:12]}".lower()
+    try:
+        yield f"{url}?schema={schema}"
+    finally:
+        _drop_schemas(url, schema)
 
 
 def sql_rows(
@@ -104,7 +121,14 @@ _ORPHANS = (
 def integrity_problems(archive: Archive) -> list[str]:
     """What is inconsistent in an archive's stored rows (empty: nothing)."""
     problems = [sql for sql in _ORPHANS if sql_rows(archive, sql)[0][0]]
-    if not archive.server:
+    if archive.server:
+        cables = sql_rows(archive, "SELECT count(*) FROM cables")[0][0]
+        indexed = sql_rows(
+            archive, "SELECT count(*) FROM fts f JOIN cables c ON c.rowid = f.rowid"
+        )[0][0]
+        if indexed != cables or sql_rows(archive, "SELECT count(*) FROM fts")[0][0] != cables:
+            problems.append(f"{indexed} cables in the full-text index, {cables} stored")
+    else:
         if (check := sql_rows(archive, "PRAGMA integrity_check")[0][0]) != "ok":
             problems.append(f"integrity_check: {check}")
         cables = sql_rows(archive, "SELECT count(*) FROM cables")[0][0]

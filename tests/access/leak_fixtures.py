@@ -95,7 +95,7 @@ PRINCIPALS = {
 
 @dataclass
 class LeakArchive:
-    path: Path
+    path: Path | str  # an SQLite file or a PostgreSQL URL
     cables: dict[str, Cable]  # parsed, by id
 
     def visible(self, name: str) -> set[str]:
@@ -114,7 +114,7 @@ class LeakArchive:
         return out
 
 
-def build(path: Path) -> LeakArchive:
+def build(path: Path | str) -> LeakArchive:
     texts = [render(fixture_cable(n)).encode() for n in range(len(SPECS))]
     with Archive(path) as archive:
         archive.ingest(texts, workers=1)

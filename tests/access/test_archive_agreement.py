@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from pathlib import Path
 
 import pytest
 from access_strategies import cables, principals
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backends import BACKENDS, scratch_location
 from cablegram.access import PUBLIC, Principal, may_read
 from cablegram.archive import Archive
 from cablegram.archive.records import CopyRecord, make_record
@@ -33,6 +33,7 @@ def _numbered(cable_list: list[Cable]) -> list[Cable]:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("mask", [True, False], ids=["caption-mask", "exists-form"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
@@ -41,12 +42,15 @@ def _numbered(cable_list: list[Cable]) -> list[Cable]:
     released=st.sets(st.integers(min_value=0, max_value=11), max_size=3),
 )
 def test_archive_agrees_with_may_read(
-    mask: bool, cable_list: list[Cable], principal_list: list[Principal], released: set[int]
+    backend: str,
+    mask: bool,
+    cable_list: list[Cable],
+    principal_list: list[Principal],
+    released: set[int],
 ) -> None:
     numbered = _numbered(cable_list)
     released_ids = {numbered[i].id for i in released if i < len(numbered)}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "a.sqlite"
+    with tempfile.TemporaryDirectory() as tmp, scratch_location(backend, tmp, "agree") as path:
         with Archive(path) as owner:
             owner.store.write([record(c) for c in numbered])
             if not mask:  # an archive built under another caption vocabulary

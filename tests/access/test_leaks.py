@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from leak_fixtures import ABSENT_ID, CITES, PRINCIPALS, LeakArchive, build, cable_id
 
+from backends import BACKENDS, new_location
 from cablegram.archive import PUBLIC, Archive
 from cablegram.cli import main
 
@@ -96,12 +97,13 @@ class CLIInterface:
 
 
 INTERFACES: list[Callable[[LeakArchive, str], Any]] = [PythonInterface, CLIInterface]
-STORES = ["sqlite"]  # every Store implementation runs the same suite
+STORES = list(BACKENDS)  # every Store implementation runs the same suite
 
 
 @pytest.fixture(scope="module", params=STORES)
 def fx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LeakArchive:
-    return build(tmp_path_factory.mktemp(request.param) / "leaks.sqlite")
+    return build(new_location(request.param, tmp_path_factory.mktemp(request.param), "leaks",
+                              request))  # fmt: skip
 
 
 @pytest.fixture(params=INTERFACES, ids=lambda i: i.name)

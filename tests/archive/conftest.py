@@ -23,7 +23,8 @@ def dev_archive(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def small(tmp_path: Path) -> Iterator[Archive]:
-    archive = Archive(tmp_path / "small.sqlite")
+def small(location: str) -> Iterator[Archive]:
+    """An empty archive on each backend."""
+    archive = Archive(location)
     yield archive
     archive.close()

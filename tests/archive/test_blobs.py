@@ -7,6 +7,7 @@ import zlib
 
 from archive_fixtures import cable, record
 
+from backends import sql_execute
 from cablegram.archive import Archive
 from cablegram.archive.blobs import pack_json, pack_text, unpack_json, unpack_text
 
@@ -22,10 +23,9 @@ def test_round_trip_keeps_text_and_json_exactly() -> None:
 def test_archives_written_with_zlib_stay_readable(small: Archive) -> None:
     c = cable(id="09STATE90001", subject="OLD ARCHIVE", text="1. (U) OLD TEXT.")
     small.store.write([record(c, text="OLD RAW TEXT")])
-    conn = small.store.conn
     # Rewrite the blobs the way schema-3 archives before zstd stored them.
     data = json.dumps(small.get_dict("09STATE90001"), ensure_ascii=False).encode()
-    conn.execute("UPDATE cable_data SET data = ?", (zlib.compress(data, 1),))
-    conn.execute("UPDATE copies SET raw = ?", (zlib.compress(b"OLD RAW TEXT", 1),))
+    sql_execute(small, "UPDATE cable_data SET data = ?", (zlib.compress(data, 1),))
+    sql_execute(small, "UPDATE copies SET raw = ?", (zlib.compress(b"OLD RAW TEXT", 1),))
     assert small.get_dict("09STATE90001")["subject"] == "OLD ARCHIVE"
     assert small.raw("09STATE90001") == "OLD RAW TEXT"

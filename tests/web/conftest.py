@@ -11,14 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 from web_fixtures import EDITED, PASSWORD, SYNTHETIC, USERS
 
+from backends import BACKENDS, new_location
 from cablegram.archive import Archive
 from cablegram.archive.demo import demo_sources
 from cablegram.web import create_app
 
 
-@pytest.fixture(scope="session")
-def archive_file(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("web") / "web.sqlite"
+@pytest.fixture(scope="session", params=BACKENDS)
+def archive_file(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """The demo archive on each backend (an SQLite file or a PostgreSQL URL)."""
+    path = new_location(request.param, tmp_path_factory.mktemp("web"), "web", request)
     docs = demo_sources(SYNTHETIC)
     edited = next(d for d in docs if b"ALMATY 001703" in d).replace(*EDITED)
     with Archive(path) as archive:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,11 +51,10 @@ def test_demo_serves_the_demo_archive_as_its_owner(tmp_path: Path) -> None:
 
 
 def test_workers_share_one_archive(archive_file: str, tmp_path: Path) -> None:
-    """Two worker processes serve one SQLite file: reads agree, and a cable
+    """Two worker processes serve one archive: reads agree, and a cable
     ingested through one is at once visible through every worker."""
-    copy = tmp_path / "shared.sqlite"
-    shutil.copy(archive_file, copy)
-    with serving(str(copy), "--workers", "2", "--anonymous", "owner") as url:
+    copy = copy_archive(archive_file, tmp_path / "shared.sqlite")
+    with serving(copy, "--workers", "2", "--anonymous", "owner") as url:
 
         def total(_: int) -> int:
             r = httpx.get(url + "api/search", params={"q": "has:refs", "limit": 1})

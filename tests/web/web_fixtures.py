@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from cablegram.archive import Archive
+from cablegram.archive.store import is_server_url
 from cablegram.lexicon import data_path
 
 SYNTHETIC = 600  # synthetic cables in the fixture archive, besides the two seeds
@@ -70,7 +72,16 @@ def bearer(client: TestClient, name: str) -> dict[str, str]:
 
 
 def copy_archive(source: str, target: Path) -> str:
-    """A consistent copy of an archive in use (SQLite's backup, WAL included)."""
+    """A consistent copy of an archive in use (SQLite's backup, WAL included;
+    on PostgreSQL ``cablegram copy`` into a schema beside the source's,
+    dropped with it)."""
+    if is_server_url(source):
+        from cablegram.archive.copy import copy_archive as copy_whole
+
+        url, schema = source.split("?schema=")
+        location = f"{url}?schema={schema}_{target.stem}_{uuid.uuid4().hex[:8]}"
+        assert copy_whole(source, location, workers=1).identical
+        return location
     import sqlite3
 
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:

@@ -333,7 +333,7 @@ def open_store(
     if is_server_url(location):
         from cablegram.archive.postgres import PostgresStore
 
-        return PostgresStore(location, principal, create=create)
+        return PostgresStore(location, principal, create=create, read_only=read_only)
     from cablegram.archive.sqlite import SQLiteStore
 
     return SQLiteStore(location, principal, create=create, read_only=read_only)

@@ -1,0 +1,113 @@
+"""The reference graph and archive statistics on PostgreSQL (under the reader's rule).
+
+Edges are stored by *cited key* (``refs.cited_key``) and resolved at read
+time by joining ``cable_keys``: a cable ingested later is linked to every
+earlier citer without rewriting anything, under any alias spelling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from cablegram.archive.store import Node, RefItem
+
+
+class GraphQueries:
+    """The graph and stats half of :class:`~cablegram.archive.postgres.store.PostgresStore`."""
+
+    conn: psycopg.Connection
+
+    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
+    def rowid_of(self, cable_id: str) -> int | None: ...
+    def seen_subject(self, rowid: int, subject: str | None) -> str | None: ...
+
+    def _nodes(self, where: str, params: tuple[object, ...]) -> list[Node]:
+        vis, vp = self.scope()
+        rows = self.conn.execute(
+            "SELECT c.id, c.created, c.subject, c.rowid, c.classification FROM cables c"
+            f" WHERE {where}{vis} ORDER BY c.created IS NULL, c.created, c.id",
+            (*params, *vp),
+        ).fetchall()
+        # A cable seen through a release view shows the view's subject (it may be withheld).
+        return [Node(cid, created, self.seen_subject(rowid, subject), cls)
+                for cid, created, subject, rowid, cls in rows]  # fmt: skip
+
+    def node(self, cable_id: str) -> Node | None:
+        rowid = self.rowid_of(cable_id)
+        found = [] if rowid is None else self._nodes("c.rowid = %s", (rowid,))
+        return found[0] if found else None
+
+    def ref_items(self, cable_id: str) -> list[RefItem] | None:
+        """The REF items of a visible cable, in order (None: absent or hidden)."""
+        rowid = self.rowid_of(cable_id)
+        if rowid is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT label, text, cited_id, cited_key FROM refs WHERE cable = %s ORDER BY ord",
+            (rowid,),
+        ).fetchall()
+        return [RefItem(*row) for row in rows]
+
+    def answering(self, key: str) -> list[Node]:
+        """The visible cables answering to the id key ``key``."""
+        return self._nodes("c.rowid IN (SELECT cable FROM cable_keys WHERE key = %s)", (key,))
+
+    def citing(self, cable_id: str) -> list[Node] | None:
+        """The visible cables whose REFs resolve to this visible cable (None: absent or hidden)."""
+        rowid = self.rowid_of(cable_id)
+        if rowid is None:
+            return None
+        return self._nodes(
+            "c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key IN"
+            " (SELECT key FROM cable_keys WHERE cable = %s))",
+            (rowid,),
+        )
+
+    def citing_key(self, key: str) -> list[Node]:
+        """The visible cables with a REF naming the id key ``key``."""
+        return self._nodes("c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key = %s)", (key,))
+
+    def stats(self, *, size: int = 20) -> dict[str, Any]:
+        """Counts by year, month, origin, classification, tag; defects; copies
+        and unresolved references (all under the reader's rule)."""
+        conn = self.conn
+        vis, vp = self.scope()
+        visible = f"SELECT c.rowid FROM cables c WHERE TRUE{vis}"
+
+        def pairs(sql: str, *params: object) -> list[tuple[Any, int]]:
+            return [(v, n) for v, n in conn.execute(sql, (*vp, *params))]
+
+        cables = conn.execute(f"SELECT count(*) FROM ({visible}) v", vp).fetchone()[0]
+        copies = conn.execute(
+            f"SELECT count(*) FROM copies WHERE cable IN ({visible})", vp
+        ).fetchone()[0]
+        refs_total, unresolved, not_cables = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE r.cited_key IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM cable_keys k JOIN cables c ON c.rowid = k.cable"
+            f"  WHERE k.key = r.cited_key{vis})), count(*) FILTER (WHERE r.cited_key IS NULL)"
+            f" FROM refs r WHERE r.cable IN ({visible})",
+            (*vp, *vp),
+        ).fetchone()
+        by = f"FROM cables c WHERE TRUE{vis} GROUP BY 1"
+        return {
+            "cables": cables,
+            "copies": copies,
+            "references": refs_total,
+            "unresolved_references": unresolved or 0,
+            "non_cable_references": not_cables or 0,
+            "by_year": pairs(f"SELECT c.year, count(*) {by} ORDER BY 1 NULLS FIRST"),
+            "by_month": pairs(f"SELECT c.month, count(*) {by} ORDER BY 1 NULLS FIRST"),
+            "by_classification": pairs(f"SELECT c.classification, count(*) {by} ORDER BY 2 DESC"),
+            "by_origin": pairs(f"SELECT c.origin, count(*) {by} ORDER BY 2 DESC, 1 LIMIT %s", size),
+            "by_tag": pairs(
+                f"SELECT t.value, count(*) FROM tags t WHERE t.cable IN ({visible})"
+                " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s",
+                size,
+            ),
+            "defects": pairs(
+                f"SELECT d.value, sum(d.n)::bigint FROM defects d WHERE d.cable IN ({visible})"
+                " GROUP BY 1 ORDER BY 2 DESC, 1"
+            ),
+        }

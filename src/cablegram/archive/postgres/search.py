@@ -1,0 +1,249 @@
+"""Search on PostgreSQL: measuring a result, its pages, facets and every match.
+
+Every query is the compiled tree (compile.py) AND-ed with the reader's rule
+(:meth:`PostgresStore.scope`).  The tsquery is bound once, in the FROM
+clause (``t.q``), so the match, the rank and the filters share it.  A text
+query is *measured* first (broad.py): up to :data:`~broad.BROAD` matches
+are listed and everything about them is exact; beyond that the total is
+estimated, and facets and the first page come from, an even sample of rowid
+ranges (as on SQLite).  When release views exist, a non-owner's text matches come
+from the cable's own vector where it reads the cable and from the view's
+(``views.doc``) where it reads a view, so a withheld word never finds,
+counts or snippets a cable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from cablegram.archive import broad
+from cablegram.archive.blobs import unpack_json
+from cablegram.archive.broad import Measure, sample_spans, scaled_total
+from cablegram.archive.facets import Facets
+from cablegram.archive.postgres.access import ReaderScope
+from cablegram.archive.postgres.compile import Reader, SqlPlan, compile_tree
+from cablegram.archive.postgres.facets import facets_of_query, facets_of_rowids
+from cablegram.archive.records import FULL_VIEW
+from cablegram.archive.results import snippet, term_pattern
+from cablegram.archive.store import Hit, Page
+from cablegram.archive.tree import Plan
+
+# ts_rank weights {D, C, B, A}: a word in the subject (weight A) counts four
+# times one in the body (D), as the SQLite backend's bm25(fts, 4.0, 1.0).
+_WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'::float4[]"
+_HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
+_CHUNK = 500  # cables read per statement when streaming every match
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    plan: Plan
+    match: str | None
+    where: str
+    params: tuple[object, ...]
+    views: bool  # text matches also come from release views
+
+
+class SearchQueries:
+    """The search half of :class:`~cablegram.archive.postgres.store.PostgresStore`."""
+
+    conn: psycopg.Connection
+    reader: ReaderScope
+
+    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
+    def views_present(self) -> bool: ...
+    def view_of(self, rowid: int) -> int | None: ...
+    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]: ...
+    def seen_data(self, rowid: int) -> bytes | None: ...
+    def _data(self, rowid: int) -> bytes: ...
+
+    # -- compiling --
+    def _view_text(self, query: str) -> tuple[str, tuple[object, ...]]:
+        """Row ``c`` has text matching ``query`` as this reader sees it."""
+        case, cp = self.reader.view_case()
+        sql = (
+            f"(CASE ({case}) WHEN {FULL_VIEW} THEN EXISTS (SELECT 1 FROM fts"
+            " WHERE fts.rowid = c.rowid AND fts.doc @@ %s::tsquery)"
+            f" ELSE EXISTS (SELECT 1 FROM views v WHERE v.cable = c.rowid AND v.level = ({case})"
+            " AND v.doc @@ %s::tsquery) END)"
+        )
+        return sql, (*cp, query, *cp, query)
+
+    def _query(self, plan: Plan) -> _Query:
+        views = not self.reader.owner and self.views_present()
+        reader = Reader(
+            full=None if self.reader.owner else self.reader.full(),
+            text=self._view_text if views else None,
+        )
+        sql: SqlPlan = compile_tree(plan.tree, reader)
+        return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None)
+
+    def _from_where(
+        self, q: _Query, spans: list[tuple[int, int]] | None = None
+    ) -> tuple[str, list[object], str]:
+        """FROM/WHERE of the matches, its parameters and the rank expression;
+        ``spans`` (first, last rowid of each) restrict it to part of the
+        archive (a broad query's sample, broad.py: one statement, so the
+        index is read once for all of them)."""
+        vis, vp = self.scope()
+        where, wp = q.where, list(q.params)
+        part, pp = "", list[object]()
+        if spans:
+            part = " AND (" + " OR ".join("c.rowid BETWEEN %s AND %s" for _ in spans) + ")"
+            pp = [bound for span in spans for bound in span]
+        if q.match is None:
+            return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
+        if not q.views:
+            sql = (
+                " FROM (SELECT %s::tsquery AS q) t CROSS JOIN fts f"
+                " JOIN cables c ON c.rowid = f.rowid"
+                f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+            )
+            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.doc, t.q)"
+        case, cp = self.reader.view_case()
+        sql = (
+            " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
+            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, doc, t.q) AS score"
+            " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
+            f" ts_rank({_WEIGHTS}, doc, t.q) FROM views WHERE doc @@ t.q) m"
+            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
+        )
+        return sql, [q.match, *wp, *cp, *pp], "m.score"
+
+    def _matching(
+        self, q: _Query, spans: list[tuple[int, int]] | None = None
+    ) -> tuple[str, list[object]]:
+        frm, params, _ = self._from_where(q, spans)
+        return f"SELECT c.rowid AS rowid{frm}", params
+
+    def _rowid_list(self, sql: str, params: list[object], limit: int | None = None) -> list[int]:
+        tail = f" ORDER BY rowid LIMIT {int(limit)}" if limit is not None else ""
+        return [r for (r,) in self.conn.execute(f"SELECT rowid FROM ({sql}) m{tail}", params)]
+
+    @staticmethod
+    def _order(q: _Query, sort: str, score: str) -> str:
+        if sort == "rank" and q.match is not None:
+            return f" ORDER BY {score} DESC, c.rowid"
+        if sort == "date-asc":
+            return " ORDER BY c.created IS NULL, c.created, c.rowid"
+        return " ORDER BY c.created DESC NULLS LAST, c.rowid"
+
+    # -- measuring --
+    def count(self, plan: Plan) -> int:
+        sql, params = self._matching(self._query(plan))
+        return int(self.conn.execute(f"SELECT count(*) FROM ({sql}) m", params).fetchone()[0])
+
+    def measure(self, plan: Plan) -> Measure:
+        """How many cables match (exact, or estimated for a broad text query;
+        see broad.py), with the rowids that stand for them — the same
+        strategy as the SQLite backend's, so both answer alike."""
+        q = self._query(plan)
+        sql, params = self._matching(q)
+        if q.match is None:  # fields only: indexes give the rowids cheaply
+            every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
+            if len(every) <= broad.FIELD_ROWIDS:
+                return Measure(len(every), True, tuple(every))
+            return Measure(self.count(plan), True)
+        first = self._rowid_list(sql, params, broad.BROAD + 1)
+        if len(first) <= broad.BROAD:
+            return Measure(len(first), True, tuple(first))
+        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        spans = sample_spans(top, first)
+        if spans is None:  # the sample would cover most of the archive: list every match
+            every = tuple(self._rowid_list(sql, params))
+            return Measure(len(every), True, every)
+        found = self._rowid_list(*self._matching(q, spans))
+        total = scaled_total(len(found), spans, top, len(first))
+        return Measure(total, False, tuple(found), sample=True)
+
+    # -- pages --
+    def page(self, plan: Plan, measure: Measure, *, sort: str, limit: int, offset: int) -> Page:
+        """One page of matches with snippets, by relevance or date (a broad
+        result's relevance page comes from its sample, see broad.py)."""
+        if limit <= 0:
+            return Page([])
+        q = self._query(plan)
+        if sort == "rank" and q.match is not None and measure.sample:
+            return Page(self._sample_page(q, measure.rowids or (), limit, offset),
+                        approximate_rank=True)  # fmt: skip
+        frm, params, score = self._from_where(q)
+        if not (sort == "rank" and q.match is not None):
+            score = "0.0"
+        rows = self.conn.execute(
+            f"SELECT {_HIT_COLUMNS}, {score}, c.rowid{frm}{self._order(q, sort, score)}"
+            " LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        ).fetchall()
+        return Page(self._hits(q.plan, rows))
+
+    def _sample_page(
+        self, q: _Query, rowids: tuple[int, ...], limit: int, offset: int
+    ) -> list[Hit]:
+        """A page of a broad query's sample: cables with a query term in their
+        subject (as this reader sees it) first, then newest first."""
+        case, cp = self.reader.view_case()
+        rows = self.conn.execute(
+            "SELECT c.rowid, c.created, CASE WHEN v.level IS NULL THEN c.subject"
+            " ELSE v.subject END FROM cables c"
+            f" LEFT JOIN views v ON v.cable = c.rowid AND v.level = ({case})"
+            f" AND v.level != {FULL_VIEW} WHERE c.rowid = ANY(%s)",
+            (*cp, list(rowids)),
+        ).fetchall()
+        pattern = term_pattern(q.plan.terms)
+        rows.sort(key=lambda row: row[0])
+        rows.sort(key=lambda row: row[1] or "", reverse=True)
+        if pattern is not None:
+            rows.sort(key=lambda row: pattern.search(row[2] or "") is None)
+        page = [rowid for rowid, _, _ in rows[offset : offset + limit]]
+        if not page:
+            return []
+        found = {row[6]: row for row in self.conn.execute(
+            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s)",
+            (page,))}  # fmt: skip
+        return self._hits(q.plan, [found[r] for r in page])
+
+    def _hits(self, plan: Plan, rows: list[tuple[Any, ...]]) -> list[Hit]:
+        """Hits with snippets, each as this reader sees the cable."""
+        hits = []
+        for cid, created, cls, origin, subject, sc, rowid in rows:
+            view = self.view_of(rowid)
+            if view == FULL_VIEW:
+                text = unpack_json(self._data(rowid)).get("text") or ""
+            else:  # seen through a release view: its subject and text only
+                subject, blob = self.view_row(rowid, int(view or 0))
+                text = unpack_json(blob).get("text") or ""
+            hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms),
+                            float(sc)))  # fmt: skip
+        return hits
+
+    # -- facets and every match --
+    def facets(self, plan: Plan, *, size: int = 10, measure: Measure) -> Facets:
+        if measure.rowids is not None:
+            return facets_of_rowids(self.conn, measure.rowids, size, total=measure.total,
+                                    exact=not measure.sample)  # fmt: skip
+        sql, params = self._matching(self._query(plan))
+        return facets_of_query(self.conn, sql, params, size, total=measure.total)
+
+    def iter_matches(self, plan: Plan, *, sort: str = "date") -> Iterator[dict[str, Any]]:
+        """Schema JSON of every match as this reader sees it, in ``sort`` order
+        (the rowids first, then the cables a chunk at a time)."""
+        q = self._query(plan)
+        frm, params, score = self._from_where(q)
+        order = self._order(q, sort, score)
+        rowids = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}{order}", params)]
+        for i in range(0, len(rowids), _CHUNK):
+            chunk = rowids[i : i + _CHUNK]
+            if self.reader.owner:
+                blobs = dict(self.conn.execute(
+                    "SELECT rowid, data FROM cable_data WHERE rowid = ANY(%s)", (chunk,)))  # fmt: skip
+                for rowid in chunk:
+                    yield unpack_json(blobs[rowid])
+                continue
+            for rowid in chunk:
+                blob = self.seen_data(rowid)
+                if blob is not None:
+                    yield unpack_json(blob)

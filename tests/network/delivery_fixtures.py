@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from network_fixtures import principals
 
-from cablegram.access.principal import Principal
-from cablegram.archive.sqlite import SQLiteStore
+from backends import BACKENDS, new_location
+from cablegram.access.principal import OWNER, Principal
+from cablegram.archive.store import open_store
 from cablegram.model import Classification
 from cablegram.network.archived_deliveries import ArchivedDeliveries
 from cablegram.network.directory import CLEARER, DRAFTER, Office, Person
@@ -53,19 +54,16 @@ def department(net):
     return net
 
 
-def open_deliveries(kind: str, folder):
-    """A DeliveryStore: in memory, or in an SQLite archive file in ``folder``."""
-    if kind == "memory":
-        return MemoryDeliveryStore()
-    return ArchivedDeliveries(SQLiteStore(str(folder / "archive.sqlite")))
-
-
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", *BACKENDS])
 def deliveries(request, tmp_path):
-    store = open_deliveries(request.param, tmp_path)
+    """A DeliveryStore: in memory, or in an archive on each backend."""
+    if request.param == "memory":
+        yield MemoryDeliveryStore()
+        return
+    location = new_location(request.param, tmp_path, "deliveries", request)
+    store = ArchivedDeliveries(open_store(location, OWNER))
     yield store
-    if request.param == "sqlite":
-        store.archive.close()
+    store.archive.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Deliveries kept in the archive's SQLite file: a receipt is refused for ever
+"""Deliveries kept in the archive (each backend): a receipt is refused for ever
 once made (reopened, a day or a year later), and a delivery made in a failed
 transaction leaves nothing behind."""
 
@@ -10,8 +10,9 @@ import pytest
 import synthetic
 from synthetic import BRAVO
 
-from cablegram.access.principal import Principal
-from cablegram.archive.sqlite import SQLiteStore
+from backends import BACKENDS, new_location
+from cablegram.access.principal import OWNER, Principal
+from cablegram.archive.store import open_store
 from cablegram.network.archived_deliveries import ArchivedDeliveries
 from cablegram.network.clock import SimulatedClock
 from cablegram.network.delivery import STATION
@@ -20,20 +21,25 @@ from cablegram.network.installation import Installation
 PEOPLE = {u: Principal(u, sbu=True) for u in ("bpol", "bamb", "bduty")}
 
 
+@pytest.fixture(params=BACKENDS)
+def location(request, tmp_path):
+    return new_location(request.param, tmp_path, "delivered", request)
+
+
 def _open(path, when):
-    store = ArchivedDeliveries(SQLiteStore(str(path)))
+    store = ArchivedDeliveries(open_store(str(path), OWNER))
     clock = SimulatedClock(when)
     return Installation(synthetic.directory(), store, principal_of=PEOPLE.get, clock=clock), store
 
 
-def test_receipt_is_idempotent_across_reopening(tmp_path):
-    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+def test_receipt_is_idempotent_across_reopening(location):
+    inst, store = _open(location, datetime(2006, 5, 15, 10, tzinfo=UTC))
     a = synthetic.cable(1, numbers={BRAVO: 5})
     sent = inst.dispatch(a.cable, a.telegram)
     inst.drain()
     assert len(store.inbox(STATION, BRAVO)) == 1
     store.archive.close()
-    inst, store = _open(tmp_path / "a.sqlite", datetime(2007, 5, 15, 10, tzinfo=UTC))
+    inst, store = _open(location, datetime(2007, 5, 15, 10, tzinfo=UTC))
     for t in sent:
         assert inst.receive(t) == []
     assert len(store.inbox(STATION, BRAVO)) == 1
@@ -42,8 +48,8 @@ def test_receipt_is_idempotent_across_reopening(tmp_path):
     store.archive.close()
 
 
-def test_a_failed_delivery_leaves_nothing(tmp_path):
-    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+def test_a_failed_delivery_leaves_nothing(location):
+    inst, store = _open(location, datetime(2006, 5, 15, 10, tzinfo=UTC))
 
     def broken(_user):
         raise RuntimeError("directory unavailable")
@@ -59,18 +65,18 @@ def test_a_failed_delivery_leaves_nothing(tmp_path):
     store.archive.close()
 
 
-def test_reindex_keeps_the_deliveries(tmp_path):
+def test_reindex_keeps_the_deliveries(location):
     from cablegram.archive.archive import Archive
 
-    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 15, 10, tzinfo=UTC))
+    inst, store = _open(location, datetime(2006, 5, 15, 10, tzinfo=UTC))
     a = synthetic.cable(1, numbers={BRAVO: 5})
     sent = inst.dispatch(a.cable, a.telegram)
     inst.drain()
     before = [d.to_dict() for d in store.inbox(STATION, BRAVO)]
     store.archive.close()
-    with Archive(str(tmp_path / "a.sqlite")) as archive:
+    with Archive(location) as archive:
         archive.reindex(workers=1)
-    inst, store = _open(tmp_path / "a.sqlite", datetime(2006, 5, 16, 10, tzinfo=UTC))
+    inst, store = _open(location, datetime(2006, 5, 16, 10, tzinfo=UTC))
     assert [d.to_dict() for d in store.inbox(STATION, BRAVO)] == before
     assert all(inst.receive(t) == [] for t in sent)
     store.archive.close()

@@ -41,6 +41,7 @@ from cablegram.archive.postgres.connection import (
     parse_location,
     transaction,
 )
+from cablegram.archive.postgres.delivery import PostgresDeliveries
 from cablegram.archive.postgres.graph import GraphQueries
 from cablegram.archive.postgres.review import DECISION_COLUMNS, PostgresDecisions
 from cablegram.archive.postgres.search import SearchQueries
@@ -86,6 +87,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.signins = PostgresSignIns(self.side, read_only=read_only, where=location)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.deliveries = PostgresDeliveries(self)
 
     @property
     def side(self) -> Connections:
@@ -341,6 +343,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS, "rowid"),
             audit=self.audit.rows(),
             settings=settings,
+            deliveries=self.deliveries.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -356,6 +359,7 @@ class PostgresStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:
         rows = self.conn.execute(
@@ -387,6 +391,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.accounts = PostgresAccounts(self)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.deliveries = PostgresDeliveries(self)
 
 
 class _LazyConnections(Connections):

@@ -31,6 +31,7 @@ class MemoryStore:
             "collective": {},
             "office": {},
             "person": {},
+            "relay": {},
             "drafts": {},
             "clearances": [],
             "events": [],
@@ -70,6 +71,7 @@ class MemoryStore:
             list(s["collective"].values()),
             list(s["office"].values()),
             list(s["person"].values()),
+            list(s["relay"].values()),
         )
 
     def put_station(self, station: Station) -> None:
@@ -83,6 +85,9 @@ class MemoryStore:
 
     def put_person(self, person: Person) -> None:
         self.state["person"][person.user] = person
+
+    def put_relay(self, relay) -> None:
+        self.state["relay"][relay.ri] = relay
 
     def remove_entry(self, kind: str, key: str) -> bool:
         return self.state[kind].pop(key, None) is not None

@@ -36,6 +36,7 @@ __all__ = [
     "AuditStore",
     "CopyInfo",
     "DecisionStore",
+    "DeliveryRows",
     "Hit",
     "KeptRecords",
     "NetworkRows",
@@ -148,6 +149,8 @@ class KeptRecords:
     # The network's state (NetworkRows.dump): its directory, drafts,
     # clearances, events, counters and release records — never derived.
     network: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The network's deliveries (DeliveryRows.dump): receipts, inboxes, actions — never derived.
+    deliveries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 # -- the sub-stores --
@@ -260,6 +263,63 @@ class NetworkRows(Protocol):
         ...
 
 
+Key = tuple[str, str, int, str]  # (origin, cable id, section, addressee)
+
+
+class DeliveryRows(Protocol):
+    """The cable network's deliveries (``cablegram.network``) as the archive keeps
+    them: JSON objects the network reads and writes (``network/archived_deliveries.py``
+    turns them into its values; the archive never interprets them beyond the
+    columns it orders and finds them by).  Every method joins the caller's
+    transaction (``Store.transaction``).
+
+    ``receive`` is idempotent for ever: a key received before is refused
+    (False) — a primary key, no time window.  ``inbox`` orders a holder's
+    deliveries by precedence rank (highest first), NIACT first, then time."""
+
+    def receive(self, key: Key, at: str, telegram: str) -> bool: ...
+    def sections(self, cable_id: str, addressee: str) -> dict[int, str]: ...
+    def add_deliveries(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Store deliveries (``id`` ignored); their new ids, in order."""
+        ...
+
+    def delivery(self, delivery_id: int) -> dict[str, Any] | None: ...
+    def update_delivery(self, row: dict[str, Any]) -> None: ...
+    def inbox(self, kind: str, holder: str) -> list[dict[str, Any]]: ...
+    def deliveries_of(self, cable_id: str, station: str | None) -> list[dict[str, Any]]: ...
+    def unacknowledged(self) -> list[dict[str, Any]]: ...
+    def holders(self, kind: str) -> list[str]: ...
+    def count(self) -> int: ...
+    def add_action(self, row: dict[str, Any]) -> None: ...
+    def actions(self, cable_id: str) -> list[dict[str, Any]]: ...
+    def subscribe(self, station: str, office: str, tag: str) -> None: ...
+    def subscriptions(self, station: str) -> list[tuple[str, str]]: ...
+    def set_roster(self, station: str, users: list[str]) -> None: ...
+    def roster(self, station: str) -> list[str]: ...
+    def see_number(self, origin: str, addressee: str, number: int, at: str) -> None: ...
+    def numbers_seen(self, origin: str, addressee: str) -> set[int]: ...
+    def record_sent(self, origin: str, addressee: str, number: int,
+                    row: dict[str, Any]) -> None: ...  # fmt: skip
+    def sent(self, origin: str, addressee: str, number: int) -> list[dict[str, Any]]: ...
+    def enqueue(self, queue: str, items: list[tuple[Key, int, dict[str, Any]]]) -> None:
+        """Add (key, precedence rank, row) items; a key already in the queue is skipped."""
+        ...
+
+    def queued(self, queue: str) -> list[dict[str, Any]]:
+        """Rows by precedence rank (highest first), then the order queued."""
+        ...
+
+    def dequeue(self, queue: str, keys: list[Key]) -> None: ...
+    def queues(self) -> dict[str, int]: ...
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row, table by table (reindex and copy carry them over)."""
+        ...
+
+    def load(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Add the rows of :meth:`dump` (into an archive holding none)."""
+        ...
+
+
 # -- the store --
 class Store(Protocol):
     """An archive opened for one reader (see the module docstring)."""
@@ -272,6 +332,7 @@ class Store(Protocol):
     audit: AuditStore
     decisions: DecisionStore
     network: NetworkRows
+    deliveries: DeliveryRows  # the cable network's deliveries (network/archived_deliveries.py)
     # Called after a cable's fields are (re)written, inside the write
     # transaction, with its id: the archive re-applies release decisions.
     on_fields: Callable[[str], None] | None

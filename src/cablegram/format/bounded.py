@@ -246,7 +246,6 @@ def parse_bounded(
         return _shared.parse(text, source=source, defects=defects, line_map=line_map)
 
 
-
 def child_main() -> None:
     """The child's entry: ``python -c ... JOBS_FD RESULTS_FD``."""
     _child(

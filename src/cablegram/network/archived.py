@@ -30,7 +30,7 @@ from cablegram.format.render import render
 from cablegram.format.sources import Document
 from cablegram.model import Cable, from_dict
 from cablegram.network.clearance import Clearance
-from cablegram.network.directory import Collective, Office, Person, Station
+from cablegram.network.directory import Collective, Office, Person, RelayStation, Station
 from cablegram.network.directory_csv import entry_of, row_of
 from cablegram.network.drafts import Draft
 from cablegram.network.release import DEFAULT_SECTION_LIMIT
@@ -56,7 +56,9 @@ CLOCK_SETTING = "network_clock"
 RELEASED_FORMAT = "telegram"
 
 
-def _key(entry: Station | Collective | Office | Person) -> tuple[str, str]:
+def _key(entry: Station | Collective | Office | Person | RelayStation) -> tuple[str, str]:
+    if isinstance(entry, RelayStation):
+        return "relay", entry.ri
     if isinstance(entry, Station):
         return "station", entry.plad
     if isinstance(entry, Collective):
@@ -87,17 +89,20 @@ class ArchiveNetworkStore:
 
     def load_directory(
         self,
-    ) -> tuple[list[Station], list[Collective], list[Office], list[Person]]:
-        out: dict[str, list[Any]] = {"station": [], "collective": [], "office": [], "person": []}
+    ) -> tuple[
+        list[Station], list[Collective], list[Office], list[Person], list[RelayStation]
+    ]:
+        kinds = ("station", "collective", "office", "person", "relay")
+        out: dict[str, list[Any]] = {kind: [] for kind in kinds}
         for kind, data in self.rows.entries():
             out[kind].append(entry_of(data))
-        return out["station"], out["collective"], out["office"], out["person"]
+        return out["station"], out["collective"], out["office"], out["person"], out["relay"]
 
-    def _put(self, entry: Station | Collective | Office | Person) -> None:
+    def _put(self, entry: Station | Collective | Office | Person | RelayStation) -> None:
         kind, key = _key(entry)
         self.rows.put_entry(kind, key, row_of(entry))
 
-    put_station = put_collective = put_office = put_person = _put
+    put_station = put_collective = put_office = put_person = put_relay = _put
 
     def remove_entry(self, kind: str, key: str) -> bool:
         return self.rows.remove_entry(kind, key)

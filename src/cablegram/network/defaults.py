@@ -9,6 +9,8 @@
   sample starts long after most posts did.
 * Origins come from ``origins_observed.csv`` (FM PLAD -> classification-line
   origin), else from the address itself (``AMEMBASSY ALMATY`` -> ``ALMATY``).
+* Relays (``relay/commcen`` in ``routing_indicators.csv``) serve their own RI
+  as a prefix.
 * Collectives and their observed members come from ``collectives_observed.csv``
   (membership is partial, FORMAT §6.4).
 * The Department's standing offices that the clearance rules name (Executive
@@ -32,6 +34,7 @@ from cablegram.network.directory import (
     Directory,
     Membership,
     Office,
+    RelayStation,
     RoutingAssignment,
     Station,
     address,
@@ -150,7 +153,7 @@ def default_directory() -> Directory:
         elif plad not in seen and ri not in held:
             seen.add(plad)
             stations.append(_make_station(plad, (RoutingAssignment(ri),), ri))
-    return Directory.of(stations, _collectives(collectives), _offices())
+    return Directory.of(stations, _collectives(collectives), _offices(), (), _relays())
 
 
 def _station(
@@ -204,6 +207,22 @@ def _collectives(names: dict[str, str]) -> list[Collective]:
         if ri not in out:
             out[ri] = Collective(ri, name, tuple(members.get(ri, ())))
     return list(out.values())
+
+
+def _relays() -> list[RelayStation]:
+    """The relays and commcens ACP 117 lists; each serves the RIs beginning with its
+    own (``RUEH`` Beltsville: every RUEH station; ``RUEHL`` the minor relay at
+    Libreville), and while down hands its traffic to the relay serving the next
+    shorter prefix of its RI, if one is listed."""
+    names: dict[str, str] = {}
+    for r in lexicon.read_csv("routing_indicators.csv"):
+        if r["kind"] == "relay/commcen":
+            names.setdefault(r["indicator"], address(r["station"]))
+    out = []
+    for ri, name in names.items():
+        parents = [ri[:n] for n in range(len(ri) - 1, 0, -1) if ri[:n] in names]
+        out.append(RelayStation(ri, name, (ri,), tuple(parents[:1])))
+    return out
 
 
 def _offices() -> list[Office]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from cablegram import lexicon
@@ -38,6 +39,7 @@ __all__ = [
     "Membership",
     "Office",
     "Person",
+    "RelayStation",
     "ReleaseAuthority",
     "RoutingAssignment",
     "Station",
@@ -226,6 +228,27 @@ class Person:
         return role in self.roles
 
 
+@dataclass(frozen=True, slots=True)
+class RelayStation:
+    """A relay: the station that stores and forwards traffic for the routing
+    indicators beginning with one of its ``prefixes`` (NETWORK.md §5), and the
+    relays that take its traffic while it is down (``alternates``, by RI)."""
+
+    ri: str
+    name: str = ""
+    prefixes: tuple[str, ...] = ()
+    alternates: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ri", self.ri.upper())
+        object.__setattr__(self, "prefixes", tuple(p.upper() for p in self.prefixes or (self.ri,)))
+        object.__setattr__(self, "alternates", tuple(a.upper() for a in self.alternates))
+
+    def serves(self, ri: str) -> int:
+        """The length of the longest prefix of ``ri`` it serves (0: none)."""
+        return max((len(p) for p in self.prefixes if ri.upper().startswith(p)), default=0)
+
+
 @dataclass(frozen=True)
 class Directory:
     """Every entry, indexed; queries answer as of a date."""
@@ -234,6 +257,7 @@ class Directory:
     collectives: Mapping[str, Collective] = field(default_factory=dict)  # by name
     offices: Mapping[tuple[str, str], Office] = field(default_factory=dict)
     people: Mapping[str, Person] = field(default_factory=dict)
+    relays: Mapping[str, RelayStation] = field(default_factory=dict)  # by RI
 
     @classmethod
     def of(
@@ -242,20 +266,25 @@ class Directory:
         collectives: Iterable[Collective] = (),
         offices: Iterable[Office] = (),
         people: Iterable[Person] = (),
+        relays: Iterable[RelayStation] = (),
     ) -> Directory:
         return cls(
             {s.plad: s for s in stations},
             {c.name: c for c in collectives},
             {o.key: o for o in offices},
             {p.user: p for p in people},
+            {r.ri: r for r in relays},
         )
 
-    def updated(self, *entries: Station | Collective | Office | Person) -> Directory:
+    def updated(self, *entries: Station | Collective | Office | Person | RelayStation) -> Directory:
         """A copy with ``entries`` added or replaced."""
         stations, collectives = dict(self.stations), dict(self.collectives)
         offices, people = dict(self.offices), dict(self.people)
+        relays = dict(self.relays)
         for e in entries:
-            if isinstance(e, Station):
+            if isinstance(e, RelayStation):
+                relays[e.ri] = e
+            elif isinstance(e, Station):
                 stations[e.plad] = e
             elif isinstance(e, Collective):
                 collectives[e.name] = e
@@ -263,7 +292,7 @@ class Directory:
                 offices[e.key] = e
             else:
                 people[e.user] = e
-        return Directory(stations, collectives, offices, people)
+        return Directory(stations, collectives, offices, people, relays)
 
     # -- stations and collectives --
     def station(self, plad: str) -> Station | None:
@@ -297,8 +326,17 @@ class Directory:
         c = self.collective(name)
         return c.ri if c is not None and c.known_on(on) else None
 
+    @cached_property
+    def _holders(self) -> dict[str, list[Station]]:
+        """RI -> the stations that ever held it (the directory is frozen: built once)."""
+        out: dict[str, list[Station]] = {}
+        for s in self.stations.values():
+            for a in s.routing:
+                out.setdefault(a.ri, []).append(s)
+        return out
+
     def stations_by_ri(self, ri: str, on: date) -> list[Station]:
-        return [s for s in self.stations.values() if s.routing_indicator(on) == ri]
+        return [s for s in self._holders.get(ri, ()) if s.routing_indicator(on) == ri]
 
     # -- offices and people --
     def office(self, station: str, symbol: str) -> Office | None:

@@ -1,6 +1,6 @@
 """The directory as one CSV file (``cablegram directory export|import``).
 
-One row per entry; ``entry`` says which (station, collective, office, person)
+One row per entry; ``entry`` says which (station, collective, office, person, relay)
 and each kind fills its columns.  Lists are ``;``-separated; a dated value is
 ``VALUE@FROM..TO`` with ISO dates, either end empty when open
 (``RUEHTA@..2007-12-31``).  Reading reports the line and column of a bad value.
@@ -22,6 +22,7 @@ from cablegram.network.directory import (
     Membership,
     Office,
     Person,
+    RelayStation,
     ReleaseAuthority,
     RoutingAssignment,
     Station,
@@ -32,7 +33,7 @@ __all__ = ["COLUMNS", "entry_of", "read_directory_csv", "row_of", "write_directo
 COLUMNS = (
     "entry", "address", "origin", "routing", "kind", "time_zone", "country", "bureau",
     "numbered", "members", "station", "office", "name", "role", "countries", "user",
-    "roles", "release_origins", "release_classification", "release_captions",
+    "roles", "release_origins", "release_classification", "release_captions", "prefixes", "alternates",
 )  # fmt: skip
 
 
@@ -63,7 +64,7 @@ def _list(text: str) -> list[str]:
     return [x.strip() for x in (text or "").split(";") if x.strip()]
 
 
-def row_of(entry: Station | Collective | Office | Person) -> dict[str, str]:
+def row_of(entry: Station | Collective | Office | Person | RelayStation) -> dict[str, str]:
     """One entry as a row of the CSV (also how an archive keeps it)."""
     if isinstance(entry, Station):
         s = entry
@@ -97,6 +98,15 @@ def row_of(entry: Station | Collective | Office | Person) -> dict[str, str]:
             "role": o.role,
             "countries": ";".join(o.countries),
         }
+    if isinstance(entry, RelayStation):
+        r = entry
+        return {
+            "entry": "relay",
+            "address": r.name,
+            "routing": r.ri,
+            "prefixes": ";".join(r.prefixes),
+            "alternates": ";".join(r.alternates),
+        }
     p = entry
     a = p.authority
     return {
@@ -117,6 +127,7 @@ def _rows(d: Directory) -> Iterator[dict[str, str]]:
     yield from (row_of(c) for c in sorted(d.collectives.values(), key=lambda c: c.name))
     yield from (row_of(o) for o in sorted(d.offices.values(), key=lambda o: o.key))
     yield from (row_of(p) for p in sorted(d.people.values(), key=lambda p: p.user))
+    yield from (row_of(r) for r in sorted(d.relays.values(), key=lambda r: r.ri))
 
 
 def write_directory_csv(d: Directory) -> str:
@@ -128,7 +139,7 @@ def write_directory_csv(d: Directory) -> str:
     return out.getvalue()
 
 
-def entry_of(r: dict[str, str]) -> Station | Collective | Office | Person:
+def entry_of(r: dict[str, str]) -> Station | Collective | Office | Person | RelayStation:
     kind = r.get("entry", "")
     if kind == "station":
         routing = tuple(RoutingAssignment(*_dated(x)) for x in _list(r["routing"]))
@@ -170,7 +181,14 @@ def entry_of(r: dict[str, str]) -> Station | Collective | Office | Person:
             authority,
             r.get("name", ""),
         )
-    raise DirectoryError(f"unknown entry {kind!r} (station, collective, office, person)")
+    if kind == "relay":
+        return RelayStation(
+            r["routing"],
+            r.get("address", ""),
+            tuple(_list(r.get("prefixes", ""))),
+            tuple(_list(r.get("alternates", ""))),
+        )
+    raise DirectoryError(f"unknown entry {kind!r} (station, collective, office, person, relay)")
 
 
 def read_directory_csv(text: str, path: str = "<input>") -> list[Any]:

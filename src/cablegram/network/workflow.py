@@ -224,8 +224,7 @@ class Network:
         if self._directory is None:
             if not self.store.directory_loaded():
                 self.load_default_directory()
-            stations, collectives, offices, people = self.store.load_directory()
-            self._directory = Directory.of(stations, collectives, offices, people)
+            self._directory = Directory.of(*self.store.load_directory())
         return self._directory
 
     def load_default_directory(self) -> None:
@@ -237,16 +236,19 @@ class Network:
                 self.store.put_collective(c)
             for o in d.offices.values():
                 self.store.put_office(o)
+            for r in d.relays.values():
+                self.store.put_relay(r)
             self.store.mark_directory_loaded()
         self._directory = None
 
     def put(self, user: str, *entries: Any) -> None:
-        """Add or replace directory entries (stations, collectives, offices, people)."""
+        """Add or replace directory entries (stations, collectives, offices, people, relays)."""
         put = {
             "Station": self.store.put_station,
             "Collective": self.store.put_collective,
             "Office": self.store.put_office,
             "Person": self.store.put_person,
+            "RelayStation": self.store.put_relay,
         }
         self.directory  # noqa: B018 - the shipped directory first, so these override it
         with self.store.transaction():
@@ -758,7 +760,7 @@ def _with_origin(cable: Cable, directory: Directory) -> Cable:
 
 
 def _entry_key(entry: Any) -> str:
-    for attr in ("plad", "user"):
+    for attr in ("plad", "user", "ri"):
         if hasattr(entry, attr):
             return str(getattr(entry, attr))
     if hasattr(entry, "symbol"):

@@ -94,10 +94,14 @@ def cable(archive: ArchiveDep, reader: ReaderDep, cable_id: CableId) -> JSONResp
         200: {"content": {"text/plain": {}}},
         # Errors are JSON whatever the route's own type (set here: FastAPI would
         # document them as text/plain, the route's type).
-        404: {"description": NOT_FOUND[404]["description"],
-              "content": {"application/json": {"schema": ERROR_REF}}},
-        422: {"description": ERRORS[422]["description"],
-              "content": {"application/json": {"schema": ERROR_REF}}},
+        404: {
+            "description": NOT_FOUND[404]["description"],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        },
+        422: {
+            "description": ERRORS[422]["description"],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        },
     },
 )
 def raw(archive: ArchiveDep, cable_id: CableId) -> PlainTextResponse:

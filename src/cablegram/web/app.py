@@ -30,6 +30,7 @@ from cablegram.web import (
     drafting,
     drafting_pages,
     errors,
+    inbox,
     openapi,
     pages,
     signin,
@@ -107,6 +108,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(drafting_pages.router)
     app.include_router(directory_pages.router)
+    app.include_router(inbox.api)
+    app.include_router(inbox.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -35,7 +35,9 @@ class IngestJobError(RuntimeError):
     """The ingest process failed or ran out of time; nothing after its last batch is kept."""
 
 
-def run_ingest(archive: str, uploads: list[Upload], *, seconds: float = JOB_SECONDS) -> dict[str, Any]:
+def run_ingest(
+    archive: str, uploads: list[Upload], *, seconds: float = JOB_SECONDS
+) -> dict[str, Any]:
     """The ingest report (``IngestReport.to_dict()``) of ``uploads`` into ``archive``,
     ingested by a child process."""
     with tempfile.TemporaryDirectory(prefix="cablegram-upload-") as tmp:
@@ -54,7 +56,9 @@ def run_ingest(archive: str, uploads: list[Upload], *, seconds: float = JOB_SECO
         try:
             done = subprocess.run(command, capture_output=True, timeout=seconds, check=False)
         except subprocess.TimeoutExpired:
-            raise IngestJobError(f"the ingest ran longer than {seconds:g} s and was stopped") from None
+            raise IngestJobError(
+                f"the ingest ran longer than {seconds:g} s and was stopped"
+            ) from None
         if done.returncode != 0:
             tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
             raise IngestJobError(f"the ingest failed: {' '.join(tail) or done.returncode}")

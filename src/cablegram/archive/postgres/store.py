@@ -41,6 +41,7 @@ from cablegram.archive.postgres.connection import (
     parse_location,
     transaction,
 )
+from cablegram.archive.postgres.delivery import PostgresDeliveries
 from cablegram.archive.postgres.graph import GraphQueries
 from cablegram.archive.postgres.network import PostgresNetwork
 from cablegram.archive.postgres.review import DECISION_COLUMNS, PostgresDecisions
@@ -88,6 +89,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
         self.network = PostgresNetwork(self)
+        self.deliveries = PostgresDeliveries(self)
 
     @property
     def side(self) -> Connections:
@@ -352,6 +354,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             audit=self.audit.rows(),
             settings=settings,
             network=self.network.dump(),
+            deliveries=self.deliveries.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -368,6 +371,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
             self.network.load(kept.network)
+            self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:
         rows = self.conn.execute(
@@ -400,6 +404,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
         self.network = PostgresNetwork(self)
+        self.deliveries = PostgresDeliveries(self)
 
 
 class _LazyConnections(Connections):

@@ -272,6 +272,49 @@ def _v8_public_tier(conn: sqlite3.Connection) -> None:
     tiers.create(conn)
 
 
+DELIVERY_DDL = """
+-- One row per transmission received: the key makes receipt idempotent for ever.
+CREATE TABLE IF NOT EXISTS delivery_receipts (origin TEXT NOT NULL, cable_id TEXT NOT NULL,
+    section INTEGER NOT NULL, addressee TEXT NOT NULL, received_at TEXT NOT NULL,
+    telegram TEXT NOT NULL, PRIMARY KEY (origin, cable_id, section, addressee)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS delivery_receipts_cable ON delivery_receipts(cable_id, addressee);
+-- Inbox entries (station, office, person): JSON, and what they are found and ordered by.
+CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, cable_id TEXT NOT NULL,
+    station TEXT NOT NULL, kind TEXT NOT NULL, holder TEXT NOT NULL, rank INTEGER NOT NULL,
+    niact INTEGER NOT NULL, received_at TEXT NOT NULL, ack_open INTEGER NOT NULL,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_holder
+    ON deliveries(kind, holder, rank DESC, niact DESC, received_at);
+CREATE INDEX IF NOT EXISTS deliveries_cable ON deliveries(cable_id, station);
+CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries(ack_open) WHERE ack_open = 1;
+CREATE TABLE IF NOT EXISTS delivery_actions (rowid INTEGER PRIMARY KEY,
+    cable_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS delivery_actions_cable ON delivery_actions(cable_id);
+CREATE TABLE IF NOT EXISTS delivery_subscriptions (station TEXT NOT NULL, office TEXT NOT NULL,
+    tag TEXT NOT NULL, PRIMARY KEY (station, office, tag));
+CREATE TABLE IF NOT EXISTS delivery_rosters (station TEXT NOT NULL, position INTEGER NOT NULL,
+    user TEXT NOT NULL, PRIMARY KEY (station, position)) WITHOUT ROWID;
+-- Per-addressee numbers a station has seen, and the originator's log of what it sent.
+CREATE TABLE IF NOT EXISTS delivery_numbers (origin TEXT NOT NULL, addressee TEXT NOT NULL,
+    number INTEGER NOT NULL, seen_at TEXT NOT NULL,
+    PRIMARY KEY (origin, addressee, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivery_sent (rowid INTEGER PRIMARY KEY, origin TEXT NOT NULL,
+    addressee TEXT NOT NULL, number INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS delivery_sent_number ON delivery_sent(origin, addressee, number);
+-- Transmissions waiting at a relay, or for the broker (queue 'out').
+CREATE TABLE IF NOT EXISTS delivery_queue (seq INTEGER PRIMARY KEY, queue TEXT NOT NULL,
+    origin TEXT NOT NULL, cable_id TEXT NOT NULL, section INTEGER NOT NULL,
+    addressee TEXT NOT NULL, rank INTEGER NOT NULL, data TEXT NOT NULL,
+    UNIQUE (queue, origin, cable_id, section, addressee));
+CREATE INDEX IF NOT EXISTS delivery_queue_order ON delivery_queue(queue, rank DESC, seq);
+"""
+
+
+def _v7_deliveries(conn: sqlite3.Connection) -> None:
+    """The cable network's deliveries (archive/sqlite/delivery.py)."""
+    run_script(conn, DELIVERY_DDL)
+
+
 Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 
 # (version, what it changes, how): applied in order to files below ``version``.
@@ -279,7 +322,11 @@ MIGRATIONS: list[Migration] = [
     (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
     (5, "sign-in attempts move to the side file", _v5_side_file),
     (6, "the cable network: directory, drafts, clearances, counters, releases", _v6_network),
-    # 7 is taken by the network's deliveries (another branch).
+    (
+        7,
+        "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
+        _v7_deliveries,
+    ),
     (8, "full-text index of the public tier (fts_public, public_tier)", _v8_public_tier),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

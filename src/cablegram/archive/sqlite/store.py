@@ -29,6 +29,7 @@ from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
 from cablegram.archive.sqlite.audit import SQLiteAudit
 from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
+from cablegram.archive.sqlite.delivery import SQLiteDeliveries
 from cablegram.archive.sqlite.graph import GraphQueries
 from cablegram.archive.sqlite.network import SQLiteNetwork
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
@@ -81,6 +82,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
         self.network = SQLiteNetwork(self.conn)
+        self.deliveries = SQLiteDeliveries(self.conn)
 
     @property
     def principal(self) -> Principal:
@@ -364,6 +366,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             audit=self.audit.rows(),
             settings=settings,
             network=self.network.dump(),
+            deliveries=self.deliveries.dump(),
         )
 
     def put_kept_records(self, kept: KeptRecords) -> None:
@@ -381,6 +384,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
             self.network.load(kept.network)
+            self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:
         """sha256 of every cable's stored schema JSON, by id (content, not layout)."""

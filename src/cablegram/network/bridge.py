@@ -1,0 +1,360 @@
+"""Installations exchanging released cables through NATS JetStream.
+
+The wire format is the ACP-127 telegram text of each transmission (one section
+for one addressee station), as ``cablegram.render`` wrote it and
+``cablegram.parse`` reads it back; headers carry the envelope the text does
+not (which addressee station of a collective, its role, precedence, NIACT and
+number).  Subjects are by routing indicator:
+
+* ``cablegram.ri.<RI>`` — traffic for the station ``RI`` (its installation
+  consumes it);
+* ``cablegram.relay.<RELAY>.<RI>`` — traffic for station ``RI`` handed to the
+  relay ``RELAY`` (the installation running the relay consumes it, queues it
+  in its store and forwards it in precedence order).
+
+Delivery is **at least once on the wire, exactly once in effect**:
+
+* sending is an outbox: :meth:`Bridge.outbound` only writes the transmission
+  into the store's queue ``out:<hop>`` (durably, in the caller's process);
+  the serving loop publishes it and removes it only after the broker's
+  acknowledgement — a broker down or a process killed means it is published
+  again later, never lost;
+* a message is acknowledged to the broker only after what it causes is
+  committed (a receipt and its deliveries; a relay's queue entry), so an
+  installation killed in between gets it again;
+* receipt is idempotent by (origin, cable, section, addressee) with no time
+  window (the store's key), so whatever arrives twice is delivered once.
+  (JetStream's own de-duplication by message id is kept as a first filter,
+  but it only holds for its window.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cablegram.network.delivery import Transmission
+from cablegram.network.delivery_store import DeliveryStore
+from cablegram.network.installation import Installation
+from cablegram.network.routing import Route
+
+__all__ = [
+    "DEFAULT_URL",
+    "STREAM",
+    "Bridge",
+    "BridgeStats",
+    "decode",
+    "encode",
+    "outbox",
+    "relay_subject",
+    "station_subject",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "nats://127.0.0.1:4222"
+STREAM = "CABLEGRAM"
+_PREFIX = "cablegram"
+OUT = "out:"
+RELAY = "relay:"
+_HEADER = "Cablegram-"
+
+
+def outbox(store: DeliveryStore) -> Callable[[str, Transmission], None]:
+    """What an installation hands traffic for elsewhere to: the store's queue
+    ``out:<hop>``, published by the serving loop (durable before any broker)."""
+
+    def put(hop: str, t: Transmission) -> None:
+        store.enqueue([t], OUT + hop)
+
+    return put
+
+
+def station_subject(ri: str, prefix: str = _PREFIX) -> str:
+    return f"{prefix}.ri.{ri.upper()}"
+
+
+def relay_subject(relay: str, ri: str, prefix: str = _PREFIX) -> str:
+    return f"{prefix}.relay.{relay.upper()}.{ri.upper()}"
+
+
+def encode(t: Transmission, subject: str) -> tuple[bytes, dict[str, str]]:
+    """The message for ``t``: its telegram text, and the envelope as headers."""
+    headers = {
+        # The broker's de-duplication key: per subject, since a relay sends the
+        # same transmission on under another one.
+        "Nats-Msg-Id": f"{subject}|{t.message_id}",
+        f"{_HEADER}Origin": t.origin,
+        f"{_HEADER}Cable": t.cable_id,
+        f"{_HEADER}Section": f"{t.section}/{t.sections}",
+        f"{_HEADER}Route": json.dumps(t.route.to_dict(), separators=(",", ":")),
+        f"{_HEADER}Released": t.released_at,
+    }
+    return t.telegram.encode("utf-8"), headers
+
+
+def decode(data: bytes, headers: dict[str, str] | None) -> Transmission:
+    """The transmission a message carries (ValueError naming what is missing)."""
+    h = headers or {}
+    try:
+        section, _, sections = h[f"{_HEADER}Section"].partition("/")
+        return Transmission(
+            h[f"{_HEADER}Origin"],
+            h[f"{_HEADER}Cable"],
+            int(section),
+            int(sections),
+            Route.from_dict(json.loads(h[f"{_HEADER}Route"])),
+            data.decode("utf-8"),
+            h.get(f"{_HEADER}Released", ""),
+        )
+    except (KeyError, ValueError) as err:
+        raise ValueError(f"not a cablegram transmission: {err}") from None
+
+
+def _durable(name: str, what: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{name}-{what}")
+
+
+@dataclass
+class BridgeStats:
+    published: int = 0
+    received: int = 0
+    relayed: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "published": self.published,
+            "received": self.received,
+            "relayed": self.relayed,
+            "duplicates": self.duplicates,
+            "errors": self.errors[-10:],
+        }
+
+
+class Bridge:
+    """One installation's link to the broker (see the module docstring)."""
+
+    def __init__(
+        self,
+        installation: Installation,
+        store: DeliveryStore,
+        *,
+        name: str,
+        url: str = DEFAULT_URL,
+        ack_wait: float = 10.0,
+        batch: int = 200,
+        prefix: str = _PREFIX,
+        fetch_wait: float = 0.05,
+    ) -> None:
+        self.installation = installation
+        self.store = store
+        self.name = name
+        self.url = url
+        self.ack_wait = ack_wait
+        self.batch = batch
+        self.fetch_wait = fetch_wait  # seconds a fetch waits for messages
+        # Subjects begin with ``prefix`` and live in the stream of that name, upper-cased
+        # (one network per prefix on a broker).
+        self.prefix = prefix
+        self.stream = STREAM if prefix == _PREFIX else prefix.upper().replace(".", "_")
+        self.stats = BridgeStats()
+        self._nc: Any = None
+        self._js: Any = None
+        self._subs: list[tuple[str, Any]] = []
+        installation.outbound = self.outbound
+
+    # -- the outbox (synchronous, durable) --
+    def outbound(self, hop: str, t: Transmission) -> None:
+        outbox(self.store)(hop, t)
+
+    def _subject(self, hop: str, t: Transmission) -> str:
+        if hop == t.route.ri:
+            return station_subject(hop, self.prefix)
+        return relay_subject(hop, t.route.ri, self.prefix)
+
+    # -- the broker --
+    async def connect(self) -> None:
+        import nats
+        from nats.js.api import StorageType
+
+        while True:
+            try:
+                self._nc = await nats.connect(
+                    self.url,
+                    name=self.name,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.25,
+                    connect_timeout=2,
+                )
+                break
+            except Exception as err:  # the broker not up yet: try again
+                log.warning("%s: cannot reach %s (%s); retrying", self.name, self.url, err)
+                await asyncio.sleep(0.5)
+        self._js = self._nc.jetstream(timeout=5)
+        try:
+            await self._js.stream_info(self.stream)
+        except Exception:
+            await self._js.add_stream(
+                name=self.stream, subjects=[f"{self.prefix}.>"], storage=StorageType.FILE
+            )
+        await self._subscribe()
+
+    async def _subscribe(self) -> None:
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait)
+        self._subs = []
+        inst = self.installation
+        for ri in sorted(inst.hosts or ()):
+            subject = station_subject(ri, self.prefix)
+            sub = await self._js.pull_subscribe(
+                subject, durable=_durable(self.name, ri), stream=self.stream, config=config
+            )
+            self._subs.append((subject, sub))
+        for relay in sorted(inst.relays or ()):
+            subject = f"{self.prefix}.relay.{relay}.>"
+            sub = await self._js.pull_subscribe(
+                subject, durable=_durable(self.name, "relay-" + relay), stream=self.stream,
+                config=config,
+            )  # fmt: skip
+            self._subs.append((subject, sub))
+
+    async def close(self) -> None:
+        # Closed, not drained: nothing is acknowledged that was not committed,
+        # so whatever is in flight is simply sent again.
+        if self._nc is not None:
+            await self._nc.close()
+            self._nc = None
+
+    async def delete_stream(self) -> None:
+        """Remove this network's stream from the broker (tests and benchmarks
+        clean up after themselves on a shared server)."""
+        await self._js.delete_stream(self.stream)
+
+    # -- one round --
+    async def publish_outbox(self) -> int:
+        sent = 0
+        for queue in sorted(q for q in self.store.queues() if q.startswith(OUT)):
+            hop = queue[len(OUT) :]
+            for t in self.store.queued(queue):
+                subject = self._subject(hop, t)
+                data, headers = encode(t, subject)
+                await self._js.publish(subject, data, headers=headers)
+                self.store.dequeue(queue, [t.key])
+                sent += 1
+        self.stats.published += sent
+        return sent
+
+    async def take(self) -> int:
+        """Fetch what is waiting for this installation; each message is acknowledged
+        once what it causes is committed."""
+        import nats.errors
+
+        taken = 0
+        for subject, sub in self._subs:
+            try:
+                messages = await sub.fetch(self.batch, timeout=self.fetch_wait)
+            except (TimeoutError, nats.errors.TimeoutError):
+                continue
+            for msg in messages:
+                try:
+                    t = decode(msg.data, msg.headers)
+                except ValueError as err:
+                    self.stats.errors.append(f"{msg.subject}: {err}")
+                    await msg.term()  # never a cable: no point in redelivering it
+                    continue
+                if subject.startswith(f"{self.prefix}.relay."):
+                    relay = subject[len(self.prefix) :].split(".")[2]
+                    self.store.enqueue([t], RELAY + relay)
+                else:
+                    made = self.installation.receive(t)
+                    self.stats.received += 1
+                    if not made and t.section == t.sections:
+                        self.stats.duplicates += 1
+                await msg.ack()
+                taken += 1
+        return taken
+
+    async def forward(self) -> int:
+        """Forward each relay's queue in precedence order (highest first)."""
+        moved = 0
+        inst = self.installation
+        for queue in sorted(q for q in self.store.queues() if q.startswith(RELAY)):
+            relay = queue[len(RELAY) :]
+            if relay in inst.down:
+                continue
+            for t in self.store.queued(queue)[: self.batch]:
+                if (relay, t.route.ri) in inst.links_down:
+                    continue
+                if inst.hosted(t.route.ri):
+                    inst.receive(t)
+                else:
+                    subject = station_subject(t.route.ri, self.prefix)
+                    data, headers = encode(t, subject)
+                    await self._js.publish(subject, data, headers=headers)
+                self.store.dequeue(queue, [t.key])
+                inst.forwarded[relay] = inst.forwarded.get(relay, 0) + 1
+                moved += 1
+        self.stats.relayed += moved
+        return moved
+
+    async def step(self) -> int:
+        """One round: publish the outbox, forward relay queues, take from the broker.
+        Errors from a broker that is away are counted and the round ends early."""
+        try:
+            inst = self.installation
+            if inst.depths():  # traffic the installation routes itself (embedded relays)
+                inst.pump()
+            return await self.publish_outbox() + await self.forward() + await self.take()
+        except Exception as err:  # the broker restarting: keep everything, try again
+            self.stats.errors.append(f"{type(err).__name__}: {err}")
+            log.warning("%s: %s", self.name, err)
+            await asyncio.sleep(0.25)
+            return 0
+
+    async def run(
+        self,
+        stop: asyncio.Event | None = None,
+        idle_rounds: int | None = None,
+        every: tuple[float, Callable[[], object]] | None = None,
+    ) -> None:
+        """Serve until ``stop`` is set (or after ``idle_rounds`` rounds in a row with
+        nothing to do); ``every``: (seconds, call) — a call made that often between
+        rounds (the delivery clocks' escalation)."""
+        await self.connect()
+        idle = 0
+        loop = asyncio.get_running_loop()
+        next_call = loop.time()
+        try:
+            while stop is None or not stop.is_set():
+                if every is not None and loop.time() >= next_call:
+                    every[1]()
+                    next_call = loop.time() + every[0]
+                moved = await self.step()
+                idle = 0 if moved else idle + 1
+                if idle_rounds is not None and idle >= idle_rounds:
+                    break
+                if not moved:
+                    await asyncio.sleep(0.05)
+        finally:
+            await self.close()
+
+    def status(self) -> dict[str, Any]:
+        inst = self.installation
+        return {
+            "name": self.name,
+            "url": self.url,
+            "hosts": sorted(inst.hosts or ()),
+            "relays": sorted(inst.relays or ()),
+            "queues": self.store.queues(),
+            "deliveries": self.store.count(),
+            "forwarded": dict(inst.forwarded),
+            **self.stats.to_dict(),
+        }

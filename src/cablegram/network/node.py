@@ -93,6 +93,12 @@ class Node:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         clock = clock or network_time(archive)
+        if not directory.relays:  # a directory kept without its relays: the shipped ones
+            from dataclasses import replace
+
+            from cablegram.network.defaults import default_directory
+
+            directory = replace(directory, relays=default_directory().relays)
         self.archive = archive
         self.directory = directory
         self.store = ArchivedDeliveries(archive.store)

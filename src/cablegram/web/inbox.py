@@ -17,8 +17,9 @@ import os
 from collections.abc import AsyncIterator
 from functools import cache
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
@@ -42,6 +43,7 @@ Target = Annotated[
     Query(max_length=200, description="A station address, an office (SYMBOL or "
           "STATION:SYMBOL) or a user; empty: the reader's own inbox"),
 ]  # fmt: skip
+DeliveryId = Annotated[int, Path(ge=1, le=2**62, description="A delivery's id (inbox listings)")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": models.ErrorOut, "description": "No such inbox or delivery (or not yours)"},
     409: {"model": models.ErrorOut, "description": "The act does not apply to this delivery"},
@@ -111,13 +113,13 @@ def _act(archive: Archive, delivery_id: int, act: str, comment: str = "") -> dic
 
 
 @api.post("/deliveries/{delivery_id}/ack", response_model=dict[str, Any], responses=ERRORS)
-def acknowledge(archive: ArchiveDep, delivery_id: int) -> dict[str, Any]:
+def acknowledge(archive: ArchiveDep, delivery_id: DeliveryId) -> dict[str, Any]:
     """Acknowledge a FLASH, IMMEDIATE or NIACT delivery for its station."""
     return _act(archive, delivery_id, "ack")
 
 
 @api.post("/deliveries/{delivery_id}/action", response_model=dict[str, Any], responses=ERRORS)
-def record_action(archive: ArchiveDep, delivery_id: int, body: ActionIn) -> dict[str, Any]:
+def record_action(archive: ArchiveDep, delivery_id: DeliveryId, body: ActionIn) -> dict[str, Any]:
     """Record an action addressee's will comply / have complied / cannot comply."""
     return _act(archive, delivery_id, body.action, body.comment)
 
@@ -193,21 +195,21 @@ def inbox_page(request: Request, archive: ArchiveDep, target: Target = "") -> HT
 
 @pages.post("/inbox/{delivery_id}/ack")
 def inbox_ack(
-    archive: ArchiveDep, delivery_id: int, target: Annotated[str, Form()] = ""
+    archive: ArchiveDep, delivery_id: DeliveryId, target: Annotated[str, Form()] = ""
 ) -> Response:
     _act(archive, delivery_id, "ack")
-    return RedirectResponse(f"/inbox?target={target}", status_code=303)
+    return RedirectResponse(f"/inbox?target={quote(target)}", status_code=303)
 
 
 @pages.post("/inbox/{delivery_id}/action")
 def inbox_action(
-    archive: ArchiveDep, delivery_id: int, action: Annotated[str, Form()],
+    archive: ArchiveDep, delivery_id: DeliveryId, action: Annotated[str, Form()],
     target: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     if action not in ACTIONS:
         raise HTTPException(400, f"unknown action {action!r}")
     _act(archive, delivery_id, action)
-    return RedirectResponse(f"/inbox?target={target}", status_code=303)
+    return RedirectResponse(f"/inbox?target={quote(target)}", status_code=303)
 
 
 @pages.get("/network", response_class=HTMLResponse)

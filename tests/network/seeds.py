@@ -33,4 +33,4 @@ def release_seed(net, store, clock, name: str) -> tuple[Cable, str]:
     net.clear("polchief", draft.id, comment="POL clears")
     net.clear("dcm", draft.id, mode="draft")
     record = net.release("ambassador", draft.id)
-    return store.released_cable(record.cable_id), store.state["telegrams"][record.cable_id]
+    return store.released_cable(record.cable_id), store.released_telegram(record.cable_id)

@@ -32,7 +32,7 @@ def test_1703_reaches_every_addressee_once(department, store, clock, installatio
     assert (stations[STATE].role, stations[STATE].precedence) == (ACTION, Precedence.ROUTINE)
     assert all(d.role == INFO for name, d in stations.items() if name != STATE)
     # exactly one copy per station, even when the traffic is sent again
-    installation.send(installation.transmissions(cable, store.state["telegrams"][cable.id]))
+    installation.send(installation.transmissions(cable, store.released_telegram(cable.id)))
     installation.drain()
     again = [d for d in deliveries.deliveries_of(cable.id) if d.kind == STATION]
     assert len(again) == len(stations)

@@ -60,7 +60,10 @@ CREATE TABLE cables (
     caption_list TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE cable_data (rowid BIGINT PRIMARY KEY, data BYTEA NOT NULL);
-CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL);
+-- doc: subject (weight A) and body, GIN-indexed, for matching; head: the
+-- subject alone, small enough to stay in the row, for ranking (ranking by
+-- doc would read every match's whole vector from TOAST storage).
+CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL);
 CREATE INDEX fts_doc ON fts USING gin (doc);
 CREATE INDEX cables_created ON cables (created);
 CREATE INDEX cables_origin ON cables (origin);
@@ -105,7 +108,8 @@ CREATE INDEX access_addressees_by_cable ON access_addressees (cable_rowid, routi
 CREATE TABLE access_offices (cable_rowid BIGINT NOT NULL, office TEXT NOT NULL,
     PRIMARY KEY (cable_rowid, office));
 CREATE TABLE views (cable BIGINT NOT NULL, level INTEGER NOT NULL, subject TEXT,
-    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, PRIMARY KEY (cable, level));
+    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL,
+    PRIMARY KEY (cable, level));
 CREATE INDEX views_doc ON views USING gin (doc);
 CREATE TABLE users (
     name TEXT PRIMARY KEY,

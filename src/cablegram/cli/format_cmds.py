@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
@@ -92,7 +91,11 @@ def _load_json_cables(path: str) -> Iterator[Any]:
     """Cables from a schema JSON file: one object, an array, or JSON lines."""
     from cablegram.format.drafts import DraftError, read_drafts
 
-    raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    if path == "-":
+        raw = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8") as f:  # no pathlib: `parse` starts without it
+            raw = f.read()
     try:
         yield from read_drafts(raw, path)
     except DraftError as err:

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from cablegram.model import Classification, Precedence
 
@@ -49,8 +50,29 @@ def data_path(name: str) -> str:
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
+    """The rows of a packaged CSV file as dicts keyed by its heading (as
+    ``csv.DictReader`` gives them, built without its per-row Python: the
+    vocabularies load on every command's first parse)."""
     with open(data_path(name), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        rows = csv.reader(f)
+        heading = next(rows, [])
+        width = len(heading)
+        return [
+            dict(zip(heading, row, strict=True)) if len(row) == width else _dict_row(heading, row)
+            for row in rows
+            if row
+        ]
+
+
+def _dict_row(heading: list[str], row: list[str]) -> dict[str, Any]:
+    """A row of another width, as ``csv.DictReader`` reads it (missing fields
+    None, extra ones as a list under None)."""
+    out: dict[Any, Any] = dict(zip(heading, row, strict=False))
+    if len(row) > len(heading):
+        out[None] = row[len(heading) :]
+    for key in heading[len(row) :]:
+        out[key] = None
+    return out
 
 
 # Written forms of each level, compared after removing spaces and upper-casing

@@ -9,12 +9,9 @@ entries; an archive member is named ``archive.zip!member``.
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
-import shutil
-import tempfile
-import zipfile
+import sys
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -34,6 +31,9 @@ from cablegram.format.sources.limits import (
 )
 from cablegram.format.sources.telegram import decode, is_binary, text_document
 from cablegram.model import NotACableError
+
+# gzip, zipfile, tempfile and shutil are imported where an archive is met: a
+# directory of plain files (``cablegram parse --json dir``) starts without them.
 
 Item = Document | NotACableError
 HEAD_BYTES = 65536
@@ -133,8 +133,18 @@ def iter_stream(
         yield from _iter_stream(stream, path, limits, depth)
     except NotACableError as error:
         yield error
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
+    except Exception as error:
+        if not isinstance(error, _read_errors()):
+            raise
         yield NotACableError(f"cannot read: {_read_error(error)}", path)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What a failing read raises: the OS, a decompressor, and a zip member
+    (``zipfile`` raises only once something imported it)."""
+    zipfile = sys.modules.get("zipfile")
+    errors = (OSError, EOFError, zlib.error)
+    return (*errors, zipfile.BadZipFile) if zipfile is not None else errors
 
 
 def _read_error(error: BaseException) -> str:
@@ -159,6 +169,8 @@ def _iter_stream(
 ) -> Iterator[Item]:
     head = _read_head(stream)
     if head.startswith(GZIP_MAGIC):
+        import gzip
+
         _nested(path, limits, depth)
         compressed = CountingReader(_Rejoined(head, stream))  # type: ignore[arg-type]
         inner = gzip.GzipFile(fileobj=io.BufferedReader(compressed))
@@ -166,6 +178,9 @@ def _iter_stream(
         yield from _iter_stream(io.BufferedReader(capped), path, limits, depth + 1)  # type: ignore[arg-type]
         return
     if head.startswith(ZIP_MAGIC):  # a zip needs seeking: spooled to disk past 16 MB
+        import shutil
+        import tempfile
+
         _nested(path, limits, depth)
         with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
             spool.write(head)
@@ -335,6 +350,8 @@ def _iter_zip(file: BinaryIO, path: str, limits: SourceLimits, depth: int) -> It
     A corrupt archive is one ``NotACableError``; a corrupt member, or one past
     the limits, is that member's, and the other members are still read.
     """
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:

@@ -90,8 +90,8 @@ def iter_path(path: str, limits: SourceLimits | None = None) -> Iterator[Item]:
 
 
 def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
-    """Documents of one file, opened once (a directory of one-cable files costs
-    an open per file, no further look-ups)."""
+    """Documents of one file, opened once and sampled once (a directory of
+    one-cable files costs an open and a read or two per file, no look-ups)."""
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below, after the zip test
     except OSError as error:
@@ -99,15 +99,15 @@ def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
         return
     with stream:
         try:
-            magic = stream.read(len(ZIP_MAGIC))
-            if magic == ZIP_MAGIC:  # members are read from the file
+            head = _read_head(stream)
+            if head.startswith(ZIP_MAGIC):  # members are read from the file
+                stream.seek(0)
                 yield from _iter_zip(stream, path, limits, 0)
                 return
-            stream.seek(0)
-        except OSError as error:  # a directory, a device that cannot seek, a read error
+        except OSError as error:  # a directory, a zip that cannot seek, a read error
             yield NotACableError(f"cannot read: {error.strerror or error}", path)
             return
-        yield from iter_stream(stream, path, limits)
+        yield from iter_stream(stream, path, limits, head=head)
 
 
 def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None) -> Iterator[Item]:
@@ -119,18 +119,20 @@ def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None
 
 
 def iter_stream(
-    stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0
-) -> Iterator[Item]:
+    stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0,
+    head: bytes | None = None,
+) -> Iterator[Item]:  # fmt: skip
     """Documents of a binary stream, streaming line-oriented dumps.
 
-    What the stream is, is decided from its first ``HEAD_BYTES``; only a
-    document that must be read whole is, and then at most ``limits.document``
-    bytes of it.  Read errors (a truncated gzip, a failing disk) end the
-    stream with a ``NotACableError`` naming it; the documents before stand.
+    What the stream is, is decided from its first ``HEAD_BYTES`` (``head``,
+    when the caller read them already); only a document that must be read
+    whole is, and then at most ``limits.document`` bytes of it.  Read errors
+    (a truncated gzip, a failing disk) end the stream with a
+    ``NotACableError`` naming it; the documents before stand.
     """
     limits = limits or SourceLimits.from_env()
     try:
-        yield from _iter_stream(stream, path, limits, depth)
+        yield from _iter_stream(stream, path, limits, depth, head)
     except NotACableError as error:
         yield error
     except Exception as error:
@@ -165,9 +167,10 @@ def _nested(path: str | None, limits: SourceLimits, depth: int) -> None:
 
 
 def _iter_stream(
-    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int
+    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int, head: bytes | None = None
 ) -> Iterator[Item]:
-    head = _read_head(stream)
+    if head is None:
+        head = _read_head(stream)
     if head.startswith(GZIP_MAGIC):
         import gzip
 

@@ -259,11 +259,13 @@ def known_origins() -> frozenset[str]:
     # Observed PLADs name posts that the 2010 RI table lists under a later name
     # (AMEMBASSY ALMATY, whose RI passed to ASTANA).
     stations += [r["plad_as_written"] for r in read_csv("routing_indicators_observed.csv")]
+    spaced = _spaced_prefixes()
     for station in stations:
         st = station.upper()
-        for p in plad_prefixes():
-            if st.startswith(p + " "):
-                out.add(origin_token(st[len(p) + 1 :]))
+        if st.startswith(spaced):  # one test for most stations, which have no prefix
+            for p in spaced:
+                if st.startswith(p):
+                    out.add(origin_token(st[len(p) :]))
     return frozenset(out)
 
 

@@ -63,16 +63,14 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
     Without --json, one summary line per cable.  Exit status 1 if any input
     was not a cable.
     """
-    import orjson
-
-    from cablegram.model import to_dict
+    from cablegram.model import to_json_line
 
     failures: list[str] = []
     out = sys.stdout
     binary = out.buffer if hasattr(out, "buffer") else None
     for cable in _read_all(paths, failures):
         if as_json:
-            line = orjson.dumps(to_dict(cable), option=orjson.OPT_APPEND_NEWLINE)
+            line = to_json_line(cable)
             if binary is not None:
                 binary.write(line)
             else:

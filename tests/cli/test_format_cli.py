@@ -191,7 +191,8 @@ def test_parse_json_writes_values_orjson_refuses(runner: CliRunner, tmp_path: Pa
     assert len(lines) == 2
     objs = [json.loads(line.decode("utf-8")) for line in lines]  # strict UTF-8
     by_format = {o["source"]["format"]: o for o in objs}
-    assert by_format["cablegate-csv"]["source"]["metadata"]["rownum"] == 123456789012345678901234567890
+    metadata = by_format["cablegate-csv"]["source"]["metadata"]
+    assert metadata["rownum"] == 123456789012345678901234567890
     assert "\ud800" in by_format["cablegate-json"]["text"]
     for o in objs:
         assert o["id"] == "06ALMATY1703"

@@ -197,7 +197,7 @@ def _iter_stream(
     if head.strip() and is_binary(head):  # judged on the sample: the rest is never read
         yield NotACableError(_NOT_A_CABLE["binary"], path)
         return
-    kind, decoded = _stream_kind(head, checked=True)
+    kind, decoded = _stream_kind(head)
     if kind == "cablegate-csv":  # read in blocks by the csv reader itself
         yield from iter_rows(_Rejoined(head, stream), path)  # type: ignore[arg-type]
         return
@@ -225,12 +225,10 @@ def _read_head(stream: BinaryIO) -> bytes:
     return head
 
 
-def _stream_kind(
-    head: bytes, *, checked: bool = False
-) -> tuple[str, tuple[str, dict[str, Any]] | None]:
-    """The kind of a stream from its first bytes, and those bytes decoded
-    (``checked``: the caller found them not binary already)."""
-    if not head.strip() or (not checked and is_binary(head)):
+def _stream_kind(head: bytes) -> tuple[str, tuple[str, dict[str, Any]] | None]:
+    """The kind of a stream from its first bytes (which the caller found not
+    binary), and those bytes decoded."""
+    if not head.strip():
         return "whole", None
     text, info = decode(head)
     kind = detect_text(text)

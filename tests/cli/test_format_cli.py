@@ -211,3 +211,36 @@ def test_json_lines_are_the_bytes_json_writes(dev_corpus: Path) -> None:
         assert to_json_line(cable) == expected.encode("utf-8"), cable.source.path
         count += 1
     assert count >= 800
+
+
+def test_parse_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -> None:
+    # `cablegram parse` over plain files loads neither the archive, the web
+    # layer, the parse guard's process machinery, archive readers nor the
+    # optional libraries (pypdf loads only for a PDF): start-up is most of the
+    # cost of parsing a few files.
+    import subprocess
+    import sys
+
+    cable = tmp_path / "cable.txt"
+    cable.write_bytes((SEEDS / "06ALMATY1703.txt").read_bytes())
+    script = (
+        "import sys\n"
+        "from cablegram.cli import main\n"
+        f"sys.argv = ['cablegram', 'parse', '--json', {str(cable)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["id"] == "06ALMATY1703"
+    loaded = set(done.stderr.split())
+    unwanted = {
+        "cablegram.archive", "cablegram.web", "cablegram.network", "cablegram.format.bounded",
+        "multiprocessing", "subprocess", "zipfile", "gzip", "tempfile", "sqlite3", "pypdf",
+        "jsonschema", "pandas", "fastapi", "jinja2",
+    }  # fmt: skip
+    assert sorted(loaded & unwanted) == []

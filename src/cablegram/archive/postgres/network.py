@@ -1,5 +1,5 @@
 """The cable network's state in the PostgreSQL archive (``NetworkRows``;
-the tables of schema migration 3, :data:`NETWORK_DDL`).
+the tables of schema migration 4, :data:`NETWORK_DDL`).
 
 Every write joins the store's transaction (``store.transaction()``), so a
 release's serial, its cable, its release record and its audit entries are one

@@ -60,7 +60,10 @@ CREATE TABLE cables (
     caption_list TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE cable_data (rowid BIGINT PRIMARY KEY, data BYTEA NOT NULL);
-CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL);
+-- doc: subject (weight A) and body, GIN-indexed, for matching; head: the
+-- subject alone, small enough to stay in the row, for ranking (ranking by
+-- doc would read every match's whole vector from TOAST storage).
+CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL);
 CREATE INDEX fts_doc ON fts USING gin (doc);
 CREATE INDEX cables_created ON cables (created);
 CREATE INDEX cables_origin ON cables (origin);
@@ -105,7 +108,8 @@ CREATE INDEX access_addressees_by_cable ON access_addressees (cable_rowid, routi
 CREATE TABLE access_offices (cable_rowid BIGINT NOT NULL, office TEXT NOT NULL,
     PRIMARY KEY (cable_rowid, office));
 CREATE TABLE views (cable BIGINT NOT NULL, level INTEGER NOT NULL, subject TEXT,
-    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, PRIMARY KEY (cable, level));
+    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL,
+    PRIMARY KEY (cable, level));
 CREATE INDEX views_doc ON views USING gin (doc);
 CREATE TABLE users (
     name TEXT PRIMARY KEY,
@@ -174,7 +178,13 @@ def _v2_sessions(conn: psycopg.Connection) -> None:
     conn.execute(V2_SESSIONS)
 
 
-def _v3_network(conn: psycopg.Connection) -> None:
+def _v3_public_tier(conn: psycopg.Connection) -> None:
+    from cablegram.archive.postgres import tiers
+
+    tiers.create(conn)
+
+
+def _v4_network(conn: psycopg.Connection) -> None:
     """The cable network's state (archive/postgres/network.py)."""
     conn.execute(NETWORK_DDL)
 
@@ -185,7 +195,8 @@ Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 MIGRATIONS: list[Migration] = [
     (1, "the archive layout", _v1_layout),
     (2, "sign-in attempts and ended sessions", _v2_sessions),
-    (3, "the cable network: directory, drafts, clearances, counters, releases", _v3_network),
+    (3, "text vectors of the public tier (fts_public)", _v3_public_tier),
+    (4, "the cable network: directory, drafts, clearances, counters, releases", _v4_network),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

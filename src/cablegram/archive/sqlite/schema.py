@@ -14,7 +14,9 @@ from the best copy of each cable and can be rebuilt from ``copies``
   rowid) so a cable ingested later is linked to earlier citers by a join;
 - ``cable_keys``: the alias-normalised keys of each cable (see ids.py);
 - ``fts``: contentless FTS5 (subject, body) with full detail (phrase queries
-  need positions); rows are deleted with the FTS5 'delete' command.
+  need positions); rows are deleted with the FTS5 'delete' command;
+- ``fts_public``: the same for exactly what the public reader may read
+  (tiers.py), so its searches never touch hidden postings.
 
 Layout versions are numbered (``meta`` key ``schema``).  A new file gets
 the baseline layout (version 3, the last one written before migrations
@@ -34,6 +36,7 @@ from datetime import UTC, datetime
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.sqlite import tiers
 from cablegram.archive.sqlite.connection import transaction
 
 PRAGMAS = (
@@ -263,6 +266,12 @@ CREATE TRIGGER IF NOT EXISTS network_releases_no_delete BEFORE DELETE ON network
 """
 
 
+def _v8_public_tier(conn: sqlite3.Connection) -> None:
+    """The public tier's full-text index (tiers.py), built in place from the
+    stored cables and views, so the public reader never reads hidden postings."""
+    tiers.create(conn)
+
+
 Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 
 # (version, what it changes, how): applied in order to files below ``version``.
@@ -270,6 +279,8 @@ MIGRATIONS: list[Migration] = [
     (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
     (5, "sign-in attempts move to the side file", _v5_side_file),
     (6, "the cable network: directory, drafts, clearances, counters, releases", _v6_network),
+    # 7 is taken by the network's deliveries (another branch).
+    (8, "full-text index of the public tier (fts_public, public_tier)", _v8_public_tier),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -201,6 +201,14 @@ MIGRATIONS: list[Migration] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+def _applied(conn: psycopg.Connection) -> set[int]:
+    """The migrations the archive has had, from its history (a step numbered
+    below its version but written later is still applied)."""
+    if version(conn) is None:
+        return set()
+    return {row[0] for row in conn.execute("SELECT version FROM schema_history")}
+
+
 def version(conn: psycopg.Connection) -> int | None:
     """The archive's layout version (None: no archive in this schema)."""
     found = conn.execute(
@@ -219,7 +227,7 @@ def migrate(conn: psycopg.Connection, where: str, *, upto: int = SCHEMA_VERSION)
     if current is not None and current > SCHEMA_VERSION:
         raise ArchiveVersionError(where, str(current), SCHEMA_VERSION)
     for number, description, step in MIGRATIONS:
-        if number > upto or (current or 0) >= number:
+        if number > upto or number in _applied(conn):
             continue
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -227,15 +235,13 @@ def migrate(conn: psycopg.Connection, where: str, *, upto: int = SCHEMA_VERSION)
                 "CREATE TABLE IF NOT EXISTS schema_history (version INTEGER PRIMARY KEY,"
                 " description TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            current = version(conn)
-            if (current or 0) >= number:  # another process got there first
+            if number in _applied(conn):  # another process got there first
                 continue
             step(conn)
             conn.execute(
                 "INSERT INTO schema_history VALUES (%s, %s, %s)",
                 (number, description, datetime.now(UTC).isoformat(timespec="seconds")),
             )
-            current = number
 
 
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (as on SQLite)

@@ -36,8 +36,10 @@ from cablegram.archive.results import snippet, term_pattern
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
 
-# ts_rank weights {D, C, B, A}: a word in the subject (weight A) counts four
-# times one in the body (D), as the SQLite backend's bm25(fts, 4.0, 1.0).
+# ts_rank weights {D, C, B, A} over the subject's vector (``fts.head``, all
+# weight A).  Relevance is how well the subject answers the query, then the
+# newest first: ranking by the whole text (as BM25 does on SQLite) would read
+# every match's full vector from TOAST storage, seconds on a broad query.
 _WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'::float4[]"
 _HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 _CHUNK = 500  # cables read per statement when streaming every match
@@ -122,13 +124,13 @@ class SearchQueries:
                 " JOIN cables c ON c.rowid = f.rowid"
                 f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )
-            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.doc, t.q)"
+            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
-            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, doc, t.q) AS score"
+            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
             " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
-            f" ts_rank({_WEIGHTS}, doc, t.q) FROM views WHERE doc @@ t.q) m"
+            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE doc @@ t.q) m"
             f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
         )
         return sql, [q.match, *wp, *cp, *pp], "m.score"
@@ -146,7 +148,8 @@ class SearchQueries:
     @staticmethod
     def _order(q: _Query, sort: str, score: str) -> str:
         if sort == "rank" and q.match is not None:
-            return f" ORDER BY {score} DESC, c.rowid"
+            # Relevance: how well the subject answers the query, then newest first.
+            return f" ORDER BY {score} DESC, c.created DESC NULLS LAST, c.rowid"
         if sort == "date-asc":
             return " ORDER BY c.created IS NULL, c.created, c.rowid"
         return " ORDER BY c.created DESC NULLS LAST, c.rowid"

@@ -46,7 +46,7 @@ from cablegram.archive.postgres.graph import GraphQueries
 from cablegram.archive.postgres.network import PostgresNetwork
 from cablegram.archive.postgres.review import DECISION_COLUMNS, PostgresDecisions
 from cablegram.archive.postgres.search import SearchQueries
-from cablegram.archive.postgres.writer import DOCUMENT, index_text, write_batch
+from cablegram.archive.postgres.writer import DOCUMENT, HEAD, index_text, write_batch
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
 
@@ -219,10 +219,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         """Store a release view with its text vector (replacing that level)."""
         self._drop_views(rowid, view.level)
         self.conn.execute(
-            "INSERT INTO views (cable, level, subject, data, doc) VALUES (%s, %s, %s, %s, "
-            + DOCUMENT.format(subject="%s", body="%s") + ")",
+            "INSERT INTO views (cable, level, subject, data, doc, head) VALUES (%s, %s, %s, %s, "
+            + DOCUMENT.format(subject="%s", body="%s") + ", " + HEAD.format(subject="%s") + ")",
             (rowid, view.level, view.subject, view.data, index_text(view.subject),
-             index_text(view.body)),
+             index_text(view.body), index_text(view.subject)),
         )  # fmt: skip
 
     def _stored_rowid(self, cable_id: str) -> int | None:

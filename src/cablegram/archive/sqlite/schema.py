@@ -338,6 +338,19 @@ def _version(conn: sqlite3.Connection) -> int | None:
     return None if row is None else int(row[0])
 
 
+def _applied(conn: sqlite3.Connection) -> set[int]:
+    """The migrations a file has had: those in its history (a step numbered
+    below the file's version but written later, on another branch of the
+    code, is still applied), and every step up to a file's version for files
+    from before the history existed."""
+    has_history = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'schema_history'"
+    ).fetchone()
+    if not has_history:
+        return set(range(1, (_version(conn) or 0) + 1))
+    return {row[0] for row in conn.execute("SELECT version FROM schema_history")}
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Each statement of ``script`` inside the caller's transaction
     (``executescript`` would commit it first)."""
@@ -377,17 +390,20 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             if _version(conn) is None:
                 _create(conn)
     for number, description, step in MIGRATIONS:
-        if (_version(conn) or 0) >= number:
+        if number in _applied(conn):
             continue
         with transaction(conn):
-            if (_version(conn) or 0) >= number:  # another process got there first
+            if number in _applied(conn):  # another process got there first
                 continue
             step(conn)
             conn.execute(
                 "INSERT OR REPLACE INTO schema_history VALUES (?, ?, ?)",
                 (number, description, datetime.now(UTC).isoformat(timespec="seconds")),
             )
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(number),))
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema'",
+                (str(max(number, _version(conn) or 0)),),
+            )
 
 
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (ASCII unit separator: no tag holds it)

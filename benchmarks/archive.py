@@ -149,7 +149,13 @@ def drop(location: str) -> None:
 
         parts = urlsplit(location)
         schema = parse_qs(parts.query).get("schema", ["public"])[0]
-        with psycopg.connect(urlunsplit(parts._replace(query="")), autocommit=True) as conn:
+        try:
+            conn = psycopg.connect(urlunsplit(parts._replace(query="")), autocommit=True)
+        except psycopg.OperationalError as error:
+            if "does not exist" in str(error):
+                return  # no database yet: nothing to drop
+            raise
+        with conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         return
     for suffix in ("", "-wal", "-shm"):

@@ -1,4 +1,5 @@
-"""Hostile input: parse time per KB of adversarial texts, peak memory of bombs.
+"""Hostile input: parse time per KB of adversarial texts, peak memory of bombs,
+and the public reader's timing side channel.
 
     .venv/bin/python benchmarks/hostile.py            # all of it (a few minutes)
     .venv/bin/python benchmarks/hostile.py --quick    # smaller runs, fewer bombs
@@ -11,6 +12,10 @@ filler run at 256 KB (the slowest ten printed).  Each parse runs under a
 Memory: each bomb is built in a temporary directory at run time (nothing big
 is committed) and read by ``cablegram.read`` in a fresh process, whose peak
 resident memory is printed against the bound that docs/limits.md states.
+
+Timing channel: benchmarks/timing_channel.py (50,000 cables; 5,000 with
+``--quick``): medians and p10/p90 of a word only hidden cables hold, an
+absent word and a visible one, as the public reader (docs/access.md).
 """
 
 from __future__ import annotations
@@ -169,12 +174,23 @@ def bombs(quick: bool) -> None:
               f"  {verdict}  -> {(result['errors'] or ['-'])[0]}")  # type: ignore[index]
 
 
+def timing_channel(quick: bool) -> None:
+    """The public reader's cost of a word only hidden cables hold, against an
+    absent word (issue 15 §6): benchmarks/timing_channel.py, whose archive is
+    kept in its work folder between runs."""
+    print("\ntiming side channel (benchmarks/timing_channel.py):", flush=True)
+    size = ["--count", "5000", "--rounds", "100"] if quick else ["--count", "50000"]
+    script = Path(__file__).with_name("timing_channel.py")
+    subprocess.run([sys.executable, str(script), *size], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs")
     args = parser.parse_args()
     parse_times(args.quick)
     bombs(args.quick)
+    timing_channel(args.quick)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,15 @@ import psycopg
 import pytest
 
 from backends import new_location
-from cablegram.archive import Archive, ArchiveVersionError
+from cablegram.access import may_read
+from cablegram.archive import PUBLIC, Archive, ArchiveVersionError
 from cablegram.archive.postgres import schema
 from cablegram.archive.postgres.connection import connect, transaction
 from cablegram.archive.postgres.writer import write_batch
 from cablegram.archive.records import make_record
 from cablegram.format import parse
+from cablegram.format.render import render
+from cablegram.format.synth import synth_cables
 
 SEEDS = sorted((Path(__file__).parents[2] / "src/cablegram/data/examples/seeds").glob("*.txt"))
 
@@ -41,9 +44,11 @@ def test_a_version_1_archive_is_upgraded_in_place(url: str) -> None:
     conn = connect(url, create=True)
     schema.migrate(conn, url, upto=1)  # the layout the first release wrote
     records = []
-    for path in SEEDS[:6]:
-        text = path.read_text(encoding="utf-8")
-        records.append(make_record(parse(text), text, fmt="telegram", path=str(path),
+    # The seeds, and synthetic cables the public reader may read.
+    texts = [(p.read_text(encoding="utf-8"), str(p)) for p in SEEDS[:6]]
+    texts += [(render(c), None) for c in synth_cables(40) if may_read(PUBLIC, c)][:3]
+    for text, path in texts:
+        records.append(make_record(parse(text), text, fmt="telegram", path=path,
                                    locator=None, metadata={}, source_defects=()))  # fmt: skip
     with transaction(conn):
         write_batch(conn, records, put_view=lambda *_: None, on_fields=None)
@@ -56,7 +61,12 @@ def test_a_version_1_archive_is_upgraded_in_place(url: str) -> None:
         attempts = [archive.store.signins.begin("10.0.0.1", limit=2, window=60, now=100.0)
                     for _ in range(3)]  # fmt: skip
         assert [a for a, _ in attempts][2] is None and attempts[2][1] > 0
-    assert _history(url) == [v for v, _, _ in schema.MIGRATIONS]  # every later one applied
+        # What version 3 added: the public tier, built from the stored cables.
+        with archive.as_reader(PUBLIC) as public:
+            visible = public.search("").total
+        tier = archive.store.conn.execute("SELECT count(*) FROM fts_public").fetchone()[0]
+        assert tier == visible > 0
+    assert _history(url) == [v for v, _, _ in schema.MIGRATIONS]
 
 
 def test_an_archive_from_a_newer_cablegram_is_refused(url: str) -> None:

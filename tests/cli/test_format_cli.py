@@ -171,3 +171,76 @@ def test_validate_names_the_field_a_draft_does_not_hold(runner: CliRunner) -> No
     unplaced = replace(cable, source=replace(cable.source, lines=lines))
     (r10,) = [f for f in validate(unplaced) if f.code == "R10"]
     assert r10.line is None and r10.message.endswith("(field eo)")
+
+
+def test_parse_json_writes_values_orjson_refuses(runner: CliRunner, tmp_path: Path) -> None:
+    # A hostile cables.csv row number past 64 bits and a lone surrogate from a
+    # "\ud800" escape in a first-release JSON body: each cable is still one
+    # valid UTF-8 JSON line holding the value (orjson refuses both; json writes them).
+    seed = (SEEDS / "06ALMATY1703.txt").read_text()
+    body = json.dumps(seed.replace("SUBJECT:", "SUBJECT: \ud800", 1))  # the escape, ASCII
+    (tmp_path / "release.json").write_text(
+        '{"_id": "06ALMATY1703", "date_time": "2006-06-01 10:00", "body": ' + body + "}"
+    )
+    row = b'"123456789012345678901234567890","6/1/2006 10:00","06ALMATY1703","Embassy Almaty",'
+    row += b'"CONFIDENTIAL","","","' + seed.replace('"', '\\"').encode() + b'"\n'
+    (tmp_path / "row.csv").write_bytes(row)
+    result = runner.invoke(main, ["parse", "--json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout_bytes.splitlines()
+    assert len(lines) == 2
+    objs = [json.loads(line.decode("utf-8")) for line in lines]  # strict UTF-8
+    by_format = {o["source"]["format"]: o for o in objs}
+    metadata = by_format["cablegate-csv"]["source"]["metadata"]
+    assert metadata["rownum"] == 123456789012345678901234567890
+    assert "\ud800" in by_format["cablegate-json"]["text"]
+    for o in objs:
+        assert o["id"] == "06ALMATY1703"
+        jsonschema.validate(o, SCHEMA)
+
+
+def test_json_lines_are_the_bytes_json_writes(dev_corpus: Path) -> None:
+    # parse --json writes with orjson for speed; the bytes must be json's own
+    # (compact separators, characters unescaped), so that either writer gives the same output.
+    from cablegram.format.reader import read
+    from cablegram.model import to_dict, to_json_line
+
+    count = 0
+    for cable in read(str(dev_corpus), on_error=lambda error: None):
+        expected = json.dumps(to_dict(cable), ensure_ascii=False, separators=(",", ":")) + "\n"
+        assert to_json_line(cable) == expected.encode("utf-8"), cable.source.path
+        count += 1
+    assert count >= 800
+
+
+def test_parse_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -> None:
+    # `cablegram parse` over plain files loads neither the archive, the web
+    # layer, the parse guard's process machinery, archive readers nor the
+    # optional libraries (pypdf loads only for a PDF): start-up is most of the
+    # cost of parsing a few files.
+    import subprocess
+    import sys
+
+    cable = tmp_path / "cable.txt"
+    cable.write_bytes((SEEDS / "06ALMATY1703.txt").read_bytes())
+    script = (
+        "import sys\n"
+        "from cablegram.cli import main\n"
+        f"sys.argv = ['cablegram', 'parse', '--json', {str(cable)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["id"] == "06ALMATY1703"
+    loaded = set(done.stderr.split())
+    unwanted = {
+        "cablegram.archive", "cablegram.web", "cablegram.network", "cablegram.format.bounded",
+        "multiprocessing", "zipfile", "gzip", "sqlite3", "pypdf",
+        "jsonschema", "pandas", "fastapi", "jinja2",
+    }  # fmt: skip
+    assert sorted(loaded & unwanted) == []

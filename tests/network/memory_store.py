@@ -152,6 +152,9 @@ class MemoryStore:
     def released_cable(self, cable_id: str) -> Cable | None:
         return self.state["cables"].get(cable_id)
 
+    def released_telegram(self, cable_id: str) -> str | None:
+        return self.state["telegrams"].get(cable_id)
+
     def put_release(self, record: ReleaseRecord) -> None:
         self.state["releases"][record.cable_id] = record
 

@@ -1,4 +1,6 @@
-"""Embassy Almaty's network in 2006, over the in-memory store (tests/network/memory_store.py)."""
+"""Embassy Almaty's network in 2006, over every store: the in-memory double
+(tests/network/memory_store.py) for the pure workflow, and an archive on each
+backend (tests/backends.py BACKENDS) for the real thing."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from memory_store import MemoryStore
 
+from backends import BACKENDS, new_location
 from cablegram.access.principal import Principal
+from cablegram.archive import Archive
 from cablegram.model import Classification
+from cablegram.network.archived import ArchiveNetworkStore
 from cablegram.network.directory import (
     APPROVER,
     CLEARER,
@@ -86,13 +91,32 @@ def clock() -> Clock:
     return Clock(datetime(2006, 5, 15, 2, 25, tzinfo=UTC))
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
+STORES = ("memory", *BACKENDS)
+
+
+def archive_store(archive: Archive) -> ArchiveNetworkStore:
+    return ArchiveNetworkStore(archive.store, interface="test")
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path):  # type: ignore[no-untyped-def]
+    """The network's store: in memory, or in a new archive on a backend."""
+    if request.param == "memory":
+        return MemoryStore()
+    archive = Archive(new_location(request.param, tmp_path, "net", request))
+    request.addfinalizer(archive.close)
+    return archive_store(archive)
+
+
+def stored_cables(store) -> int:  # type: ignore[no-untyped-def]
+    """How many cables the store's archive holds."""
+    if isinstance(store, MemoryStore):
+        return len(store.state["cables"])
+    return int(store.store.stats(size=1)["cables"])
 
 
 @pytest.fixture
-def net(store: MemoryStore, clock: Clock) -> Network:
+def net(store, clock: Clock) -> Network:  # type: ignore[no-untyped-def]
     p = principals()
     network = Network(store, principal_of=p.get, clock=clock)
     setup_almaty(network)

@@ -66,7 +66,7 @@ def test_seed_drafted_cleared_released(net, store, clock, name, serial_before, n
     net.clear("dcm", draft.id, mode="draft")
     record = net.release("ambassador", draft.id)
 
-    telegram = store.state["telegrams"][record.cable_id]
+    telegram = store.released_telegram(record.cable_id)
     released = cablegram.parse(telegram)
     expected = json.loads((SEEDS / f"{name}.expected.json").read_text())
     assert _matches(released.to_dict(), {k: expected[k] for k in COMPARED if k in expected}) == []

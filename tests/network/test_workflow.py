@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from network_fixtures import stored_cables
 
 import cablegram
 from cablegram.model import Addressee, Classification, Precedence
@@ -45,8 +46,9 @@ def refused(reason, fn, *args, **kw) -> Refused:
 
 def nothing_consumed(store, net, draft_id):
     assert store.last_serial("ALMATY", 2006) == 0
-    assert store.state["cables"] == {} and store.state["releases"] == {}
+    assert stored_cables(store) == 0 and store.release_of("06ALMATY1") is None
     assert net.show("poloff", draft_id).draft.state == "submitted"
+    assert "released" not in [e.action for e in net.show("poloff", draft_id).events]
 
 
 def test_refused_when_a_required_clearance_is_missing(net, store):
@@ -279,4 +281,4 @@ def test_reply_repeat_correct(net, store):
     # Same MRN, DTG and numbers; no serial consumed; ZDS on FL4.
     assert again.cable_id == first.cable_id and again.numbers == first.numbers
     assert store.last_serial("ALMATY", 2006) == 1703
-    assert "ZNR UUUUU ZZH ZDS" in store.state["telegrams"][first.cable_id]
+    assert "ZNR UUUUU ZZH ZDS" in store.released_telegram(first.cable_id)

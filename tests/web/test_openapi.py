@@ -33,6 +33,26 @@ API_ROUTES = {
     "/api/declass/due": {"get"},
     "/api/declass/report": {"get"},
     "/api/audit": {"get"},
+    # the network (web/drafting.py)
+    "/api/drafts": {"get", "post"},
+    "/api/drafts/check": {"post"},
+    "/api/drafts/{draft_id}": {"get", "put"},
+    "/api/drafts/{draft_id}/submit": {"post"},
+    "/api/drafts/{draft_id}/withdraw": {"post"},
+    "/api/drafts/{draft_id}/clear": {"post"},
+    "/api/drafts/{draft_id}/return": {"post"},
+    "/api/drafts/{draft_id}/release": {"get", "post"},
+    "/api/cables/{cable_id}/reply": {"post"},
+    "/api/cables/{cable_id}/repeat": {"post"},
+    "/api/cables/{cable_id}/correct": {"post"},
+    # delivery (web/inbox.py)
+    "/api/network/inbox": {"get"},
+    "/api/network/overdue": {"get"},
+    "/api/network/deliveries/{delivery_id}/ack": {"post"},
+    "/api/network/deliveries/{delivery_id}/action": {"post"},
+    "/api/network/status": {"get"},
+    "/api/network/replay": {"get"},
+    "/api/network/replay.png": {"get"},
 }
 
 

@@ -29,7 +29,7 @@ enforced inside every query (``archive/sqlite/access.py``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cablegram.access.facts import (
     AccessFacts,
@@ -37,7 +37,7 @@ from cablegram.access.facts import (
     controlling_captions,
     restricted_captions,
 )
-from cablegram.access.principal import Principal
+from cablegram.access.principal import Principal, public_reader
 from cablegram.model import Cable
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "may_read",
     "may_read_facts",
     "read_rule",
+    "reads_as_public",
 ]
 
 
@@ -169,3 +170,22 @@ def read_rule(principal: Principal, *, level: bool = True) -> ReadRule | None:
         stations=principal.routing_indicators(),
         offices=principal.office_memberships(),
     )
+
+
+def _reach(rule: ReadRule | None) -> ReadRule | None:
+    """``rule`` without the memberships it never consults (stations and
+    offices count only for restricted captions the principal is read into)."""
+    if rule is None or rule.restricted:
+        return rule
+    return replace(rule, stations=frozenset(), offices=frozenset())
+
+
+def reads_as_public(principal: Principal) -> bool:
+    """Whether ``principal`` reads exactly what the public reader reads: the
+    same cables, through the same release views (its rule, memberships aside,
+    is the public reader's; so are its clearance, for the partial-release
+    views, and its handling tests).  A backend answers such a reader from an
+    index of the public tier alone, so its queries never touch what is hidden
+    (``archive/sqlite/tiers.py``)."""
+    rule = read_rule(principal)
+    return rule is not None and _reach(rule) == _reach(read_rule(public_reader()))

@@ -17,8 +17,9 @@ interface, what action, on what, when, and a small JSON detail.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cablegram.archive.store import AuditStore
@@ -42,6 +43,28 @@ class AuditEntry:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+class _EntryClock:
+    """Entry times in microseconds, strictly increasing within a process.
+
+    Acts and reads live in different tables (on SQLite, different files) and
+    are merged by time: two entries one after the other in the same
+    millisecond (a decision, then the read it allows) must not come back in
+    either order."""
+
+    def __init__(self) -> None:
+        self._last = datetime.min.replace(tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        with self._lock:
+            now = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
+            self._last = now
+        return now.isoformat(timespec="microseconds")
+
+
+_entry_time = _EntryClock()
+
+
 class AuditLog:
     """``archive.audit``: record and query."""
 
@@ -59,7 +82,7 @@ class AuditLog:
         """Append one entry: an act in the caller's transaction if one is open,
         a read (:data:`READ_ACTIONS`) at once, without waiting for writers."""
         row = {
-            "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": who,
+            "at": _entry_time(), "who": who,
             "interface": interface, "action": action, "target": target,
             "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
         }  # fmt: skip

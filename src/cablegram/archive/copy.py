@@ -67,7 +67,7 @@ def compare(source: Store, target: Store, *, most: int = 20) -> list[str]:
     ):
         out.append(f"copies: {n} in the source, {m} in the copy")
     kept_a, kept_b = source.kept_records(), target.kept_records()
-    for name in ("users", "decisions", "audit"):
+    for name in ("users", "decisions", "audit", "network"):
         if getattr(kept_a, name) != getattr(kept_b, name):
             out.append(f"{name}: differ")
     if kept_a.settings != kept_b.settings:

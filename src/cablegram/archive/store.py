@@ -39,6 +39,7 @@ __all__ = [
     "DeliveryRows",
     "Hit",
     "KeptRecords",
+    "NetworkRows",
     "Node",
     "Page",
     "RefItem",
@@ -145,6 +146,9 @@ class KeptRecords:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    # The network's state (NetworkRows.dump): its directory, drafts,
+    # clearances, events, counters and release records — never derived.
+    network: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The network's deliveries (DeliveryRows.dump): receipts, inboxes, actions — never derived.
     deliveries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -191,6 +195,64 @@ class DecisionStore(Protocol):
     def due(self, on: str) -> Iterator[tuple[str, str | None, str | None, str | None,
                                               str | None, dict[str, Any]]]: ...  # fmt: skip
     def report(self, size: int) -> dict[str, Any]: ...
+
+
+class NetworkRows(Protocol):
+    """The cable network's state (``cablegram.network``) as the archive keeps
+    it: JSON objects the network reads and writes, and the counters release
+    takes numbers from.  The network turns the rows into its own values
+    (``network/archived.py``); the archive never interprets them.
+
+    Every method joins the caller's transaction (``Store.transaction``), so
+    a release — its serial, the cable written by ``Store.write``, the release
+    record, the audit entries — commits or rolls back as one.  Counters are
+    taken in one statement under the database's write lock or a row lock:
+    concurrent transactions from several processes or machines never get the
+    same number and, since a rolled-back number is handed out again, leave no
+    gap.  ``update_draft`` applies only on the expected version."""
+
+    # The directory: entries of a kind (station, collective, office, person) by key.
+    def directory_loaded(self) -> bool: ...
+    def mark_directory_loaded(self) -> None: ...
+    def put_entry(self, kind: str, key: str, data: dict[str, Any]) -> None: ...
+    def entries(self) -> list[tuple[str, dict[str, Any]]]: ...
+    def remove_entry(self, kind: str, key: str) -> bool: ...
+
+    # Drafts: ``data`` holds the whole draft; id and version are the store's.
+    def add_draft(self, data: dict[str, Any], *, state: str, drafter: str) -> int: ...
+    def get_draft(self, draft_id: int) -> tuple[int, dict[str, Any]] | None:
+        """(version, data) of a draft."""
+        ...
+
+    def update_draft(
+        self, draft_id: int, data: dict[str, Any], *, state: str, expected: int
+    ) -> int:
+        """Store ``data`` as version ``expected + 1`` if the stored version is
+        ``expected``; returns the version found (``expected``: applied)."""
+        ...
+
+    def drafts(self, state: str | None) -> list[tuple[int, int, dict[str, Any]]]:
+        """(id, version, data) of every draft (in ``state``), oldest first."""
+        ...
+
+    def add_clearance(self, draft_id: int, data: dict[str, Any]) -> None: ...
+    def clearances(self, draft_id: int) -> list[dict[str, Any]]: ...
+    def add_event(self, draft_id: int, data: dict[str, Any]) -> None: ...
+    def events(self, draft_id: int) -> list[dict[str, Any]]: ...
+
+    # Counters: the serial of an origin's calendar year; per-addressee numbers (1-9999).
+    def next_serial(self, origin: str, year: int) -> int: ...
+    def set_serial(self, origin: str, year: int, last: int) -> None: ...
+    def last_serial(self, origin: str, year: int) -> int: ...
+    def next_number(self, origin: str, addressee: str) -> int: ...
+    def set_number(self, origin: str, addressee: str, last: int) -> None: ...
+    def last_number(self, origin: str, addressee: str) -> int: ...
+
+    # Release records (append-only; a corrected copy adds one for the same cable).
+    def add_release(self, cable_id: str, data: dict[str, Any]) -> None: ...
+    def release_of(self, cable_id: str) -> dict[str, Any] | None:
+        """The latest release record of a cable."""
+        ...
 
 
 Key = tuple[str, str, int, str]  # (origin, cable id, section, addressee)
@@ -261,6 +323,7 @@ class Store(Protocol):
     signins: SignInStore
     audit: AuditStore
     decisions: DecisionStore
+    network: NetworkRows
     deliveries: DeliveryRows  # the cable network's deliveries (network/archived.py)
     # Called after a cable's fields are (re)written, inside the write
     # transaction, with its id: the archive re-applies release decisions.

@@ -3,7 +3,6 @@ review and the audit log on the command line (docs/access.md)."""
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import date
 from typing import Any
@@ -41,6 +40,8 @@ def _password(ask: bool) -> str | None:
         return None
     if not sys.stdin.isatty():  # scripts pipe it in; never take it from argv
         return sys.stdin.readline().rstrip("\n") or None
+    import getpass  # here: every command starts faster without it
+
     first = getpass.getpass("password: ")
     if first != getpass.getpass("again: "):
         raise click.UsageError("the passwords differ")

@@ -3,7 +3,6 @@ export | reindex | demo | synth``: the archive on the command line."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -331,6 +330,8 @@ def show_cmd(
         for c in copies:
             mark = "*" if c.primary else " "
             click.echo(f"{mark} {c.sha256[:12]}  {c.format}  {c.path or ''} {c.locator or ''}")
+        import difflib  # here: every command starts faster without it
+
         for c in copies:
             if c is not base:
                 diff = difflib.unified_diff(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
@@ -64,16 +63,14 @@ def parse_cmd(paths: tuple[str, ...], as_json: bool) -> None:
     Without --json, one summary line per cable.  Exit status 1 if any input
     was not a cable.
     """
-    import orjson
-
-    from cablegram.model import to_dict
+    from cablegram.model import to_json_line
 
     failures: list[str] = []
     out = sys.stdout
     binary = out.buffer if hasattr(out, "buffer") else None
     for cable in _read_all(paths, failures):
         if as_json:
-            line = orjson.dumps(to_dict(cable), option=orjson.OPT_APPEND_NEWLINE)
+            line = to_json_line(cable)
             if binary is not None:
                 binary.write(line)
             else:
@@ -92,7 +89,11 @@ def _load_json_cables(path: str) -> Iterator[Any]:
     """Cables from a schema JSON file: one object, an array, or JSON lines."""
     from cablegram.format.drafts import DraftError, read_drafts
 
-    raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    if path == "-":
+        raw = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8") as f:  # no pathlib: `parse` starts without it
+            raw = f.read()
     try:
         yield from read_drafts(raw, path)
     except DraftError as err:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 
 import click
@@ -58,6 +57,8 @@ def run_server(
         archive_file if _is_server_url(archive_file) else os.path.abspath(archive_file)
     )
     os.environ["CABLEGRAM_WEB_ANONYMOUS"] = anonymous
+    import secrets  # here: every command starts faster without it
+
     os.environ.setdefault("CABLEGRAM_WEB_SECRET", secrets.token_hex(32))
     shown = f"[{host}]" if ":" in host else host
     click.echo(

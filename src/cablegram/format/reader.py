@@ -10,12 +10,15 @@ continues with the next document.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from cablegram.format.bounded import ParseGuard
 from cablegram.format.parse import parse
 from cablegram.format.sources import Document, Source, SourceLimits, iter_items
 from cablegram.model import Cable, NotACableError
 from cablegram.model import Source as CableSource
+
+if TYPE_CHECKING:  # the guard's module starts processes: loaded by those who use it
+    from cablegram.format.bounded import ParseGuard
 
 ErrorHandler = Callable[[NotACableError], None]
 

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from cablegram.model import Classification, Precedence
 
@@ -49,8 +50,29 @@ def data_path(name: str) -> str:
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
+    """The rows of a packaged CSV file as dicts keyed by its heading (as
+    ``csv.DictReader`` gives them, built without its per-row Python: the
+    vocabularies load on every command's first parse)."""
     with open(data_path(name), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        rows = csv.reader(f)
+        heading = next(rows, [])
+        width = len(heading)
+        return [
+            dict(zip(heading, row, strict=True)) if len(row) == width else _dict_row(heading, row)
+            for row in rows
+            if row
+        ]
+
+
+def _dict_row(heading: list[str], row: list[str]) -> dict[str, Any]:
+    """A row of another width, as ``csv.DictReader`` reads it (missing fields
+    None, extra ones as a list under None)."""
+    out: dict[Any, Any] = dict(zip(heading, row, strict=False))
+    if len(row) > len(heading):
+        out[None] = row[len(heading) :]
+    for key in heading[len(row) :]:
+        out[key] = None
+    return out
 
 
 # Written forms of each level, compared after removing spaces and upper-casing
@@ -237,11 +259,13 @@ def known_origins() -> frozenset[str]:
     # Observed PLADs name posts that the 2010 RI table lists under a later name
     # (AMEMBASSY ALMATY, whose RI passed to ASTANA).
     stations += [r["plad_as_written"] for r in read_csv("routing_indicators_observed.csv")]
+    spaced = _spaced_prefixes()
     for station in stations:
         st = station.upper()
-        for p in plad_prefixes():
-            if st.startswith(p + " "):
-                out.add(origin_token(st[len(p) + 1 :]))
+        if st.startswith(spaced):  # one test for most stations, which have no prefix
+            for p in spaced:
+                if st.startswith(p):
+                    out.add(origin_token(st[len(p) :]))
     return frozenset(out)
 
 

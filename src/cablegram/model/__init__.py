@@ -21,7 +21,7 @@ from cablegram.model.cable import (
 )
 from cablegram.model.enums import Classification, Precedence
 from cablegram.model.errors import CablegramError, NotACableError
-from cablegram.model.json import from_dict, to_dict
+from cablegram.model.json import from_dict, to_dict, to_json_line
 
 __all__ = [
     "EO",
@@ -42,4 +42,5 @@ __all__ = [
     "Station",
     "from_dict",
     "to_dict",
+    "to_json_line",
 ]

@@ -2,11 +2,13 @@
 
 ``to_dict`` emits every required key (null / empty list when unknown);
 ``from_dict`` accepts any subset and fills the rest with defaults, so partial
-objects (drafts, test expectations) load too.
+objects (drafts, test expectations) load too.  ``to_json_line`` is the object
+as one line of JSON lines (``cablegram parse --json``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cablegram.model.cable import (
@@ -117,6 +119,32 @@ def to_dict(cable: Cable) -> dict[str, Any]:
         },
         "defects": [{"code": d.code, "line": d.line, "message": d.message} for d in c.defects],
     }
+
+
+def to_json_line(cable: Cable) -> bytes:
+    """``to_dict(cable)`` as one line of UTF-8 JSON ending in a line end: compact
+    separators, characters as they are (``json.dumps(..., ensure_ascii=False,
+    separators=(",", ":"))``).
+
+    orjson writes it, several times faster, with the same bytes; what orjson
+    refuses (an integer past 64 bits such as a hostile cables.csv row number, a
+    lone surrogate from a ``\\ud800`` escape in a JSON source) json writes, a
+    lone surrogate as its ``\\uXXXX`` escape, so that every line is valid UTF-8.
+    """
+    value = to_dict(cable)
+    try:
+        import orjson  # a dependency; imported here so that the model loads without it
+    except ImportError:  # pragma: no cover - json writes the same bytes
+        return _json_line(value)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:  # orjson.JSONEncodeError: a value orjson cannot write
+        return _json_line(value)
+
+
+def _json_line(value: dict[str, Any]) -> bytes:
+    line = json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return line.encode("utf-8", "backslashreplace")
 
 
 def _prec(v: Any) -> Precedence | None:

@@ -1,7 +1,7 @@
 """cablegram.network: the sending side of the cable network (NETWORK.md).
 
-    from cablegram.network import Network, default_directory, drafts
-    net = Network(store, principal_of=archive.users.principal)
+    from cablegram.network import drafts, open_network
+    net = open_network(archive)              # the workflow over cablegram.archive.Archive
     draft = net.create("poloff", drafts.from_json(open("cable.json").read(), "cable.json"))
     net.submit("poloff", draft.id)
     net.clear("polchief", draft.id, comment="POL clears")
@@ -16,27 +16,33 @@
 * :mod:`~cablegram.network.release` — what release assigns, as pure functions.
 * :mod:`~cablegram.network.workflow` — :class:`Network`, the enforced workflow.
 * :mod:`~cablegram.network.store` — :class:`NetworkStore`, what it needs of storage.
+* :mod:`~cablegram.network.archived` — :func:`open_network`: the workflow over an
+  :class:`~cablegram.archive.Archive` (its state in the archive's database).
 """
 
 from cablegram.network import clearance, drafts, release, rules
+from cablegram.network.archived import ArchiveNetworkStore, open_network
 from cablegram.network.defaults import default_directory
 from cablegram.network.directory import Directory, DirectoryError
 from cablegram.network.directory_csv import read_directory_csv, write_directory_csv
 from cablegram.network.rules import check_draft
 from cablegram.network.store import NetworkStore, StaleVersion
-from cablegram.network.workflow import Network, Refused
+from cablegram.network.workflow import Network, Refused, Released
 
 __all__ = [
+    "ArchiveNetworkStore",
     "Directory",
     "DirectoryError",
     "Network",
     "NetworkStore",
     "Refused",
+    "Released",
     "StaleVersion",
     "check_draft",
     "clearance",
     "default_directory",
     "drafts",
+    "open_network",
     "read_directory_csv",
     "release",
     "rules",

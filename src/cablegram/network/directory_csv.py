@@ -28,12 +28,13 @@ from cablegram.network.directory import (
     Station,
 )
 
-__all__ = ["COLUMNS", "read_directory_csv", "write_directory_csv"]
+__all__ = ["COLUMNS", "entry_of", "read_directory_csv", "row_of", "write_directory_csv"]
 
 COLUMNS = (
     "entry", "address", "origin", "routing", "kind", "time_zone", "country", "bureau",
     "numbered", "members", "station", "office", "name", "role", "countries", "user",
-    "roles", "release_origins", "release_classification", "release_captions", "prefixes", "alternates",
+    "roles", "release_origins", "release_classification", "release_captions", "prefixes",
+    "alternates",
 )  # fmt: skip
 
 
@@ -64,9 +65,20 @@ def _list(text: str) -> list[str]:
     return [x.strip() for x in (text or "").split(";") if x.strip()]
 
 
-def _rows(d: Directory) -> Iterator[dict[str, str]]:
-    for s in sorted(d.stations.values(), key=lambda s: s.plad):
-        yield {
+def row_of(entry: Station | Collective | Office | Person | RelayStation) -> dict[str, str]:
+    """One entry as a row of the CSV (also how an archive keeps it)."""
+    if isinstance(entry, RelayStation):
+        r = entry
+        return {
+            "entry": "relay",
+            "address": r.name,
+            "routing": r.ri,
+            "prefixes": ";".join(r.prefixes),
+            "alternates": ";".join(r.alternates),
+        }
+    if isinstance(entry, Station):
+        s = entry
+        return {
             "entry": "station",
             "address": s.plad,
             "origin": s.origin,
@@ -77,16 +89,18 @@ def _rows(d: Directory) -> Iterator[dict[str, str]]:
             "bureau": s.bureau or "",
             "numbered": "yes" if s.numbered else "no",
         }
-    for c in sorted(d.collectives.values(), key=lambda c: c.name):
-        yield {
+    if isinstance(entry, Collective):
+        c = entry
+        return {
             "entry": "collective",
             "address": c.name,
             "routing": _span(c.ri, c.valid_from, c.valid_to),
             "kind": c.kind,
             "members": ";".join(_span(m.ri, m.valid_from, m.valid_to) for m in c.members),
         }
-    for o in sorted(d.offices.values(), key=lambda o: o.key):
-        yield {
+    if isinstance(entry, Office):
+        o = entry
+        return {
             "entry": "office",
             "station": o.station,
             "office": o.symbol,
@@ -94,27 +108,27 @@ def _rows(d: Directory) -> Iterator[dict[str, str]]:
             "role": o.role,
             "countries": ";".join(o.countries),
         }
-    for p in sorted(d.people.values(), key=lambda p: p.user):
-        a = p.authority
-        yield {
-            "entry": "person",
-            "user": p.user,
-            "station": p.station,
-            "office": p.office,
-            "name": p.name,
-            "roles": ";".join(sorted(p.roles)),
-            "release_origins": ";".join(sorted(a.origins)) if a else "",
-            "release_classification": a.classification.value if a else "",
-            "release_captions": ";".join(sorted(a.captions)) if a else "",
-        }
-    for r in sorted(d.relays.values(), key=lambda r: r.ri):
-        yield {
-            "entry": "relay",
-            "address": r.name,
-            "routing": r.ri,
-            "prefixes": ";".join(r.prefixes),
-            "alternates": ";".join(r.alternates),
-        }
+    p = entry
+    a = p.authority
+    return {
+        "entry": "person",
+        "user": p.user,
+        "station": p.station,
+        "office": p.office,
+        "name": p.name,
+        "roles": ";".join(sorted(p.roles)),
+        "release_origins": ";".join(sorted(a.origins)) if a else "",
+        "release_classification": a.classification.value if a else "",
+        "release_captions": ";".join(sorted(a.captions)) if a else "",
+    }
+
+
+def _rows(d: Directory) -> Iterator[dict[str, str]]:
+    yield from (row_of(s) for s in sorted(d.stations.values(), key=lambda s: s.plad))
+    yield from (row_of(c) for c in sorted(d.collectives.values(), key=lambda c: c.name))
+    yield from (row_of(o) for o in sorted(d.offices.values(), key=lambda o: o.key))
+    yield from (row_of(p) for p in sorted(d.people.values(), key=lambda p: p.user))
+    yield from (row_of(r) for r in sorted(d.relays.values(), key=lambda r: r.ri))
 
 
 def write_directory_csv(d: Directory) -> str:
@@ -126,7 +140,7 @@ def write_directory_csv(d: Directory) -> str:
     return out.getvalue()
 
 
-def _entry(r: dict[str, str]) -> Station | Collective | Office | Person | RelayStation:
+def entry_of(r: dict[str, str]) -> Station | Collective | Office | Person | RelayStation:
     kind = r.get("entry", "")
     if kind == "station":
         routing = tuple(RoutingAssignment(*_dated(x)) for x in _list(r["routing"]))
@@ -187,7 +201,7 @@ def read_directory_csv(text: str, path: str = "<input>") -> list[Any]:
     out = []
     for n, row in enumerate(reader, 2):
         try:
-            out.append(_entry({k: (v or "").strip() for k, v in row.items() if k}))
+            out.append(entry_of({k: (v or "").strip() for k, v in row.items() if k}))
         except (DirectoryError, KeyError, ValueError) as err:
             raise DirectoryError(f"{path}:{n}: {err}") from None
     return out

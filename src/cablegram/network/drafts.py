@@ -16,12 +16,15 @@ three that start from a released cable (NETWORK.md §7): :func:`reply`,
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Union
 
 from cablegram import lexicon
 from cablegram.format import parse
@@ -181,11 +184,55 @@ def draft_json(cable: Cable) -> dict[str, Any]:
 
 def from_json(raw: str, path: str | None = None) -> Cable:
     """The draft cable of a schema JSON text (one object); its source lines place
-    each field in ``raw`` so that findings point at the field's line."""
+    each field in ``raw`` so that findings point at the field's line.  A value
+    of the wrong type (a number for the subject) is refused with its place."""
     cables = list(read_drafts(raw, path))
     if len(cables) != 1:
         raise DraftError(f"{path or '<input>'}: a draft is one JSON object, found {len(cables)}")
+    wrong = mistyped(cables[0])
+    if wrong is not None:
+        raise DraftError(f"{path or '<input>'}: {wrong}")
     return draft_cable(cables[0], keep_source=True)
+
+
+def mistyped(value: Any, where: str = "", hint: Any = None) -> str | None:
+    """Where a value of the cable read from JSON is not of its field's type
+    (``from_dict`` takes JSON values as they come), or None."""
+    if hint is None:
+        hint = type(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        hints = typing.get_type_hints(type(value))
+        for f in dataclasses.fields(value):
+            if f.name in ("source", "extra"):
+                continue
+            found = mistyped(getattr(value, f.name), f"{where}.{f.name}".lstrip("."), hints[f.name])
+            if found:
+                return found
+        return None
+    options = (
+        typing.get_args(hint) if typing.get_origin(hint) in (Union, types.UnionType) else (hint,)
+    )
+    if value is None:
+        return None if type(None) in options else f"{where}: a value is needed"
+    for option in options:
+        origin = typing.get_origin(option) or option
+        if origin is tuple and isinstance(value, tuple):
+            args = typing.get_args(option)
+            inner = args[0] if args else Any
+            for i, item in enumerate(value):
+                found = mistyped(item, f"{where}[{i}]", inner)
+                if found:
+                    return found
+            return None
+        if option is Any or (origin is dict and isinstance(value, dict)):
+            return None
+        if isinstance(origin, type) and isinstance(value, origin):
+            if dataclasses.is_dataclass(value):
+                return mistyped(value, where)
+            if origin is int and isinstance(value, bool):
+                continue
+            return None
+    return f"{where}: {type(value).__name__} {value!r} is not of the expected type"
 
 
 def from_text(text: str | bytes) -> Cable:

@@ -13,7 +13,9 @@ what would make it right; nothing is consumed by a refused release.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import builtins
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +52,16 @@ from cablegram.network.release import (
 from cablegram.network.rules import check_draft
 from cablegram.network.store import Event, NetworkStore, ReleaseRecord
 
-__all__ = ["DraftView", "Network", "Refused", "ReleasePlan"]
+__all__ = [
+    "DraftView",
+    "Network",
+    "Refused",
+    "ReleaseListener",
+    "ReleasePlan",
+    "Released",
+    "clock_from_env",
+    "parse_time",
+]
 
 
 class Refused(PermissionError):
@@ -66,8 +77,47 @@ class Refused(PermissionError):
         return {"refused": self.reason, "message": self.message, **self.detail}
 
 
+@dataclass(frozen=True)
+class Released:
+    """What a release hands on (to delivery): the record, the cable as the
+    archive keeps it, and its transmissions (one per section) as sent."""
+
+    record: ReleaseRecord
+    cable: Cable
+    sections: tuple[Cable, ...]
+    telegram: str
+
+
+ReleaseListener = Callable[[Released], None]
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+CLOCK_VARIABLE = "CABLEGRAM_NOW"
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO time (``2006-05-15T02:25Z``; no offset: UTC) as an aware UTC datetime."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r}: use an ISO time such as 2006-05-15T02:25Z") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def clock_from_env(env: Mapping[str, str] | None = None) -> Callable[[], datetime] | None:
+    """A clock fixed at ``$CABLEGRAM_NOW`` when it is set (training, replays,
+    tests), else None."""
+    value = (os.environ if env is None else env).get(CLOCK_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        fixed = parse_time(value)
+    except ValueError as err:
+        raise ValueError(f"{CLOCK_VARIABLE}={err}") from None
+    return lambda: fixed
 
 
 @dataclass(frozen=True)
@@ -155,6 +205,17 @@ class Network:
         self.clock = clock
         self.section_limit = section_limit
         self._directory: Directory | None = None
+        self._listeners: builtins.list[tuple[ReleaseListener, bool]] = []
+
+    def on_release(self, listener: ReleaseListener, *, in_transaction: bool = False) -> None:
+        """Call ``listener`` with every :class:`Released` cable: by default
+        once the release is committed (a listener's error then reaches the
+        releaser, and the release stands); ``in_transaction``: inside the
+        release's transaction, after its record is written — what the
+        listener writes through the same store commits with the release, and
+        its error rolls the whole release back (nothing consumed).  This is
+        how a release hands the cable to delivery."""
+        self._listeners.append((listener, in_transaction))
 
     # -- the directory --
     @property
@@ -245,7 +306,7 @@ class Network:
         return self.clock()
 
     # -- drafts --
-    def findings(self, draft: Draft) -> list[Finding]:
+    def findings(self, draft: Draft) -> builtins.list[Finding]:
         """Validation of a draft: the format's release rules and the network's."""
         return check_draft(
             draft.cable,
@@ -255,15 +316,30 @@ class Network:
             person=self.directory.person(draft.drafter),
         )
 
-    def check(self, user: str, cable: Cable) -> list[Finding]:
+    def check(self, user: str, cable: Cable) -> builtins.list[Finding]:
         """Findings on a cable ``user`` is drafting (the form's live validation)."""
-        return self.findings(Draft(_drafts.draft_cable(cable, keep_source=True), user))
+        cable = _drafts.draft_cable(cable, keep_source=True)
+        person = self.directory.person(user)
+        if cable.from_ is None and person is not None:
+            cable = replace(cable, from_=_station_of(person))
+        return self.findings(Draft(_with_origin(cable, self.directory), user))
+
+    def preview(self, user: str, cable: Cable) -> Assembled:
+        """The telegram a cable ``user`` is drafting would be sent as now (the
+        counters' next values read, not taken); Refused when it cannot be
+        assembled (no originator in the directory, say)."""
+        self._person(user)
+        draft = Draft(_with_origin(_drafts.draft_cable(cable), self.directory), user)
+        return self._assemble(draft, peek=True)
 
     def view(self, draft: Draft) -> DraftView:
         required = _clearance.required(
             draft.cable, self.directory, self.now().date(), draft.requested
         )
-        current = [c for c in self.store.clearances(draft.id or 0) if c.version == draft.version]
+        # Release moved the version on (a state change, not an edit): the
+        # clearances shown are those of the text released.
+        text = draft.version - 1 if draft.state == RELEASED else draft.version
+        current = [c for c in self.store.clearances(draft.id or 0) if c.version == text]
         return DraftView(
             draft, self.findings(draft), required, current, self.store.events(draft.id or 0)
         )
@@ -271,10 +347,10 @@ class Network:
     def show(self, user: str, draft_id: int) -> DraftView:
         return self.view(self._draft(draft_id, user))
 
-    def list(self, user: str, *, state: str | None = None) -> list[Draft]:
+    def list(self, user: str, *, state: str | None = None) -> builtins.list[Draft]:
         return [d for d in self.store.list_drafts(state=state) if self._may_read(user, d)]
 
-    def queue(self, user: str) -> list[DraftView]:
+    def queue(self, user: str) -> builtins.list[DraftView]:
         """Submitted drafts waiting for a clearance from ``user``'s office."""
         person = self._person(user)
         out = []
@@ -468,9 +544,11 @@ class Network:
         return self.create(user, _drafts.correct(original, reason), kind=CORRECT, basis=original.id)
 
     # -- release --
-    def _refusals(self, user: str, draft: Draft, findings: list[Finding]) -> list[Refused]:
+    def _refusals(
+        self, user: str, draft: Draft, findings: builtins.list[Finding]
+    ) -> builtins.list[Refused]:
         """Every reason release of ``draft`` by ``user`` is refused (empty: it may go)."""
-        out: list[Refused] = []
+        out: builtins.list[Refused] = []
         person = self.directory.person(user)
         if person is None or not person.has(APPROVER):
             out.append(Refused("not-approver", f"{user} is not an approving officer"))
@@ -561,6 +639,13 @@ class Network:
                 replace(draft, state=RELEASED, released_as=cable.id), draft.version
             )
             self._event(done, "released", user, cable=cable.id, serial=cable.serial)
+            released = Released(record, cable, assembled.sections, assembled.telegram)
+            for listener, inside in self._listeners:
+                if inside:
+                    listener(released)
+        for listener, inside in self._listeners:
+            if not inside:
+                listener(released)
         return record
 
     def _assemble(self, draft: Draft, *, peek: bool) -> Assembled:
@@ -602,6 +687,23 @@ class Network:
             )  # fmt: skip
         except ReleaseError as err:
             raise Refused("invalid", str(err)) from None
+
+    def set_serial(self, user: str, origin: str, year: int, last: int) -> int:
+        """Set where an origin's series stands (the last serial used), e.g. when
+        a station moves its numbering to cablegram; it only moves forward (a
+        serial is never reused).  Returns where it stood."""
+        origin = origin.upper()
+        with self.store.transaction():
+            current = self.store.last_serial(origin, year)
+            if last < current:
+                raise Refused(
+                    "serial-backwards",
+                    f"{origin} {year} stands at {current}: a serial is never reused, "
+                    f"so the series cannot go back to {last}",
+                )
+            self.store.set_serial(origin, year, last)
+            self.store.audit("serial.set", user, f"{origin}/{year}", {"from": current, "to": last})
+        return current
 
     def release_record(self, cable_id: str) -> ReleaseRecord | None:
         return self.store.release_of(cable_id)

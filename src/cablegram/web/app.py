@@ -21,7 +21,20 @@ from fastapi.staticfiles import StaticFiles
 
 from cablegram import __version__
 from cablegram.archive import archive_path
-from cablegram.web import api, api_access, apidocs, auth, errors, inbox, openapi, pages, signin
+from cablegram.web import (
+    api,
+    api_access,
+    apidocs,
+    auth,
+    directory_pages,
+    drafting,
+    drafting_pages,
+    errors,
+    inbox,
+    openapi,
+    pages,
+    signin,
+)
 from cablegram.web.csrf import CrossSiteGuard
 from cablegram.web.deps import ANONYMOUS_CHOICES, Accounts, ArchivePool, TimedCache
 from cablegram.web.headers import SecurityHeaders
@@ -87,11 +100,15 @@ def create_app(
     app.state.stats_cache = TimedCache(STATS_SECONDS)
     app.state.signin_limit = signin.SignInLimit(pool)
     errors.install(app)
+    drafting.install(app)
     app.include_router(api.router)
     app.include_router(api.vocabulary)
     app.include_router(api_access.router)
+    app.include_router(drafting.router)
     app.include_router(inbox.api)
     app.include_router(pages.router)
+    app.include_router(drafting_pages.router)
+    app.include_router(directory_pages.router)
     app.include_router(inbox.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

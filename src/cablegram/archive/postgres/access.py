@@ -29,7 +29,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cablegram.access.policy import ReadRule, caption_bits, caption_mask, read_rule
+from cablegram.access.policy import (
+    ReadRule,
+    caption_bits,
+    caption_mask,
+    read_rule,
+    reads_as_public,
+)
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW
 
@@ -111,6 +117,12 @@ class ReaderScope:
     def owner(self) -> bool:
         """Reads every cable in full (the owner, the published reader): no rule."""
         return self.principal.owner or self.principal.reads_all
+
+    @property
+    def public_tier(self) -> bool:
+        """Sees exactly what the public reader sees, so searches the public
+        tier's index (tiers.py)."""
+        return reads_as_public(self.principal)
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

@@ -29,6 +29,7 @@ import psycopg
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.postgres.network import NETWORK_DDL
 
 # Taken by every migration (pg_advisory_xact_lock): one process migrates at a time.
 _MIGRATION_LOCK = 0x6361626C  # "cabl"
@@ -59,7 +60,10 @@ CREATE TABLE cables (
     caption_list TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE cable_data (rowid BIGINT PRIMARY KEY, data BYTEA NOT NULL);
-CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL);
+-- doc: subject (weight A) and body, GIN-indexed, for matching; head: the
+-- subject alone, small enough to stay in the row, for ranking (ranking by
+-- doc would read every match's whole vector from TOAST storage).
+CREATE TABLE fts (rowid BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL);
 CREATE INDEX fts_doc ON fts USING gin (doc);
 CREATE INDEX cables_created ON cables (created);
 CREATE INDEX cables_origin ON cables (origin);
@@ -104,7 +108,8 @@ CREATE INDEX access_addressees_by_cable ON access_addressees (cable_rowid, routi
 CREATE TABLE access_offices (cable_rowid BIGINT NOT NULL, office TEXT NOT NULL,
     PRIMARY KEY (cable_rowid, office));
 CREATE TABLE views (cable BIGINT NOT NULL, level INTEGER NOT NULL, subject TEXT,
-    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, PRIMARY KEY (cable, level));
+    data BYTEA NOT NULL, doc TSVECTOR NOT NULL, head TSVECTOR NOT NULL,
+    PRIMARY KEY (cable, level));
 CREATE INDEX views_doc ON views USING gin (doc);
 CREATE TABLE users (
     name TEXT PRIMARY KEY,
@@ -173,7 +178,18 @@ def _v2_sessions(conn: psycopg.Connection) -> None:
     conn.execute(V2_SESSIONS)
 
 
-V3_DELIVERIES = """
+def _v3_public_tier(conn: psycopg.Connection) -> None:
+    from cablegram.archive.postgres import tiers
+
+    tiers.create(conn)
+
+
+def _v4_network(conn: psycopg.Connection) -> None:
+    """The cable network's state (archive/postgres/network.py)."""
+    conn.execute(NETWORK_DDL)
+
+
+V5_DELIVERIES = """
 -- The cable network's deliveries (archive/postgres/delivery.py; as on SQLite).
 CREATE TABLE delivery_receipts (origin TEXT NOT NULL, cable_id TEXT NOT NULL,
     section INTEGER NOT NULL, addressee TEXT NOT NULL, received_at TEXT NOT NULL,
@@ -206,8 +222,8 @@ CREATE INDEX delivery_queue_order ON delivery_queue (queue, rank DESC, seq);
 """
 
 
-def _v3_deliveries(conn: psycopg.Connection) -> None:
-    conn.execute(V3_DELIVERIES)
+def _v5_deliveries(conn: psycopg.Connection) -> None:
+    conn.execute(V5_DELIVERIES)
 
 
 Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
@@ -216,13 +232,23 @@ Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 MIGRATIONS: list[Migration] = [
     (1, "the archive layout", _v1_layout),
     (2, "sign-in attempts and ended sessions", _v2_sessions),
+    (3, "text vectors of the public tier (fts_public)", _v3_public_tier),
+    (4, "the cable network: directory, drafts, clearances, counters, releases", _v4_network),
     (
-        3,
+        5,
         "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
-        _v3_deliveries,
+        _v5_deliveries,
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _applied(conn: psycopg.Connection) -> set[int]:
+    """The migrations the archive has had, from its history (a step numbered
+    below its version but written later is still applied)."""
+    if version(conn) is None:
+        return set()
+    return {row[0] for row in conn.execute("SELECT version FROM schema_history")}
 
 
 def version(conn: psycopg.Connection) -> int | None:
@@ -243,7 +269,7 @@ def migrate(conn: psycopg.Connection, where: str, *, upto: int = SCHEMA_VERSION)
     if current is not None and current > SCHEMA_VERSION:
         raise ArchiveVersionError(where, str(current), SCHEMA_VERSION)
     for number, description, step in MIGRATIONS:
-        if number > upto or (current or 0) >= number:
+        if number > upto or number in _applied(conn):
             continue
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -251,15 +277,13 @@ def migrate(conn: psycopg.Connection, where: str, *, upto: int = SCHEMA_VERSION)
                 "CREATE TABLE IF NOT EXISTS schema_history (version INTEGER PRIMARY KEY,"
                 " description TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            current = version(conn)
-            if (current or 0) >= number:  # another process got there first
+            if number in _applied(conn):  # another process got there first
                 continue
             step(conn)
             conn.execute(
                 "INSERT INTO schema_history VALUES (%s, %s, %s)",
                 (number, description, datetime.now(UTC).isoformat(timespec="seconds")),
             )
-            current = number
 
 
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (as on SQLite)

@@ -9,7 +9,10 @@ estimated, and facets and the first page come from, an even sample of rowid
 ranges (as on SQLite).  When release views exist, a non-owner's text matches come
 from the cable's own vector where it reads the cable and from the view's
 (``views.doc``) where it reads a view, so a withheld word never finds,
-counts or snippets a cable.
+counts or snippets a cable.  A reader who sees exactly what the public
+reader sees matches the public tier's vectors instead (``fts_public``,
+tiers.py), which hold nothing else: what its query costs never depends on
+what is hidden from it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.broad import Measure, sample_spans, scaled_total
 from cablegram.archive.facets import Facets
+from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.compile import Reader, SqlPlan, compile_tree
 from cablegram.archive.postgres.facets import facets_of_query, facets_of_rowids
@@ -32,8 +36,10 @@ from cablegram.archive.results import snippet, term_pattern
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
 
-# ts_rank weights {D, C, B, A}: a word in the subject (weight A) counts four
-# times one in the body (D), as the SQLite backend's bm25(fts, 4.0, 1.0).
+# ts_rank weights {D, C, B, A} over the subject's vector (``fts.head``, all
+# weight A).  Relevance is how well the subject answers the query, then the
+# newest first: ranking by the whole text (as BM25 does on SQLite) would read
+# every match's full vector from TOAST storage, seconds on a broad query.
 _WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'::float4[]"
 _HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 _CHUNK = 500  # cables read per statement when streaming every match
@@ -46,6 +52,15 @@ class _Query:
     where: str
     params: tuple[object, ...]
     views: bool  # text matches also come from release views
+    index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
+
+
+def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
+    """Row ``c`` has text matching ``query`` as a public-tier reader sees it."""
+    return (
+        f"EXISTS (SELECT 1 FROM {tiers.INDEX} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)",
+        (query,),
+    )
 
 
 class SearchQueries:
@@ -74,6 +89,12 @@ class SearchQueries:
         return sql, (*cp, query, *cp, query)
 
     def _query(self, plan: Plan) -> _Query:
+        if self.reader.public_tier:
+            # Only the public tier's vectors: what this reader may read, as it
+            # reads it (views included), and nothing hidden (tiers.py).
+            tier = Reader(full=self.reader.full(), text=_tier_text)
+            sql = compile_tree(plan.tree, tier)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
@@ -99,17 +120,17 @@ class SearchQueries:
             return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
         if not q.views:
             sql = (
-                " FROM (SELECT %s::tsquery AS q) t CROSS JOIN fts f"
+                f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
                 " JOIN cables c ON c.rowid = f.rowid"
                 f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )
-            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.doc, t.q)"
+            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
-            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, doc, t.q) AS score"
+            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
             " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
-            f" ts_rank({_WEIGHTS}, doc, t.q) FROM views WHERE doc @@ t.q) m"
+            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE doc @@ t.q) m"
             f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
         )
         return sql, [q.match, *wp, *cp, *pp], "m.score"
@@ -127,7 +148,8 @@ class SearchQueries:
     @staticmethod
     def _order(q: _Query, sort: str, score: str) -> str:
         if sort == "rank" and q.match is not None:
-            return f" ORDER BY {score} DESC, c.rowid"
+            # Relevance: how well the subject answers the query, then newest first.
+            return f" ORDER BY {score} DESC, c.created DESC NULLS LAST, c.rowid"
         if sort == "date-asc":
             return " ORDER BY c.created IS NULL, c.created, c.rowid"
         return " ORDER BY c.created DESC NULLS LAST, c.rowid"

@@ -31,7 +31,7 @@ from cablegram.archive.errors import (
     ReadOnlyArchive,
 )
 from cablegram.archive.ids import id_key
-from cablegram.archive.postgres import schema
+from cablegram.archive.postgres import schema, tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.accounts import USER_COLUMNS, PostgresAccounts, PostgresSignIns
 from cablegram.archive.postgres.audit import PostgresAudit
@@ -43,9 +43,10 @@ from cablegram.archive.postgres.connection import (
 )
 from cablegram.archive.postgres.delivery import PostgresDeliveries
 from cablegram.archive.postgres.graph import GraphQueries
+from cablegram.archive.postgres.network import PostgresNetwork
 from cablegram.archive.postgres.review import DECISION_COLUMNS, PostgresDecisions
 from cablegram.archive.postgres.search import SearchQueries
-from cablegram.archive.postgres.writer import DOCUMENT, index_text, write_batch
+from cablegram.archive.postgres.writer import DOCUMENT, HEAD, index_text, write_batch
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
 
@@ -87,6 +88,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.signins = PostgresSignIns(self.side, read_only=read_only, where=location)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.network = PostgresNetwork(self)
         self.deliveries = PostgresDeliveries(self)
 
     @property
@@ -120,10 +122,13 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction():
+            changed = self.setting(key) != value
             self.conn.execute(
                 "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 (key, json.dumps(value)),
             )
+            if key == "partial_release" and changed:
+                tiers.rebuild(self.conn)  # the public reader's view of every cable may change
         if key == "partial_release":
             self.reader = ReaderScope(self.reader.principal, self.reader.bits, bool(value))
 
@@ -182,8 +187,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         for attempt in range(_RETRIES):
             try:
                 with self.transaction():
-                    return write_batch(self.conn, records, put_view=self._put_view,
-                                       on_fields=self.on_fields)  # fmt: skip
+                    counts, written = write_batch(self.conn, records, put_view=self._put_view,
+                                                  on_fields=self.on_fields)  # fmt: skip
+                    tiers.place(self.conn, written)
+                    return counts
             except psycopg.errors.DeadlockDetected:
                 if attempt == _RETRIES - 1 or self.conn.info.transaction_status != 0:
                     raise
@@ -212,10 +219,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         """Store a release view with its text vector (replacing that level)."""
         self._drop_views(rowid, view.level)
         self.conn.execute(
-            "INSERT INTO views (cable, level, subject, data, doc) VALUES (%s, %s, %s, %s, "
-            + DOCUMENT.format(subject="%s", body="%s") + ")",
+            "INSERT INTO views (cable, level, subject, data, doc, head) VALUES (%s, %s, %s, %s, "
+            + DOCUMENT.format(subject="%s", body="%s") + ", " + HEAD.format(subject="%s") + ")",
             (rowid, view.level, view.subject, view.data, index_text(view.subject),
-             index_text(view.body)),
+             index_text(view.body), index_text(view.subject)),
         )  # fmt: skip
 
     def _stored_rowid(self, cable_id: str) -> int | None:
@@ -238,6 +245,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             else:
                 self._put_view(rowid, view)
                 self.conn.execute("UPDATE cables SET released = 1 WHERE rowid = %s", (rowid,))
+            tiers.place(self.conn, [rowid])
 
     def rebuild_reader_views(
         self,
@@ -261,7 +269,9 @@ class PostgresStore(SearchQueries, GraphQueries):
                     self.on_fields(cid)
                 if progress and n % 1000 == 0:
                     progress(n)
-            self.set_setting("partial_release", on)
+            if self.setting("partial_release") == on:
+                tiers.rebuild(self.conn)  # every reader-level view was rewritten
+            self.set_setting("partial_release", on)  # (rebuilds it when it changes)
         return written
 
     # -- reading --
@@ -343,6 +353,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS, "rowid"),
             audit=self.audit.rows(),
             settings=settings,
+            network=self.network.dump(),
             deliveries=self.deliveries.dump(),
         )
 
@@ -359,6 +370,7 @@ class PostgresStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.network.load(kept.network)
             self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:
@@ -391,6 +403,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.accounts = PostgresAccounts(self)
         self.audit = PostgresAudit(self, self.side)
         self.decisions = PostgresDecisions(self)
+        self.network = PostgresNetwork(self)
         self.deliveries = PostgresDeliveries(self)
 
 

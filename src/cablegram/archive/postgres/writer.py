@@ -16,12 +16,13 @@ reading first and writing later:
    one ends up primary);
 3. *write*: the copies, the derived rows and the text to index are streamed
    with COPY (the cables' fields into a staging table, then one UPDATE ...
-   FROM); the full-text vectors are built from the tokens the query side
-   uses (tree.tokens) by PostgreSQL itself.
+   FROM); the full-text vectors are built by PostgreSQL from the texts cut
+   into the tokens the query side uses (:func:`index_text`).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,58 +34,55 @@ from cablegram.archive.records import CopyRecord, ViewRecord, outranks
 from cablegram.archive.store import WriteCounts
 from cablegram.archive.tree import tokens
 
-# The tsvector of a text: the subject's tokens with weight A, then (after a
-# gap, so no phrase spans the two, as FTS5's two columns) the body's.
+# The tsvector of a cable or a view, from two texts already cut into the
+# tokens both backends index (:func:`index_text`): the subject's with weight
+# A, then the body's after a gap (the '_' lexeme, which no text holds, is
+# deleted after), so no phrase spans the two, as with FTS5's two columns.
 DOCUMENT = (
     "ts_delete(setweight(to_tsvector('simple', {subject}), 'A')"
     " || '_:1'::tsvector || to_tsvector('simple', {body}), '_'::text)"
 )
+# The subject alone (``head``: what ranking reads, see schema.py).
+HEAD = "setweight(to_tsvector('simple', {subject}), 'A')"
 
-_CABLE_COLUMNS = (
-    "created", "year", "month", "origin", "class_rank", "classification", "sbu", "precedence",
-    "subject", "has_summary", "quality", "copy", "access_rank", "access_sbu", "access_caps",
-    "review_due", "tag_list", "caption_list",
-)  # fmt: skip
-
-_STAGING = f"""
-CREATE TEMP TABLE IF NOT EXISTS stage_cables (rowid BIGINT PRIMARY KEY,
-    {
-    ", ".join(
-        f"{c} {t}"
-        for c, t in zip(
-            _CABLE_COLUMNS,
-            (
-                "TEXT",
-                "INTEGER",
-                "TEXT",
-                "TEXT",
-                "INTEGER",
-                "TEXT",
-                "INTEGER",
-                "TEXT",
-                "TEXT",
-                "INTEGER",
-                "INTEGER",
-                "BIGINT",
-                "INTEGER",
-                "INTEGER",
-                "BIGINT",
-                "TEXT",
-                "TEXT",
-                "TEXT",
-            ),
-            strict=True,
-        )
-    )
-}) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_text (rowid BIGINT PRIMARY KEY, subject TEXT,
-    body TEXT) ON COMMIT DELETE ROWS;
-"""
+# Every ASCII character that is not a letter or a digit, as a space.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 def index_text(text: str | None) -> str:
-    """``text`` as the tokens both backends index, space separated."""
-    return " ".join(tokens(text or ""))
+    """``text`` cut into the tokens of tree.tokens (letters and digits, lower
+    case, diacritics removed), space separated, for PostgreSQL's parser —
+    which would otherwise read ``state.gov`` or ``anti-war`` by rules of its
+    own.  This runs for every cable ingested, so the common case (ASCII
+    letters, with at most some non-ASCII symbols such as ``¶``) is done with
+    str methods at C speed; other texts go through tree.tokens itself."""
+    text = text or ""
+    if not text.isascii():
+        odd = {c for c in set(text) if not c.isascii()}
+        if any(c.isalnum() or unicodedata.combining(c) for c in odd):
+            return " ".join(tokens(text))
+        for c in odd:
+            text = text.replace(c, " ")
+    return text.translate(_ASCII_SEPARATORS).lower()
+
+
+# The cables' fields a batch writes, with their types (stage_cables).
+_CABLE_FIELDS = (
+    ("created", "TEXT"), ("year", "INTEGER"), ("month", "TEXT"), ("origin", "TEXT"),
+    ("class_rank", "INTEGER"), ("classification", "TEXT"), ("sbu", "INTEGER"),
+    ("precedence", "TEXT"), ("subject", "TEXT"), ("has_summary", "INTEGER"),
+    ("quality", "INTEGER"), ("copy", "BIGINT"), ("access_rank", "INTEGER"),
+    ("access_sbu", "INTEGER"), ("access_caps", "BIGINT"), ("review_due", "TEXT"),
+    ("tag_list", "TEXT"), ("caption_list", "TEXT"),
+)  # fmt: skip
+_CABLE_COLUMNS = tuple(name for name, _ in _CABLE_FIELDS)
+_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS stage_cables (rowid BIGINT PRIMARY KEY, "
+    + ", ".join(f"{name} {kind}" for name, kind in _CABLE_FIELDS)
+    + ") ON COMMIT DELETE ROWS;"
+    " CREATE TEMP TABLE IF NOT EXISTS stage_text (rowid BIGINT PRIMARY KEY, subject TEXT,"
+    " body TEXT) ON COMMIT DELETE ROWS;"
+)
 
 
 @dataclass(slots=True)
@@ -108,12 +106,14 @@ def write_batch(
     *,
     put_view: Callable[[int, ViewRecord], None],
     on_fields: Callable[[str], None] | None,
-) -> WriteCounts:
-    """Store ``records`` inside the caller's open transaction."""
+) -> tuple[WriteCounts, list[int]]:
+    """Store ``records`` inside the caller's open transaction; returns the
+    counts and the rowids of the cables whose fields were written (the
+    public tier indexes them, tiers.py)."""
     records = list(records)
     counts = WriteCounts()
     if not records:
-        return counts
+        return counts, []
     conn.execute(_STAGING)
     ids = sorted({r.id for r in records})
     created = {
@@ -178,7 +178,7 @@ def write_batch(
             put_view(rowid, view)
         if on_fields is not None:
             on_fields(rec.id)
-    return counts
+    return counts, sorted(pending.fields)
 
 
 def _cable_row(rowid: int, rec: CopyRecord, copy: int) -> tuple[Any, ...]:
@@ -204,8 +204,10 @@ def _write(conn: psycopg.Connection, pending: _Pending) -> None:
     _copy(conn, "stage_text", "rowid, subject, body",
           ((rowid, index_text(rec.subject), index_text(rec.body)) for rowid, rec in recs))  # fmt: skip
     conn.execute(
-        "INSERT INTO fts (rowid, doc) SELECT rowid, "
+        "INSERT INTO fts (rowid, doc, head) SELECT rowid, "
         + DOCUMENT.format(subject="subject", body="body")
+        + ", "
+        + HEAD.format(subject="subject")
         + " FROM stage_text"
     )
     for table, col, attr in (("tags", "value", "tags"), ("captions", "value", "captions"),

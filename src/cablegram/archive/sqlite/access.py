@@ -24,9 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from cablegram.access.policy import ReadRule, caption_bits, caption_mask, read_rule
+from cablegram.access.policy import (
+    ReadRule,
+    caption_bits,
+    caption_mask,
+    read_rule,
+    reads_as_public,
+)
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW
 
@@ -91,7 +98,7 @@ def rule_sql(rule: ReadRule | None, bits: Mapping[str, int] | None = None) -> Fr
     return "(" + (" AND ".join(parts) or "1 = 1") + ")", tuple(params)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ReaderScope:
     """The SQL of one reader on one archive.
 
@@ -108,6 +115,12 @@ class ReaderScope:
     def owner(self) -> bool:
         """Reads every cable in full (the owner, the published reader): no rule."""
         return self.principal.owner or self.principal.reads_all
+
+    @cached_property
+    def public_tier(self) -> bool:
+        """Sees exactly what the public reader sees (in full and through every
+        kind of view), so searches the public tier's index (tiers.py)."""
+        return reads_as_public(self.principal)
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

@@ -14,7 +14,9 @@ from the best copy of each cable and can be rebuilt from ``copies``
   rowid) so a cable ingested later is linked to earlier citers by a join;
 - ``cable_keys``: the alias-normalised keys of each cable (see ids.py);
 - ``fts``: contentless FTS5 (subject, body) with full detail (phrase queries
-  need positions); rows are deleted with the FTS5 'delete' command.
+  need positions); rows are deleted with the FTS5 'delete' command;
+- ``fts_public``: the same for exactly what the public reader may read
+  (tiers.py), so its searches never touch hidden postings.
 
 Layout versions are numbered (``meta`` key ``schema``).  A new file gets
 the baseline layout (version 3, the last one written before migrations
@@ -34,6 +36,7 @@ from datetime import UTC, datetime
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.sqlite import tiers
 from cablegram.archive.sqlite.connection import transaction
 
 PRAGMAS = (
@@ -228,9 +231,45 @@ def _v5_side_file(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS signin_attempts")
 
 
-def _v6_network_placeholder(conn: sqlite3.Connection) -> None:
-    """Step 6 is the cable network's drafts and directory (written on another
-    branch); this placeholder keeps the numbering until both are merged."""
+def _v6_network(conn: sqlite3.Connection) -> None:
+    """The cable network's state (archive/sqlite/network.py)."""
+    run_script(conn, NETWORK_DDL)
+
+
+NETWORK_DDL = """
+-- Directory entries (station, collective, office, person) as JSON, by kind and key.
+CREATE TABLE IF NOT EXISTS network_entries (kind TEXT NOT NULL, key TEXT NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS network_drafts (id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL, state TEXT NOT NULL, drafter TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_drafts_state ON network_drafts(state);
+CREATE TABLE IF NOT EXISTS network_clearances (rowid INTEGER PRIMARY KEY,
+    draft INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_clearances_draft ON network_clearances(draft);
+CREATE TABLE IF NOT EXISTS network_events (rowid INTEGER PRIMARY KEY,
+    draft INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_events_draft ON network_events(draft);
+-- Where each series stands: the last serial an origin used in a year, the
+-- last number from an origin to an addressee.
+CREATE TABLE IF NOT EXISTS network_serials (origin TEXT NOT NULL, year INTEGER NOT NULL,
+    last INTEGER NOT NULL, PRIMARY KEY (origin, year)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS network_numbers (origin TEXT NOT NULL, addressee TEXT NOT NULL,
+    last INTEGER NOT NULL, PRIMARY KEY (origin, addressee)) WITHOUT ROWID;
+-- Release records: a released cable is never edited (a correction adds one).
+CREATE TABLE IF NOT EXISTS network_releases (rowid INTEGER PRIMARY KEY,
+    cable_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS network_releases_cable ON network_releases(cable_id);
+CREATE TRIGGER IF NOT EXISTS network_releases_no_update BEFORE UPDATE ON network_releases
+    BEGIN SELECT RAISE(ABORT, 'a release record is never edited'); END;
+CREATE TRIGGER IF NOT EXISTS network_releases_no_delete BEFORE DELETE ON network_releases
+    BEGIN SELECT RAISE(ABORT, 'a release record is never removed'); END;
+"""
+
+
+def _v8_public_tier(conn: sqlite3.Connection) -> None:
+    """The public tier's full-text index (tiers.py), built in place from the
+    stored cables and views, so the public reader never reads hidden postings."""
+    tiers.create(conn)
 
 
 DELIVERY_DDL = """
@@ -282,16 +321,13 @@ Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 MIGRATIONS: list[Migration] = [
     (4, "migration history; copies.line_map; facet lists for early layout-3 files", _v4_history),
     (5, "sign-in attempts move to the side file", _v5_side_file),
-    (
-        6,
-        "placeholder for the cable network's drafts (merged from another branch)",
-        _v6_network_placeholder,
-    ),
+    (6, "the cable network: directory, drafts, clearances, counters, releases", _v6_network),
     (
         7,
         "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
         _v7_deliveries,
     ),
+    (8, "full-text index of the public tier (fts_public, public_tier)", _v8_public_tier),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -300,6 +336,19 @@ def _version(conn: sqlite3.Connection) -> int | None:
     has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
     row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
     return None if row is None else int(row[0])
+
+
+def _applied(conn: sqlite3.Connection) -> set[int]:
+    """The migrations a file has had: those in its history (a step numbered
+    below the file's version but written later, on another branch of the
+    code, is still applied), and every step up to a file's version for files
+    from before the history existed."""
+    has_history = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'schema_history'"
+    ).fetchone()
+    if not has_history:
+        return set(range(1, (_version(conn) or 0) + 1))
+    return {row[0] for row in conn.execute("SELECT version FROM schema_history")}
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -341,17 +390,20 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             if _version(conn) is None:
                 _create(conn)
     for number, description, step in MIGRATIONS:
-        if (_version(conn) or 0) >= number:
+        if number in _applied(conn):
             continue
         with transaction(conn):
-            if (_version(conn) or 0) >= number:  # another process got there first
+            if number in _applied(conn):  # another process got there first
                 continue
             step(conn)
             conn.execute(
                 "INSERT OR REPLACE INTO schema_history VALUES (?, ?, ?)",
                 (number, description, datetime.now(UTC).isoformat(timespec="seconds")),
             )
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(number),))
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema'",
+                (str(max(number, _version(conn) or 0)),),
+            )
 
 
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (ASCII unit separator: no tag holds it)

@@ -6,7 +6,10 @@ narrow results get exact totals, facets and BM25 ranking; broad ones an
 estimate from an even sample.  When release views exist, a non-owner's text
 matches come from the cable's own text where it reads the cable, and from
 the view's text where it reads a view (``fts_views``), so a withheld word
-never finds, counts or snippets a cable.
+never finds, counts or snippets a cable.  A reader who sees exactly what the
+public reader sees matches the public tier's index instead (``fts_public``,
+tiers.py), which holds nothing else: what its query costs never depends on
+what is hidden from it.
 """
 
 from __future__ import annotations
@@ -30,13 +33,19 @@ from cablegram.archive.broad import (
 from cablegram.archive.facets import Facets
 from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.results import snippet, term_pattern
+from cablegram.archive.sqlite import tiers
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.compile import Reader, SqlPlan, compile_tree
 from cablegram.archive.sqlite.facets import facets_of_query, facets_of_rowids, fill_hits
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
 
-_FTS_WEIGHTS = "bm25(fts, 4.0, 1.0)"  # a word in the subject counts four times
+
+def _weights(index: str) -> str:
+    return f"bm25({index}, 4.0, 1.0)"  # a word in the subject counts four times
+
+
+_FTS_WEIGHTS = _weights("fts")
 # What a hit row shows, before its score and rowid (see SearchQueries._hits).
 _HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 
@@ -50,6 +59,7 @@ class _Query:
     where: str
     params: tuple[object, ...]
     views: bool  # text matches also come from release views
+    index: str = "fts"  # the full-text index the match runs on (tiers.py)
 
     @property
     def heavy(self) -> bool:
@@ -58,6 +68,11 @@ class _Query:
     @property
     def prefix(self) -> bool:
         return self.match is not None and self.plan.prefix
+
+
+def _tier_text(expr: str) -> tuple[str, tuple[object, ...]]:
+    """Row ``c`` has text matching ``expr`` as a public-tier reader sees it."""
+    return f"c.rowid IN (SELECT rowid FROM {tiers.INDEX} WHERE {tiers.INDEX} MATCH ?)", (expr,)
 
 
 class SearchQueries:
@@ -88,6 +103,12 @@ class SearchQueries:
         return sql, (*cp, expr, *cp, expr)
 
     def _query(self, plan: Plan) -> _Query:
+        if self.reader.public_tier:
+            # Only the public tier's index: what this reader may read, as it
+            # reads it (views included), and nothing hidden (tiers.py).
+            reader = Reader(full=self.reader.full(), text=_tier_text)
+            sql = compile_tree(plan.tree, reader)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
@@ -114,11 +135,12 @@ class SearchQueries:
         if step > 1:
             rng += f" AND rowid % {int(step)} = 0"
         if not q.views:
+            ix = q.index
             sql = (
-                " FROM fts CROSS JOIN cables c ON c.rowid = fts.rowid"
-                f" WHERE fts MATCH ?{rng.replace('rowid', 'fts.rowid')} AND {where}{vis}"
+                f" FROM {ix} CROSS JOIN cables c ON c.rowid = {ix}.rowid"
+                f" WHERE {ix} MATCH ?{rng.replace('rowid', f'{ix}.rowid')} AND {where}{vis}"
             )
-            return sql, [q.match, *rp, *wp, *vp], _FTS_WEIGHTS
+            return sql, [q.match, *rp, *wp, *vp], _weights(ix)
         case, cp = self.reader.view_case()
         vrp = [] if span is None else [span[0] * 8, span[1] * 8 + 7]  # view rowid = cable*8+level
         vrng = rng.replace(f"rowid % {int(step)}", f"(rowid >> 3) % {int(step)}")
@@ -296,10 +318,11 @@ class SearchQueries:
             fill_hits(self.conn, rowids)
             # FTS5 drives; the known set is probed by its key.  (``rowid IN
             # (...)`` would be handed to FTS5 as one MATCH per rowid: seconds.)
+            ix = q.index
             ranked = self.conn.execute(
-                f"SELECT fts.rowid, {_FTS_WEIGHTS} AS score FROM fts"
-                " CROSS JOIN temp.hits h ON h.rowid = fts.rowid WHERE fts MATCH ?"
-                " ORDER BY score, fts.rowid LIMIT ? OFFSET ?",
+                f"SELECT {ix}.rowid, {_weights(ix)} AS score FROM {ix}"
+                f" CROSS JOIN temp.hits h ON h.rowid = {ix}.rowid WHERE {ix} MATCH ?"
+                f" ORDER BY score, {ix}.rowid LIMIT ? OFFSET ?",
                 (q.match, limit, offset),
             ).fetchall()
         if not ranked:

@@ -24,13 +24,14 @@ from cablegram.archive.blobs import unpack_json, unpack_text
 from cablegram.archive.errors import ArchiveNotFound, ArchiveWriteError, NotAnArchive
 from cablegram.archive.ids import id_key
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
-from cablegram.archive.sqlite import schema
+from cablegram.archive.sqlite import schema, tiers
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.archive.sqlite.accounts import USER_COLUMNS, SQLiteAccounts, SQLiteSignIns
 from cablegram.archive.sqlite.audit import SQLiteAudit
 from cablegram.archive.sqlite.connection import connect, open_read_only, transaction, writable
 from cablegram.archive.sqlite.delivery import SQLiteDeliveries
 from cablegram.archive.sqlite.graph import GraphQueries
+from cablegram.archive.sqlite.network import SQLiteNetwork
 from cablegram.archive.sqlite.review import DECISION_COLUMNS, SQLiteDecisions
 from cablegram.archive.sqlite.search import SearchQueries
 from cablegram.archive.sqlite.sidefile import open_side, side_path
@@ -80,6 +81,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         self.signins = SQLiteSignIns(self.side)
         self.audit = SQLiteAudit(self.conn, self.side)
         self.decisions = SQLiteDecisions(self)
+        self.network = SQLiteNetwork(self.conn)
         self.deliveries = SQLiteDeliveries(self.conn)
 
     @property
@@ -106,7 +108,10 @@ class SQLiteStore(SearchQueries, GraphQueries):
 
     def set_setting(self, key: str, value: Any) -> None:
         with transaction(self.conn):
+            changed = self.setting(key) != value
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+            if key == "partial_release" and changed:
+                tiers.rebuild(self.conn)  # the public reader's view of every cable may change
         if key == "partial_release":
             self.reader = ReaderScope(self.reader.principal, self.reader.bits, bool(value))
 
@@ -172,9 +177,10 @@ class SQLiteStore(SearchQueries, GraphQueries):
             with self._lock, transaction(self.conn):
                 return write_batch(
                     self.conn, records,
-                    clear_fields=lambda rowid: clear_fields(self.conn, rowid, self._drop_views),
+                    clear_fields=self._clear_fields,
                     put_view=self._put_view,
                     on_fields=self.on_fields,
+                    written=lambda texts: tiers.place(self.conn, list(texts), texts),
                 )  # fmt: skip
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
@@ -195,8 +201,14 @@ class SQLiteStore(SearchQueries, GraphQueries):
         finally:
             self.conn.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default again
 
+    def _clear_fields(self, rowid: int) -> None:
+        tiers.forget(self.conn, [rowid])  # the writer places it again with its new fields
+        clear_fields(self.conn, rowid, self._drop_views)
+
     def _drop_views(self, rowid: int, level: int | None = None) -> None:
-        """Remove release views of a cable (all, or one level) and their index entries."""
+        """Remove release views of a cable (all, or one level) and their index
+        entries; the cable leaves the public tier (its callers place it again)."""
+        tiers.forget(self.conn, [rowid])
         one = level is not None
         sql = "SELECT level, data FROM views WHERE cable = ?" + (" AND level = ?" if one else "")
         args = (rowid, level) if one else (rowid,)
@@ -236,12 +248,14 @@ class SQLiteStore(SearchQueries, GraphQueries):
         if rowid is None:
             return
         with transaction(self.conn):
+            tiers.forget(self.conn, [rowid])
             if view is None:
                 self._drop_views(rowid, PUBLIC_VIEW)
                 self.conn.execute("UPDATE cables SET released = 0 WHERE rowid = ?", (rowid,))
             else:
                 self._put_view(rowid, view)
                 self.conn.execute("UPDATE cables SET released = 1 WHERE rowid = ?", (rowid,))
+            tiers.place(self.conn, [rowid])
 
     def rebuild_reader_views(
         self,
@@ -270,7 +284,11 @@ class SQLiteStore(SearchQueries, GraphQueries):
                     self.on_fields(cid)
                 if progress and n % 1000 == 0:
                     progress(n)
-            self.set_setting("partial_release", on)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('partial_release', ?)", (json.dumps(on),)
+            )
+            tiers.rebuild(self.conn)  # every reader-level view was rewritten
+        self.reader = ReaderScope(self.reader.principal, self.reader.bits, on)
         return written
 
     # -- reading --
@@ -347,6 +365,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             decisions=rows("decisions", DECISION_COLUMNS),
             audit=self.audit.rows(),
             settings=settings,
+            network=self.network.dump(),
             deliveries=self.deliveries.dump(),
         )
 
@@ -364,6 +383,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            self.network.load(kept.network)
             self.deliveries.load(kept.deliveries)
 
     def checksums(self) -> dict[str, str]:

@@ -62,8 +62,11 @@ def write_batch(
     clear_fields: Callable[[int], None],
     put_view: Callable[[int, ViewRecord], None],
     on_fields: Callable[[str], None] | None,
+    written: Callable[[dict[int, tuple[str, str]]], None],
 ) -> WriteCounts:
-    """Store ``records`` inside the caller's open write transaction."""
+    """Store ``records`` inside the caller's open write transaction; then
+    ``written`` gets the (subject, text) of each cable whose fields were
+    written, by rowid (the public tier indexes them, tiers.py)."""
     records = list(records)
     counts = WriteCounts()
     stored = {r[0] for r in _lookup(
@@ -112,6 +115,7 @@ def write_batch(
             put_view(rowid, view)
         if on_fields is not None:
             on_fields(rec.id)
+    written({rowid: (rec.subject or "", rec.body) for rowid, (rec, _) in pending.fields.items()})
     return counts
 
 

@@ -38,27 +38,45 @@ _END = re.compile(
     r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:ACTION\s+REQUESTS?|COMMENTS?|INTRODUCTION))?\b[.)]*",
     re.I,
 )
-_TRAILING_RULE = re.compile(r"[\s\-–—=_*]+$")
-_LEADING_RULE = re.compile(r"^[\s\-–—=_*]+")
+# Rules around a summary's text, once its blanks are single spaces.
+_RULE_CHARS = " -–—=_*"
 # How far a summary may run over paragraphs looking for its end marker.
 _SPAN = 5
 _FIRST = 8  # paragraphs searched for a summary
 
 
 def _clean(text: str) -> str | None:
-    text = _LEADING_RULE.sub("", _TRAILING_RULE.sub("", " ".join(text.split())))
+    text = " ".join(text.split()).strip(_RULE_CHARS)
     return text or None
+
+
+def _end_marker(text: str, upper: str | None = None) -> re.Match[str] | None:
+    """``_END.search(text)`` (``upper`` = ``text.upper()``), started where it can
+    first match: before the first END, back over the blanks and the parenthesis
+    that may open the marker (a regex tried at every character of a long
+    paragraph costs more than the upper-case copy)."""
+    upper = text.upper() if upper is None else upper
+    if len(upper) != len(text):  # case mapping changed the length: no index mapping
+        return _END.search(text)
+    at = upper.find("END")
+    if at < 0:
+        return None
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    if at > 0 and text[at - 1] == "(":
+        at -= 1
+    return _END.search(text, at)
 
 
 def _through_end(paragraphs: Sequence[Paragraph], k: int, first: str) -> str:
     """``first`` (the summary's start in paragraph ``k``) through an end marker
     in it or in one of the next paragraphs; without one, ``first`` alone up to
     its paragraph's first blank line."""
-    if m := _END.search(first):
+    if m := _end_marker(first):
         return first[: m.start()]
     texts = [first]
     for p in paragraphs[k + 1 : k + _SPAN]:
-        if m := _END.search(p.text):
+        if m := _end_marker(p.text):
             texts.append(p.text[: m.start()])
             return "\n\n".join(texts)
         texts.append(p.text)
@@ -72,7 +90,8 @@ def read_summary(
     paragraph's text (given the text and its upper-case copy)."""
     for k, p in enumerate(paragraphs[:_FIRST]):
         text = p.text
-        if "UMMARY" not in text.upper():
+        upper = text.upper()
+        if "UMMARY" not in upper:
             continue
         blocks = text.split("\n\n")
         if _HEADING.match(blocks[-1]) and k + 1 < len(paragraphs):
@@ -81,9 +100,9 @@ def read_summary(
             return _clean(_through_end(paragraphs, k + 1, start[lead.end() :] if lead else start))
         if lead := _LEAD.match(text):
             return _clean(_through_end(paragraphs, k, text[lead.end() :]))
-        end = _END.search(text)
+        end = _end_marker(text, upper)
         # The label's own SUMMARY is searched for, not the end marker's.
-        found = inside(*_without_end_markers(text))
+        found = inside(*_without_end_markers(text, upper, end))
         if found and (cleaned := _clean(found)):
             return cleaned
         if end is not None and k < 2:
@@ -93,7 +112,12 @@ def read_summary(
     return None
 
 
-def _without_end_markers(text: str) -> tuple[str, str]:
-    """``text`` with its end markers blanked (same length), and its upper case."""
-    blanked = _END.sub(lambda m: " " * len(m[0]), text)
+def _without_end_markers(text: str, upper: str, first: re.Match[str] | None) -> tuple[str, str]:
+    """``text`` with its end markers blanked (same length), and its upper case
+    (``upper`` = ``text.upper()``, ``first`` = its first end marker)."""
+    if first is None:
+        return text, upper
+    # From the first marker on (the text before it holds none).
+    at = first.start()
+    blanked = text[:at] + _END.sub(lambda m: " " * len(m[0]), text[at:])
     return blanked, blanked.upper()

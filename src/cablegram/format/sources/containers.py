@@ -9,12 +9,9 @@ entries; an archive member is named ``archive.zip!member``.
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
-import shutil
-import tempfile
-import zipfile
+import sys
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -34,6 +31,9 @@ from cablegram.format.sources.limits import (
 )
 from cablegram.format.sources.telegram import decode, is_binary, text_document
 from cablegram.model import NotACableError
+
+# gzip, zipfile, tempfile and shutil are imported where an archive is met: a
+# directory of plain files (``cablegram parse --json dir``) starts without them.
 
 Item = Document | NotACableError
 HEAD_BYTES = 65536
@@ -90,8 +90,8 @@ def iter_path(path: str, limits: SourceLimits | None = None) -> Iterator[Item]:
 
 
 def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
-    """Documents of one file, opened once (a directory of one-cable files costs
-    an open per file, no further look-ups)."""
+    """Documents of one file, opened once and sampled once (a directory of
+    one-cable files costs an open and a read or two per file, no look-ups)."""
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below, after the zip test
     except OSError as error:
@@ -99,15 +99,15 @@ def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
         return
     with stream:
         try:
-            magic = stream.read(len(ZIP_MAGIC))
-            if magic == ZIP_MAGIC:  # members are read from the file
+            head = _read_head(stream)
+            if head.startswith(ZIP_MAGIC):  # members are read from the file
+                stream.seek(0)
                 yield from _iter_zip(stream, path, limits, 0)
                 return
-            stream.seek(0)
-        except OSError as error:  # a directory, a device that cannot seek, a read error
+        except OSError as error:  # a directory, a zip that cannot seek, a read error
             yield NotACableError(f"cannot read: {error.strerror or error}", path)
             return
-        yield from iter_stream(stream, path, limits)
+        yield from iter_stream(stream, path, limits, head=head)
 
 
 def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None) -> Iterator[Item]:
@@ -119,22 +119,34 @@ def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None
 
 
 def iter_stream(
-    stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0
-) -> Iterator[Item]:
+    stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0,
+    head: bytes | None = None,
+) -> Iterator[Item]:  # fmt: skip
     """Documents of a binary stream, streaming line-oriented dumps.
 
-    What the stream is, is decided from its first ``HEAD_BYTES``; only a
-    document that must be read whole is, and then at most ``limits.document``
-    bytes of it.  Read errors (a truncated gzip, a failing disk) end the
-    stream with a ``NotACableError`` naming it; the documents before stand.
+    What the stream is, is decided from its first ``HEAD_BYTES`` (``head``,
+    when the caller read them already); only a document that must be read
+    whole is, and then at most ``limits.document`` bytes of it.  Read errors
+    (a truncated gzip, a failing disk) end the stream with a
+    ``NotACableError`` naming it; the documents before stand.
     """
     limits = limits or SourceLimits.from_env()
     try:
-        yield from _iter_stream(stream, path, limits, depth)
+        yield from _iter_stream(stream, path, limits, depth, head)
     except NotACableError as error:
         yield error
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
+    except Exception as error:
+        if not isinstance(error, _read_errors()):
+            raise
         yield NotACableError(f"cannot read: {_read_error(error)}", path)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What a failing read raises: the OS, a decompressor, and a zip member
+    (``zipfile`` raises only once something imported it)."""
+    zipfile = sys.modules.get("zipfile")
+    errors = (OSError, EOFError, zlib.error)
+    return (*errors, zipfile.BadZipFile) if zipfile is not None else errors
 
 
 def _read_error(error: BaseException) -> str:
@@ -155,10 +167,13 @@ def _nested(path: str | None, limits: SourceLimits, depth: int) -> None:
 
 
 def _iter_stream(
-    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int
+    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int, head: bytes | None = None
 ) -> Iterator[Item]:
-    head = _read_head(stream)
+    if head is None:
+        head = _read_head(stream)
     if head.startswith(GZIP_MAGIC):
+        import gzip
+
         _nested(path, limits, depth)
         compressed = CountingReader(_Rejoined(head, stream))  # type: ignore[arg-type]
         inner = gzip.GzipFile(fileobj=io.BufferedReader(compressed))
@@ -166,6 +181,9 @@ def _iter_stream(
         yield from _iter_stream(io.BufferedReader(capped), path, limits, depth + 1)  # type: ignore[arg-type]
         return
     if head.startswith(ZIP_MAGIC):  # a zip needs seeking: spooled to disk past 16 MB
+        import shutil
+        import tempfile
+
         _nested(path, limits, depth)
         with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
             spool.write(head)
@@ -208,8 +226,9 @@ def _read_head(stream: BinaryIO) -> bytes:
 
 
 def _stream_kind(head: bytes) -> tuple[str, tuple[str, dict[str, Any]] | None]:
-    """The kind of a stream from its first bytes, and those bytes decoded."""
-    if not head.strip() or is_binary(head):
+    """The kind of a stream from its first bytes (which the caller found not
+    binary), and those bytes decoded."""
+    if not head.strip():
         return "whole", None
     text, info = decode(head)
     kind = detect_text(text)
@@ -249,8 +268,8 @@ def _iter_whole(
             yield from iter_rows(io.BytesIO(data), path)
         elif kind in _NOT_A_CABLE:
             yield NotACableError(_NOT_A_CABLE[kind], path)
-        else:
-            yield text_document(text, path, info)
+        else:  # one of the text formats: detection found it to be cable text
+            yield text_document(text, path, info, detected=kind)
     except NotACableError as error:
         yield error
 
@@ -335,6 +354,8 @@ def _iter_zip(file: BinaryIO, path: str, limits: SourceLimits, depth: int) -> It
     A corrupt archive is one ``NotACableError``; a corrupt member, or one past
     the limits, is that member's, and the other members are still read.
     """
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:

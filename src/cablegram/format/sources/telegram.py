@@ -123,18 +123,27 @@ def text_format(text: str) -> str:
     return "text-extract"
 
 
-def text_document(text: str, path: str | None, info: dict[str, Any] | None = None) -> Document:
-    """A Document for cable text found as plain text (any of the three text formats)."""
+def text_document(
+    text: str, path: str | None, info: dict[str, Any] | None = None, detected: str | None = None
+) -> Document:
+    """A Document for cable text found as plain text (any of the three text formats).
+
+    ``detected`` is the format ``detection.detect_text`` found for ``text``:
+    detection has then judged it a cable already, and that is not done twice.
+    """
     if not text.strip():
         raise NotACableError("empty document", path)
-    fmt = text_format(text)
-    probe = unmark(text[:_DETECT_SPAN]) if _MARKUP.search(text[:_DETECT_SPAN]) else text
-    if not looks_like_cable(probe):
-        raise NotACableError(
-            "text without cable structure (no header, classification "
-            "line or TAGS/SUBJECT/E.O. lines)",
-            path,
-        )
+    if detected is not None:
+        fmt = detected
+    else:
+        fmt = text_format(text)
+        probe = unmark(text[:_DETECT_SPAN]) if _MARKUP.search(text[:_DETECT_SPAN]) else text
+        if not looks_like_cable(probe):
+            raise NotACableError(
+                "text without cable structure (no header, classification "
+                "line or TAGS/SUBJECT/E.O. lines)",
+                path,
+            )
     metadata = base_metadata(path)
     metadata.update(info or {})
     defects: list[Defect] = []

@@ -1,0 +1,158 @@
+"""The public tier: a full-text index of exactly what the public reader may read.
+
+``fts`` indexes every cable, so a query's cost for a restricted reader would
+grow with the postings of cables it may not see (read, then filtered out by
+the rule): a word found only in hidden cables cost the public reader ten times
+an absent word — a timing side channel (issue 15 §6).  ``fts_public`` indexes,
+for each cable the public reader may read, the text it reads (the cable's own
+text, or its release view: the public view of a release decision, or the
+level-0 view under the partial-release search policy), under the cable's
+rowid; ``public_tier`` records which view each entry holds (contentless FTS5
+needs the indexed text again to delete it).  A reader who sees exactly what
+the public reader sees (:attr:`ReaderScope.public_tier`) searches only this
+index, so hidden postings are never read, counted or ranked for it.
+
+The index is a function of the stored state, kept in step by every write
+that changes it: :func:`forget` before a cable's text, views, access facts or
+release flag change (while the indexed text can still be read back),
+:func:`place` after; :func:`rebuild` when the partial-release setting (which
+changes every cable's public view) changes, and by migration 8.
+
+Other readers search ``fts`` (and ``fts_views``) filtered by the rule, so a
+word found only above their clearance or under captions they lack still
+costs its postings.  A tier per classification ceiling would narrow that: an
+index per rank k of the texts readers cleared to k may get — cables of
+access rank <= k, and the release views of levels <= k and 7 — keyed like
+``fts_views`` (cable * 8 + view, since readers of one ceiling read the same
+cable through different views), chosen when the reader's clearance is k;
+within a ceiling, captions would still filter after the lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from cablegram.access.principal import public_reader
+from cablegram.archive.blobs import unpack_json
+from cablegram.archive.records import FULL_VIEW
+from cablegram.archive.sqlite.access import ReaderScope
+
+INDEX = "fts_public"
+
+DDL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_public USING fts5(
+    subject, body, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS public_tier (cable INTEGER PRIMARY KEY, view INTEGER NOT NULL);
+"""
+
+_CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
+
+
+def _setting(conn: sqlite3.Connection, key: str) -> Any:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def public_scope(conn: sqlite3.Connection) -> ReaderScope:
+    """The public reader on this archive, under its current settings."""
+    policy = bool(_setting(conn, "partial_release"))
+    return ReaderScope(public_reader(), _setting(conn, "caption_bits"), policy)
+
+
+def _chunks(rowids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(rowids), _CHUNK):
+        yield rowids[i : i + _CHUNK]
+
+
+def _text(conn: sqlite3.Connection, rowid: int, view: int) -> tuple[str, str] | None:
+    """(subject, text) of a cable's view as stored (None: not stored)."""
+    if view == FULL_VIEW:
+        row = conn.execute("SELECT data FROM cable_data WHERE rowid = ?", (rowid,)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT data FROM views WHERE cable = ? AND level = ?", (rowid, view)
+        ).fetchone()
+    if row is None:
+        return None
+    data = unpack_json(row[0])
+    return data.get("subject") or "", data.get("text") or ""
+
+
+def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+    """Take cables out of the index (call before their indexed text changes)."""
+    rowids = list(rowids)
+    for part in _chunks(rowids):
+        marks = ",".join("?" * len(part))
+        rows = conn.execute(
+            f"SELECT cable, view FROM public_tier WHERE cable IN ({marks})", part
+        ).fetchall()
+        for rowid, view in rows:
+            text = _text(conn, rowid, view)
+            if text is not None:
+                conn.execute(
+                    "INSERT INTO fts_public (fts_public, rowid, subject, body)"
+                    " VALUES ('delete', ?, ?, ?)",
+                    (rowid, *text),
+                )
+        if rows:
+            conn.execute(f"DELETE FROM public_tier WHERE cable IN ({marks})", part)
+
+
+def _index(
+    conn: sqlite3.Connection, seen: Iterable[tuple[int, int | None]],
+    texts: Mapping[int, tuple[str, str]],
+) -> None:  # fmt: skip
+    ledger, entries = [], []
+    for rowid, view in seen:
+        if view is None:
+            continue  # hidden from the public reader
+        text = texts.get(rowid) if view == FULL_VIEW else None
+        text = text or _text(conn, rowid, view)
+        if text is None:
+            continue  # a view the reader would get is missing: nothing to match
+        ledger.append((rowid, view))
+        entries.append((rowid, *text))
+    conn.executemany("INSERT INTO public_tier (cable, view) VALUES (?, ?)", ledger)
+    conn.executemany("INSERT INTO fts_public (rowid, subject, body) VALUES (?, ?, ?)", entries)
+
+
+def place(
+    conn: sqlite3.Connection, rowids: Sequence[int],
+    texts: Mapping[int, tuple[str, str]] | None = None,
+) -> None:  # fmt: skip
+    """(Re-)index cables as the public reader now sees them.  ``texts``: the
+    cables' own (subject, text) when the caller has them (the batch writer),
+    so they are not unpacked again."""
+    rowids = sorted(set(rowids))
+    forget(conn, rowids)
+    case, params = public_scope(conn).view_case()
+    for part in _chunks(rowids):
+        marks = ",".join("?" * len(part))
+        seen = conn.execute(
+            f"SELECT c.rowid, {case} FROM cables c WHERE c.rowid IN ({marks})", (*params, *part)
+        ).fetchall()
+        _index(conn, seen, texts or {})
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Index every cable afresh (the public view of each may have changed)."""
+    conn.execute("INSERT INTO fts_public (fts_public) VALUES ('delete-all')")
+    conn.execute("DELETE FROM public_tier")
+    case, params = public_scope(conn).view_case()
+    seen = conn.execute(f"SELECT c.rowid, {case} FROM cables c ORDER BY c.rowid", params)
+    while batch := seen.fetchmany(_CHUNK):
+        _index(conn, batch, {})
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """The tier's tables (migration 8), built from the stored cables."""
+    from cablegram.archive.sqlite.schema import run_script
+
+    run_script(conn, DDL)
+    conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('pgsz', 16000)")
+    # As for ``fts`` (schema.py): fewer, larger segments while ingesting.
+    conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('hashsize', 67108864)")
+    rebuild(conn)

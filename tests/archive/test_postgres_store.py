@@ -1,0 +1,78 @@
+"""What only the PostgreSQL backend has to get right: where an archive lives
+(a database, created on the first write; a schema of it), read-only
+opening, and reindex swapping a fresh schema in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from backends import POSTGRES, new_location
+from cablegram.archive import Archive
+from cablegram.archive.errors import ArchiveNotFound, ReadOnlyArchive
+
+SEEDS = Path(__file__).parents[2] / "src/cablegram/data/examples/seeds"
+
+
+@pytest.fixture
+def url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return new_location("postgres", tmp_path, "pgstore", request)
+
+
+def test_the_database_is_created_on_the_first_write_and_never_by_a_reader() -> None:
+    name = "cablegram_test_created"
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        with pytest.raises(ArchiveNotFound, match="no such archive"):
+            Archive(f"{POSTGRES}/{name}", create=False)
+        with Archive(f"{POSTGRES}/{name}") as archive:
+            archive.ingest([SEEDS])
+            assert archive.stats()["cables"] == 2
+        with Archive(f"{POSTGRES}/{name}", create=False) as archive:
+            assert archive.search("almaty").total >= 1
+    finally:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_schemas_of_one_database_are_separate_archives(url: str) -> None:
+    other = url + "_other"
+    try:
+        with Archive(url) as one, Archive(other) as two:
+            one.ingest([SEEDS])
+            assert (one.stats()["cables"], two.stats()["cables"]) == (2, 0)
+    finally:
+        with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{other.split("=")[1]}" CASCADE')
+
+
+def test_a_read_only_archive_answers_and_refuses_every_write(url: str) -> None:
+    with Archive(url) as archive:
+        archive.ingest([SEEDS])
+    with Archive(url, read_only=True) as archive:
+        assert archive.search("almaty").total >= 1
+        with pytest.raises(ReadOnlyArchive):
+            archive.ingest([b"UNCLASSIFIED\nSUBJECT: A NEW CABLE\n\n1. TEXT.\n"])
+        with pytest.raises(ReadOnlyArchive):
+            archive.users.add("analyst", clearance="secret", password="correct horse")
+    with pytest.raises(ArchiveNotFound):
+        Archive(url + "_absent", read_only=True)
+
+
+def test_reindex_swaps_a_fresh_schema_in_and_keeps_the_records(url: str) -> None:
+    with Archive(url) as archive:
+        archive.ingest([SEEDS])
+        archive.users.add("analyst", clearance="secret", password="correct horse")
+        before = archive.store.checksums()
+        audit = len(archive.audit.query(limit=100))
+        archive.reindex(workers=1)
+        assert archive.store.checksums() == before
+        assert archive.users.authenticate("analyst", "correct horse") is not None
+        assert len(archive.audit.query(limit=100)) == audit
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        schemas = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace")}
+    name = url.split("schema=")[1]
+    assert name in schemas and f"{name}_reindex" not in schemas

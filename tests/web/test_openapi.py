@@ -45,6 +45,14 @@ API_ROUTES = {
     "/api/cables/{cable_id}/reply": {"post"},
     "/api/cables/{cable_id}/repeat": {"post"},
     "/api/cables/{cable_id}/correct": {"post"},
+    # delivery (web/inbox.py)
+    "/api/network/inbox": {"get"},
+    "/api/network/overdue": {"get"},
+    "/api/network/deliveries/{delivery_id}/ack": {"post"},
+    "/api/network/deliveries/{delivery_id}/action": {"post"},
+    "/api/network/status": {"get"},
+    "/api/network/replay": {"get"},
+    "/api/network/replay.png": {"get"},
 }
 
 

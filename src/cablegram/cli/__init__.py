@@ -22,9 +22,9 @@ from cablegram.cli import (  # noqa: E402
     access_cmds,  # noqa: F401
     archive_cmds,  # noqa: F401
     copy_cmds,  # noqa: F401
+    delivery_cmds,  # noqa: F401
     directory_cmds,  # noqa: F401
     draft_cmds,  # noqa: F401
-    delivery_cmds,  # noqa: F401
     format_cmds,  # noqa: F401
     network_cmds,  # noqa: F401
     web_cmds,  # noqa: F401

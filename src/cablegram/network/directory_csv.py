@@ -33,7 +33,8 @@ __all__ = ["COLUMNS", "entry_of", "read_directory_csv", "row_of", "write_directo
 COLUMNS = (
     "entry", "address", "origin", "routing", "kind", "time_zone", "country", "bureau",
     "numbered", "members", "station", "office", "name", "role", "countries", "user",
-    "roles", "release_origins", "release_classification", "release_captions", "prefixes", "alternates",
+    "roles", "release_origins", "release_classification", "release_captions", "prefixes",
+    "alternates",
 )  # fmt: skip
 
 
@@ -66,6 +67,15 @@ def _list(text: str) -> list[str]:
 
 def row_of(entry: Station | Collective | Office | Person | RelayStation) -> dict[str, str]:
     """One entry as a row of the CSV (also how an archive keeps it)."""
+    if isinstance(entry, RelayStation):
+        r = entry
+        return {
+            "entry": "relay",
+            "address": r.name,
+            "routing": r.ri,
+            "prefixes": ";".join(r.prefixes),
+            "alternates": ";".join(r.alternates),
+        }
     if isinstance(entry, Station):
         s = entry
         return {
@@ -97,15 +107,6 @@ def row_of(entry: Station | Collective | Office | Person | RelayStation) -> dict
             "name": o.name,
             "role": o.role,
             "countries": ";".join(o.countries),
-        }
-    if isinstance(entry, RelayStation):
-        r = entry
-        return {
-            "entry": "relay",
-            "address": r.name,
-            "routing": r.ri,
-            "prefixes": ";".join(r.prefixes),
-            "alternates": ";".join(r.alternates),
         }
     p = entry
     a = p.authority

@@ -225,7 +225,9 @@ class Inboxes:
                 and may_read(p, cable)
             ]  # fmt: skip
             holding = {
-                o.holder for o in self.store.deliveries_of(d.cable_id, d.station) if o.kind == PERSON
+                o.holder
+                for o in self.store.deliveries_of(d.cable_id, d.station)
+                if o.kind == PERSON
             }
             new = []
             for user in readers[d.escalations : steps]:

@@ -105,10 +105,10 @@ def create_app(
     app.include_router(api.vocabulary)
     app.include_router(api_access.router)
     app.include_router(drafting.router)
+    app.include_router(inbox.api)
     app.include_router(pages.router)
     app.include_router(drafting_pages.router)
     app.include_router(directory_pages.router)
-    app.include_router(inbox.api)
     app.include_router(inbox.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

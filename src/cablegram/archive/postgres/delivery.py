@@ -1,6 +1,6 @@
 """The cable network's deliveries on PostgreSQL (``DeliveryRows``, archive/store.py):
-the same tables as on SQLite (archive/sqlite/delivery.py), in migration 3
-(schema.py ``V3_DELIVERIES``):
+the same tables as on SQLite (archive/sqlite/delivery.py), in migration 5
+(schema.py ``V5_DELIVERIES``):
 
 * ``delivery_receipts`` — one row per transmission received, primary key
   (origin, cable, section, addressee): receipt is idempotent for ever, by the

@@ -187,6 +187,8 @@ def _v3_public_tier(conn: psycopg.Connection) -> None:
 def _v4_network(conn: psycopg.Connection) -> None:
     """The cable network's state (archive/postgres/network.py)."""
     conn.execute(NETWORK_DDL)
+
+
 V5_DELIVERIES = """
 -- The cable network's deliveries (archive/postgres/delivery.py; as on SQLite).
 CREATE TABLE delivery_receipts (origin TEXT NOT NULL, cable_id TEXT NOT NULL,

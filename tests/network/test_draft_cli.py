@@ -80,6 +80,8 @@ def test_a_full_exchange(cli: Cli) -> None:
     assert "released as 06ALMATY2872" in shown and "cleared by polchief" in shown
     assert cli("show", "06ALMATY2872").startswith("S E C R E T ALMATY 002872")
     assert "06ALMATY2872" in cli("search", "detainees")
+    # Released, it is delivered: the action addressee's inbox holds it.
+    assert "06ALMATY2872" in cli("inbox", "SECSTATE WASHDC")
     # A released draft is final.
     out = cli("draft", "edit", "1", str(DOCS / "06ALMATY2872.draft.json"), "--version", "3",
               code=1, user="poloff")  # fmt: skip

@@ -234,14 +234,38 @@ def open_network(
     *,
     clock: Callable[[], datetime] | None = None,
     section_limit: int = DEFAULT_SECTION_LIMIT,
+    deliver: bool = True,
 ) -> Network:
     """The workflow over ``archive``: its state in the archive's database,
     people's access from the archive's accounts; ``clock``: default
-    :func:`network_clock`."""
+    :func:`network_clock`; ``deliver``: a release delivers the cable to its
+    addressees' inboxes in this archive (the embedded installation; a
+    federated one sends through ``cablegram network send|serve``)."""
     store = ArchiveNetworkStore(archive.store, interface=archive.interface)
-    return Network(
+    network = Network(
         store,
         principal_of=archive.users.principal,
         clock=clock or network_clock(archive),
         section_limit=section_limit,
     )
+    if deliver:
+        network.on_release(_delivery(archive, network), in_transaction=True)
+    return network
+
+
+def _delivery(archive: Archive, network: Network) -> Callable[[Any], None]:
+    """The release hook of an embedded installation: the released cable is
+    delivered to its addressees' inboxes in the release's own transaction
+    (a failed delivery releases nothing).  The installation is built on the
+    first release, over the directory the workflow uses."""
+    node: Any = None
+
+    def deliver(released: Any) -> None:
+        nonlocal node
+        if node is None:
+            from cablegram.network.node import Node
+
+            node = Node(archive, network.directory)
+        node.on_release(released)
+
+    return deliver

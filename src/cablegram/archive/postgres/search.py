@@ -124,10 +124,8 @@ class SearchQueries:
                 " JOIN cables c ON c.rowid = f.rowid"
                 f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )
-            # The public tier has no subject vector of its own: it ranks by its
-            # vectors (they hold only what the public reads; few cables).
-            ranked = "f.head" if q.index == "fts" else "f.doc"
-            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, {ranked}, t.q)"
+            # Both indexes keep the subject's vector (head) that ranking reads.
+            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"

@@ -30,7 +30,14 @@ from cablegram.format.render import render
 from cablegram.format.sources import Document
 from cablegram.model import Cable, from_dict
 from cablegram.network.clearance import Clearance
-from cablegram.network.directory import Collective, Office, Person, RelayStation, Station
+from cablegram.network.directory import (
+    Collective,
+    Office,
+    Person,
+    RelayStation,
+    Station,
+    entry_key,
+)
 from cablegram.network.directory_csv import entry_of, row_of
 from cablegram.network.drafts import Draft
 from cablegram.network.release import DEFAULT_SECTION_LIMIT
@@ -56,18 +63,6 @@ CLOCK_SETTING = "network_clock"
 RELEASED_FORMAT = "telegram"
 
 
-def _key(entry: Station | Collective | Office | Person | RelayStation) -> tuple[str, str]:
-    if isinstance(entry, RelayStation):
-        return "relay", entry.ri
-    if isinstance(entry, Station):
-        return "station", entry.plad
-    if isinstance(entry, Collective):
-        return "collective", entry.name
-    if isinstance(entry, Office):
-        return "office", f"{entry.station}:{entry.symbol}"
-    return "person", entry.user
-
-
 class ArchiveNetworkStore:
     """A :class:`~cablegram.network.store.NetworkStore` in an archive."""
 
@@ -89,9 +84,7 @@ class ArchiveNetworkStore:
 
     def load_directory(
         self,
-    ) -> tuple[
-        list[Station], list[Collective], list[Office], list[Person], list[RelayStation]
-    ]:
+    ) -> tuple[list[Station], list[Collective], list[Office], list[Person], list[RelayStation]]:
         kinds = ("station", "collective", "office", "person", "relay")
         out: dict[str, list[Any]] = {kind: [] for kind in kinds}
         for kind, data in self.rows.entries():
@@ -99,7 +92,7 @@ class ArchiveNetworkStore:
         return out["station"], out["collective"], out["office"], out["person"], out["relay"]
 
     def _put(self, entry: Station | Collective | Office | Person | RelayStation) -> None:
-        kind, key = _key(entry)
+        kind, key = entry_key(entry)
         self.rows.put_entry(kind, key, row_of(entry))
 
     put_station = put_collective = put_office = put_person = put_relay = _put

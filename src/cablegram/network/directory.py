@@ -44,6 +44,7 @@ __all__ = [
     "RoutingAssignment",
     "Station",
     "address",
+    "entry_key",
 ]
 
 DRAFTER, CLEARER, APPROVER = "drafter", "clearer", "approver"
@@ -375,3 +376,16 @@ def with_routing(
             a = replace(a, valid_to=date.fromordinal(start.toordinal() - 1))
         kept.append(a)
     return replace(station, routing=(RoutingAssignment(ri.upper(), start, end), *kept))
+
+
+def entry_key(entry: Station | Collective | Office | Person | RelayStation) -> tuple[str, str]:
+    """(kind, key) of a directory entry: how a store keeps it and the audit log names it."""
+    if isinstance(entry, RelayStation):
+        return "relay", entry.ri
+    if isinstance(entry, Station):
+        return "station", entry.plad
+    if isinstance(entry, Collective):
+        return "collective", entry.name
+    if isinstance(entry, Office):
+        return "office", f"{entry.station}:{entry.symbol}"
+    return "person", entry.user

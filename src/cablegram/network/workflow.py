@@ -29,7 +29,14 @@ from cablegram.network import clearance as _clearance
 from cablegram.network import drafts as _drafts
 from cablegram.network.clearance import FULL, MODES, Clearance, Requirement
 from cablegram.network.defaults import default_directory
-from cablegram.network.directory import APPROVER, CLEARER, DRAFTER, Directory, Person
+from cablegram.network.directory import (
+    APPROVER,
+    CLEARER,
+    DRAFTER,
+    Directory,
+    Person,
+    entry_key,
+)
 from cablegram.network.drafts import (
     CORRECT,
     DRAFT,
@@ -244,18 +251,18 @@ class Network:
     def put(self, user: str, *entries: Any) -> None:
         """Add or replace directory entries (stations, collectives, offices, people, relays)."""
         put = {
-            "Station": self.store.put_station,
-            "Collective": self.store.put_collective,
-            "Office": self.store.put_office,
-            "Person": self.store.put_person,
-            "RelayStation": self.store.put_relay,
+            "station": self.store.put_station,
+            "collective": self.store.put_collective,
+            "office": self.store.put_office,
+            "person": self.store.put_person,
+            "relay": self.store.put_relay,
         }
         self.directory  # noqa: B018 - the shipped directory first, so these override it
         with self.store.transaction():
             for e in entries:
-                kind = type(e).__name__
+                kind, key = entry_key(e)
                 put[kind](e)
-                self.store.audit(f"directory.{kind.lower()}", user, _entry_key(e), {})
+                self.store.audit(f"directory.{kind}", user, key, {})
         self._directory = None
 
     def remove(self, user: str, kind: str, key: str) -> bool:
@@ -757,12 +764,3 @@ def _with_origin(cable: Cable, directory: Directory) -> Cable:
         return cable
     station = directory.station(cable.from_.name)
     return replace(cable, origin=station.origin) if station is not None else cable
-
-
-def _entry_key(entry: Any) -> str:
-    for attr in ("plad", "user", "ri"):
-        if hasattr(entry, attr):
-            return str(getattr(entry, attr))
-    if hasattr(entry, "symbol"):
-        return f"{entry.station}:{entry.symbol}"
-    return str(entry.name)

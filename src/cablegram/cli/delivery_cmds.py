@@ -15,7 +15,19 @@ import click
 
 from cablegram.cli import main
 from cablegram.cli.archive_cmds import _open, archive_option, as_option, json_option
-from cablegram.cli.network_cmds import _directory
+
+
+def _directory_for(archive: Any, path: str | None) -> Any:
+    from cablegram.network import DirectoryError
+    from cablegram.network.node import directory_of
+
+    try:
+        return directory_of(archive, path)
+    except OSError as err:
+        raise click.ClickException(f"{path}: {err.strerror}") from None
+    except DirectoryError as err:
+        raise click.ClickException(str(err)) from None
+
 
 directory_option = click.option(
     "--directory",
@@ -23,8 +35,9 @@ directory_option = click.option(
     envvar="CABLEGRAM_DIRECTORY",
     default=None,
     metavar="CSV",
-    help="The network directory as CSV (cablegram directory export); default: the shipped "
-    "one (env CABLEGRAM_DIRECTORY).",
+    help="The network directory as CSV (cablegram directory export); default: the one the "
+    "archive keeps (cablegram directory import, person add), else the shipped one "
+    "(env CABLEGRAM_DIRECTORY).",
 )
 hosts_option = click.option(
     "--hosts",
@@ -81,7 +94,8 @@ def _node(
     if host_list is not None and relay_list is None:
         relay_list = []
     with _open(archive_file, as_user, create=create) as archive:
-        yield Node(archive, _directory(directory_csv), hosts=host_list, relays=relay_list)
+        yield Node(archive, _directory_for(archive, directory_csv), hosts=host_list,
+                   relays=relay_list)  # fmt: skip
 
 
 def _echo_json(value: Any) -> None:
@@ -398,8 +412,8 @@ def network_replay(query, archive_file, directory_csv, as_user, limit, synthetic
         parsed = [parse_inject(i) for i in injects]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--inject") from None
-    directory = _directory(directory_csv)
     with _open(archive_file, as_user, create=synthetic is not None) as archive:
+        directory = _directory_for(archive, directory_csv)
         if synthetic is not None:
             cables = synthetic_traffic(directory, synthetic, _time(start))
         else:

@@ -29,7 +29,7 @@ from cablegram.network.directory import Directory
 from cablegram.network.inbox import Inboxes
 from cablegram.network.installation import Installation, split_sections
 
-__all__ = ["Node", "released_cables"]
+__all__ = ["Node", "directory_of", "released_cables"]
 
 
 def _now() -> datetime:
@@ -82,6 +82,28 @@ def _whole(sections: list[str]) -> tuple[Any, str]:
     return cable, "".join(sections)
 
 
+_CSV: dict[str, tuple[tuple[str, int], Directory]] = {}  # read once until the file changes
+
+
+def directory_of(archive: Archive, csv_path: str | None = None) -> Directory:
+    """The directory an installation over ``archive`` delivers with: the CSV at
+    ``csv_path`` when one is named (``--directory``, ``$CABLEGRAM_DIRECTORY``),
+    else the one the archive keeps (``cablegram directory ...``), else the shipped one."""
+    from cablegram.network.archived import stored_directory
+    from cablegram.network.defaults import default_directory
+    from cablegram.network.directory_csv import directory_of as from_csv
+    from cablegram.network.directory_csv import read_directory_csv
+
+    if csv_path:
+        stamp = (csv_path, os.stat(csv_path).st_mtime_ns)
+        if _CSV.get(csv_path, (None,))[0] != stamp:
+            with open(csv_path, encoding="utf-8") as f:
+                _CSV[csv_path] = (stamp, from_csv(read_directory_csv(f.read(), csv_path)))
+        return _CSV[csv_path][1]
+    stored = stored_directory(archive)
+    return stored if stored is not None else default_directory()
+
+
 class Node:
     def __init__(
         self,
@@ -93,12 +115,9 @@ class Node:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         clock = clock or network_time(archive)
-        if not directory.relays:  # a directory kept without its relays: the shipped ones
-            from dataclasses import replace
-
-            from cablegram.network.defaults import default_directory
-
-            directory = replace(directory, relays=default_directory().relays)
+        # The directory's relays are the network's: a directory without relays
+        # (one kept before relays were part of it, or one that removed them all)
+        # sends every transmission straight to its addressee.
         self.archive = archive
         self.directory = directory
         self.store = ArchivedDeliveries(archive.store)

@@ -15,7 +15,6 @@ import io
 import json
 import os
 from collections.abc import AsyncIterator
-from functools import cache
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -25,9 +24,8 @@ from pydantic import BaseModel
 
 from cablegram.archive import Archive
 from cablegram.network.delivery import ACTIONS
-from cablegram.network.directory import Directory
 from cablegram.network.inbox import InboxError
-from cablegram.network.node import Node
+from cablegram.network.node import Node, directory_of
 from cablegram.web import models
 from cablegram.web.deps import ReaderDep, current_reader, reader_archive
 from cablegram.web.templating import render
@@ -51,20 +49,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@cache
-def _directory(path: str | None) -> Directory:
-    from cablegram.network import default_directory
-    from cablegram.network.directory_csv import directory_of, read_directory_csv
-
-    if not path:
-        return default_directory()
-    with open(path, encoding="utf-8") as f:
-        return directory_of(read_directory_csv(f.read(), path))
-
-
 def node_of(archive: Archive) -> Node:
-    """The archive's installation (directory: ``$CABLEGRAM_DIRECTORY``, else the shipped one)."""
-    return Node(archive, _directory(os.environ.get("CABLEGRAM_DIRECTORY")))
+    """The archive's installation; its directory: ``$CABLEGRAM_DIRECTORY``, else the
+    archive's own, else the shipped one — built once and kept until it changes
+    (:func:`cablegram.network.node.directory_of`)."""
+    return Node(archive, directory_of(archive, os.environ.get("CABLEGRAM_DIRECTORY")))
 
 
 def _inbox(archive: Archive, target: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ def location(request, tmp_path, monkeypatch):
     with Archive(path) as archive:
         archive.users.add("witten", password=PASSWORD, clearance="secret", stations=["RUEHC"])
         archive.users.add("miller", password=PASSWORD, sbu=True, stations=["RUEHC"])
+        archive.users.add("ops", password=PASSWORD, owner=True)
         # The people live in the archive's own directory, as `directory import` puts them.
         open_network(archive).put("owner", *read_directory_csv(PEOPLE.read_text()))
         node = Node(archive, directory_of(archive))
@@ -122,3 +123,21 @@ def test_the_web_follows_the_archives_directory_as_it_changes(location, tmp_path
         csv.write_text(write_directory_csv(default_directory()))
         monkeypatch.setenv("CABLEGRAM_DIRECTORY", str(csv))
         assert client.get("/api/network/inbox", params=target, headers=witten).status_code == 404
+
+
+def test_an_owner_marks_a_relay_down_and_up_over_http(served):
+    ops, witten = _login(served, "ops"), _login(served, "witten")
+    r = served.post("/api/network/relays/RUEH/down", headers=witten)
+    assert r.status_code == 403
+    r = served.post("/api/network/relays/RUEH/down", headers=ops)
+    assert r.status_code == 200 and r.json()["relays_down"] == ["RUEH"]
+    r = served.post("/api/network/relays/RUEH/links/RUEHC/down", headers=ops)
+    assert r.json()["links_down"] == ["RUEH-RUEHC"]
+    status = served.get("/api/network/status", headers=witten).json()
+    assert status["relays_down"] == ["RUEH"] and status["links_down"] == ["RUEH-RUEHC"]
+    assert served.post("/api/network/relays/RUZZ/down", headers=ops).status_code == 404
+    page = served.get("/network", headers=ops).text
+    assert 'action="/network/relays/RUEH/up"' in page  # the owner's button
+    assert 'action="/network/relays/' not in served.get("/network", headers=witten).text
+    r = served.post("/api/network/relays/RUEH/up", headers=ops)
+    assert r.json()["relays_down"] == []

@@ -140,9 +140,13 @@ def network_send(paths, archive_file, directory_csv, hosts, relays, as_json) -> 
     for item in out:
         click.echo(f"{item['cable']}: {len(item['stations'])} stations, "
                    f"{item['transmissions']} transmissions")  # fmt: skip
-    waiting = sum(status["queues"].values())
-    if waiting:
-        click.echo(f"{waiting} transmissions wait for the broker (cablegram network serve)")
+    queues = status["queues"]
+    broker = sum(n for q, n in queues.items() if q.startswith("out:"))
+    held = sum(n for q, n in queues.items() if not q.startswith("out:"))
+    if broker:
+        click.echo(f"{broker} transmissions wait for the broker (cablegram network serve)")
+    if held:
+        click.echo(f"{held} transmissions wait for a relay or link that is down")
 
 
 def _serve(
@@ -223,8 +227,65 @@ def network_status(archive_file, directory_csv, as_json) -> None:  # type: ignor
         return
     click.echo(f"deliveries: {status['deliveries']}")
     click.echo(f"stations delivered to: {len(status['stations'])}")
+    if status["relays_down"] or status["links_down"]:
+        click.echo("down: " + ", ".join([*status["relays_down"], *status["links_down"]]))
     queues = status["queues"]
     click.echo("queues: " + (", ".join(f"{q} {n}" for q, n in sorted(queues.items())) or "empty"))
+
+
+def _mark(relay, link, archive_file, directory_csv, as_user, as_json, down) -> None:  # type: ignore[no-untyped-def]
+    from cablegram.archive.errors import AccessDenied
+    from cablegram.network.node import NetworkError
+
+    with _node(archive_file, directory_csv, as_user=as_user, create=True) as node:
+        try:
+            done = node.mark(relay, down=down, link=link)
+        except (AccessDenied, NetworkError) as err:
+            click.echo(f"cablegram: {err}", err=True)
+            sys.exit(1)
+    if as_json:
+        _echo_json(done)
+        return
+    what = f"{done['relay']} to {done['link']}" if done["link"] else done["relay"]
+    click.echo(f"{what}: {'down' if down else 'up'}")
+    click.echo("relays down: " + (", ".join(done["relays_down"]) or "none")
+               + "; links down: " + (", ".join(done["links_down"]) or "none"))  # fmt: skip
+    if done["moved"]:
+        click.echo(f"{done['moved']} waiting transmissions moved on")
+    if done["waiting"]:
+        click.echo(f"{done['waiting']} transmissions wait for a relay or link that is down")
+
+
+_link_option = click.option(
+    "--link", metavar="RI", default=None,
+    help="Only the relay's link to the station with this routing indicator.",
+)  # fmt: skip
+
+
+@network_group.command("down")
+@click.argument("relay")
+@_link_option
+@archive_option
+@directory_option
+@as_option
+@json_option
+def network_down(relay, link, archive_file, directory_csv, as_user, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Mark RELAY (or its --link to one station) down: its traffic takes the first
+    alternate relay the directory names that is up, or waits; nothing is dropped.
+    Every process serving the archive (network serve) honours it."""
+    _mark(relay, link, archive_file, directory_csv, as_user, as_json, True)
+
+
+@network_group.command("up")
+@click.argument("relay")
+@_link_option
+@archive_option
+@directory_option
+@as_option
+@json_option
+def network_up(relay, link, archive_file, directory_csv, as_user, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Mark RELAY (or its --link to one station) up again: what waited moves on."""
+    _mark(relay, link, archive_file, directory_csv, as_user, as_json, False)
 
 
 @network_group.command("subscribe")

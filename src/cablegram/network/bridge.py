@@ -152,6 +152,8 @@ class Bridge:
         batch: int = 200,
         prefix: str = _PREFIX,
         fetch_wait: float = 0.05,
+        outages: Any = None,
+        outages_every: float = 0.5,
     ) -> None:
         self.installation = installation
         self.store = store
@@ -165,6 +167,11 @@ class Bridge:
         self.prefix = prefix
         self.stream = STREAM if prefix == _PREFIX else prefix.upper().replace(".", "_")
         self.stats = BridgeStats()
+        # Where the relays and links down are kept (a Node: its archive), read again
+        # every ``outages_every`` seconds so that a mark made by any process is honoured.
+        self.outages = outages
+        self.outages_every = outages_every
+        self._outages_read = float("-inf")
         self._nc: Any = None
         self._js: Any = None
         self._subs: list[tuple[str, Any]] = []
@@ -305,13 +312,26 @@ class Bridge:
         self.stats.relayed += moved
         return moved
 
+    async def refresh_outages(self, force: bool = False) -> None:
+        """Read the relays and links down again (at most every ``outages_every`` s)."""
+        if self.outages is None:
+            return
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._outages_read < self.outages_every:
+            return
+        self._outages_read = now
+        self.outages.refresh_outages()
+
     async def step(self) -> int:
         """One round: publish the outbox, forward relay queues, take from the broker.
         Errors from a broker that is away are counted and the round ends early."""
         try:
             inst = self.installation
+            await self.refresh_outages()
             if inst.depths():  # traffic the installation routes itself (embedded relays)
                 inst.pump()
+                for hop, t in inst.take_waiting():  # waiting for a relay or link: durably
+                    self.store.enqueue([t], RELAY + hop)
             return await self.publish_outbox() + await self.forward() + await self.take()
         except Exception as err:  # the broker restarting: keep everything, try again
             self.stats.errors.append(f"{type(err).__name__}: {err}")

@@ -167,6 +167,25 @@ class Installation:
     def depths(self) -> dict[str, int]:
         return {hop: len(q) for hop, q in self._queues.items() if q}
 
+    def take_waiting(self) -> list[tuple[str, Transmission]]:
+        """Remove and return (hop, transmission) of everything still queued here —
+        traffic waiting for a relay or link that is down — in forwarding order,
+        for a caller that keeps it durably (network/node.py, network/bridge.py)."""
+        out = []
+        for hop, queue in self._queues.items():
+            while queue:
+                t = heapq.heappop(queue)[2]
+                self._queued.discard((hop, t.key))
+                out.append((hop, t))
+        return out
+
+    def apply_outages(
+        self, relays_down: Iterable[str], links_down: Iterable[tuple[str, str]]
+    ) -> None:
+        """Relays and links (relay, station RI) down from now on; the rest up."""
+        self.down = {r.upper() for r in relays_down}
+        self.links_down = {(r.upper(), ri.upper()) for r, ri in links_down}
+
     # -- forwarding --
     def pump(self, limit: int | None = None) -> int:
         """Forward queued traffic in precedence order, at most ``limit`` per relay

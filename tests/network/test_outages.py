@@ -195,3 +195,76 @@ def test_a_serving_installation_honours_a_link_marked_down_elsewhere(tmp_path):
     finally:
         for arch in (a_archive, b_archive, c_archive):
             arch.close()
+
+
+def test_a_stopped_relay_marked_down_hands_its_traffic_to_the_alternate_over_nats(tmp_path):
+    """RUEH's installation stops with traffic for it waiting in the broker; an
+    operator at another installation marks RUEH down; the installation running
+    RUEH's alternate (RUEK) takes that traffic from the broker and forwards it,
+    new traffic goes to RUEK at once; RUEH marked up and back, it relays again.
+    Every cable is delivered exactly once."""
+    prefix = "cgalt" + uuid.uuid4().hex[:8]
+    made = {name: federated(tmp_path, name, hosts, relays) for name, hosts, relays in (
+        ("a", ["RUEHAA"], []), ("b", ["RUEHBB"], []), ("c", [], ["RUEH"]),
+        ("d", ["RUEKCC"], ["RUEK"]),
+    )}  # fmt: skip
+    nodes = {name: node for name, (_archive, node) in made.items()}
+    a, b, c, d = (nodes[n] for n in "abcd")
+
+    def bridge(name):
+        return nodes[name].bridge(name=f"{prefix}-{name}", url=URL, prefix=prefix, ack_wait=2)
+
+    def delivered():
+        return [x.cable_id for x in b.store.inbox(STATION, BRAVO)]
+
+    def send(*serials):
+        for n in serials:
+            x = synthetic.cable(n, to=BRAVO)
+            a.dispatch(x.cable, x.telegram)
+
+    def mark(name, down):
+        with Archive(str(tmp_path / f"{name}.sqlite")) as operator:
+            Node(operator, synthetic.directory(), hosts=[]).mark("RUEH", down=down)
+
+    async def scenario():
+        bridges = {n: bridge(n) for n in "abcd"}
+        for x in bridges.values():
+            await x.connect()
+        running = list(bridges.values())
+        try:
+            send(1)
+            await rounds(running, lambda: len(delivered()) == 1)
+            assert c.installation.forwarded == {"RUEH": 1}
+            await bridges["c"].close()  # RUEH's installation stops
+            running.remove(bridges["c"])
+            send(2, 3, 4)
+            await rounds(running, seconds=1.5)
+            assert len(delivered()) == 1  # waiting for RUEH in the broker
+            mark("b", down=True)  # marked at another installation than RUEH's or RUEK's
+            await rounds(running, lambda: a.status()["relays_down"] == ["RUEH"])
+            send(5)  # new traffic goes to the alternate at once
+            await rounds(running, lambda: len(delivered()) == 5)
+            assert d.installation.forwarded["RUEK"] == 4
+            assert d.status()["relays_down"] == ["RUEH"]  # shared through the broker
+            mark("a", down=False)
+            bridges["c"] = bridge("c")  # RUEH's installation comes back
+            await bridges["c"].connect()
+            running.append(bridges["c"])
+            await rounds(running, lambda: c.status()["relays_down"] == [])
+            await rounds(running, lambda: b.status()["relays_down"] == [])
+            send(6)
+            await rounds(running, lambda: len(delivered()) == 6)
+            await rounds(running, seconds=2.5)  # anything sent twice would arrive by now
+            assert c.installation.forwarded == {"RUEH": 2}
+            assert sorted(delivered()) == sorted(f"06ALPHA{n}" for n in range(1, 7))
+            assert all(not n.store.queues() for n in nodes.values())
+        finally:
+            await bridges["a"].delete_stream()
+            for x in running:
+                await x.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for archive, _node in made.values():
+            archive.close()

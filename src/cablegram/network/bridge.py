@@ -31,6 +31,7 @@ Delivery is **at least once on the wire, exactly once in effect**:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -63,6 +64,7 @@ _PREFIX = "cablegram"
 OUT = "out:"
 RELAY = "relay:"
 _HEADER = "Cablegram-"
+_OUTAGES_KEY = "outages"  # the key holding the federation's marks in the stream's bucket
 
 
 def outbox(store: DeliveryStore) -> Callable[[str, Transmission], None]:
@@ -172,6 +174,8 @@ class Bridge:
         self.outages = outages
         self.outages_every = outages_every
         self._outages_read = float("-inf")
+        self.outages_bucket = f"{self.stream}_OUTAGES"
+        self._kv: Any = None
         self._nc: Any = None
         self._js: Any = None
         self._subs: list[tuple[str, Any]] = []
@@ -211,6 +215,15 @@ class Bridge:
             await self._js.add_stream(
                 name=self.stream, subjects=[f"{self.prefix}.>"], storage=StorageType.FILE
             )
+        if self.outages is not None:
+            from nats.js.api import KeyValueConfig
+
+            try:
+                self._kv = await self._js.key_value(self.outages_bucket)
+            except Exception:
+                self._kv = await self._js.create_key_value(
+                    KeyValueConfig(bucket=self.outages_bucket, storage=StorageType.FILE)
+                )
         await self._subscribe()
 
     async def _subscribe(self) -> None:
@@ -225,13 +238,35 @@ class Bridge:
                 subject, durable=_durable(self.name, ri), stream=self.stream, config=config
             )
             self._subs.append((subject, sub))
-        for relay in sorted(inst.relays or ()):
+        # A relay's traffic waits in one consumer of its own (named by the relay, not
+        # by who runs it): the relay's installation takes from it, and while the relay
+        # is down, the installation running the alternate it hands its traffic to.
+        for relay in sorted(self._relay_queues()):
             subject = f"{self.prefix}.relay.{relay}.>"
             sub = await self._js.pull_subscribe(
-                subject, durable=_durable(self.name, "relay-" + relay), stream=self.stream,
-                config=config,
-            )  # fmt: skip
+                subject, durable=_durable("relay", relay), stream=self.stream, config=config
+            )
             self._subs.append((subject, sub))
+
+    def _relay_queues(self) -> set[str]:
+        """The relays whose broker queue this installation may take from: those it
+        runs, and those naming one of them as an alternate."""
+        inst = self.installation
+        runs = set(inst.relays or ())
+        return runs | {r.ri for r in inst.directory.relays.values() if runs & set(r.alternates)}
+
+    def _takes_for(self, relay: str) -> bool:
+        """Take ``relay``'s traffic from the broker now?  Its own installation does
+        while it is up; while it is down, the installation running the first of
+        its alternates that is up (with none up, it waits in the broker)."""
+        inst = self.installation
+        if relay not in inst.down:
+            return inst.runs(relay)
+        found = inst.directory.relays.get(relay)
+        for alternate in found.alternates if found is not None else ():
+            if alternate not in inst.down and alternate in inst.directory.relays:
+                return inst.runs(alternate)
+        return False
 
     async def close(self) -> None:
         # Closed, not drained: nothing is acknowledged that was not committed,
@@ -244,13 +279,21 @@ class Bridge:
         """Remove this network's stream from the broker (tests and benchmarks
         clean up after themselves on a shared server)."""
         await self._js.delete_stream(self.stream)
+        if self.outages is not None:
+            with contextlib.suppress(Exception):  # another bridge removed it first
+                await self._js.delete_key_value(self.outages_bucket)
 
     # -- one round --
     async def publish_outbox(self) -> int:
         sent = 0
+        inst = self.installation
         for queue in sorted(q for q in self.store.queues() if q.startswith(OUT)):
             hop = queue[len(OUT) :]
             for t in self.store.queued(queue):
+                if hop in inst.down and hop != t.route.ri:  # a relay marked down since
+                    await self._hand_on(queue, hop, t)
+                    sent += 1
+                    continue
                 subject = self._subject(hop, t)
                 data, headers = encode(t, subject)
                 await self._js.publish(subject, data, headers=headers)
@@ -266,6 +309,9 @@ class Bridge:
 
         taken = 0
         for subject, sub in self._subs:
+            relay_queue = subject.startswith(f"{self.prefix}.relay.")
+            if relay_queue and not self._takes_for(subject[len(self.prefix) :].split(".")[2]):
+                continue  # down: left in the broker for its alternate's installation
             try:
                 messages = await sub.fetch(self.batch, timeout=self.fetch_wait)
             except (TimeoutError, nats.errors.TimeoutError):
@@ -277,7 +323,7 @@ class Bridge:
                     self.stats.errors.append(f"{msg.subject}: {err}")
                     await msg.term()  # never a cable: no point in redelivering it
                     continue
-                if subject.startswith(f"{self.prefix}.relay."):
+                if relay_queue:
                     relay = subject[len(self.prefix) :].split(".")[2]
                     self.store.enqueue([t], RELAY + relay)
                 else:
@@ -289,13 +335,46 @@ class Bridge:
                 taken += 1
         return taken
 
+    async def _hand_on(self, queue: str, relay: str, t: Transmission) -> int:
+        """Move ``t``, queued for ``relay`` (down), to the relay that takes its
+        traffic now — the first alternate that is up: into this installation's
+        queue for it when it runs here, else to the broker.  With none up it
+        stays (0)."""
+        inst = self.installation
+        hop = inst.next_hop(t.route.ri)
+        if hop == relay:
+            return 0
+        from cablegram.network.installation import DIRECT
+
+        if hop == DIRECT and inst.hosted(t.route.ri):
+            with self.store.transaction():
+                inst.receive(t)
+                self.store.dequeue(queue, [t.key])
+            return 1
+        if hop != DIRECT and inst.runs(hop):
+            with self.store.transaction():
+                self.store.enqueue([t], RELAY + hop)
+                self.store.dequeue(queue, [t.key])
+            return 1
+        subject = (
+            station_subject(t.route.ri, self.prefix)
+            if hop == DIRECT
+            else relay_subject(hop, t.route.ri, self.prefix)
+        )
+        data, headers = encode(t, subject)
+        await self._js.publish(subject, data, headers=headers)
+        self.store.dequeue(queue, [t.key])
+        return 1
+
     async def forward(self) -> int:
         """Forward each relay's queue in precedence order (highest first)."""
         moved = 0
         inst = self.installation
         for queue in sorted(q for q in self.store.queues() if q.startswith(RELAY)):
             relay = queue[len(RELAY) :]
-            if relay in inst.down:
+            if relay in inst.down:  # to the alternate, or it waits
+                for t in self.store.queued(queue)[: self.batch]:
+                    moved += await self._hand_on(queue, relay, t)
                 continue
             for t in self.store.queued(queue)[: self.batch]:
                 if (relay, t.route.ri) in inst.links_down:
@@ -320,7 +399,37 @@ class Bridge:
         if not force and now - self._outages_read < self.outages_every:
             return
         self._outages_read = now
-        self.outages.refresh_outages()
+        local = self.outages.refresh_outages()
+        if self._kv is None:
+            return
+        await self._share_outages(local)
+
+    async def _share_outages(self, local: Any) -> None:
+        """Merge this installation's marks with the federation's (the broker's
+        key-value bucket): each relay's and link's latest mark wins, whichever
+        installation it was made at; the merge is written back to both."""
+        import nats.js.errors
+
+        from cablegram.network.outages import Outages
+
+        try:
+            entry = await self._kv.get(_OUTAGES_KEY)
+            remote, revision = Outages.from_dict(json.loads(entry.value or b"{}")), entry.revision
+        except nats.js.errors.KeyNotFoundError:
+            remote, revision = Outages(), None
+        merged = remote.merge(local) if revision is not None else local
+        if merged.to_dict() != remote.to_dict() or revision is None:
+            data = json.dumps(merged.to_dict(), sort_keys=True).encode()
+            try:
+                if revision is None:
+                    await self._kv.create(_OUTAGES_KEY, data)
+                else:
+                    await self._kv.update(_OUTAGES_KEY, data, last=revision)
+            except nats.js.errors.KeyWrongLastSequenceError:
+                self._outages_read = float("-inf")  # another installation wrote first
+                return
+        if merged.to_dict() != local.to_dict():
+            self.outages.adopt_outages(merged)
 
     async def step(self) -> int:
         """One round: publish the outbox, forward relay queues, take from the broker.

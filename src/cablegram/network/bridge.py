@@ -35,13 +35,14 @@ import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cablegram.network.delivery import Transmission
 from cablegram.network.delivery_store import DeliveryStore
-from cablegram.network.installation import Installation
+from cablegram.network.installation import Installation, ServiceRequest
 from cablegram.network.routing import Route
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "encode",
     "outbox",
     "relay_subject",
+    "service_message",
+    "service_request",
     "station_subject",
 ]
 
@@ -64,6 +67,7 @@ _PREFIX = "cablegram"
 OUT = "out:"
 RELAY = "relay:"
 _HEADER = "Cablegram-"
+SERVICE_HEADER = _HEADER + "Service"
 _OUTAGES_KEY = "outages"  # the key holding the federation's marks in the stream's bucket
 
 
@@ -90,13 +94,15 @@ def encode(t: Transmission, subject: str) -> tuple[bytes, dict[str, str]]:
     headers = {
         # The broker's de-duplication key: per subject, since a relay sends the
         # same transmission on under another one.
-        "Nats-Msg-Id": f"{subject}|{t.message_id}",
+        "Nats-Msg-Id": f"{subject}|{t.message_id}" + (f"#{t.attempt}" if t.attempt else ""),
         f"{_HEADER}Origin": t.origin,
         f"{_HEADER}Cable": t.cable_id,
         f"{_HEADER}Section": f"{t.section}/{t.sections}",
         f"{_HEADER}Route": json.dumps(t.route.to_dict(), separators=(",", ":")),
         f"{_HEADER}Released": t.released_at,
     }
+    if t.attempt:
+        headers[f"{_HEADER}Attempt"] = str(t.attempt)
     return t.telegram.encode("utf-8"), headers
 
 
@@ -113,6 +119,7 @@ def decode(data: bytes, headers: dict[str, str] | None) -> Transmission:
             Route.from_dict(json.loads(h[f"{_HEADER}Route"])),
             data.decode("utf-8"),
             h.get(f"{_HEADER}Released", ""),
+            int(h.get(f"{_HEADER}Attempt", "0")),
         )
     except (KeyError, ValueError) as err:
         raise ValueError(f"not a cablegram transmission: {err}") from None
@@ -122,12 +129,39 @@ def _durable(name: str, what: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", f"{name}-{what}")
 
 
+def service_message(request: ServiceRequest) -> tuple[bytes, dict[str, str]]:
+    """A service message asking the originator for a missing number: its text, and
+    what it asks for as a header (the originator's installation answers it)."""
+    asked = {"origin": request.origin, "addressee": request.addressee, "number": request.number}
+    headers = {
+        # Each request is its own message: asking again must not be taken for a duplicate.
+        "Nats-Msg-Id": f"service|{request.origin}|{request.addressee}|{request.number}|"
+        f"{time.time_ns()}",
+        SERVICE_HEADER: json.dumps(asked, separators=(",", ":")),
+    }
+    return request.text().encode("utf-8"), headers
+
+
+def service_request(headers: dict[str, str] | None) -> ServiceRequest | None:
+    """The request a service message carries (None: not a service message)."""
+    value = (headers or {}).get(SERVICE_HEADER)
+    if value is None:
+        return None
+    try:
+        d = json.loads(value)
+        return ServiceRequest(str(d["origin"]), str(d["addressee"]), int(d["number"]))
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"not a service message: {value!r}") from None
+
+
 @dataclass
 class BridgeStats:
     published: int = 0
     received: int = 0
     relayed: int = 0
     duplicates: int = 0
+    service_requests: int = 0  # service messages sent for missing numbers
+    resent: int = 0  # transmissions sent again answering service messages
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,6 +170,8 @@ class BridgeStats:
             "received": self.received,
             "relayed": self.relayed,
             "duplicates": self.duplicates,
+            "service_requests": self.service_requests,
+            "resent": self.resent,
             "errors": self.errors[-10:],
         }
 
@@ -156,6 +192,9 @@ class Bridge:
         fetch_wait: float = 0.05,
         outages: Any = None,
         outages_every: float = 0.5,
+        service_every: float = 2.0,
+        service_grace: float = 5.0,
+        service_retry: float = 30.0,
     ) -> None:
         self.installation = installation
         self.store = store
@@ -175,6 +214,15 @@ class Bridge:
         self.outages_every = outages_every
         self._outages_read = float("-inf")
         self.outages_bucket = f"{self.stream}_OUTAGES"
+        # Missing per-addressee numbers: looked for every ``service_every`` s; one
+        # missing for ``service_grace`` s (traffic overtakes traffic: a FLASH passes
+        # a ROUTINE) is asked for, and asked again every ``service_retry`` s.
+        self.service_every = service_every
+        self.service_grace = service_grace
+        self.service_retry = service_retry
+        self._gaps_read = float("-inf")
+        self._missing: dict[tuple[str, str, int], float] = {}  # -> when first missed
+        self._asked: dict[tuple[str, str, int], float] = {}  # -> when last asked for
         self._kv: Any = None
         self._nc: Any = None
         self._js: Any = None
@@ -318,6 +366,17 @@ class Bridge:
                 continue
             for msg in messages:
                 try:
+                    request = service_request(msg.headers)
+                except ValueError as err:
+                    self.stats.errors.append(f"{msg.subject}: {err}")
+                    await msg.term()
+                    continue
+                if request is not None:  # an addressee asks this originator again
+                    self.answer(request)
+                    await msg.ack()
+                    taken += 1
+                    continue
+                try:
                     t = decode(msg.data, msg.headers)
                 except ValueError as err:
                     self.stats.errors.append(f"{msg.subject}: {err}")
@@ -365,6 +424,62 @@ class Bridge:
         await self._js.publish(subject, data, headers=headers)
         self.store.dequeue(queue, [t.key])
         return 1
+
+    # -- service messages: missing per-addressee numbers --
+    def answer(self, request: ServiceRequest) -> list[Transmission]:
+        """The originator's side: send again what its log holds for the number,
+        committed (to the outbox, a relay queue here, or delivered) before the
+        request is acknowledged to the broker."""
+        inst = self.installation
+        with self.store.transaction():
+            again = inst.resend(request)
+            inst.pump()
+            for hop, t in inst.take_waiting():
+                self.store.enqueue([t], RELAY + hop)
+        self.stats.resent += len(again)
+        return again
+
+    async def request(self, request: ServiceRequest) -> None:
+        """The addressee's side: an IMMEDIATE service message to the originator's
+        station (its installation takes what is addressed to its stations)."""
+        on = self.installation.clock().date()
+        station = self.installation.directory.station_of_origin(request.origin, on)
+        ri = station.routing_indicator(on) if station is not None else None
+        if ri is None:
+            self.stats.errors.append(f"{request.text()}: {request.origin} has no station")
+            return
+        data, headers = service_message(request)
+        await self._js.publish(station_subject(ri, self.prefix), data, headers=headers)
+        self.stats.service_requests += 1
+
+    async def request_missing(self, force: bool = False) -> int:
+        """Ask for each number missing long enough (see ``service_grace``); returns
+        how many service messages were sent."""
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._gaps_read < self.service_every:
+            return 0
+        self._gaps_read = now
+        inst = self.installation
+        missing = {
+            (origin, addressee, n)
+            for origin, addressee in self.store.number_pairs()
+            for n in inst.gaps(origin, addressee)
+        }
+        for key in set(self._missing) - missing:  # arrived meanwhile
+            self._missing.pop(key, None)
+            self._asked.pop(key, None)
+        sent = 0
+        for key in sorted(missing):
+            first = self._missing.setdefault(key, now)
+            asked = self._asked.get(key)
+            if now - first < self.service_grace or (
+                asked is not None and now - asked < self.service_retry
+            ):
+                continue
+            await self.request(ServiceRequest(*key))
+            self._asked[key] = now
+            sent += 1
+        return sent
 
     async def forward(self) -> int:
         """Forward each relay's queue in precedence order (highest first)."""
@@ -441,7 +556,9 @@ class Bridge:
                 inst.pump()
                 for hop, t in inst.take_waiting():  # waiting for a relay or link: durably
                     self.store.enqueue([t], RELAY + hop)
-            return await self.publish_outbox() + await self.forward() + await self.take()
+            moved = await self.publish_outbox() + await self.forward() + await self.take()
+            await self.request_missing()
+            return moved
         except Exception as err:  # the broker restarting: keep everything, try again
             self.stats.errors.append(f"{type(err).__name__}: {err}")
             log.warning("%s: %s", self.name, err)

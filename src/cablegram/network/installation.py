@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
@@ -292,8 +293,13 @@ class Installation:
         return [ServiceRequest(o, a, n) for o, a in pairs for n in self.gaps(o, a)]
 
     def resend(self, request: ServiceRequest) -> list[Transmission]:
-        """The originator's answer to a service message: the same transmissions again."""
-        again = self.store.sent(request.origin, request.addressee, request.number)
+        """The originator's answer to a service message: the same transmissions
+        again (each with a new ``attempt``, so no broker takes it for a duplicate)."""
+        attempt = time.time_ns() // 1_000_000
+        again = [
+            replace(t, attempt=attempt)
+            for t in self.store.sent(request.origin, request.addressee, request.number)
+        ]
         self.send(again)
         return again
 

@@ -268,3 +268,23 @@ def test_a_stopped_relay_marked_down_hands_its_traffic_to_the_alternate_over_nat
     finally:
         for archive, _node in made.values():
             archive.close()
+
+
+def test_a_serving_node_follows_the_archives_directory(tmp_path):
+    """`network serve` delivers with the archive's own directory, and takes its
+    changes (made by `cablegram directory ...` in another process) as it reads
+    the marks again."""
+    from cablegram.network.archived import open_network
+    from cablegram.network.directory import Office
+    from cablegram.network.node import directory_of
+
+    path = str(tmp_path / "follow.sqlite")
+    with Archive(path) as archive:
+        open_network(archive).put("owner", *synthetic.directory().relays.values())
+        node = Node(archive, directory_of(archive), hosts=["RUEHBB"], follow_directory=True)
+        assert node.directory.office(BRAVO, "ECON") is None
+        with Archive(path) as operator:
+            open_network(operator).put("owner", Office(BRAVO, "ECON", "Economic Section"))
+        node.refresh_outages()
+        assert node.directory.office(BRAVO, "ECON") is not None
+        assert node.installation.directory is node.directory is node.inboxes.directory

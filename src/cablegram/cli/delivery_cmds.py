@@ -95,7 +95,7 @@ def _node(
         relay_list = []
     with _open(archive_file, as_user, create=create) as archive:
         yield Node(archive, _directory_for(archive, directory_csv), hosts=host_list,
-                   relays=relay_list)  # fmt: skip
+                   relays=relay_list, follow_directory=directory_csv is None)  # fmt: skip
 
 
 def _echo_json(value: Any) -> None:

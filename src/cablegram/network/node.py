@@ -123,8 +123,12 @@ class Node:
         hosts: Collection[str] | None = None,
         relays: Collection[str] | None = None,
         clock: Callable[[], datetime] | None = None,
+        follow_directory: bool = False,
     ) -> None:
         clock = clock or network_time(archive)
+        # ``follow_directory``: ``directory`` is the archive's own, and a long-running
+        # node (network serve) takes its changes as it reads the marks again.
+        self.follow_directory = follow_directory
         # The directory's relays are the network's: a directory without relays
         # (one kept before relays were part of it, or one that removed them all)
         # sends every transmission straight to its addressee.
@@ -165,7 +169,18 @@ class Node:
         have marked them) and route by them from now on."""
         self.outages = stored_outages(self.archive)
         self.installation.apply_outages(self.outages.relays_down, self.outages.links_down)
+        if self.follow_directory:
+            self._follow_directory()
         return self.outages
+
+    def _follow_directory(self) -> None:
+        from cablegram.network.archived import stored_directory
+
+        current = stored_directory(self.archive)  # kept until it changes: cheap to ask
+        if current is not None and current is not self.directory:
+            self.directory = current
+            self.installation.directory = current
+            self.inboxes.directory = current
 
     def adopt_outages(self, outages: Outages) -> None:
         """Route by ``outages`` (the state merged with the federation's, from the

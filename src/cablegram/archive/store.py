@@ -307,6 +307,7 @@ class DeliveryRows(Protocol):
     def number_pairs(self) -> list[tuple[str, str]]:
         """(origin, addressee) of every count a station has seen numbers of."""
         ...
+
     def record_sent(self, origin: str, addressee: str, number: int,
                     row: dict[str, Any]) -> None: ...  # fmt: skip
     def sent(self, origin: str, addressee: str, number: int) -> list[dict[str, Any]]: ...

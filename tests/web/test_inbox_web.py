@@ -141,3 +141,8 @@ def test_an_owner_marks_a_relay_down_and_up_over_http(served):
     assert 'action="/network/relays/' not in served.get("/network", headers=witten).text
     r = served.post("/api/network/relays/RUEH/up", headers=ops)
     assert r.json()["relays_down"] == []
+    # The page's button does the same.
+    r = served.post("/network/relays/RUEHL/down", headers=ops, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/network"
+    assert served.get("/api/network/status", headers=ops).json()["relays_down"] == ["RUEHL"]
+    assert served.post("/network/relays/RUEHL/up", headers=witten).status_code == 403

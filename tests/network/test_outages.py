@@ -288,3 +288,25 @@ def test_a_serving_node_follows_the_archives_directory(tmp_path):
         node.refresh_outages()
         assert node.directory.office(BRAVO, "ECON") is not None
         assert node.installation.directory is node.directory is node.inboxes.directory
+
+
+def test_a_directory_without_relays_delivers_direct_and_says_so(tmp_path, monkeypatch):
+    """The relays are the directory's: none (a directory kept before relays were
+    part of it), and each transmission goes straight to its addressee."""
+    from dataclasses import replace
+
+    directory = tmp_path / "norelays.csv"
+    directory.write_text(write_directory_csv(replace(synthetic.directory(), relays={})))
+    monkeypatch.setenv("CABLEGRAM_DIRECTORY", str(directory))
+    monkeypatch.setenv("CABLEGRAM_NOW", "2006-05-15T10:00Z")
+    archive = str(tmp_path / "direct.sqlite")
+    cable = tmp_path / "c.txt"
+    cable.write_text(synthetic.cable(1, to=CHARLIE).telegram)
+    run = CliRunner().invoke
+    assert run(main, ["network", "send", "--archive", archive, str(cable)]).exit_code == 0
+    status = run(main, ["network", "status", "--archive", archive, "--json"])
+    assert json.loads(status.output)["relays_known"] == 0
+    text = run(main, ["network", "status", "--archive", archive]).output
+    assert "relays: none in the directory" in text and "queues: empty" in text
+    inbox = run(main, ["inbox", CHARLIE, "--archive", archive, "--json"])
+    assert [d["cable_id"] for d in json.loads(inbox.output)["deliveries"]] == ["06ALPHA1"]

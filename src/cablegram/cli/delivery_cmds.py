@@ -227,6 +227,9 @@ def network_status(archive_file, directory_csv, as_json) -> None:  # type: ignor
         return
     click.echo(f"deliveries: {status['deliveries']}")
     click.echo(f"stations delivered to: {len(status['stations'])}")
+    if not status["relays_known"]:
+        click.echo("relays: none in the directory (every transmission goes straight to its "
+                   "addressee; cablegram directory import puts relays back)")  # fmt: skip
     if status["relays_down"] or status["links_down"]:
         click.echo("down: " + ", ".join([*status["relays_down"], *status["links_down"]]))
     queues = status["queues"]

@@ -274,6 +274,7 @@ class Node:
             "federated": self.federated,
             "hosts": sorted(inst.hosts) if inst.hosts is not None else "all",
             "relays": sorted(inst.relays) if inst.relays is not None else "all",
+            "relays_known": len(self.directory.relays),
             "relays_down": sorted(inst.down),
             "links_down": sorted(f"{a}-{b}" for a, b in inst.links_down),
             "queues": self.store.queues(),

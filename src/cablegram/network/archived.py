@@ -16,6 +16,8 @@ archive's transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -66,7 +68,10 @@ RELEASED_FORMAT = "telegram"
 
 
 # Directories built from archives: location -> (the archive's directory version, directory).
-_DIRECTORIES: dict[str, tuple[str, Directory]] = {}
+# The most recently used few are kept (a test run or a tool opens many archives).
+_DIRECTORIES: OrderedDict[str, tuple[str, Directory]] = OrderedDict()
+_KEEP = 8
+_LOCK = threading.Lock()  # web requests run in threads
 
 
 class ArchiveNetworkStore:
@@ -106,11 +111,17 @@ class ArchiveNetworkStore:
         if self.location is None:
             return Directory.of(*self.load_directory())
         version = self.rows.directory_version()
-        hit = _DIRECTORIES.get(self.location)
-        if hit is not None and hit[0] == version:
-            return hit[1]
+        with _LOCK:
+            hit = _DIRECTORIES.get(self.location)
+            if hit is not None and hit[0] == version:
+                _DIRECTORIES.move_to_end(self.location)
+                return hit[1]
         directory = Directory.of(*self.load_directory())
-        _DIRECTORIES[self.location] = (version, directory)
+        with _LOCK:
+            _DIRECTORIES[self.location] = (version, directory)
+            _DIRECTORIES.move_to_end(self.location)
+            while len(_DIRECTORIES) > _KEEP:
+                _DIRECTORIES.popitem(last=False)
         return directory
 
     def _put(self, entry: Station | Collective | Office | Person | RelayStation) -> None:

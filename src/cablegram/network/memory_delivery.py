@@ -150,6 +150,9 @@ class MemoryDeliveryStore:
     def numbers_seen(self, origin: str, addressee: str) -> set[int]:
         return set(self._seen.get((origin, addressee), set()))
 
+    def number_pairs(self) -> list[tuple[str, str]]:
+        return sorted(k for k, v in self._seen.items() if v)
+
     def record_sent(self, t: Transmission, number: int) -> None:
         self._sent[(t.origin, t.route.name, number)].append(t)
 

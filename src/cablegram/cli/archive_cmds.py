@@ -539,7 +539,9 @@ def demo_cmd(archive_file: str, count: int, serve: bool, host: str, port: int) -
         console = _console()
         for query in DEMO_QUERIES:
             result = archive.search(query, limit=3)
-            console.print(f"\n[bold]cablegram search '{query}'[/]: {counted(result.total, 'cable')}")
+            console.print(
+                f"\n[bold]cablegram search '{query}'[/]: {counted(result.total, 'cable')}"
+            )
             for h in result.hits:
                 console.print(f"  [cyan]{h.id}[/] {(h.created or '')[:10]} {h.subject or ''}")
     click.echo(f"\narchive: {archive_file}  (try: cablegram search --archive {archive_file} QUERY)")

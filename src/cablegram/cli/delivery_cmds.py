@@ -15,6 +15,7 @@ import click
 
 from cablegram.cli import main
 from cablegram.cli.archive_cmds import _open, archive_option, as_option, json_option
+from cablegram.cli.wording import counted
 
 
 def _directory_for(archive: Any, path: str | None) -> Any:
@@ -383,7 +384,9 @@ def inbox_cmd(target, archive_file, directory_csv, as_user, as_json, escalate) -
     if as_json:
         _echo_json(view.to_dict())
         return
-    click.echo(f"{view.kind} {view.holder}: {len(view.deliveries)} cables, {view.unread} unread")
+    click.echo(
+        f"{view.kind} {view.holder}: {counted(len(view.deliveries), 'cable')}, {view.unread} unread"
+    )
     for d in view.deliveries:
         click.echo(_line(d))
 
@@ -494,7 +497,7 @@ def network_replay(query, archive_file, directory_csv, as_user, limit, synthetic
     if as_json:
         _echo_json(report)
         return
-    click.echo(f"{report['cables']} cables, {report['deliveries']} deliveries "
+    click.echo(f"{counted(report['cables'], 'cable')}, {counted(report['deliveries'], 'delivery')} "
                f"({report['start'][:16]} .. {report['end'][:16]})")  # fmt: skip
     click.echo(f"{'precedence':<10} {'delivered':>9} {'p50 s':>8} {'p95 s':>8} {'max s':>9} "
                f"{'missed':>6}")  # fmt: skip

@@ -5,7 +5,12 @@ One place for the plural rule so that no command prints "1 cables"."""
 from __future__ import annotations
 
 # Nouns whose plural is not the noun plus "s".
-_IRREGULAR = {"copy": "copies", "entry": "entries", "audit entry": "audit entries"}
+_IRREGULAR = {
+    "copy": "copies",
+    "delivery": "deliveries",
+    "entry": "entries",
+    "audit entry": "audit entries",
+}
 
 
 def counted(n: int, noun: str, *, grouped: bool = False) -> str:

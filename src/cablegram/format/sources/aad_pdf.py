@@ -120,7 +120,7 @@ def _page_text(page: Any, pdfium: Any) -> str:
         box = pdfium.FS_RECTF()
         lines: list[str] = []
         baselines: list[float | None] = []
-        objects: list[int | None] = []  # the address of each line's first text object
+        objects: list[bytes | None] = []  # each line's first text object (its address)
         at = 0  # index of the line's first char
         for found in _LINE.finditer(text):
             line, end = found[1], found[2]
@@ -129,7 +129,7 @@ def _page_text(page: Any, pdfium: Any) -> str:
             if line:
                 pdfium.FPDFText_GetCharOrigin(tp, at, x, y)
                 baselines.append(y.value)
-                objects.append(ctypes.cast(pdfium.FPDFText_GetTextObject(tp, at), _VOID).value)
+                objects.append(bytes(pdfium.FPDFText_GetTextObject(tp, at)))
             else:
                 baselines.append(None)
                 objects.append(None)
@@ -142,7 +142,6 @@ def _page_text(page: Any, pdfium: Any) -> str:
         textpage.close()
 
 
-_VOID = ctypes.c_void_p
 # A line of PDFium's text: up to a line break it generated, or a hyphen (its
 # mark U+FFFE) after which it joined the next line, or the end of the page.
 _HYPHEN = "\ufffe"
@@ -179,7 +178,7 @@ def _blanks_restored(line: str, at: int, tp: Any, pdfium: Any, x: Any, y: Any, b
 def _with_blank_lines(
     lines: list[str],
     baselines: list[float | None],
-    objects: list[int | None],
+    objects: list[bytes | None],
     page: Any,
     tp: Any,
     pdfium: Any,
@@ -190,7 +189,8 @@ def _with_blank_lines(
     handles = [
         pdfium.FPDFPage_GetObject(page, k) for k in range(pdfium.FPDFPage_CountObjects(page))
     ]
-    position = {ctypes.cast(h, _VOID).value: k for k, h in enumerate(handles)}
+    # A handle's bytes are its address: a key (ctypes.cast costs several times more).
+    position = {bytes(h): k for k, h in enumerate(handles)}
     matrix = pdfium.FS_MATRIX()
     out: list[str] = []
     seen = -1  # the last page object that gave a line

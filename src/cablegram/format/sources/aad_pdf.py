@@ -21,8 +21,9 @@ a run holding one space.  PDFium's text page gives the runs in order, one per
 line, but keeps one blank of a run of blanks and leaves out runs that are only
 blanks; :func:`pdf_pages` puts both back from the positions PDFium reports (a
 run of blanks is as wide as so many blanks; a blank text run between two lines
-is a blank line), which gives exactly the published ``aad-text-1970s``
-extracts, as pypdf did at four times the cost (pdfminer.six doubled every line
+is a blank line) and ends a line again where PDFium joined the next line to a
+hyphen, which gives exactly the published ``aad-text-1970s``
+extracts, as pypdf did at twice the cost (pdfminer.six doubled every line
 break and moved page stamps into the text).  A PDF that is no AAD printout is
 read as plain cable text when it is one.
 """

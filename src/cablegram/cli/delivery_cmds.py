@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -154,6 +153,8 @@ def _serve(
     node: Any, name: str, url: str, idle_exit: int | None, ack_wait: float, prefix: str,
     as_json: bool,
 ) -> None:  # fmt: skip
+    import asyncio  # here, not at start-up: every other command would pay for it
+
     bridge = node.bridge(name=name, url=url, ack_wait=ack_wait, prefix=prefix)
     # Unacknowledged FLASH/NIACT past due alert the rosters, checked every 30 s.
     with suppress(KeyboardInterrupt):

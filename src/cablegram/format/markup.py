@@ -18,21 +18,19 @@ import html
 import re
 from collections.abc import Callable
 
-from cablegram import _regex
-
 # [text](#anchor) -> text, but a link whose text is a lone digit or ¶ is a lost
 # paragraph anchor: [1](#)1. -> ¶1.
-_MD_ANCHOR = _regex.compile(r"\[(?:¶|\d)\]\(#[^)\s]*\)")
-_MD_LINK = _regex.compile(r"\[([^\]\n]*)\]\(#[^)\s]*\)")
-_HTML_ANCHOR = _regex.compile(r"<a\b[^>]*\bid=['\"]?par[^'\">]*['\"]?[^>]*>\s*¶?\s*</a>", re.I)
-_HTML_BR = _regex.compile(r"<br\s*/?>", re.I)
+_MD_ANCHOR = re.compile(r"\[(?:¶|\d)\]\(#[^)\s]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(#[^)\s]*\)")
+_HTML_ANCHOR = re.compile(r"<a\b[^>]*\bid=['\"]?par[^'\">]*['\"]?[^>]*>\s*¶?\s*</a>", re.I)
+_HTML_BR = re.compile(r"<br\s*/?>", re.I)
 # Only real HTML tag names: cable text may contain angle brackets of its own.
-_HTML_TAG = _regex.compile(
+_HTML_TAG = re.compile(
     r"</?(?:a|abbr|b|body|br|code|div|em|font|h[1-6]|head|html|i|li|ol|p|pre|span|strong|sub|sup"
     r"|table|tbody|td|th|thead|tr|tt|u|ul)\b[^<>]*>",
     re.I,
 )
-_ENTITY = _regex.compile(r"&(?:#x?[0-9A-Fa-f]+|[A-Za-z]+);")
+_ENTITY = re.compile(r"&(?:#x?[0-9A-Fa-f]+|[A-Za-z]+);")
 
 
 def has_markup(text: str) -> bool:
@@ -61,10 +59,10 @@ def unmark(text: str) -> str:
 # Latin-1 so that they do not widen the string.
 _VIRTUAL_BREAK = "\x0e"
 _LOST_BREAK = "\x0f"
-_MARKERS = _regex.compile("[\n\x0e\x0f]")
+_MARKERS = re.compile("[\n\x0e\x0f]")
 # Every form html.unescape turns into a line end: with or without the semicolon
 # (not before another digit of the number), and the named &NewLine;.
-_NEWLINE_ENTITY = _regex.compile(r"&#(?:[xX]0*[aA](?![0-9a-fA-F])|0*10(?!\d));?|&NewLine;")
+_NEWLINE_ENTITY = re.compile(r"&#(?:[xX]0*[aA](?![0-9a-fA-F])|0*10(?!\d));?|&NewLine;")
 
 
 def _keep_breaks(replacement: str) -> Callable[[re.Match[str]], str]:

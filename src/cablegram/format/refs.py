@@ -15,34 +15,33 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cablegram import _regex
 from cablegram.lexicon import canonical_origin, known_origins
 from cablegram.model import Defect, Reference
 
-_LABEL = _regex.compile(
+_LABEL = re.compile(
     r"(?:(?<=^)|(?<=[\s,;:]))(?:\((?P<a>[A-Z])\)|(?P<b>[A-Z])[.)])(?=\s|[A-Z0-9(]|$)", re.I
 )
 # The year may be glued to the origin (04QUITO 2614).  The origin is at most 80
 # characters (the longest known is 26, written with AMEMBASSY and blanks):
 # unbounded, each word of a long run of words would be tried as the start of
 # an origin reaching to the run's end (quadratic).
-_CABLE = _regex.compile(
+_CABLE = re.compile(
     r"(?<![\w/])(?:(?P<year>\d{4}|\d{2})\s*)?(?P<origin>[A-Z][A-Z .'-]{0,80}?[A-Z])\.?\s+"
     r"(?P<serial>\d{1,7})(?![\w/])",
     re.I,
 )
-_GLUED_ID = _regex.compile(
+_GLUED_ID = re.compile(
     r"(?<![\w/])(?P<year>\d{2})(?P<origin>[A-Z]{3,})(?P<serial>\d{1,7})(?![\w/])"
 )
 # A year written after the serial: CARACAS 0811 99, LA PAZ 4350 JULY 1973.
-_YEAR_AFTER = _regex.compile(
+_YEAR_AFTER = re.compile(
     r"\s+(?:(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+(?:\d{1,2},?\s+)?"
     r"(?P<long>(?:19|20)\d{2})|(?P<short>\d{2}))(?![\w/.]|\.\d)",
     re.I,
 )
 # How many years back a year written after the serial may point.
 _YEARS_BACK = 40
-_ELIDED = _regex.compile(r"\s*(?:,|AND\b|&)\s*(?P<serial>\d{2,7})(?![\w/:.]|\.\d)", re.I)
+_ELIDED = re.compile(r"\s*(?:,|AND\b|&)\s*(?P<serial>\d{2,7})(?![\w/:.]|\.\d)", re.I)
 _SEPARATORS = " ,;:"
 
 
@@ -57,7 +56,7 @@ class Citing:
 
 # An id as sources write it: 06ALMATY1703, 1974LAPAZ00430 (AAD document number,
 # serial zero-padded), 1973STATE097844_b (PlusD copy suffix).
-_WRITTEN_ID = _regex.compile(
+_WRITTEN_ID = re.compile(
     r"^(?P<year>\d{2}|19\d{2}|20\d{2})(?P<origin>[A-Z][A-Z0-9]*?)0*(?P<serial>\d{1,7})"
     r"(?:_[A-Z0-9]+)?$"
 )
@@ -186,7 +185,7 @@ def _cables_in(item: str, citing: Citing) -> list[tuple[int, int, str, bool]]:
 
 
 # Dates and message numbers that REF items give besides cables (ON 2-18-04, 181523Z).
-_REF_DATE = _regex.compile(
+_REF_DATE = re.compile(
     r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{6}Z\b|\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+\d{1,2}\b",
     re.I,
 )

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cablegram import _regex
 from cablegram.model import Classification, Precedence
 
 __all__ = [
@@ -220,7 +220,7 @@ def _origin_aliases() -> dict[str, str]:
     return rows
 
 
-_NON_ALNUM = _regex.compile(r"[^A-Z0-9]")
+_NON_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
 def origin_token(written: str) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from cablegram import _regex
 from cablegram.lexicon import PORTION_LEVELS, read_csv
 from cablegram.model import EO, Classification
 
@@ -62,7 +61,7 @@ def in_force(order: str, day: date, grace_days: int = 0) -> bool | None:
 # (Possessive blanks around DECL's optional colon: a long run of blanks after
 # DECL would otherwise be shared between them every way there is.)
 EO_KEYWORD = r"E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*\d{5}\b|DECL\s*+:?\s*+\d{5}\b"
-EO_LINE = _regex.compile(
+EO_LINE = re.compile(
     r"^\s*(?:E\s?\.?\s?[O0](?:\s?\.|(?<=\.[O0])[A-Z])?\s*(?P<order>\d{5})\b\s*[:;,.]?"
     r"|DECL\s*+:?\s*+(?P<order2>\d{5})\b)"
     r"\s*(?P<value>.*)$",
@@ -72,7 +71,7 @@ EO_LINE = _regex.compile(
 # schedule code (GDS, ADS, RDS, XDS), or first in the value.
 # Possessive blanks (*+): three optional runs of blanks in a row would otherwise
 # try every way of sharing a long run between them (cubic).
-_DECL_DATE = _regex.compile(
+_DECL_DATE = re.compile(
     r"(?:\bDECL(?:ASSIFY)?\b\s*+(?:ON\s*+)?[:.]?|\b(?:GDS|ADS|RDS|XDS)(?:-\d)?\b|^)\s*+(?=\d)",
     re.I,
 )
@@ -84,8 +83,8 @@ MONTHS = {
         ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
     )
 }
-_NUMERIC_DATE = _regex.compile(r"\b(\d{1,4})\s*[/.-]\s*(\d{1,3})\s*[/.-]\s*(\d{2,4})\b")
-_WORD_DATE = _regex.compile(
+_NUMERIC_DATE = re.compile(r"\b(\d{1,4})\s*[/.-]\s*(\d{1,3})\s*[/.-]\s*(\d{2,4})\b")
+_WORD_DATE = re.compile(
     r"\b(?:(\d{1,2})\s+([A-Z]{3})[A-Z]*\.?,?\s+(\d{4})|([A-Z]{3})[A-Z]*\.?\s+(\d{1,2}),?\s+(\d{4}))\b"
 )
 
@@ -188,20 +187,20 @@ class Instruction:
     downgrade: tuple[Classification, date] | None = None
 
 
-_ORDER = _regex.compile(r"\b(11652|12065|12356|12958|13526)\b")
-_CODE = _regex.compile(
+_ORDER = re.compile(r"\b(11652|12065|12356|12958|13526)\b")
+_CODE = re.compile(
     # Possessive blanks (*+): two optional runs around an optional mark would
     # otherwise try every way of sharing a long run of blanks (quadratic).
     r"(?<![A-Z0-9])(?:1\.[56]\s*+)?(25X\s*+\d|50X\d-(?:HUM|WMD)|XGDS\s*+-?\s*+\d|X\s*+\.?\s*+\d)(?!\d)"
 )
-_GDS = _regex.compile(r"(?<![A-Z])GDS\b")
-_REVIEW = _regex.compile(r"\b(?:RDS|XDS)\s*-?\s*\d?\b")
-_ADS = _regex.compile(r"\bADS\b")
-_DNG = _regex.compile(r"\bDNG\s*:?\s*([CST]{1,2})O?\b")
-_NA = _regex.compile(r"^\W*(?:DECL\W*)?N\s*/?\s*A\b")
-_EXEMPT_WORD = _regex.compile(r"\bEXEMPT(?:ED)?\b")
-_WORD = _regex.compile(r"[A-Z]{3,}")
-_DECL_LEAD = _regex.compile(r"^\W*(?:DECL(?:ASSIFY)?(?:\s+ON)?\W*|1\.[56]\W*)+")
+_GDS = re.compile(r"(?<![A-Z])GDS\b")
+_REVIEW = re.compile(r"\b(?:RDS|XDS)\s*-?\s*\d?\b")
+_ADS = re.compile(r"\bADS\b")
+_DNG = re.compile(r"\bDNG\s*:?\s*([CST]{1,2})O?\b")
+_NA = re.compile(r"^\W*(?:DECL\W*)?N\s*/?\s*A\b")
+_EXEMPT_WORD = re.compile(r"\bEXEMPT(?:ED)?\b")
+_WORD = re.compile(r"[A-Z]{3,}")
+_DECL_LEAD = re.compile(r"^\W*(?:DECL(?:ASSIFY)?(?:\s+ON)?\W*|1\.[56]\W*)+")
 # Years of the General Declassification Schedule of E.O. 11652 by level.
 _GDS_YEARS = {
     Classification.CONFIDENTIAL: 6,

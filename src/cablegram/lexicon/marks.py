@@ -16,10 +16,10 @@ canonical names and abbreviations ``data/portion_controls.csv`` (``NF``, ``N``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from cablegram import _regex
 from cablegram.lexicon import CLASSIFICATION_WORDS, PORTION_LEVELS, SBU_LEVEL_WORDS, read_csv
 from cablegram.model import Classification
 
@@ -78,14 +78,14 @@ def control_marks(controls: frozenset[str] | set[str]) -> list[str]:
 
 # Level tokens as a regex alternation, longest first (TS before S).
 _LEVELS = "|".join(sorted(PORTION_LEVELS, key=len, reverse=True))
-_LEVEL = _regex.compile(rf"^(?P<lvl>{_LEVELS})(?P<ctl>(?:\s*(?:/{{1,2}}|-)\s*[A-Z][A-Z ,]*)*)$")
-_ENTIRE = _regex.compile(rf"^(?P<lvl>{_LEVELS})\s*-\s*ENTIRE\s+TEXT$")
-_CONTROL_SPLIT = _regex.compile(r"\s*(?:/{1,2}|-)\s*")
+_LEVEL = re.compile(rf"^(?P<lvl>{_LEVELS})(?P<ctl>(?:\s*(?:/{{1,2}}|-)\s*[A-Z][A-Z ,]*)*)$")
+_ENTIRE = re.compile(rf"^(?P<lvl>{_LEVELS})\s*-\s*ENTIRE\s+TEXT$")
+_CONTROL_SPLIT = re.compile(r"\s*(?:/{1,2}|-)\s*")
 # The level written in words: "CONFIDENTIAL - ENTIRE TEXT" (1980s-90s cables).
-_ENTIRE_WORDS = _regex.compile(r"^(?P<words>[A-Z][A-Z ]{3,24}?)\s*-\s*ENTIRE\s+TEXT$")
+_ENTIRE_WORDS = re.compile(r"^(?P<words>[A-Z][A-Z ]{3,24}?)\s*-\s*ENTIRE\s+TEXT$")
 # A whole-text mark opening a paragraph without parentheses:
 # "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY ...".
-WHOLE_TEXT_MARK = _regex.compile(r"^(?P<mark>[A-Z][A-Z ]{3,24}?\s*-\s*ENTIRE\s+TEXT)\b\s*[.:]?\s*")
+WHOLE_TEXT_MARK = re.compile(r"^(?P<mark>[A-Z][A-Z ]{3,24}?\s*-\s*ENTIRE\s+TEXT)\b\s*[.:]?\s*")
 
 
 @lru_cache(maxsize=512)
@@ -112,8 +112,8 @@ def normalize_mark(raw: str) -> str | None:
 
 
 # Older whole-message marks: "(C - ENTIRE TEXT)", "SECRET - ENTIRE TEXT".
-_ENTIRE_TEXT = _regex.compile(r"\s*-?\s*ENTIRE\s+TEXT\.?\s*$")
-_SEPARATORS = _regex.compile(r"\s*//?\s*|\s*-\s*(?=[A-Z]+$)")
+_ENTIRE_TEXT = re.compile(r"\s*-?\s*ENTIRE\s+TEXT\.?\s*$")
+_SEPARATORS = re.compile(r"\s*//?\s*|\s*-\s*(?=[A-Z]+$)")
 
 
 def _level(token: str) -> tuple[Classification, bool] | None:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from cablegram import _regex
 from cablegram.format.parse.body import read_body
 from cablegram.format.parse.classified import classified_by_in, read_classified_by
 from cablegram.format.parse.dates import full_year, parse_stamp
@@ -40,7 +39,7 @@ __all__ = ["parse"]
 _CLASS_LINE_WINDOW = 200
 # A source's id: two-digit year (or the four digits of AAD document numbers),
 # origin, serial (zero-padded in document numbers), PlusD's copy suffix.
-_SOURCE_ID = _regex.compile(
+_SOURCE_ID = re.compile(
     r"^(?P<year>\d{2}|19\d{2}|20\d{2})(?P<origin>[A-Z]+?)0*(?P<serial>\d+)(?:_[A-Za-z0-9]+)?$"
 )
 

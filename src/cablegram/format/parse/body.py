@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cablegram import _regex
 from cablegram.format.parse.lines import (
     PARA_START,
     is_banner,
@@ -26,23 +25,21 @@ from cablegram.lexicon import captions
 from cablegram.lexicon.marks import WHOLE_TEXT_MARK, normalize_mark
 from cablegram.model import Defect, Paragraph
 
-_MARK = _regex.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
+_MARK = re.compile(r"^\(\s*(?P<mark>[A-Za-z/ ,-]{1,24}?)\s*\)\s*[.:-]?\s*")
 # Blanks before it from the first blank of a run only ((?<!\s)): from each, \s*
 # would take the rest of the run every time (quadratic).
-_SIPDIS_TOKEN = _regex.compile(r"(?:(?<!\s)\s+)?\bSIPDIS\b\s*")
-_SIGNER = _regex.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
+_SIPDIS_TOKEN = re.compile(r"(?:(?<!\s)\s+)?\bSIPDIS\b\s*")
+_SIGNER = re.compile(r"^[A-Z][A-Za-z'’-]{1,20}(?:\s[A-Z][A-Za-z'’-]+)?\s*$")
 # A surname after the last sentence of a reflowed last line ("... Munich. Murphy").
-_INLINE_SIGNER = _regex.compile(
-    r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z'’-]{1,20})\s*$"
-)
+_INLINE_SIGNER = re.compile(r"(?:(?<=[.)!?\"])\s+|\S\s{3,})(?P<name>[A-Z][A-Za-z'’-]{1,20})\s*$")
 # A paragraph number whose line break was lost: "... grow. 12. (C) Ambassador".
-_MIDLINE_PARA = _regex.compile(
+_MIDLINE_PARA = re.compile(
     r"(?<=[.!?\")])\s+(?=(?P<num>\d{1,2})\.\s+(?:\([A-Z/ ]{1,14}\)\s*)?[A-Z])"
 )
 _NOT_SIGNERS = frozenset(
     {"NNNN", "NNN", "BT", "THANKS", "REGARDS", "END", "UNQTE", "QTE", "NOTE", "COMMENT", "SUMMARY"}
 )
-_SUMMARY = _regex.compile(
+_SUMMARY = re.compile(
     r"(?:^|(?<=[\s.)]))(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\s*(?:[:.-]+|\s*\n)\s*(?P<text>.*?)"
     r"(?:\s*\(?\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b[.)]*|\n\n|\Z)",
     re.I | re.S,
@@ -66,7 +63,7 @@ _NOISE_OPENINGS = (
     r"PAGE\s|-{5}|NNN|BT\s*$|#\d|SIPDIS\s*$|\S.{0,10}?\s\d{8}\s"
     r"|T\s?O\s?P\s|S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F|U\s?N\s?C\s?L|L\s?I\s?M\s?I\s?T"
 )
-_NOISE_START = _regex.compile(rf"\s*(?:{_NOISE_OPENINGS})", re.I)
+_NOISE_START = re.compile(rf"\s*(?:{_NOISE_OPENINGS})", re.I)
 
 
 def _is_noise(line: str, own: tuple[str, int] | None) -> bool:
@@ -159,7 +156,7 @@ def _number(num: str, expected: int, anchored: bool, marked: bool) -> int | None
 
 
 # The number of PARA_START alone (its rest, ``.*$``, matches any line).
-_PARA_NUMBER = _regex.compile(r"\s*(?:¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)")
+_PARA_NUMBER = re.compile(r"\s*(?:¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)")
 
 
 def _split_midline(line: str, expected: int) -> list[str]:
@@ -187,7 +184,7 @@ def _split_midline(line: str, expected: int) -> list[str]:
 # A line that needs more than being added to the current paragraph: blank, a
 # paragraph number or anchor, or the opening of a noise line.  Everything else
 # (most lines of a cable) is plain text and takes the fast path of read_body.
-_SPECIAL = _regex.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
+_SPECIAL = re.compile(rf"\s*(?:$|¶|\d|{_NOISE_OPENINGS})", re.I)
 # First characters that open neither a paragraph number nor a noise line, except a
 # page marker (which ends in a digit): a line that starts with one and does not
 # end in a digit or blank is plain without trying _SPECIAL.  (PAGE, NNNN and BT
@@ -229,7 +226,7 @@ def _plain(line: str) -> bool:
     return bool(second) and second not in second_letters
 
 
-_SIGN_RESIDUE = _regex.compile(r"(?<=[A-Za-z])[#.*]+\s*$")
+_SIGN_RESIDUE = re.compile(r"(?<=[A-Za-z])[#.*]+\s*$")
 _SENTENCE_ENDS = frozenset('.!?)"')
 
 
@@ -439,8 +436,8 @@ def _summary(paragraphs: list[Paragraph]) -> str | None:
 # _SUMMARY in two steps, for speed on long paragraphs: the lead (BEGIN SUMMARY:)
 # searched from just before the first SUMMARY, then the end (END SUMMARY, a blank
 # line or the end of the paragraph) found from the upper-case copy.
-_SUMMARY_LEAD = _regex.compile(_SUMMARY.pattern[: _SUMMARY.pattern.index("(?P<text>")], re.I | re.S)
-_SUMMARY_END = _regex.compile(r"END\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b", re.I)
+_SUMMARY_LEAD = re.compile(_SUMMARY.pattern[: _SUMMARY.pattern.index("(?P<text>")], re.I | re.S)
+_SUMMARY_END = re.compile(r"END\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+COMMENT)?\b", re.I)
 
 
 def _summary_text(text: str, upper: str) -> str | None:

@@ -15,47 +15,44 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from cablegram import _regex
 from cablegram.lexicon import country_codes, titles
 from cablegram.model import ClassifiedBy
 
-_LEAD = _regex.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\s*[:.]?\s*", re.I)
+_LEAD = re.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\s*[:.]?\s*", re.I)
 # Where the reasons start: "for reasons", "reason:", "per", "E.O.", a bare
 # 1.3/1.4/1.5, DSCG.  "Reason(s)" counts only before a section or a colon
 # (a name may be Reason).  A run of separators is tried from its first
 # character only: from each, the run would be taken to its end and given back
 # one by one (quadratic).
-_REASON_START = _regex.compile(
+_REASON_START = re.compile(
     r"(?<![\s,;:.-])[\s,;:.-]*(?:\b(?:for|per|under)\s+)?"
     r"(?:\breasons?\b(?=\s*(?:[:.,]\s*)?(?:\d|\(|E\.?\s?O|sections?\b|$))|\bE\.?\s?O\.?\s*\d{5}"
     r"|\b1\s?\.\s?[345]\b|\bDSCG\b)",
     re.I,
 )
-_SECTION_LETTERS = _regex.compile(
+_SECTION_LETTERS = re.compile(
     r"\b1\s?\.\s?(?P<sec>[45])\s*(?P<letters>\(?\s*[a-h]\s*\)?(?:\s*(?:,|and|&|/|or)?\s*\(?\s*[a-h]\s*\)?(?![a-z]))*)",
     re.I,
 )
 # E.O. 12356: 1.3 (A)(4), 1.3(A)(1) AND (4), 1.3 (A) 4.
-_SECTION_13 = _regex.compile(
+_SECTION_13 = re.compile(
     r"\b1\s?\.\s?3\s*\(?\s*a\s*\)?\s*(?P<nums>\(?\s*\d{1,2}\s*\)?(?:\s*(?:,|and|&|/)?\s*\(\s*\d{1,2}\s*\))*)",
     re.I,
 )
-_DSCG = _regex.compile(
+_DSCG = re.compile(
     r"\bDSCG\s+[\d-]+\s*(?P<letters>[a-h](?:\s*(?:,|and|&|/)?\s*[a-h](?![a-z]))*)", re.I
 )
-_LETTER = _regex.compile(r"(?<![a-z])[a-h](?![a-z])", re.I)
-_NUMBER = _regex.compile(r"\d{1,2}")
+_LETTER = re.compile(r"(?<![a-z])[a-h](?![a-z])", re.I)
+_NUMBER = re.compile(r"\d{1,2}")
 # An office written as a word before a title (EAP DAS, NEA/ARP Director).
-_OFFICE = _regex.compile(r"^[A-Z]{2,5}(?:/[A-Z0-9]{1,6})*$")
+_OFFICE = re.compile(r"^[A-Z]{2,5}(?:/[A-Z0-9]{1,6})*$")
 # An office symbol set before the name or title: AF/C - MARY BETH LEONARD.
-_OFFICE_LEAD = _regex.compile(
-    r"^(?P<office>[A-Z]{1,6}(?:/[A-Z0-9]{1,8})+)(?:\s*[-–:,]\s*|\s+)(?=\S)"
-)
-_SUFFIX = _regex.compile(r"^(?:JR|SR|II|III|IV)\.?$", re.I)
+_OFFICE_LEAD = re.compile(r"^(?P<office>[A-Z]{1,6}(?:/[A-Z0-9]{1,8})+)(?:\s*[-–:,]\s*|\s+)(?=\S)")
+_SUFFIX = re.compile(r"^(?:JR|SR|II|III|IV)\.?$", re.I)
 # "1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY ...": how far into a paragraph.
-_CLBY_IN = _regex.compile(r"\bCLASSIFIED\s+BY\b", re.I)
+_CLBY_IN = re.compile(r"\bCLASSIFIED\s+BY\b", re.I)
 _CLBY_REACH = 160
-_SENTENCE_END = _regex.compile(r"\.(?=\s|$)")
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")
 
 
 @cache

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from cablegram import _regex
-
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -22,7 +20,7 @@ MONTHS = {
 
 # FL5 (and the bare DTG of older copies / partial extracts): optional action and
 # info precedence prosigns, then day-hour-minute Z, month, year, trailing signals.
-DTG_LINE = _regex.compile(
+DTG_LINE = re.compile(
     r"^(?:(?P<p1>[ZOPRYW])(?:\s+(?P<p2>[ZOPRYW]))?\s+)?"
     r"(?P<dd>\d{2})(?P<hh>\d{2})(?P<mi>\d{2})\s?Z\s+"
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?\s+(?P<yy>\d{2}|\d{4})\b"
@@ -73,8 +71,8 @@ def _iso(y: int, m: int, d: int) -> str | None:
         return None
 
 
-_ISO_PREFIX = _regex.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2}))?")
-_US_STAMP = _regex.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?")
+_ISO_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2}))?")
+_US_STAMP = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?")
 
 
 def parse_stamp(value: str) -> str | None:

@@ -9,39 +9,35 @@ retyped cables (no RIs) and the office lines of 1970s received copies
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from cablegram import _regex
 from cablegram.format.parse.dates import Dtg, parse_dtg
 from cablegram.format.parse.lines import is_banner, is_page_noise
 from cablegram.lexicon import NIACT, PRECEDENCE_WORDS
 from cablegram.model import Addressee, Defect, Header, Precedence, Relay, Station
 
-FL1 = _regex.compile(r"^VZCZC[A-Z]{3}\d{3,4}$")
-FL2 = _regex.compile(
-    r"^(?P<pp>[ZOPRYW])(?P=pp)\s+(?P<ris>R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$"
-)
+FL1 = re.compile(r"^VZCZC[A-Z]{3}\d{3,4}$")
+FL2 = re.compile(r"^(?P<pp>[ZOPRYW])(?P=pp)\s+(?P<ris>R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
 # A line of routing indicators alone: FL2 continued when its RIs did not fit one line.
-FL2_MORE = _regex.compile(r"^R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
-FL3 = _regex.compile(
+FL2_MORE = re.compile(r"^R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
+FL3 = re.compile(
     r"^DE\s+(?P<ri>R[A-Z0-9]{3,7})\s+#(?P<ssn>\d{1,5})(?:/(?P<sec>\d{1,3}))?(?:\s+(?P<filed>\d{7}))?"
 )
-FL4 = _regex.compile(r"^(?:ZNR|ZNY)\s+(?:UUUUU|EEEEE|CCCCC|SSSSS|TTTTT)\b.*$")
-FM = _regex.compile(r"^FM\s+(?P<plad>.+?)\s*$")
-ROLE = _regex.compile(r"^(?P<role>TO|INFO|XMT)\b\s*(?P<rest>.*)$")
+FL4 = re.compile(r"^(?:ZNR|ZNY)\s+(?:UUUUU|EEEEE|CCCCC|SSSSS|TTTTT)\b.*$")
+FM = re.compile(r"^FM\s+(?P<plad>.+?)\s*$")
+ROLE = re.compile(r"^(?P<role>TO|INFO|XMT)\b\s*(?P<rest>.*)$")
 _PREC_WORDS = "|".join(sorted(PRECEDENCE_WORDS, key=len, reverse=True))
-ENTRY = _regex.compile(
+ENTRY = re.compile(
     rf"^(?:(?P<ri>R[A-Z0-9]{{3,7}})/)?(?P<plad>.+?)(?:\s+(?P<prec>{_PREC_WORDS}))?(?:\s+(?P<nr>\d{{4}}))?\s*$"
 )
 # 1970s received copies: office lines and the drafting block.
-OFFICE_CODES = _regex.compile(r"^(?P<kw>ACTION|ORIGIN|INFO)\s+(?:[A-Z]{1,6}-\d{2}\b\s*)+.*$")
+OFFICE_CODES = re.compile(r"^(?P<kw>ACTION|ORIGIN|INFO)\s+(?:[A-Z]{1,6}-\d{2}\b\s*)+.*$")
 # A further line of office codes, or the copy total alone ("CIAE-00 INR-10",
 # "/130 W"): it continues the office line before it, blank lines between
 # (printouts space every line).
-OFFICE_MORE = _regex.compile(r"^(?:[A-Z]{1,6}-\d{2}\s+)*(?:[A-Z]{1,6}-\d{2}|/\d{2,4}\s*[A-Z]?)$")
-DRAFTING = _regex.compile(
-    r"^(?:DRAFTED|APPROVED|CLEARED|DISTRIBUTION)\s+BY\b|^DESIRED DISTRIBUTION\b"
-)
+OFFICE_MORE = re.compile(r"^(?:[A-Z]{1,6}-\d{2}\s+)*(?:[A-Z]{1,6}-\d{2}|/\d{2,4}\s*[A-Z]?)$")
+DRAFTING = re.compile(r"^(?:DRAFTED|APPROVED|CLEARED|DISTRIBUTION)\s+BY\b|^DESIRED DISTRIBUTION\b")
 
 
 @dataclass

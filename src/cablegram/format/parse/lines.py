@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cablegram import _regex
 from cablegram.lexicon import CLASSIFICATION_WORDS, SBU_LEVEL_WORDS
 from cablegram.model import Classification
 
@@ -17,14 +16,14 @@ def _spaced(word: str) -> str:
 
 
 # Longest spellings first so that UNCLASSIFIED wins over UNCLAS (and in one
-# order in every process, whatever the hash seed: the pattern is saved, _regex).
+# order in every process, whatever the hash seed).
 _LEVELS = sorted(
     {"TOP SECRET", "SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "UNCLAS", "LIMITED OFFICIAL USE"},
     key=lambda level: (-len(level), level),
 )
 _LEVEL_RE = "|".join(r"\s+".join(_spaced(w) for w in lvl.split()) for lvl in _LEVELS)
-_CLASS_WORD = _regex.compile(rf"^\s*(?P<cls>{_LEVEL_RE})(?P<efto>\s+{_spaced('EFTO')})?\b", re.I)
-_CLASS_REST = _regex.compile(
+_CLASS_WORD = re.compile(rf"^\s*(?P<cls>{_LEVEL_RE})(?P<efto>\s+{_spaced('EFTO')})?\b", re.I)
+_CLASS_REST = re.compile(
     r"^\s*(?:(?:-|//?)\s*)?(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
     r"(?P<origin>[A-Z][A-Z .'&-]*?[A-Z])\s+(?P<serial>\d{2,7})\b(?P<tail>.*)$",
     re.I,
@@ -84,19 +83,19 @@ def is_banner(line: str) -> bool:
 
 
 # ALMATY 00001703 001.2 OF 004 (origin cut to 10 characters, serial padded to 8).
-PAGE_MARKER = _regex.compile(r"^\s*\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.I)
+PAGE_MARKER = re.compile(r"^\s*\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.I)
 # PAGE 02 HELSIN 02613 01 OF 02 121416Z (1970s-1990s received copies).
-PAGE_HEADER = _regex.compile(r"^\s*PAGE\s+\d{2,3}\b(?:\s+\S.*)?$")
+PAGE_HEADER = re.compile(r"^\s*PAGE\s+\d{2,3}\b(?:\s+\S.*)?$")
 # ------------------57D37C  170857Z /38  (received-copy counter line)
-COUNTER_LINE = _regex.compile(r"^\s*-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$")
+COUNTER_LINE = re.compile(r"^\s*-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$")
 # NNNN ends a transmission; AAD printouts end the Message Text with NNN.
-TRANSMISSION_END = _regex.compile(r"^\s*(?:NNNN?|BT|#\d{1,4})\s*$")
+TRANSMISSION_END = re.compile(r"^\s*(?:NNNN?|BT|#\d{1,4})\s*$")
 # Paragraph start: optional anchor, number, period (not a decimal: 1.5 is text).
-PARA_START = _regex.compile(r"^\s*(?P<anchor>¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)\s*(?P<rest>.*)$")
+PARA_START = re.compile(r"^\s*(?P<anchor>¶\s?)?(?P<num>\d{1,3})\s?\.(?!\d)\s*(?P<rest>.*)$")
 
 
 # The four above in one pattern (one match per line instead of four).
-_PAGE_NOISE = _regex.compile(
+_PAGE_NOISE = re.compile(
     r"\s*(?:(?i:\S.{0,10}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$)"
     r"|PAGE\s+\d{2,3}\b(?:\s+\S.*)?$"
     r"|-{5,}\s*[0-9A-F]{3,}(?:\s+\d{6}Z)?(?:\s*/\d+)?\s*$"

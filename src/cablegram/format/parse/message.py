@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from cablegram import _regex
 from cablegram.format.parse.classified import read_classified_by
 from cablegram.format.parse.lines import (
     PARA_START,
@@ -24,36 +23,36 @@ from cablegram.lexicon.eo import read_eo as lexicon_read_eo
 from cablegram.lexicon.marks import normalize_mark
 from cablegram.model import EO, ClassifiedBy, Defect
 
-TAGS_LINE = _regex.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
-SUBJECT_LINE = _regex.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
-REF_LINE = _regex.compile(r"^\s*(?:REFS?|REFERENCES?|REFTELS?)\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
-CLBY_LINE = _regex.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\b", re.I)
-CORRECTED_COPY = _regex.compile(r"^\s*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D\s+C\s?O\s?P\s?Y\b", re.I)
-DISTRIBUTION = _regex.compile(
+TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*[:.]?\s*(?P<value>.*)$", re.I)
+SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
+REF_LINE = re.compile(r"^\s*(?:REFS?|REFERENCES?|REFTELS?)\b\s*[:.-]?\s*(?P<value>.*)$", re.I)
+CLBY_LINE = re.compile(r"^\s*(?:\(U\)\s*)?CLASSIFIED\s+BY\b", re.I)
+CORRECTED_COPY = re.compile(r"^\s*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D\s+C\s?O\s?P\s?Y\b", re.I)
+DISTRIBUTION = re.compile(
     r"^\s*(?:[A-Z0-9][\w/ .,&'()-]{0,60}?\s)?(?:ALSO\s+|PLEASE\s+)?(?:FOR|PASS(?:\s+TO)?)\b", re.I
 )
 # A REF item on its own line: A. / A) / (A)
-REF_ITEM = _regex.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
-_BARE_LABEL = _regex.compile(r"\s*(?:REF\w*\s*[:.]?)?\s*\(?[A-Z][.):]?\)?\s*", re.I)
+REF_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s", re.I)
+_BARE_LABEL = re.compile(r"\s*(?:REF\w*\s*[:.]?)?\s*\(?[A-Z][.):]?\)?\s*", re.I)
 # The letter labels of a REF block, in order (A. / A) / (A) after a blank or REF:).
-_REF_LABELS = _regex.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)", re.I)
+_REF_LABELS = re.compile(r"(?:^|[\s:;,])\(?([A-Z])[.):](?=\s|[A-Z0-9(]|$)", re.I)
 # A REF line left open: its item goes on on the next line.
-_REF_OPEN = _regex.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
+_REF_OPEN = re.compile(r"(?:[,;:/(&-]|\b(?:AND|OF|ON|TO|FROM|DATED|RE|NOTAL)\b)\s*$", re.I)
 # A portion mark at either edge of the subject: (C) ... / ... (SBU).
-_MARK_AT_START = _regex.compile(r"^\s*\((?P<mark>[^()]{1,24})\)\s*")
-_MARK_AT_END = _regex.compile(r"\s*\((?P<mark>[^()]{1,24})\)\s*\.?\s*$")
+_MARK_AT_START = re.compile(r"^\s*\((?P<mark>[^()]{1,24})\)\s*")
+_MARK_AT_END = re.compile(r"\s*\((?P<mark>[^()]{1,24})\)\s*\.?\s*$")
 # The first comma is the first one (no comma before it): with [^()]* on both sides
 # a long run of commas would be split at each of them in turn (quadratic).
-_PERSON_TAG = _regex.compile(r"\([^(),]*,[^()]*\)")
-_TAG_SPLIT = _regex.compile(r"[,;\s]+")
-_TAG_ITEMS = _regex.compile(r"[,;]")
-_ACRONYM = _regex.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
+_PERSON_TAG = re.compile(r"\([^(),]*,[^()]*\)")
+_TAG_SPLIT = re.compile(r"[,;\s]+")
+_TAG_ITEMS = re.compile(r"[,;]")
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 # A dashed rule, a heading between rules, or a heading run onto its rule
 # ("Summary -------").
-DASHES = _regex.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$|^\s*\w[^-\n]{0,40}?\s-{3,}\s*$")
+DASHES = re.compile(r"^\s*-{3,}\s*$|^\s*-{3,}.*-{3,}\s*$|^\s*\w[^-\n]{0,40}?\s-{3,}\s*$")
 _KEYWORD_LINES = (EO_LINE, TAGS_LINE, SUBJECT_LINE, REF_LINE, CLBY_LINE)
-_CAPTION_SPLIT = _regex.compile(r"[\s/,;-]+")
-_CAPTION_TOKEN = _regex.compile(r"[^\s/,;-]+")
+_CAPTION_SPLIT = re.compile(r"[\s/,;-]+")
+_CAPTION_TOKEN = re.compile(r"[^\s/,;-]+")
 
 
 @dataclass
@@ -112,7 +111,7 @@ def caption_words(line: str) -> list[str] | None:
 
 
 # One dispatch for the five head keywords: the group that matched is the kind.
-_KEYWORD = _regex.compile(
+_KEYWORD = re.compile(
     r"\s*(?:(?P<clby>(?:\(U\)\s*)?CLASSIFIED\s+BY\b)"
     rf"|(?P<eo>{EO_KEYWORD})"
     r"|(?P<subject>SUBJ(?:ECT)?\b)|(?P<tags>TAGS?\b)|(?P<ref>REF))",
@@ -122,9 +121,9 @@ _KEYWORD = _regex.compile(
 # characters, "TAGS:" within 8) or an upper-case word after the keyword; REF
 # needs its colon or period, or an upper-case word, right after it.
 _CONFIRM = {
-    "subject": _regex.compile(r"(?=[^\n]{0,11}:)|\s*SUBJECT\s"),
-    "tags": _regex.compile(r"(?=[^\n]{0,7}:)|\s*TAGS?\s+[A-Z(]"),
-    "ref": _regex.compile(r"\s*(?:(?i:REFS?\s*[:.])|REF(?:TELS?|S)?\s+[A-Z(])"),
+    "subject": re.compile(r"(?=[^\n]{0,11}:)|\s*SUBJECT\s"),
+    "tags": re.compile(r"(?=[^\n]{0,7}:)|\s*TAGS?\s+[A-Z(]"),
+    "ref": re.compile(r"\s*(?:(?i:REFS?\s*[:.])|REF(?:TELS?|S)?\s+[A-Z(])"),
 }
 
 
@@ -376,11 +375,9 @@ def read_message_head(lines: list[str], start: int) -> MessageHead:
 # A subject line this long may have wrapped (the shortest wrapped first line
 # seen in the dev corpus is 39 characters, keyword included).
 _SUBJECT_WRAP = 34
-_SUBJECT_OPEN = _regex.compile(
-    r"(?:[,:;/(&-]|\b(?:AND|OF|ON|TO|FOR|IN|THE|A|WITH|FROM)\b)\s*$", re.I
-)
+_SUBJECT_OPEN = re.compile(r"(?:[,:;/(&-]|\b(?:AND|OF|ON|TO|FOR|IN|THE|A|WITH|FROM)\b)\s*$", re.I)
 # A head keyword glued to the subject text before it, with or without a blank.
-_GLUED = _regex.compile(
+_GLUED = re.compile(
     r"(?<=[\sA-Za-z.)])(?:(?P<ref>REF(?:S|TELS?)?\s*:\s)|(?P<clby>Classified\s+By\s*:))"
 )
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 
-from cablegram import _regex
 from cablegram.format.markup import has_markup, unmark_with_lines
 
 # Keywords that open a header-zone element.  SUBJECT may be glued to the tag
 # before it ("TAGS: PARM PRELSUBJECT: ..."), the others follow white space.
-_HEADER_KEYWORD = _regex.compile(
+_HEADER_KEYWORD = re.compile(
     # Every split is at the start of a run of blanks or after a non-blank, never
     # inside a run: (?<!\s) first rejects the positions of a long run of blanks
     # with one test each, and a run is tried from its first blank only (from
@@ -33,24 +32,22 @@ _HEADER_KEYWORD = _regex.compile(
 # Cheap test for a line that may hold a keyword to split at (the split itself is
 # costly): every place _HEADER_KEYWORD can split at is followed by one of these,
 # never at the start of the line (searched from the second character).
-_MAY_SPLIT = _regex.compile(
+_MAY_SPLIT = re.compile(
     r"SUBJ(?:ECT)?\s*:|E\.\s?O\.\s?\d{5}|EO\s\d{5}|TAGS\s*:|REF(?:S|TELS?)?\s*:"
     r"|CLASSIFIED\s+BY|¶|SIPDIS",
     re.I,
 )
 # The same for a lower-cased ASCII line, where it finds the same places (a
 # case-insensitive search is several times slower; the escapes are lower case).
-_MAY_SPLIT_LOWER = _regex.compile(_MAY_SPLIT.pattern.lower())
+_MAY_SPLIT_LOWER = re.compile(_MAY_SPLIT.pattern.lower())
 # Text extracts prefix the body with the page's date: "Cable dated:2010-01-21T11:33:00".
-_CABLE_DATED = _regex.compile(
-    r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*"
-)
+_CABLE_DATED = re.compile(r"^\s*Cable dated:\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\s*")
 # A paragraph anchor in the middle of a line means the line break was lost.
-_MIDLINE_ANCHOR = _regex.compile(r"(?<!\s)\s+(?=¶\s?\d{1,2}\s?\.)")
+_MIDLINE_ANCHOR = re.compile(r"(?<!\s)\s+(?=¶\s?\d{1,2}\s?\.)")
 # WikiLeaks anchored lettered REF items and years as if they were paragraphs.
-_FALSE_ANCHOR = _regex.compile(r"¶\s?(?=[A-Za-z(]|\d{3,})")
-_PARAGRAPH_START = _regex.compile(r"^\s*(?:¶\s?)?\d{1,2}\s?\.\s*(?:\(|[A-Z])")
-_INJECTED_DATE = _regex.compile(
+_FALSE_ANCHOR = re.compile(r"¶\s?(?=[A-Za-z(]|\d{3,})")
+_PARAGRAPH_START = re.compile(r"^\s*(?:¶\s?)?\d{1,2}\s?\.\s*(?:\(|[A-Z])")
+_INJECTED_DATE = re.compile(
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4},\s+\d{1,2}:\d{2}\s*$"
 )
 

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import re
 
-from cablegram import _regex
 from cablegram.format.parse.envelope import FM
 from cablegram.format.parse.lines import ClassLine, classification_word, is_banner
 from cablegram.lexicon import canonical_origin, origin_token
 
 # PAGE 01 LA PAZ 00430 212158Z / PAGE 01   STATE  097844 / PAGE 01 CAPE T 00097 01 OF 03
-PAGE_ONE = _regex.compile(
+PAGE_ONE = re.compile(
     r"^\s*PAGE\s+0*1\s+(?P<origin>[A-Z][A-Z .'&-]{0,30}?)\s+(?P<serial>\d{2,7})\b"
 )
 # What follows the level on a classification line without an origin.
-_SERIAL_ONLY = _regex.compile(r"^\s*(?:-\s*)?(?P<serial>\d{2,7})\s*$")
+_SERIAL_ONLY = re.compile(r"^\s*(?:-\s*)?(?P<serial>\d{2,7})\s*$")
 # How far down the page header may sit (banner and blank lines before it).
 _PAGE_WINDOW = 12
 

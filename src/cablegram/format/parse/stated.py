@@ -12,17 +12,17 @@ begin with the text's subject, or be the start of it).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from cablegram import _regex
 from cablegram.lexicon import CLASSIFICATION_WORDS, SBU_LEVEL_WORDS
 from cablegram.model import Classification, Defect
 
 # The DTG is when a cable was sent (UTC); the draft date may be a day earlier.
 _DRAFT_DAYS = 2
-_LETTERS = _regex.compile(r"[^A-Z0-9]")
-_NOT_A_CODE = _regex.compile(r"[\s(]")
+_LETTERS = re.compile(r"[^A-Z0-9]")
+_NOT_A_CODE = re.compile(r"[\s(]")
 
 
 def _differs(what: str, stated: Any, read: Any) -> Defect:

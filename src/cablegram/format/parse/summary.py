@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from cablegram import _regex
 from cablegram.model import Paragraph
 
 _LABEL = (
@@ -30,12 +29,12 @@ _LABEL = (
 _RULE = r"[\s\-–—=_*./]*"
 # A heading line: the label alone between rules, or with a short title after a
 # colon over a rule (run onto one line: "Summary/Comment: Almost Showtime ----").
-_HEADING = _regex.compile(
+_HEADING = re.compile(
     rf"^{_RULE}{_LABEL}{_RULE}$|^{_RULE}{_LABEL}\s*:[^\n]{{1,60}}?\s[-–—=_]{{3,}}[\s\-–—=_]*$", re.I
 )
 # The label opening a paragraph, then its punctuation (or a capital: SUMMARY THE ...).
-_LEAD = _regex.compile(rf"^\s*{_LABEL}\s*(?:[:.,;-]+\s*|\s+(?=[A-Z0-9\"(]))", re.I)
-_END = _regex.compile(
+_LEAD = re.compile(rf"^\s*{_LABEL}\s*(?:[:.,;-]+\s*|\s+(?=[A-Z0-9\"(]))", re.I)
+_END = re.compile(
     r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:ACTION\s+REQUESTS?|COMMENTS?|INTRODUCTION))?\b[.)]*",
     re.I,
 )

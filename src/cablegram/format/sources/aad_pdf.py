@@ -31,11 +31,11 @@ read as plain cable text when it is one.
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from datetime import datetime
 from typing import Any
 
-from cablegram import _regex
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.telegram import base_metadata, looks_like_cable, text_document
 from cablegram.model import NotACableError
@@ -50,16 +50,16 @@ _ATTRIBUTES_HEAD = "Message Attributes"
 # The declassification stamp as one line (top of each page, and at the foot of
 # later printouts): "[Sheryl P. Walter] Declassified/Released US Department of
 # State EO Systematic Review 30 JUN 2005", blanks and tabs between its parts.
-_STAMP = _regex.compile(
+_STAMP = re.compile(
     r"^\s*(?:\S[^\n]*?\s)?Declassified/Released\s+US Department of State\s+"
     r"EO Systematic Review\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s*$"
 )
 # "Label: value" of the attributes: labels are title-case words ("Draft Date",
 # "Disposition Approved on Date"); the database's few upper-case labels are named.
-_ATTRIBUTE = _regex.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{0,40}?):(?:\s|$)(?P<value>.*)$")
+_ATTRIBUTE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{0,40}?):(?:\s|$)(?P<value>.*)$")
 _UPPER_LABELS = frozenset({"TAGS", "SAS ID"})
 _EMPTY_VALUES = frozenset({"", "n/a", "N/A"})
-_TAG_SPLIT = _regex.compile(r",\s*(?![^()]*\))")
+_TAG_SPLIT = re.compile(r",\s*(?![^()]*\))")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -146,7 +146,7 @@ def _page_text(page: Any, pdfium: Any) -> str:
 # A line of PDFium's text: up to a line break it generated, or a hyphen (its
 # mark U+FFFE) after which it joined the next line, or the end of the page.
 _HYPHEN = "\ufffe"
-_LINE = _regex.compile(r"([^\r\ufffe]*(?:\r(?!\n)[^\r\ufffe]*)*)(\r\n|\ufffe|\Z)")
+_LINE = re.compile(r"([^\r\ufffe]*(?:\r(?!\n)[^\r\ufffe]*)*)(\r\n|\ufffe|\Z)")
 # No typed line is wider; a bound on what a damaged file's positions can ask for.
 _MAX_BLANKS = 200
 

@@ -13,7 +13,6 @@ import html
 import re
 from typing import Any
 
-from cablegram import _regex
 from cablegram.format.markup import unmark, unmark_with_lines
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import (
@@ -27,15 +26,15 @@ from cablegram.model import Defect, NotACableError
 FORMAT = "wikileaks-html"
 
 # What the page reader finds (the specification of _blocks and _search below).
-_PRE = _regex.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S | re.I)
-_TABLE = _regex.compile(r"<table class=['\"]cable['\"]>(.*?)</table>", re.S | re.I)
-_TH = _regex.compile(r"<th\b[^>]*>(.*?)</th>", re.S | re.I)
-_TD = _regex.compile(r"<td\b[^>]*>(.*?)</td>", re.S | re.I)
-_TITLE_ATTR = _regex.compile(r"title=['\"]([^'\"]*)['\"]")
-_TAG = _regex.compile(r"<[^>]+>")
-_VIEWING = _regex.compile(r"<h3>\s*Viewing cable ([^,<]+),\s*(.*?)\s*</h3>", re.S | re.I)
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S | re.I)
+_TABLE = re.compile(r"<table class=['\"]cable['\"]>(.*?)</table>", re.S | re.I)
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S | re.I)
+_TD = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S | re.I)
+_TITLE_ATTR = re.compile(r"title=['\"]([^'\"]*)['\"]")
+_TAG = re.compile(r"<[^>]+>")
+_VIEWING = re.compile(r"<h3>\s*Viewing cable ([^,<]+),\s*(.*?)\s*</h3>", re.S | re.I)
 # <br> inside a pre is followed by the &#x000A; it duplicates (09LAPAZ96).
-_BR_NEWLINE = _regex.compile(r"<br\s*/?>(?=\s*(?:&#x0*A;|&#10;|\n))", re.I)
+_BR_NEWLINE = re.compile(r"<br\s*/?>(?=\s*(?:&#x0*A;|&#10;|\n))", re.I)
 
 # Table heading -> standard metadata key (see Document).
 _COLUMNS = {
@@ -51,15 +50,15 @@ _COLUMNS = {
 # tag after it, each a short case-insensitive pattern that starts with "<" (what
 # _PRE, _TABLE and _VIEWING match, without trying the lazy middle at every
 # character of the page).
-_PRE_OPEN = _regex.compile(r"<(?i:pre)\b[^>]*>")
-_PRE_CLOSE = _regex.compile(r"</(?i:pre)>")
-_TABLE_OPEN = _regex.compile(r"<(?i:table class=)['\"](?i:cable)['\"]>")
-_TABLE_CLOSE = _regex.compile(r"</(?i:table)>")
-_TH_OPEN = _regex.compile(r"<(?i:th)\b[^>]*>")
-_TH_CLOSE = _regex.compile(r"</(?i:th)>")
-_TD_OPEN = _regex.compile(r"<(?i:td)\b[^>]*>")
-_TD_CLOSE = _regex.compile(r"</(?i:td)>")
-_H3_OPEN = _regex.compile(r"<(?i:h3)>")
+_PRE_OPEN = re.compile(r"<(?i:pre)\b[^>]*>")
+_PRE_CLOSE = re.compile(r"</(?i:pre)>")
+_TABLE_OPEN = re.compile(r"<(?i:table class=)['\"](?i:cable)['\"]>")
+_TABLE_CLOSE = re.compile(r"</(?i:table)>")
+_TH_OPEN = re.compile(r"<(?i:th)\b[^>]*>")
+_TH_CLOSE = re.compile(r"</(?i:th)>")
+_TD_OPEN = re.compile(r"<(?i:td)\b[^>]*>")
+_TD_CLOSE = re.compile(r"</(?i:td)>")
+_H3_OPEN = re.compile(r"<(?i:h3)>")
 
 
 def _blocks(

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, cast
 
-from cablegram import _regex
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
 from cablegram.model import NotACableError
@@ -29,18 +28,18 @@ from cablegram.model import NotACableError
 FORMAT = "cablegate-csv"
 COLUMNS = ("rownum", "date", "refid", "origin", "classification", "references", "header", "content")
 
-_ESCAPE = _regex.compile(r"\\(.)", re.S)
+_ESCAPE = re.compile(r"\\(.)", re.S)
 # A bare (unquoted) field.
-_BARE = _regex.compile(r'[^,"\n]*')
-_ROW_START = _regex.compile(rb'^"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
-_HEADING = _regex.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
+_BARE = re.compile(r'[^,"\n]*')
+_ROW_START = re.compile(rb'^"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
+_HEADING = re.compile(r"^\W*(?:rownum|id|row)\W*,", re.I)
 # Quote characters that change state: every '"' not preceded by an escape.
-_ESCAPED_PAIR = _regex.compile(rb"\\.", re.S)
+_ESCAPED_PAIR = re.compile(rb"\\.", re.S)
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 BLOCK_BYTES = 1 << 20
-_BLANK_LINE = _regex.compile(rb"[ \t\r\x0b\x0c]*+(\n|\Z)")
+_BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*+(\n|\Z)")
 # A line inside an open quote that starts like a new record (iter_records cuts there).
-_ROW_INSIDE = _regex.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
+_ROW_INSIDE = re.compile(rb'\n"?\d+"?,"?\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"?,')
 
 
 def looks_like_csv(head: str) -> bool:

@@ -12,18 +12,18 @@ metadata keeps them, and a source defect records the change.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from cablegram import _regex
 from cablegram.model import Defect
 
-_PARTIAL = _regex.compile(
+_PARTIAL = re.compile(
     r"\s*This record is a partial extract of the original cable\.\s*"
     r"The full text of the original cable is not available\.[ \t]*\n?",
 )
-_BARE_TIME = _regex.compile(r"\s*(\d{6}Z [A-Z][a-z]{2} \d{2})[ \t]*(?:\n|$)")
-_INJECTED_DATE = _regex.compile(
+_BARE_TIME = re.compile(r"\s*(\d{6}Z [A-Z][a-z]{2} \d{2})[ \t]*(?:\n|$)")
+_INJECTED_DATE = re.compile(
     r"\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
     r"(\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d{2})[ \t]*\n"
 )
@@ -71,8 +71,8 @@ def take_injected_date(text: str, metadata: dict[str, Any]) -> tuple[str, list[D
 # The two numeric patterns the sources use, read without strptime (which is slow);
 # anything these do not settle goes to strptime.
 _NUMERIC_PATTERNS = {
-    "%Y-%m-%d %H:%M": (_regex.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{2})"), (0, 1, 2)),
-    "%m/%d/%Y %H:%M": (_regex.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})"), (2, 0, 1)),
+    "%Y-%m-%d %H:%M": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{2})"), (0, 1, 2)),
+    "%m/%d/%Y %H:%M": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})"), (2, 0, 1)),
 }
 
 

@@ -13,7 +13,6 @@ import html
 import re
 from typing import Any
 
-from cablegram import _regex
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes
 from cablegram.format.sources.telegram import base_metadata, normalize_newlines
@@ -21,22 +20,22 @@ from cablegram.model import NotACableError
 
 FORMAT = "plusd-html"
 
-_SYNOPSIS = _regex.compile(r"<table id=\"synopsis\">(.*?)</table>", re.S)
-_TITLE_ROW = _regex.compile(r"<td colspan=\"2\"[^>]*>(.*?)</td>", re.S)
-_FIELD = _regex.compile(
+_SYNOPSIS = re.compile(r"<table id=\"synopsis\">(.*?)</table>", re.S)
+_TITLE_ROW = re.compile(r"<td colspan=\"2\"[^>]*>(.*?)</td>", re.S)
+_FIELD = re.compile(
     r"<div class=\"s_key\">(.*?)</div>\s*<div class=\"s_val\"[^>]*?(?:title=\"[^\"]*\")?[^>]*>(.*?)</div>",
     re.S,
 )
-_PANE = _regex.compile(
+_PANE = re.compile(
     r"<div class=\"pane-header\">([^<]*)</div><div class=\"pane-content\">"
     r"<div class=\"text-content\">(.*?)</div>",
     re.S,
 )
-_TAG_LINK = _regex.compile(r"qftags=([A-Za-z0-9]+)")
-_TAG = _regex.compile(r"<[^>]+>")
+_TAG_LINK = re.compile(r"qftags=([A-Za-z0-9]+)")
+_TAG = re.compile(r"<[^>]+>")
 _CONTENT_PANES = ("Raw content", "Content")
 # PlusD appends its current markings after the telegram ("*** Current Classification ***").
-_TRAILER = _regex.compile(r"(?:\n[ \t]*\*\*\*[^\n]*)+\s*$")
+_TRAILER = re.compile(r"(?:\n[ \t]*\*\*\*[^\n]*)+\s*$")
 
 
 def is_plusd_page(text: str) -> bool:

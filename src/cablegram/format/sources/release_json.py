@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from cablegram import _regex
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes
 from cablegram.format.sources.telegram import base_metadata
@@ -47,35 +46,35 @@ LINE_BREAKS_RESTORED = "LINE_BREAKS_RESTORED"
 # that starts with optional blanks at every position.
 _MARK_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz(")
 _GLUED_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,.)")
-_SUBJECT_WORD = _regex.compile(r"(?:SUBJECT|Subject|SUBJ):")
-_DASH_RUN = _regex.compile(r"---+")
-_EO_TAGS = _regex.compile(r"[ \t](?<=\S[ \t])[ \t]*(?=TAGS\b|Tags:)")
+_SUBJECT_WORD = re.compile(r"(?:SUBJECT|Subject|SUBJ):")
+_DASH_RUN = re.compile(r"---+")
+_EO_TAGS = re.compile(r"[ \t](?<=\S[ \t])[ \t]*(?=TAGS\b|Tags:)")
 # Heading text before a rule: the upper-case words after the last double space.
-_HEADING = _regex.compile(r"[ \t]{2,}([^a-z\n]{1,80}?)[ \t]*\n(-{3,})\n$")
-_RULE_LINE = _regex.compile(r"-{3,}\n")  # at the start; after a line end:
-_RULE_AFTER_BREAK = _regex.compile(r"\n(?=(-{3,}\n))")
-_BLANK_RUN = _regex.compile(r"\n\n\n+")
-_MULTISPACE = _regex.compile(r"[ \t][ \t]+")
-_PLAIN_PARA = _regex.compile(r"[ \t][ \t]+(?=\d{1,2}\.\s+(?:\(|[A-Z]))")
-_FIRST_PARA = _regex.compile(r"¶?\d{1,2}\.\s")  # at the start, or after a line end:
-_NEXT_PARA = _regex.compile(r"\n¶?\d{1,2}\.\s")
+_HEADING = re.compile(r"[ \t]{2,}([^a-z\n]{1,80}?)[ \t]*\n(-{3,})\n$")
+_RULE_LINE = re.compile(r"-{3,}\n")  # at the start; after a line end:
+_RULE_AFTER_BREAK = re.compile(r"\n(?=(-{3,}\n))")
+_BLANK_RUN = re.compile(r"\n\n\n+")
+_MULTISPACE = re.compile(r"[ \t][ \t]+")
+_PLAIN_PARA = re.compile(r"[ \t][ \t]+(?=\d{1,2}\.\s+(?:\(|[A-Z]))")
+_FIRST_PARA = re.compile(r"¶?\d{1,2}\.\s")  # at the start, or after a line end:
+_NEXT_PARA = re.compile(r"\n¶?\d{1,2}\.\s")
 
-_FL1 = _regex.compile(r"^(VZCZC[A-Z]{3}\d{3,4})[ \t]*")
+_FL1 = re.compile(r"^(VZCZC[A-Z]{3}\d{3,4})[ \t]*")
 # Blanks before a line are taken from the first blank of a run only
 # ((?<![ \t])): from each, [ \t]* would take the rest of the run every time.
-_FL3 = _regex.compile(r"(?:(?<![ \t])[ \t]+)?(DE R[A-Z]{3,5} #)")
-_FL4 = _regex.compile(r"(?:(?<![ \t])[ \t]+)?(ZN[YR] [A-Z]{5} ZZH)[ \t]*")
-_FL5 = _regex.compile(
+_FL3 = re.compile(r"(?:(?<![ \t])[ \t]+)?(DE R[A-Z]{3,5} #)")
+_FL4 = re.compile(r"(?:(?<![ \t])[ \t]+)?(ZN[YR] [A-Z]{5} ZZH)[ \t]*")
+_FL5 = re.compile(
     r"(?:(?<![ \t])[ \t]+)?(?<![A-Z0-9])((?:[ZOPRYW] )*[ZOPRYW] \d{6}Z [A-Z]{3} \d{2})((?: Z[A-Z]{2}\d?)*)[ \t]*"
 )
-_GLUED_RI = _regex.compile(r"(?<=[A-Za-z0-9])(R[A-Z]{3,6}/)")
+_GLUED_RI = re.compile(r"(?<=[A-Za-z0-9])(R[A-Z]{3,6}/)")
 
 
 @cache
 def _glued_precedence() -> re.Pattern[str]:
     """A per-addressee precedence word (and serial) glued to the next addressee."""
     words = sorted((w for w in PRECEDENCE_WORDS if " " not in w), key=len, reverse=True)
-    return _regex.compile(rf"\b((?:{'|'.join(words)})(?: \d{{1,5}})?)(?=[A-Z])")
+    return re.compile(rf"\b((?:{'|'.join(words)})(?: \d{{1,5}})?)(?=[A-Z])")
 
 
 def restore_body(body: str) -> str:

@@ -13,7 +13,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from cablegram import _regex
 from cablegram.format.markup import unmark, unmark_with_lines
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.lexicon import CLASSIFICATION_WORDS
@@ -22,17 +21,17 @@ from cablegram.model import Defect, NotACableError
 _BOM = "\ufeff"
 _TEXT_BYTES = bytes([9, 10, 12, 13, *range(32, 256)])
 # Archive reference ids as used in file names: 05ISTANBUL890, 1973STATE097844_b.
-_REF_ID = _regex.compile(r"(?:\d{2}|\d{4})[A-Z][A-Z0-9]*?\d+(?:_[a-z0-9]+)?")
+_REF_ID = re.compile(r"(?:\d{2}|\d{4})[A-Z][A-Z0-9]*?\d+(?:_[a-z0-9]+)?")
 # FL1 start-of-message, FL5 precedence + DTG, FM line (FORMAT §2.2, §2.6, §2.7).
-_FL1 = _regex.compile(r"^VZCZC", re.M)
-_DTG_LINE = _regex.compile(r"^[ZOPRYW](?: ?[ZOPRYW])* ?\d{6} ?Z [A-Z]{3} \d{2}\b", re.M)
-_FM_LINE = _regex.compile(r"^FM ", re.M)
+_FL1 = re.compile(r"^VZCZC", re.M)
+_DTG_LINE = re.compile(r"^[ZOPRYW](?: ?[ZOPRYW])* ?\d{6} ?Z [A-Z]{3} \d{2}\b", re.M)
+_FM_LINE = re.compile(r"^FM ", re.M)
 # Text-zone keywords that only a cable has at the start of a line.
-_CABLE_LINE = _regex.compile(
+_CABLE_LINE = re.compile(
     r"^[ \t]*(?:TAGS\b|SUBJECT:|SUBJ:|REF:|Classified By:|SIPDIS)|E\.\s?O\.\s?1\d{4}\b|\bTAGS:",
     re.M | re.I,
 )
-_MARKUP = _regex.compile(r"</?(?:code|pre|a)\b|\]\(#|&#x?[0-9A-Fa-f]+;", re.I)
+_MARKUP = re.compile(r"</?(?:code|pre|a)\b|\]\(#|&#x?[0-9A-Fa-f]+;", re.I)
 _DETECT_SPAN = 16384
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cablegram import _regex
 from cablegram.format.drafts import DRAFT_FORMAT, field_of
 from cablegram.format.render import MONTHS, created_datetime, render_located
 from cablegram.lexicon.marks import parse_mark
@@ -78,7 +78,7 @@ def needs_classification(rule: Rule) -> Rule:
     return rule
 
 
-_DTG = _regex.compile(r"^(\d{2})(\d{2})(\d{2})Z ([A-Z]{3}) (\d{2})\b")
+_DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})Z ([A-Z]{3}) (\d{2})\b")
 
 
 def parse_dtg(written: str) -> datetime | None:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from cablegram import _regex
 from cablegram.format.parse.message import CORRECTED_COPY
 from cablegram.format.validate._common import (
     ERROR,
@@ -20,9 +19,9 @@ from cablegram.model import Classification
 
 # Operating signals that mark a corrected, repeated or re-sent transmission:
 # such copies are filed later than their DTG (FORMAT §2.4/2.5).
-_RESENT_SIGNALS = _regex.compile(r"\b(ZDS|ZDK|CCY|ZUI|TAO)\b")
-_CORRECTED_SIGNALS = _regex.compile(r"\b(ZDS|CCY|TAO)\b")
-_FL4_FORM = _regex.compile(r"^(?P<sw>ZNR|ZNY) (?P<cls>([UECST])\3{4})\b")
+_RESENT_SIGNALS = re.compile(r"\b(ZDS|ZDK|CCY|ZUI|TAO)\b")
+_CORRECTED_SIGNALS = re.compile(r"\b(ZDS|CCY|TAO)\b")
+_FL4_FORM = re.compile(r"^(?P<sw>ZNR|ZNY) (?P<cls>([UECST])\3{4})\b")
 
 
 def _signals(ctx: Context) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
 
-from cablegram import _regex, lexicon
+from cablegram import lexicon
 from cablegram.format.validate._common import (
     ERROR,
     WARNING,
@@ -22,8 +23,8 @@ from cablegram.format.validate._common import (
 from cablegram.lexicon.eo import in_force
 from cablegram.model import Classification
 
-_REF_ID = _regex.compile(r"^(\d{2})([A-Z]{3,17})(\d{1,7})$")
-_REASON = _regex.compile(r"^(1\.[45])\(([a-z])\)$")
+_REF_ID = re.compile(r"^(\d{2})([A-Z]{3,17})(\d{1,7})$")
+_REASON = re.compile(r"^(1\.[45])\(([a-z])\)$")
 # A grace period after each change of order (FORMAT R21): drafters kept the old
 # number for months.
 _EO_GRACE_DAYS = 120

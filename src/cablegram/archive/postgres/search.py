@@ -53,6 +53,19 @@ class _Query:
     params: tuple[object, ...]
     views: bool  # text matches also come from release views
     index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
+    doc: str | None = None  # the tsquery searched over the text vectors (``doc``)
+    head: str | None = None  # and the one over the subject's (``head``)
+
+    def text(self, alias: str = "") -> str:
+        """The text match over a table of vectors (``fts``, ``fts_public``,
+        ``views``; ``alias.`` names it), whose constants are ``t.d``/``t.h``."""
+        parts = [f"{alias}doc @@ t.d" if self.doc else "", f"{alias}head @@ t.h" if self.head else ""]
+        return " AND ".join(p for p in parts if p)
+
+    def constants(self) -> tuple[str, list[object]]:
+        """The FROM item ``t`` binding the tsqueries once, and its parameters."""
+        return "(SELECT %s::tsquery AS q, %s::tsquery AS d, %s::tsquery AS h) t", [
+            self.match, self.doc, self.head]
 
 
 def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
@@ -94,14 +107,16 @@ class SearchQueries:
             # reads it (views included), and nothing hidden (tiers.py).
             tier = Reader(full=self.reader.full(), text=_tier_text)
             sql = compile_tree(plan.tree, tier)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX,
+                          sql.doc, sql.head)  # fmt: skip
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
             text=self._view_text if views else None,
         )
         sql: SqlPlan = compile_tree(plan.tree, reader)
-        return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None)
+        return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None,
+                      doc=sql.doc, head=sql.head)  # fmt: skip
 
     def _from_where(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -118,23 +133,48 @@ class SearchQueries:
             pp = [bound for span in spans for bound in span]
         if q.match is None:
             return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
+        consts, tp = q.constants()
+        if not q.views:
+            sql = (
+                f" FROM {consts} CROSS JOIN {q.index} f"
+                " JOIN cables c ON c.rowid = f.rowid"
+                f" WHERE {q.text('f.')} AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+            )
+            # Both indexes keep the subject's vector (head) that ranking reads.
+            return sql, [*tp, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+        case, cp = self.reader.view_case()
+        sql = (
+            f" FROM {consts} CROSS JOIN LATERAL"
+            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
+            f" FROM fts WHERE {q.text()} UNION ALL SELECT cable, level,"
+            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE {q.text()}) m"
+            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
+        )
+        return sql, [*tp, *wp, *cp, *pp], "m.score"
+
+    def _known(self, q: _Query, rowids: tuple[int, ...]) -> tuple[str, list[object], str]:
+        """FROM/WHERE of matches already listed (a narrow result's every
+        match, :meth:`measure`), its parameters and the rank expression: the
+        text is not matched again (a phrase reads each candidate's whole
+        vector), only the subject's vector is read, to rank."""
+        if q.match is None:
+            return " FROM cables c WHERE c.rowid = ANY(%s)", [list(rowids)], "0.0"
         if not q.views:
             sql = (
                 f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
-                " JOIN cables c ON c.rowid = f.rowid"
-                f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+                " JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s)"
             )
-            # Both indexes keep the subject's vector (head) that ranking reads.
-            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+            return sql, [q.match, list(rowids)], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
-            " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
-            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
-            " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
-            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE doc @@ t.q) m"
-            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
+            " FROM (SELECT %s::tsquery AS q) t CROSS JOIN cables c"
+            f" CROSS JOIN LATERAL (SELECT ({case}) AS v) s"
+            f" LEFT JOIN fts f ON f.rowid = c.rowid AND s.v = {FULL_VIEW}"
+            " LEFT JOIN views w ON w.cable = c.rowid AND w.level = s.v"
+            " WHERE c.rowid = ANY(%s)"
         )
-        return sql, [q.match, *wp, *cp, *pp], "m.score"
+        score = f"ts_rank({_WEIGHTS}, coalesce(f.head, w.head), t.q)"
+        return sql, [q.match, *cp, list(rowids)], score
 
     def _matching(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -193,7 +233,10 @@ class SearchQueries:
         if sort == "rank" and q.match is not None and measure.sample:
             return Page(self._sample_page(q, measure.rowids or (), limit, offset),
                         approximate_rank=True)  # fmt: skip
-        frm, params, score = self._from_where(q)
+        if q.match is not None and measure.rowids is not None and not measure.sample:
+            frm, params, score = self._known(q, measure.rowids)
+        else:
+            frm, params, score = self._from_where(q)
         if not (sort == "rank" and q.match is not None):
             score = "0.0"
         rows = self.conn.execute(

@@ -206,14 +206,17 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     @contextmanager
     def ingesting(self) -> Iterator[None]:
-        """After an ingest, refresh the planner's statistics of the tables it
-        filled: a bulk load outruns autovacuum's, and plans made from the
-        empty tables' (a sequential scan for a reference lookup) cost
-        hundreds of milliseconds per query on 250,000 cables."""
+        """After an ingest, merge the text indexes' pending lists
+        (schema.PENDING_LISTS) and refresh the planner's statistics of the
+        tables it filled: a bulk load outruns autovacuum's, and plans made
+        from the empty tables' (a sequential scan for a reference lookup)
+        cost hundreds of milliseconds per query on 250,000 cables."""
         yield
         if not self.read_only:
+            for index in schema.PENDING_LISTS:
+                self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views")  # fmt: skip
+                      *schema.ACCESS_TABLES, "views", tiers.INDEX)  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
 
     def _drop_views(self, rowid: int, level: int | None = None) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cablegram.archive import tree as t
+from cablegram.archive.postgres.writer import pair_keys
 
 Fragment = tuple[str, tuple[object, ...]]
 
@@ -45,6 +46,7 @@ class SqlPlan:
     params: tuple[object, ...] = ()
     doc: str | None = None
     head: str | None = None
+    pairs: tuple[int, ...] = ()  # keys of the phrases' word pairs (fts.pairs, writer.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,7 @@ def compile_tree(root: t.Node, reader: Reader) -> SqlPlan:
     neg: list[str] = []
     body: list[str] = []  # positive conjuncts that are not subject-only
     head: list[str] = []  # subject-only ones, without the label (``fts.head``)
+    pairs: set[int] = set()
     rest: list[t.Node] = []
     for node in conjuncts:
         if (query := tsquery(node)) is not None:
@@ -184,6 +187,8 @@ def compile_tree(root: t.Node, reader: Reader) -> SqlPlan:
                 head.append(str(tsquery(replace(node, subject=False))))
             else:
                 body.append(query)
+                if isinstance(node, t.Terms):  # (the last word of a prefix is no word)
+                    pairs.update(pair_keys(node.tokens[:-1] if node.prefix else node.tokens))
         elif isinstance(node, t.Not) and (query := tsquery(node.item)) is not None:
             neg.append(query)
         else:
@@ -200,4 +205,4 @@ def compile_tree(root: t.Node, reader: Reader) -> SqlPlan:
         rest = list(conjuncts)
     compiler = _Compiler(reader)
     where = " AND ".join(compiler.sql(n) for n in rest) or "TRUE"
-    return SqlPlan(match, where, tuple(compiler.params), doc, heads)
+    return SqlPlan(match, where, tuple(compiler.params), doc, heads, tuple(sorted(pairs)))

@@ -55,17 +55,20 @@ class _Query:
     index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
     doc: str | None = None  # the tsquery searched over the text vectors (``doc``)
     head: str | None = None  # and the one over the subject's (``head``)
+    pairs: tuple[int, ...] = ()  # keys every match's ``fts.pairs`` holds
 
-    def text(self, alias: str = "") -> str:
+    def text(self, alias: str = "", *, pairs: bool = False) -> str:
         """The text match over a table of vectors (``fts``, ``fts_public``,
-        ``views``; ``alias.`` names it), whose constants are ``t.d``/``t.h``."""
-        parts = [f"{alias}doc @@ t.d" if self.doc else "", f"{alias}head @@ t.h" if self.head else ""]
+        ``views``; ``alias.`` names it; ``pairs``: it is ``fts``, which
+        holds them), whose constants are ``t.d``, ``t.h``, ``t.p``."""
+        parts = [f"{alias}doc @@ t.d" if self.doc else "", f"{alias}head @@ t.h" if self.head else "",
+                 f"{alias}pairs @> t.p" if pairs and self.pairs else ""]  # fmt: skip
         return " AND ".join(p for p in parts if p)
 
     def constants(self) -> tuple[str, list[object]]:
         """The FROM item ``t`` binding the tsqueries once, and its parameters."""
-        return "(SELECT %s::tsquery AS q, %s::tsquery AS d, %s::tsquery AS h) t", [
-            self.match, self.doc, self.head]
+        return ("(SELECT %s::tsquery AS q, %s::tsquery AS d, %s::tsquery AS h,"
+                " %s::integer[] AS p) t", [self.match, self.doc, self.head, list(self.pairs)])  # fmt: skip
 
 
 def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
@@ -108,7 +111,7 @@ class SearchQueries:
             tier = Reader(full=self.reader.full(), text=_tier_text)
             sql = compile_tree(plan.tree, tier)
             return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX,
-                          sql.doc, sql.head)  # fmt: skip
+                          sql.doc, sql.head, sql.pairs)  # fmt: skip
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
@@ -116,7 +119,7 @@ class SearchQueries:
         )
         sql: SqlPlan = compile_tree(plan.tree, reader)
         return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None,
-                      doc=sql.doc, head=sql.head)  # fmt: skip
+                      doc=sql.doc, head=sql.head, pairs=sql.pairs)  # fmt: skip
 
     def _from_where(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -138,7 +141,7 @@ class SearchQueries:
             sql = (
                 f" FROM {consts} CROSS JOIN {q.index} f"
                 " JOIN cables c ON c.rowid = f.rowid"
-                f" WHERE {q.text('f.')} AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+                f" WHERE {q.text('f.', pairs=q.index == 'fts')} AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
             )
             # Both indexes keep the subject's vector (head) that ranking reads.
             return sql, [*tp, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
@@ -146,7 +149,7 @@ class SearchQueries:
         sql = (
             f" FROM {consts} CROSS JOIN LATERAL"
             f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
-            f" FROM fts WHERE {q.text()} UNION ALL SELECT cable, level,"
+            f" FROM fts WHERE {q.text(pairs=True)} UNION ALL SELECT cable, level,"
             f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE {q.text()}) m"
             f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
         )

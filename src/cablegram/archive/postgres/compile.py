@@ -7,7 +7,11 @@ backends index (tree.tokens), so a word is the lexeme ``'word'``, a phrase
 and a subject-only term the same with weight ``A`` (writer.py indexes the
 subject with weight A).  Top-level conjuncts a tsquery can express are
 merged into one that drives the query (the GIN index) and ranks it; the
-rest become predicates, as on SQLite (archive/sqlite/compile.py).
+rest become predicates, as on SQLite (archive/sqlite/compile.py).  Of the
+merged ones, subject-only terms are searched in the subject's own vector
+(``head``, no label needed), the others in ``doc``; a phrase also yields the
+keys of its word pairs (``fts.pairs``), which narrow its candidates before
+their positions are read.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import psycopg
 
 from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
-from cablegram.archive.broad import Measure, sample_spans, scaled_total
+from cablegram.archive.broad import Measure, likely_narrow, sample_spans, scaled_total
 from cablegram.archive.facets import Facets
 from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
@@ -214,14 +214,21 @@ class SearchQueries:
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             return Measure(self.count(plan), True)
-        first = self._rowid_list(sql, params, broad.BROAD + 1)
-        if len(first) <= broad.BROAD:
+        # The first matches in rowid order (a phrase's are each read whole to
+        # check positions: as few as say whether the result is broad).
+        first = self._rowid_list(sql, params, broad.PROBE + 1)
+        if len(first) <= broad.PROBE:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        if likely_narrow(top, first):  # read on up to BROAD, after the first ones
+            rest = self._matching(q, [(first[-1] + 1, top)])
+            first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
+            if len(first) <= broad.BROAD:
+                return Measure(len(first), True, tuple(first))
         spans = sample_spans(top, first)
         if spans is None:  # the sample would cover most of the archive: list every match
-            every = tuple(self._rowid_list(sql, params))
-            return Measure(len(every), True, every)
+            first += self._rowid_list(*self._matching(q, [(first[-1] + 1, top)]))
+            return Measure(len(first), True, tuple(first))
         found = self._rowid_list(*self._matching(q, spans))
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)

@@ -237,7 +237,8 @@ def ingest(location: str, dump: str, processes: int, workers: int) -> dict[str, 
     print(f"ingest: {cables} cables in {seconds:.1f}s = {rate:.0f} cables/s"
           f" ({processes} process(es) x {workers} parser(s))")  # fmt: skip
     figures = {"rate": rate, "seconds": seconds, "rss": max(peak, workers_peak)}
-    print(f"ingest peak RSS: ingest processes {peak:.0f} MB, parser processes {workers_peak:.0f} MB")
+    print(f"ingest peak RSS: an ingest process {peak:.0f} MB, any process of the ingest"
+          f" (parsers included) {workers_peak:.0f} MB")  # fmt: skip
     if isinstance(server, ServerMemory) and server.seen:
         figures["server_rss"] = server.rss
         print(f"ingest peak RSS of a PostgreSQL backend: {server.rss:.0f} MB"

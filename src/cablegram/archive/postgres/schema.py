@@ -233,12 +233,18 @@ def _v5_deliveries(conn: psycopg.Connection) -> None:
 # cable, and a search never reads through one.  ``fts.pairs`` holds the keys
 # of the cable's adjacent word pairs (writer.pair_keys), GIN-indexed: a
 # phrase's candidates are the cables holding all its pairs, not all its
-# words (common words: most of the archive, each vector read whole).
+# words (common words: most of the archive, each vector read whole).  The
+# keys stay in the row (STORAGE MAIN, rows out of line only past 8 KB: then
+# ``doc`` goes first): a plan that tests them row by row (the planner does
+# not count reading a value out of line) must not read ~2 KB from TOAST
+# storage for each.
 V6_SEARCH = """
 CREATE INDEX IF NOT EXISTS fts_head ON fts USING gin (head) WITH (fastupdate = off);
 CREATE INDEX IF NOT EXISTS views_head ON views USING gin (head) WITH (fastupdate = off);
 CREATE INDEX IF NOT EXISTS fts_public_head ON fts_public USING gin (head) WITH (fastupdate = off);
 ALTER TABLE fts ADD COLUMN IF NOT EXISTS pairs INTEGER[] NOT NULL DEFAULT '{}';
+ALTER TABLE fts ALTER COLUMN pairs SET STORAGE MAIN;
+ALTER TABLE fts SET (toast_tuple_target = 8160);
 """
 _BACKFILL = 2000  # vectors read per statement by migration 6
 

@@ -203,6 +203,8 @@ class ServerMemory:
                             status = dict(line.split(":", 1) for line in f if ":" in line)
                     except OSError:
                         continue
+                    if "VmHWM" not in status or "RssAnon" not in status:
+                        continue  # (a backend exiting)
                     self.seen += 1
                     self.rss = max(self.rss, int(status["VmHWM"].split()[0]) / 1024)
                     self.private = max(self.private, int(status["RssAnon"].split()[0]) / 1024)

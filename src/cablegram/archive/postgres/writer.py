@@ -17,7 +17,8 @@ reading first and writing later:
 3. *write*: the copies, the derived rows and the text to index are streamed
    with COPY (the cables' fields into a staging table, then one UPDATE ...
    FROM); the full-text vectors are built by PostgreSQL from the texts cut
-   into the tokens the query side uses (:func:`index_text`).
+   into the tokens the query side uses (:func:`index_text`), the keys of
+   their word pairs here (:func:`pair_keys`: what phrases are searched by).
 """
 
 from __future__ import annotations

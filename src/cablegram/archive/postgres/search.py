@@ -217,13 +217,18 @@ class SearchQueries:
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             return Measure(self.count(plan), True)
-        # The first matches in rowid order (a phrase's are each read whole to
-        # check positions: as few as say whether the result is broad).
-        first = self._rowid_list(sql, params, broad.PROBE + 1)
-        if len(first) <= broad.PROBE:
+        # The first matches in rowid order.  A phrase's are each read whole to
+        # check positions, in rowid order: as few as say whether the result
+        # is broad (PROBE, as on SQLite).  Other text is answered by the GIN
+        # index alone, in one bitmap, when the planner is asked for enough
+        # (BROAD) — asked for fewer, it walks the table in rowid order and
+        # reads each row's vector, which it does not know to be costly.
+        probe = broad.PROBE if q.pairs else broad.BROAD
+        first = self._rowid_list(sql, params, probe + 1)
+        if len(first) <= probe:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
-        if likely_narrow(top, first):  # read on up to BROAD, after the first ones
+        if probe < broad.BROAD and likely_narrow(top, first):  # read on up to BROAD
             rest = self._matching(q, [(first[-1] + 1, top)])
             first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
             if len(first) <= broad.BROAD:

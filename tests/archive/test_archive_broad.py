@@ -51,7 +51,9 @@ def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_broad_results_estimate_the_total_and_rank_a_sample(
     backend: str, small_thresholds: None, query: str, request: pytest.FixtureRequest
 ) -> None:
-    dev: Archive = request.getfixturevalue("dev_archive" if backend == "sqlite" else "pg_dev_archive")
+    dev: Archive = request.getfixturevalue(
+        "dev_archive" if backend == "sqlite" else "pg_dev_archive"
+    )
     exact = dev.search(query, limit=0, exact=True)
     every = {d["id"] for d in exact.dicts()}
     assert exact.total_exact and exact.total == len(every) > broad.BROAD
@@ -82,9 +84,7 @@ def test_broad_results_estimate_the_total_and_rank_a_sample(
 
 
 @pytest.mark.parametrize("query", ["detainees", "visa", '"the embassy"'])
-def test_narrow_results_stay_exact(
-    dev: Archive, small_thresholds: None, query: str
-) -> None:
+def test_narrow_results_stay_exact(dev: Archive, small_thresholds: None, query: str) -> None:
     # More than PROBE matches, up to BROAD: read on after the first ones and
     # counted.  '"the embassy"' matches more than BROAD, but too sparsely for
     # a sample to save work: listed in full.

@@ -49,7 +49,8 @@ def test_a_phrase_is_found_whatever_the_text(
     path = tmp_path / "cable.txt"
     path.write_text(
         "UNCLASSIFIED\n\nE.O. 12958: N/A\nTAGS: PREL\nSUBJECT: A TEST OF PHRASES\n\n1. "
-        + body + "\n",
+        + body
+        + "\n",
         encoding="utf-8",
     )
     with Archive(url) as archive:

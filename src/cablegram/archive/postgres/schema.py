@@ -287,8 +287,11 @@ MIGRATIONS: list[Migration] = [
         "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
         _v5_deliveries,
     ),
-    (6, "GIN indexes of the subjects' text vectors and of word pairs (subject:, phrases)",
-     _v6_search),
+    (
+        6,
+        "GIN indexes of the subjects' text vectors and of word pairs (subject:, phrases)",
+        _v6_search,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

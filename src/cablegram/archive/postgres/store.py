@@ -220,7 +220,8 @@ class PostgresStore(SearchQueries, GraphQueries):
         # time: while one refreshes the statistics, the others need not (an
         # ANALYZE waits for another's, then does the same work again).
         lock = "SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))"
-        if not self.conn.execute(lock, (_ANALYZE_LOCK,)).fetchone()[0]:
+        got = self.conn.execute(lock, (_ANALYZE_LOCK,)).fetchone()
+        if got is None or not got[0]:
             return
         try:
             for index in schema.PENDING_LISTS:

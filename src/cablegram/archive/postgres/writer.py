@@ -28,6 +28,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import psycopg
@@ -94,7 +95,7 @@ def pair_keys(words: list[str] | tuple[str, ...]) -> list[int]:
         return []
     keys = {w: zlib.crc32(w.encode()) for w in set(words)}
     hs = list(map(keys.__getitem__, words))
-    return list({_key(a, b) for a, b in zip(hs, hs[1:])})
+    return list({_key(a, b) for a, b in pairwise(hs)})
 
 
 def _key(a: int, b: int) -> int:
@@ -126,7 +127,6 @@ def vector_pairs(doc: str) -> list[int]:
 def text_pairs(subject: str, body: str) -> list[int]:
     """The pair keys of a cable's texts as ``index_text`` gave them."""
     return list({*pair_keys(_words(subject)), *pair_keys(_words(body))})
-
 
 
 # The cables' fields a batch writes, with their types (stage_cables).

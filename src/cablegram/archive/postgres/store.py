@@ -54,6 +54,8 @@ from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, Write
 _LAYOUT_SETTINGS = ("schema", "caption_bits")
 # A batch that met another writer's locks in a cycle is run again (rare: locks are ordered).
 _RETRIES = 5
+# Held (pg_try_advisory_lock, with the schema's hash) while an ingest refreshes statistics.
+_ANALYZE_LOCK = 0x616E6C7A  # "anlz"
 
 
 class PostgresStore(SearchQueries, GraphQueries):
@@ -206,15 +208,30 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     @contextmanager
     def ingesting(self) -> Iterator[None]:
-        """After an ingest, refresh the planner's statistics of the tables it
-        filled: a bulk load outruns autovacuum's, and plans made from the
-        empty tables' (a sequential scan for a reference lookup) cost
-        hundreds of milliseconds per query on 250,000 cables."""
+        """After an ingest, merge the text indexes' pending lists
+        (schema.PENDING_LISTS) and refresh the planner's statistics of the
+        tables it filled: a bulk load outruns autovacuum's, and plans made
+        from the empty tables' (a sequential scan for a reference lookup)
+        cost hundreds of milliseconds per query on 250,000 cables."""
         yield
-        if not self.read_only:
+        if self.read_only:
+            return
+        # Several processes ingesting into one archive end at about the same
+        # time: while one refreshes the statistics, the others need not (an
+        # ANALYZE waits for another's, then does the same work again).
+        lock = "SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))"
+        got = self.conn.execute(lock, (_ANALYZE_LOCK,)).fetchone()
+        if got is None or not got[0]:
+            return
+        try:
+            for index in schema.PENDING_LISTS:
+                self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views")  # fmt: skip
+                      *schema.ACCESS_TABLES, "views", tiers.INDEX)  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
+        finally:
+            self.conn.execute(
+                "SELECT pg_advisory_unlock(%s, hashtext(current_schema()))", (_ANALYZE_LOCK,))  # fmt: skip
 
     def _drop_views(self, rowid: int, level: int | None = None) -> None:
         if level is None:

@@ -12,7 +12,7 @@ api = pytest.importorskip("mypy.api")
 
 SRC = Path(__file__).parents[2] / "src"
 
-CHECK = '''
+CHECK = """
 from cablegram.archive.postgres.store import PostgresStore
 from cablegram.archive.sqlite.store import SQLiteStore
 from cablegram.archive.store import (
@@ -45,7 +45,7 @@ def consumer(store: Store) -> None:
     fresh = store.fresh()
     store.replace_with(fresh)
     store.on_fields = None
-'''
+"""
 
 
 def test_both_backends_satisfy_the_store_protocols(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from cablegram.access.principal import Principal
 from cablegram.archive.broad import Measure
@@ -334,22 +334,41 @@ class DeliveryRows(Protocol):
 class Store(Protocol):
     """An archive opened for one reader (see the module docstring)."""
 
-    location: str
-    principal: Principal
-    read_only: bool  # every write is refused (ReadOnlyArchive)
-    accounts: AccountStore
-    signins: SignInStore
-    audit: AuditStore
-    decisions: DecisionStore
-    network: NetworkRows
-    deliveries: DeliveryRows  # the cable network's deliveries (network/archived_deliveries.py)
+    # Read-only members are properties: a backend may keep them as plain
+    # attributes or compute them (``principal``), and declares its own
+    # sub-store classes (a settable protocol member would have to be of the
+    # protocol's type exactly).
+    @property
+    def location(self) -> str: ...
+    @property
+    def principal(self) -> Principal: ...
+    @property
+    def read_only(self) -> bool:
+        """Every write is refused (ReadOnlyArchive)."""
+        ...
+
+    @property
+    def accounts(self) -> AccountStore: ...
+    @property
+    def signins(self) -> SignInStore: ...
+    @property
+    def audit(self) -> AuditStore: ...
+    @property
+    def decisions(self) -> DecisionStore: ...
+    @property
+    def network(self) -> NetworkRows: ...
+    @property
+    def deliveries(self) -> DeliveryRows:
+        """The cable network's deliveries (network/archived_deliveries.py)."""
+        ...
+
     # Called after a cable's fields are (re)written, inside the write
     # transaction, with its id: the archive re-applies release decisions.
     on_fields: Callable[[str], None] | None
 
     def close(self) -> None: ...
     def transaction(self) -> AbstractContextManager[None]: ...
-    def for_reader(self, principal: Principal) -> Store: ...
+    def for_reader(self, principal: Principal) -> Self: ...
 
     # settings (JSON values)
     def setting(self, key: str) -> Any: ...
@@ -395,8 +414,13 @@ class Store(Protocol):
     def kept_records(self) -> KeptRecords: ...
     def put_kept_records(self, kept: KeptRecords) -> None: ...
     def checksums(self) -> dict[str, str]: ...
-    def fresh(self) -> Store: ...
-    def replace_with(self, fresh: Store) -> None: ...
+    def fresh(self) -> Self:
+        """An empty archive of the same backend beside this one (reindex, copy)."""
+        ...
+
+    def replace_with(self, fresh: Self) -> None:
+        """Swap ``fresh`` (from :meth:`fresh` of this store) in for this archive."""
+        ...
 
 
 def is_server_url(location: str) -> bool:

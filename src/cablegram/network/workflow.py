@@ -251,7 +251,7 @@ class Network:
 
     def put(self, user: str, *entries: Any) -> None:
         """Add or replace directory entries (stations, collectives, offices, people, relays)."""
-        put = {
+        put: dict[str, Callable[[Any], None]] = {
             "station": self.store.put_station,
             "collective": self.store.put_collective,
             "office": self.store.put_office,

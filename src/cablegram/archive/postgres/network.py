@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cablegram.archive.postgres.connection import one_row
+
 if TYPE_CHECKING:
     from cablegram.archive.postgres.store import PostgresStore
 
@@ -123,12 +125,12 @@ class PostgresNetwork:
     # -- drafts --
     def add_draft(self, data: dict[str, Any], *, state: str, drafter: str) -> int:
         with self.store.transaction():
-            row = self.store.conn.execute(
+            cur = self.store.conn.execute(
                 "INSERT INTO network_drafts (version, state, drafter, data)"
                 " VALUES (1, %s, %s, %s) RETURNING id",
                 (state, drafter, _dumps(data)),
-            ).fetchone()
-            return int(row[0])
+            )
+            return int(one_row(cur, "RETURNING id")[0])
 
     def get_draft(self, draft_id: int) -> tuple[int, dict[str, Any]] | None:
         rows = self._rows("SELECT version, data FROM network_drafts WHERE id = %s", (draft_id,))
@@ -180,7 +182,7 @@ class PostgresNetwork:
     # -- counters --
     def _next(self, sql: str, params: tuple[Any, ...]) -> int:
         with self.store.transaction():
-            return int(self.store.conn.execute(sql, params).fetchone()[0])
+            return int(one_row(self.store.conn.execute(sql, params), "counter")[0])
 
     def next_serial(self, origin: str, year: int) -> int:
         return self._next(

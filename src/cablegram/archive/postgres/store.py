@@ -38,6 +38,7 @@ from cablegram.archive.postgres.audit import PostgresAudit
 from cablegram.archive.postgres.connection import (
     Connections,
     connect,
+    one_row,
     parse_location,
     transaction,
 )
@@ -110,7 +111,7 @@ class PostgresStore(SearchQueries, GraphQueries):
     def close(self) -> None:
         self.conn.close()
         if self._side is not None:
-            self._side.close()  # type: ignore[attr-defined]
+            self._side.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -147,7 +148,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         return f" AND {rule}", params
 
     def views_present(self) -> bool:
-        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM views)").fetchone()[0])
+        return bool(one_row(self.conn.execute("SELECT EXISTS (SELECT 1 FROM views)"), "EXISTS")[0])
 
     def view_of(self, rowid: int) -> int | None:
         if self.reader.owner:
@@ -159,9 +160,12 @@ class PostgresStore(SearchQueries, GraphQueries):
         return None if row is None or row[0] is None else int(row[0])
 
     def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
-        row = self.conn.execute(
-            "SELECT subject, data FROM views WHERE cable = %s AND level = %s", (rowid, level)
-        ).fetchone()
+        row = one_row(
+            self.conn.execute(
+                "SELECT subject, data FROM views WHERE cable = %s AND level = %s", (rowid, level)
+            ),
+            f"view {level} of cable row {rowid}",
+        )
         return row[0], bytes(row[1])
 
     def seen_subject(self, rowid: int, subject: str | None) -> str | None:
@@ -179,7 +183,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         return self.view_row(rowid, view)[1]
 
     def _data(self, rowid: int) -> bytes:
-        row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = %s", (rowid,)).fetchone()
+        row = one_row(
+            self.conn.execute("SELECT data FROM cable_data WHERE rowid = %s", (rowid,)),
+            f"data of cable row {rowid}",
+        )
         return bytes(row[0])
 
     # -- writing --
@@ -333,13 +340,13 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     def disk_bytes(self) -> int:
         """Bytes the archive's tables and indexes take (its schema)."""
-        row = self.conn.execute(
+        cur = self.conn.execute(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
             (self.where.schema,),
-        ).fetchone()
-        return int(row[0])
+        )
+        return int(one_row(cur, "sum")[0])
 
     # -- whole archives --
     def iter_documents(self) -> Iterator[StoredDocument]:
@@ -410,7 +417,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
         return PostgresStore(self.where.with_schema(name), self.principal)
 
-    def replace_with(self, fresh: PostgresStore) -> None:  # type: ignore[override]
+    def replace_with(self, fresh: PostgresStore) -> None:
         """Swap ``fresh``'s schema in for this one's, in one transaction."""
         if self.read_only:
             raise ReadOnlyArchive(f"{self.location}: the archive is opened read-only")
@@ -437,19 +444,10 @@ class _LazyConnections(Connections):
     def __init__(self, location: str) -> None:
         self.location = location
         self.lock = threading.RLock()
-        self._conn: psycopg.Connection | None = None
+        self._conn = None
 
-    @property  # type: ignore[override]
+    @property
     def conn(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.location, create=False)
         return self._conn
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        with self.lock:
-            yield self.conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()

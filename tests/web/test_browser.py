@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from web_fixtures import PASSWORD, SEED_ID, SYNTHETIC, citing_pair
-from web_server import REPO, serving
+from web_server import CHROMIUM, REPO, browser_tests, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "screenshots"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Chromium not installed at /usr/bin/chromium (.ci/install-browser)",
-)
+pytestmark = browser_tests()
 
 
 @pytest.fixture(scope="module")

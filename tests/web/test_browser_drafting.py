@@ -7,20 +7,15 @@ real server (skipped, saying so, only when Chromium is not installed)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from drafting_fixtures import PASSWORD, network_archive
-from web_server import REPO, serving
+from web_server import CHROMIUM, REPO, browser_tests, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "screenshots"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Chromium not installed at /usr/bin/chromium (.ci/install-browser)",
-)
+pytestmark = browser_tests()
 
 
 @pytest.fixture(scope="module")

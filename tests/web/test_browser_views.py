@@ -14,19 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import pytest
 from web_fixtures import EXTRACT, SEED_ID
-from web_server import REPO, serving
+from web_server import CHROMIUM, REPO, browser_tests, serving
 
 from cablegram.archive import Archive
 from cablegram.archive.demo import demo_sources
 from cablegram.format.render import render
 from cablegram.model import from_dict
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "screenshots"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update"]  # fmt: skip
@@ -45,10 +43,7 @@ OLD = from_dict(
     }
 )  # fmt: skip  (constructed: a cable decades before the demo's)
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Chromium not installed at /usr/bin/chromium (.ci/install-browser)",
-)
+pytestmark = browser_tests()
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,3 +73,17 @@ def serving(archive_file: str, *extra: str) -> Iterator[str]:
     command = cablegram_command("serve", "--archive", archive_file, "--port", str(port), *extra)
     with running(command, url):
         yield url
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_tests() -> pytest.MarkDecorator:
+    """The mark of a browser test module: without Chromium the module is
+    skipped on a developer's machine, but under CI (``$CI`` set; .ci/run puts
+    Chromium there with .ci/install-browser) it runs and fails, so a missing
+    browser never passes CI as skips."""
+    return pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="Chromium not installed at /usr/bin/chromium (.ci/install-browser)",
+    )

@@ -18,6 +18,18 @@ release flag change (while the indexed text can still be read back),
 :func:`place` after; :func:`rebuild` when the partial-release setting (which
 changes every cable's public view) changes, and by migration 8.
 
+Field filters (``tag:``, ``caption:``, ``signer:``, ``defect:``, ``to:``,
+``cites:``, ids; ``origin:``, classification, dates) are index lookups; over
+every cable, the public reader's ``caption:NOFORN`` read every NOFORN cable
+to drop them all.  So the tier also holds the public cables' side rows
+(``public_tags``, ``public_captions``, ... : :data:`SIDE`), and
+``cables.pub`` is 1 exactly when the public reader sees the cable (through
+any view), with partial indexes ``WHERE pub = 1`` on the filtered columns
+(:data:`FIELDS_DDL`, migration 9): the public reader's queries name the
+``public_*`` tables and require ``c.pub = 1``, so every lookup they make
+reads public rows only.  :func:`forget` / :func:`place` / :func:`rebuild`
+keep them in step with the text index, in the same transaction.
+
 Other readers search ``fts`` (and ``fts_views``) filtered by the rule, so a
 word found only above their clearance or under captions they lack still
 costs its postings.  A tier per classification ceiling would narrow that: an
@@ -49,6 +61,49 @@ CREATE TABLE IF NOT EXISTS public_tier (cable INTEGER PRIMARY KEY, view INTEGER 
 """
 
 _CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
+
+# The side tables the tier mirrors: table -> the columns a filter reads
+# (the table's own rows, for the public reader's cables only).
+SIDE = {
+    "tags": "cable, value",
+    "captions": "cable, value",
+    "signers": "cable, value",
+    "defects": "cable, value",
+    "addressees": "cable, kind, value",
+    "refs": "cable, ord, cited_key",
+    "cable_keys": "key, cable",
+}
+PREFIX = "public_"  # public_tags, ...: compile.Reader.side
+
+FIELDS_DDL = """
+CREATE TABLE IF NOT EXISTS public_tags (cable INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_tags_value ON public_tags(value);
+CREATE TABLE IF NOT EXISTS public_captions (cable INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_captions_value ON public_captions(value);
+CREATE TABLE IF NOT EXISTS public_signers (cable INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_signers_value ON public_signers(value);
+CREATE TABLE IF NOT EXISTS public_defects (cable INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_defects_value ON public_defects(value);
+CREATE TABLE IF NOT EXISTS public_addressees (cable INTEGER NOT NULL, kind TEXT NOT NULL,
+    value TEXT NOT NULL, PRIMARY KEY (cable, kind, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_addressees_value ON public_addressees(kind, value);
+CREATE TABLE IF NOT EXISTS public_refs (cable INTEGER NOT NULL, ord INTEGER NOT NULL,
+    cited_key TEXT, PRIMARY KEY (cable, ord)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_refs_cited ON public_refs(cited_key);
+CREATE TABLE IF NOT EXISTS public_cable_keys (key TEXT NOT NULL, cable INTEGER NOT NULL,
+    PRIMARY KEY (key, cable)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS public_cable_keys_cable ON public_cable_keys(cable);
+-- pub leads each index and is its condition: a query saying c.pub = 1 gets
+-- two equality columns from them (so SQLite prefers them to the indexes
+-- over every cable), and they hold only the public reader's cables.
+CREATE INDEX IF NOT EXISTS cables_pub_created ON cables(pub, created) WHERE pub = 1;
+CREATE INDEX IF NOT EXISTS cables_pub_origin ON cables(pub, origin) WHERE pub = 1;
+CREATE INDEX IF NOT EXISTS cables_pub_class ON cables(pub, class_rank) WHERE pub = 1;
+"""
 
 
 def _setting(conn: sqlite3.Connection, key: str) -> Any:
@@ -99,6 +154,30 @@ def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
                 )
         if rows:
             conn.execute(f"DELETE FROM public_tier WHERE cable IN ({marks})", part)
+        if _has_fields(conn):
+            for table in SIDE:
+                conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable IN ({marks})", part)
+            conn.execute(f"UPDATE cables SET pub = 0 WHERE pub = 1 AND rowid IN ({marks})", part)
+
+
+def _has_fields(conn: sqlite3.Connection) -> bool:
+    """The file has the tier's field tables (layout 9; migration 8 runs before)."""
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'public_tags'").fetchone()
+    return row is not None
+
+
+def _place_fields(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+    """Mark and mirror the side rows of those of ``rowids`` the public reader sees."""
+    if not rowids or not _has_fields(conn):
+        return
+    marks = ",".join("?" * len(rowids))
+    conn.execute(f"UPDATE cables SET pub = 1 WHERE rowid IN ({marks})", rowids)
+    for table, columns in SIDE.items():
+        conn.execute(
+            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns} FROM {table}"
+            f" WHERE cable IN ({marks})",
+            rowids,
+        )
 
 
 def _index(
@@ -135,6 +214,7 @@ def place(
             f"SELECT c.rowid, {case} FROM cables c WHERE c.rowid IN ({marks})", (*params, *part)
         ).fetchall()
         _index(conn, seen, texts or {})
+        _place_fields(conn, [rowid for rowid, view in seen if view is not None])
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
@@ -145,6 +225,22 @@ def rebuild(conn: sqlite3.Connection) -> None:
     seen = conn.execute(f"SELECT c.rowid, {case} FROM cables c ORDER BY c.rowid", params)
     while batch := seen.fetchmany(_CHUNK):
         _index(conn, batch, {})
+    rebuild_fields(conn)
+
+
+def rebuild_fields(conn: sqlite3.Connection) -> None:
+    """Mark and mirror afresh the side rows of every cable the public reader sees."""
+    if not _has_fields(conn):
+        return
+    for table in SIDE:
+        conn.execute(f"DELETE FROM {PREFIX}{table}")
+    case, params = public_scope(conn).view_case()
+    conn.execute(f"UPDATE cables AS c SET pub = ({case}) IS NOT NULL", params)
+    for table, columns in SIDE.items():
+        conn.execute(
+            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns} FROM {table}"
+            " WHERE cable IN (SELECT rowid FROM cables WHERE pub = 1)"
+        )
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -156,3 +252,12 @@ def create(conn: sqlite3.Connection) -> None:
     # As for ``fts`` (schema.py): fewer, larger segments while ingesting.
     conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('hashsize', 67108864)")
     rebuild(conn)
+
+
+def create_fields(conn: sqlite3.Connection) -> None:
+    """The tier's field tables and indexes (migration 9), filled from the stored cables."""
+    from cablegram.archive.sqlite.schema import run_script
+
+    conn.execute("ALTER TABLE cables ADD COLUMN pub INTEGER NOT NULL DEFAULT 0")
+    run_script(conn, FIELDS_DDL)
+    rebuild_fields(conn)

@@ -1,0 +1,269 @@
+"""The timing side channel through field filters (issue 15 §6): the public
+reader's ``caption:``, ``tag:``, ``signer:``, ``origin:``, ``to:``, ``cites:``,
+classification and date filters cost what it may see, never what is hidden.
+
+Field filters are index lookups.  Over every cable, ``caption:NOFORN`` read
+every NOFORN cable and dropped them all by the rule: its cost told the public
+reader how many hidden cables carry NOFORN.  The public tier therefore holds
+the public cables' side rows (``public_tags``, ...) and marks its cables
+(``cables.pub``, with indexes ``WHERE pub = 1``; archive/sqlite/tiers.py,
+archive/postgres/tiers.py), and the public reader's queries read only them.
+Checked without a clock, as in test_timing_channel.py:
+
+* SQLite: the virtual-machine steps of a filter held only by hidden cables
+  equal those of a filter held by none, and no statement of the public
+  reader reads a side table or a ``cables`` index over every cable;
+* PostgreSQL: the plans of the public reader's statements (with sequential
+  scans off, so the planner shows which index it would take) read only the
+  public tier's tables and indexes;
+* the tier's field rows equal ones rebuilt from scratch after every change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from leak_fixtures import PRINCIPALS, LeakArchive, build, cable_id, fixture_cable
+from test_timing_channel import _plan_nodes, _searches, _vm_steps
+
+from backends import new_location
+from cablegram.archive import Archive
+from cablegram.format.render import render
+from cablegram.model import from_dict
+
+# Cables hidden from the public reader (SECRET), whose tag, origin, signer,
+# addressee, date and citation no public cable shares.
+HIDDEN_TEXTS = []
+for _n, _serial in ((4, 2001), (5, 2002), (8, 2003)):  # SECRET; SECRET NOFORN; SECRET ORCON
+    _data = fixture_cable(_n).to_dict()
+    _data.update(
+        id=f"99MOSCOW{_serial}",
+        origin="MOSCOW",
+        serial=_serial,
+        created="1999-03-0{}T12:00:00Z".format(_serial % 10),
+        tags=["PTER", "KNNP"],
+        signers=["ZQHIDDENSIGNER"],
+        references=[{"label": "A", "text": "08 STATE 77777", "id": "08STATE77777"}],
+    )
+    _data["to"] = [{"name": "ZQHIDDENPOST", "routing_indicator": "RUEHZQ",
+                    "precedence": "ROUTINE", "serial": None}]  # fmt: skip
+    HIDDEN_TEXTS.append(render(from_dict(_data)).encode())
+
+# (a filter only hidden cables match, a filter no cable matches)
+PAIRS = [
+    ("caption:NOFORN", "caption:ZQNONE"),
+    ("caption:ORCON", "caption:ZQNONE"),
+    ("tag:PTER", "tag:ZQZZ"),
+    ("tag:KN*", "tag:KZ*"),  # (the same place among the public tags)
+    ("signer:ZQHIDDENSIGNER", "signer:ZQNOBODY"),
+    ("origin:MOSCOW", "origin:ZQNOWHERE"),
+    ("to:ZQHIDDENPOST", "to:ZQNOPOST"),
+    ("refs:08STATE77777", "refs:08STATE66666"),
+    ("date:1999", "date:1985"),
+    ("date:1999-03..1999-04", "date:1985-03..1985-04"),
+    ("class:secret", "class:>secret"),  # 8 hidden SECRET cables, 2 hidden TOP SECRET
+    ("class:secret tag:PTER", "class:secret tag:ZQZZ"),
+    ("common tag:PTER", "common tag:ZQZZ"),  # beside a text match
+    ("common origin:MOSCOW", "common origin:ZQNOWHERE"),
+    ("-tag:PREL date:1999", "-tag:PREL date:1985"),
+]
+
+
+def _build(location: Path | str) -> LeakArchive:
+    fx = build(location)
+    with Archive(fx.path) as owner:
+        owner.ingest(HIDDEN_TEXTS, workers=1)
+        for hidden, _ in PAIRS:
+            if not hidden.startswith("class:>"):
+                assert owner.search(hidden).total > 0, hidden  # the filter matches, hidden
+    return fx
+
+
+@pytest.fixture
+def fx(tmp_path: Path) -> LeakArchive:
+    return _build(tmp_path / "fields.sqlite")
+
+
+def test_a_hidden_field_costs_the_public_reader_what_an_absent_one_costs(fx: LeakArchive) -> None:
+    with Archive(fx.path) as owner, owner.as_reader(PRINCIPALS["public"]) as public:
+        for hidden, absent in PAIRS:
+            assert public.search(hidden).total == public.search(absent).total, hidden
+            assert _vm_steps(public, hidden) == _vm_steps(public, absent), hidden
+
+
+# Indexes and tables over every cable (the public reader must read none).
+_EVERY_CABLE = re.compile(
+    r"\b(?:SCAN|SEARCH) (?:(tags|captions|signers|defects|addressees|refs|cable_keys)\b"
+    r"|cables\b.*\bUSING (?:COVERING )?INDEX (cables_(?:created|origin|class|year|review)\b))"
+    r"|\bSCAN cables\b"
+)
+
+
+def _plans(reader: Archive, query: str) -> list[str]:
+    """EXPLAIN QUERY PLAN lines of every statement the reader's searches run."""
+    statements: list[str] = []
+    conn = reader.store.conn  # type: ignore[attr-defined]
+    conn.set_trace_callback(statements.append)
+    try:
+        _searches(reader, query)
+    finally:
+        conn.set_trace_callback(None)
+    lines = []
+    for sql in statements:
+        if not sql.lstrip().upper().startswith("SELECT") or "temp.tier_vocab" in sql:
+            continue
+        lines += [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    return lines
+
+
+def test_the_public_reader_reads_no_field_index_over_every_cable(fx: LeakArchive) -> None:
+    with Archive(fx.path) as owner:
+        owner.review.decide(cable_id(4), "release-in-part", "1.4(b)")
+        with owner.as_reader(PRINCIPALS["public"]) as public:
+            for query in [q for pair in PAIRS for q in pair] + ["*", "has:refs", "id:09STATE1000"]:
+                plans = _plans(public, query)
+                assert plans, query
+                wide = [line for line in plans if _EVERY_CABLE.search(line)]
+                assert not wide, (query, wide)
+        with owner.as_reader(PRINCIPALS["alice"]) as alice:  # the others keep the whole index
+            assert any(_EVERY_CABLE.search(line) for line in _plans(alice, "caption:NOFORN"))
+
+
+def _field_snapshot(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
+    conn: Any = archive.store.conn  # type: ignore[attr-defined]
+    from cablegram.archive.sqlite import tiers
+
+    out = {tiers.PREFIX + t: conn.execute(f"SELECT * FROM {tiers.PREFIX}{t} ORDER BY 1, 2")
+           .fetchall()
+           for t in tiers.SIDE}  # fmt: skip
+    out["pub"] = conn.execute("SELECT rowid FROM cables WHERE pub = 1 ORDER BY 1").fetchall()
+    return out
+
+
+def test_the_public_field_rows_follow_every_change(fx: LeakArchive) -> None:
+    from cablegram.archive.sqlite import tiers
+
+    def assert_in_step(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
+        kept = _field_snapshot(archive)
+        with archive.store.transaction():
+            tiers.rebuild(archive.store.conn)  # type: ignore[attr-defined]
+        assert _field_snapshot(archive) == kept
+        return kept
+
+    with Archive(fx.path) as owner:
+        before = assert_in_step(owner)
+        assert before["public_tags"] and before["pub"]
+        assert not any(v == "PTER" for _, v in before["public_tags"])
+        owner.review.decide("99MOSCOW2001", "release", "25X1")
+        after = assert_in_step(owner)
+        assert any(v == "PTER" for _, v in after["public_tags"])
+        with owner.as_reader(PRINCIPALS["public"]) as public:
+            assert public.search("tag:PTER").total == 1
+            assert public.search("origin:MOSCOW").total == 1
+        owner.review.decide("99MOSCOW2001", "exempt", "25X1")
+        assert assert_in_step(owner) == before
+        owner.set_partial_release_search(True)
+        assert_in_step(owner)
+        owner.set_partial_release_search(False)
+        late = render(fixture_cable(11)).replace("1011", "1099").encode()
+        owner.ingest([late])
+        assert len(assert_in_step(owner)["pub"]) == len(before["pub"]) + 1
+        owner.reindex(workers=1)
+        assert_in_step(owner)
+
+
+# -- PostgreSQL --
+_PG_EVERY_CABLE = {"tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys"}
+
+
+def _pg_reads(reader: Archive, queries: list[str]) -> Iterator[tuple[str, str, str]]:
+    """(query, relation, index) of every scan in the plans of the reader's statements."""
+    import psycopg
+
+    conn = reader.store.conn  # type: ignore[attr-defined]
+    for query in queries:
+        seen: list[tuple[Any, Any]] = []
+        execute = psycopg.Cursor.execute
+
+        def recording(self, sql, params=None, **kw):  # type: ignore[no-untyped-def]
+            seen.append((sql, params))
+            return execute(self, sql, params, **kw)
+
+        psycopg.Cursor.execute = recording  # type: ignore[method-assign]
+        try:
+            _searches(reader, query)
+        finally:
+            psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        for sql, params in seen:
+            if not str(sql).lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with conn.transaction():
+                conn.execute("SET LOCAL enable_seqscan = off")
+                (plan,) = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0]
+            for node in _plan_nodes(plan["Plan"]):
+                if "Relation Name" in node:
+                    yield query, node["Relation Name"], node.get("Index Name", node["Node Type"])
+
+
+def test_on_postgres_the_public_reader_reads_only_public_field_rows(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    pg = _build(new_location("postgres", tmp_path, "fields", request))
+    with Archive(pg.path) as owner:
+        owner.review.decide(cable_id(4), "release-in-part", "1.4(b)")
+        owner.store.conn.execute("ANALYZE")  # type: ignore[attr-defined]
+        queries = [q for pair in PAIRS for q in pair] + ["*", "has:refs", "id:09STATE1000"]
+        with owner.as_reader(PRINCIPALS["public"]) as public:
+            for hidden, absent in PAIRS:
+                assert public.search(hidden).total == public.search(absent).total, hidden
+            wide = [
+                (query, rel, index)
+                for query, rel, index in _pg_reads(public, queries)
+                if rel in _PG_EVERY_CABLE
+                or (rel == "cables" and not (index.startswith("cables_pub_") or index == "cables_pkey"))
+            ]
+            assert not wide
+        with owner.as_reader(PRINCIPALS["alice"]) as alice:
+            assert any(rel == "captions" for _, rel, _ in _pg_reads(alice, ["caption:NOFORN"]))
+
+
+def test_on_postgres_the_public_field_rows_follow_every_change(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from cablegram.archive.postgres import tiers as pg_tiers
+
+    def snapshot(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
+        conn: Any = archive.store.conn  # type: ignore[attr-defined]
+        out = {pg_tiers.PREFIX + t: conn.execute(f"SELECT * FROM {pg_tiers.PREFIX}{t} ORDER BY 1, 2, 3")
+               .fetchall()
+               for t in pg_tiers.SIDE}  # fmt: skip
+        out["pub"] = conn.execute("SELECT rowid FROM cables WHERE pub = 1 ORDER BY 1").fetchall()
+        return out
+
+    def assert_in_step(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
+        kept = snapshot(archive)
+        with archive.store.transaction():
+            pg_tiers.rebuild(archive.store.conn)  # type: ignore[attr-defined]
+        assert snapshot(archive) == kept
+        return kept
+
+    pg = _build(new_location("postgres", tmp_path, "pgfields", request))
+    with Archive(pg.path) as owner:
+        before = assert_in_step(owner)
+        assert before["public_tags"] and before["pub"]
+        owner.review.decide("99MOSCOW2001", "release", "25X1")
+        assert any(v == "PTER" for _, v in assert_in_step(owner)["public_tags"])
+        owner.review.decide("99MOSCOW2001", "exempt", "25X1")
+        assert assert_in_step(owner) == before
+        owner.set_partial_release_search(True)
+        assert_in_step(owner)
+        owner.set_partial_release_search(False)
+        late = render(fixture_cable(11)).replace("1011", "1099").encode()
+        owner.ingest([late])
+        assert len(assert_in_step(owner)["pub"]) == len(before["pub"]) + 1
+        owner.reindex(workers=1)
+        assert_in_step(owner)

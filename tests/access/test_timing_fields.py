@@ -37,8 +37,15 @@ from cablegram.model import from_dict
 
 # Cables hidden from the public reader (SECRET), whose tag, origin, signer,
 # addressee, date and citation no public cable shares.
-HIDDEN_TEXTS = []
-for _n, _serial in ((4, 2001), (5, 2002), (8, 2003)):  # SECRET; SECRET NOFORN; SECRET ORCON
+def _hidden_texts(serials: range) -> list[bytes]:
+    texts = []
+    for serial in serials:
+        texts.append(_hidden_text((4, 5, 8)[serial % 3], serial))  # SECRET; NOFORN; ORCON
+    return texts
+
+
+def _hidden_text(_n: int, _serial: int) -> bytes:
+    """Cable ``_n`` of the fixture as a hidden Moscow cable of 1999 with serial ``_serial``."""
     _data = fixture_cable(_n).to_dict()
     _data.update(
         id=f"99MOSCOW{_serial}",
@@ -51,7 +58,10 @@ for _n, _serial in ((4, 2001), (5, 2002), (8, 2003)):  # SECRET; SECRET NOFORN; 
     )
     _data["to"] = [{"name": "ZQHIDDENPOST", "routing_indicator": "RUEHZQ",
                     "precedence": "ROUTINE", "serial": None}]  # fmt: skip
-    HIDDEN_TEXTS.append(render(from_dict(_data)).encode())
+    return render(from_dict(_data)).encode()
+
+
+HIDDEN_TEXTS = _hidden_texts(range(2001, 2004))
 
 # (a filter only hidden cables match, a filter no cable matches)
 PAIRS = [
@@ -73,10 +83,10 @@ PAIRS = [
 ]
 
 
-def _build(location: Path | str) -> LeakArchive:
+def _build(location: Path | str, extra: int = 0) -> LeakArchive:
     fx = build(location)
     with Archive(fx.path) as owner:
-        owner.ingest(HIDDEN_TEXTS, workers=1)
+        owner.ingest(HIDDEN_TEXTS + _hidden_texts(range(3000, 3000 + extra)), workers=1)
         for hidden, _ in PAIRS:
             if not hidden.startswith("class:>"):
                 assert owner.search(hidden).total > 0, hidden  # the filter matches, hidden
@@ -181,7 +191,9 @@ _PG_EVERY_CABLE = {"tags", "captions", "signers", "defects", "addressees", "refs
 
 
 def _pg_reads(reader: Archive, queries: list[str]) -> Iterator[tuple[str, str, str]]:
-    """(query, relation, index) of every scan in the plans of the reader's statements."""
+    """(query, relation, index or scan type) of every scan in the plans of the
+    reader's statements (a bitmap index scan names no relation, its heap scan
+    no index)."""
     import psycopg
 
     conn = reader.store.conn  # type: ignore[attr-defined]
@@ -205,26 +217,35 @@ def _pg_reads(reader: Archive, queries: list[str]) -> Iterator[tuple[str, str, s
                 conn.execute("SET LOCAL enable_seqscan = off")
                 (plan,) = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0]
             for node in _plan_nodes(plan["Plan"]):
-                if "Relation Name" in node:
-                    yield query, node["Relation Name"], node.get("Index Name", node["Node Type"])
+                if "Relation Name" in node or "Index Name" in node:
+                    index = node.get("Index Name", node["Node Type"])
+                    yield query, node.get("Relation Name", ""), index
 
 
 def test_on_postgres_the_public_reader_reads_only_public_field_rows(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    pg = _build(new_location("postgres", tmp_path, "fields", request))
+    # Enough hidden cables that their statistics weigh (so the planner's
+    # choice for a value many hidden cables hold is the one a real archive gets).
+    pg = _build(new_location("postgres", tmp_path, "fields", request), extra=300)
     with Archive(pg.path) as owner:
-        owner.review.decide(cable_id(4), "release-in-part", "1.4(b)")
-        owner.store.conn.execute("ANALYZE")  # type: ignore[attr-defined]
-        queries = [q for pair in PAIRS for q in pair] + ["*", "has:refs", "id:09STATE1000"]
         with owner.as_reader(PRINCIPALS["public"]) as public:
             for hidden, absent in PAIRS:
                 assert public.search(hidden).total == public.search(absent).total, hidden
+        owner.review.decide(cable_id(4), "release-in-part", "1.4(b)")
+        with owner.store.transaction():
+            owner.store.conn.execute("ANALYZE")  # type: ignore[attr-defined]
+        # The hidden side of each pair (for a value no cable holds, the
+        # planner may take either index: both read nothing).
+        queries = [hidden for hidden, _ in PAIRS] + ["*", "has:refs", "id:09STATE1000"]
+        with owner.as_reader(PRINCIPALS["public"]) as public:
             wide = [
                 (query, rel, index)
                 for query, rel, index in _pg_reads(public, queries)
                 if rel in _PG_EVERY_CABLE
-                or (rel == "cables" and not (index.startswith("cables_pub_") or index == "cables_pkey"))
+                or index.split("_")[0] in _PG_EVERY_CABLE  # tags_value, captions_pkey, ...
+                or re.fullmatch(r"cables_(created|origin|class|year|review)|cable_keys_\w+", index)
+                or (rel == "cables" and index == "Seq Scan")  # (they are off: needs one)
             ]
             assert not wide
         with owner.as_reader(PRINCIPALS["alice"]) as alice:
@@ -238,8 +259,7 @@ def test_on_postgres_the_public_field_rows_follow_every_change(
 
     def snapshot(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
         conn: Any = archive.store.conn  # type: ignore[attr-defined]
-        out = {pg_tiers.PREFIX + t: conn.execute(f"SELECT * FROM {pg_tiers.PREFIX}{t} ORDER BY 1, 2, 3")
-               .fetchall()
+        out = {pg_tiers.PREFIX + t: sorted(conn.execute(f"SELECT * FROM {pg_tiers.PREFIX}{t}"))
                for t in pg_tiers.SIDE}  # fmt: skip
         out["pub"] = conn.execute("SELECT rowid FROM cables WHERE pub = 1 ORDER BY 1").fetchall()
         return out

@@ -46,10 +46,12 @@ class Reader:
     """What compiling needs of the reader (as archive/sqlite/compile.Reader):
     ``full`` — the SQL that holds of a row it reads in full (None: the owner);
     ``text`` — given a tsquery, the SQL of "row ``c`` has text matching it as
-    this reader sees the row" (None: the cable's own index)."""
+    this reader sees the row" (None: the cable's own index); ``side`` — the
+    prefix of the side tables its filters read (``public_``: tiers.py)."""
 
     full: Fragment | None = None
     text: Callable[[str], Fragment] | None = None
+    side: str = ""
 
 
 def _lexeme(token: str, prefix: bool, subject: bool) -> str:
@@ -90,8 +92,8 @@ class _Compiler:
         self.reader = reader
         self.params: list[object] = []
 
-    @staticmethod
-    def member(table: str, condition: str = "") -> str:
+    def member(self, table: str, condition: str = "") -> str:
+        table = self.reader.side + table
         return f"EXISTS (SELECT 1 FROM {table} WHERE cable = c.rowid{condition and ' AND ' + condition})"
 
     def sql(self, node: t.Node) -> str:

@@ -184,6 +184,15 @@ def _v3_public_tier(conn: psycopg.Connection) -> None:
     tiers.create(conn)
 
 
+def _v7_public_fields(conn: psycopg.Connection) -> None:
+    """The public tier's field rows (tiers.py): ``cables.pub``, the public
+    cables' side rows and partial indexes, so the public reader's field
+    filters never read a hidden cable's rows."""
+    from cablegram.archive.postgres import tiers
+
+    tiers.create_fields(conn)
+
+
 def _v4_network(conn: psycopg.Connection) -> None:
     """The cable network's state (archive/postgres/network.py)."""
     conn.execute(NETWORK_DDL)
@@ -239,6 +248,7 @@ MIGRATIONS: list[Migration] = [
         "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
         _v5_deliveries,
     ),
+    (7, "field rows of the public tier (cables.pub, public_* side rows)", _v7_public_fields),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -92,7 +92,7 @@ class SearchQueries:
         if self.reader.public_tier:
             # Only the public tier's vectors: what this reader may read, as it
             # reads it (views included), and nothing hidden (tiers.py).
-            tier = Reader(full=self.reader.full(), text=_tier_text)
+            tier = Reader(full=self.reader.full(), text=_tier_text, side=tiers.PREFIX)
             sql = compile_tree(plan.tree, tier)
             return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
         views = not self.reader.owner and self.views_present()

@@ -9,6 +9,12 @@ its searches never read a hidden cable's postings.  The vectors are stored,
 so keeping it in step is one statement: :func:`place` after a cable's
 fields, views or release flag change (writer, publish), :func:`rebuild`
 when the partial-release setting changes, and by migration 3.
+
+The public reader's field filters read the tier's field rows as on SQLite:
+``cables.pub`` (1 exactly when the public reader sees the cable) with
+partial indexes ``WHERE pub = 1`` on the filtered columns, and the public
+cables' side rows (``public_tags``, ...: :data:`SIDE`), kept in step by the
+same :func:`place` / :func:`rebuild` (migration 7).
 """
 
 from __future__ import annotations
@@ -38,6 +44,49 @@ CREATE INDEX fts_public_doc ON fts_public USING gin (doc) WITH (fastupdate = off
 """
 
 
+# The side tables the tier mirrors: table -> the columns a filter reads.
+SIDE = {
+    "tags": "cable, value",
+    "captions": "cable, value",
+    "signers": "cable, value",
+    "defects": "cable, value",
+    "addressees": "cable, kind, value",
+    "refs": "cable, ord, cited_key",
+    "cable_keys": "key, cable",
+}
+PREFIX = "public_"  # public_tags, ...: compile.Reader.side
+
+FIELDS_DDL = """
+ALTER TABLE cables ADD COLUMN pub INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE public_tags (cable BIGINT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (cable, value));
+CREATE INDEX public_tags_value ON public_tags (value);
+CREATE TABLE public_captions (cable BIGINT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value));
+CREATE INDEX public_captions_value ON public_captions (value);
+CREATE TABLE public_signers (cable BIGINT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value));
+CREATE INDEX public_signers_value ON public_signers (value);
+CREATE TABLE public_defects (cable BIGINT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, value));
+CREATE INDEX public_defects_value ON public_defects (value);
+CREATE TABLE public_addressees (cable BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (cable, kind, value));
+CREATE INDEX public_addressees_value ON public_addressees (kind, value);
+CREATE TABLE public_refs (cable BIGINT NOT NULL, ord INTEGER NOT NULL, cited_key TEXT,
+    PRIMARY KEY (cable, ord));
+CREATE INDEX public_refs_cited ON public_refs (cited_key);
+CREATE TABLE public_cable_keys (key TEXT NOT NULL, cable BIGINT NOT NULL,
+    PRIMARY KEY (key, cable));
+CREATE INDEX public_cable_keys_cable ON public_cable_keys (cable);
+-- Only the public reader's cables (a query saying c.pub = 1 may use them; the
+-- planner counts the condition in their selectivity, so for a value held by
+-- many hidden cables they cost less than the indexes over every cable).
+CREATE INDEX cables_pub_created ON cables (created) WHERE pub = 1;
+CREATE INDEX cables_pub_origin ON cables (origin) WHERE pub = 1;
+CREATE INDEX cables_pub_class ON cables (class_rank) WHERE pub = 1;
+"""
+
+
 def public_scope(conn: psycopg.Connection) -> ReaderScope:
     """The public reader on this archive, under its current settings."""
     rows = conn.execute(
@@ -63,11 +112,36 @@ def _fill(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> N
     )
 
 
+def _has_fields(conn: psycopg.Connection) -> bool:
+    """The archive has the tier's field rows (migration 7; migration 3 runs before)."""
+    return conn.execute("SELECT to_regclass('public_tags') IS NOT NULL").fetchone()[0]
+
+
+def _fill_fields(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> None:
+    """Mark the cables of ``where`` the public reader sees, and mirror their side rows."""
+    case, cp = public_scope(conn).view_case()
+    conn.execute(
+        f"UPDATE cables c SET pub = CASE WHEN ({case}) IS NULL THEN 0 ELSE 1 END"
+        f" WHERE {where}",
+        (*cp, *params),
+    )
+    for table, columns in SIDE.items():
+        conn.execute(
+            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns.replace('cable', 's.cable')}"
+            f" FROM {table} s JOIN cables c ON c.rowid = s.cable WHERE c.pub = 1 AND {where}",
+            params,
+        )
+
+
 def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
     """(Re-)index cables as the public reader now sees them (in the caller's transaction)."""
     rowids = sorted(set(rowids))
     conn.execute("DELETE FROM fts_public WHERE rowid = ANY(%s)", (rowids,))
     _fill(conn, "c.rowid = ANY(%s)", (rowids,))
+    if _has_fields(conn):
+        for table in SIDE:
+            conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable = ANY(%s)", (rowids,))
+        _fill_fields(conn, "c.rowid = ANY(%s)", (rowids,))
 
 
 def rebuild(conn: psycopg.Connection) -> None:
@@ -75,9 +149,27 @@ def rebuild(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM fts_public")
     _fill(conn, "TRUE", ())
     conn.execute("ANALYZE fts_public")
+    rebuild_fields(conn)
+
+
+def rebuild_fields(conn: psycopg.Connection) -> None:
+    """Mark and mirror afresh the side rows of every cable the public reader sees."""
+    if not _has_fields(conn):
+        return
+    for table in SIDE:
+        conn.execute(f"DELETE FROM {PREFIX}{table}")
+    _fill_fields(conn, "TRUE", ())
+    for table in ("cables", *(PREFIX + table for table in SIDE)):
+        conn.execute(f"ANALYZE {table}")
 
 
 def create(conn: psycopg.Connection) -> None:
     """The tier's table and index (migration 3), built from the stored cables."""
     conn.execute(DDL)
     rebuild(conn)
+
+
+def create_fields(conn: psycopg.Connection) -> None:
+    """The tier's field rows and indexes (migration 7), filled from the stored cables."""
+    conn.execute(FIELDS_DDL)
+    rebuild_fields(conn)

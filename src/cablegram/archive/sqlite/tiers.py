@@ -44,21 +44,35 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from cablegram.access.policy import cleared_reader
 from cablegram.access.principal import public_reader
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.sqlite.access import ReaderScope
+from cablegram.model import Classification
 
-INDEX = "fts_public"
+@dataclass(frozen=True)
+class Tier:
+    """A text index of what one reader reads (``index``, contentless FTS5,
+    by cable rowid) and which view of each cable it holds (``ledger``)."""
 
-DDL = """
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_public USING fts5(
-    subject, body, content='', tokenize='unicode61 remove_diacritics 2');
-CREATE TABLE IF NOT EXISTS public_tier (cable INTEGER PRIMARY KEY, view INTEGER NOT NULL);
-"""
+    index: str
+    ledger: str
+    clearance: Classification  # of its reader (UNCLASSIFIED: the public reader)
+
+
+PUBLIC = Tier("fts_public", "public_tier", Classification.UNCLASSIFIED)
+# The clearance tiers (migration 9): what a reader cleared to each level,
+# with no read-ins, reads (access.policy.cleared_reader).
+CLEARED = {
+    c: Tier(f"fts_tier{c.rank}", f"tier{c.rank}_views", c)
+    for c in (Classification.CONFIDENTIAL, Classification.SECRET, Classification.TOP_SECRET)
+}
+INDEX = PUBLIC.index
 
 _CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
 
@@ -113,8 +127,31 @@ def _setting(conn: sqlite3.Connection, key: str) -> Any:
 
 def public_scope(conn: sqlite3.Connection) -> ReaderScope:
     """The public reader on this archive, under its current settings."""
+    return tier_scope(conn, PUBLIC)
+
+
+def tier_scope(conn: sqlite3.Connection, tier: Tier) -> ReaderScope:
+    """The reader of ``tier`` on this archive, under its current settings."""
     policy = bool(_setting(conn, "partial_release"))
-    return ReaderScope(public_reader(), _setting(conn, "caption_bits"), policy)
+    principal = public_reader() if tier is PUBLIC else cleared_reader(tier.clearance)
+    return ReaderScope(principal, _setting(conn, "caption_bits"), policy)
+
+
+def index_of(clearance: Classification | None) -> str | None:
+    """The text index of the clearance tier (None: none)."""
+    tier = CLEARED.get(clearance) if clearance is not None else None
+    return None if tier is None else tier.index
+
+
+def _present(conn: sqlite3.Connection) -> list[Tier]:
+    """The tiers this file has (the clearance tiers come with layout 9)."""
+    names = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE name IN (?, ?)",
+        (PUBLIC.index, CLEARED[Classification.SECRET].index))}  # fmt: skip
+    tiers = [PUBLIC] if PUBLIC.index in names else []
+    if CLEARED[Classification.SECRET].index in names:
+        tiers += CLEARED.values()
+    return tiers
 
 
 def _chunks(rowids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -137,27 +174,33 @@ def _text(conn: sqlite3.Connection, rowid: int, view: int) -> tuple[str, str] | 
 
 
 def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
-    """Take cables out of the index (call before their indexed text changes)."""
+    """Take cables out of every tier (call before their indexed text changes)."""
     rowids = list(rowids)
+    present = _present(conn)
     for part in _chunks(rowids):
         marks = ",".join("?" * len(part))
-        rows = conn.execute(
-            f"SELECT cable, view FROM public_tier WHERE cable IN ({marks})", part
-        ).fetchall()
-        for rowid, view in rows:
-            text = _text(conn, rowid, view)
-            if text is not None:
-                conn.execute(
-                    "INSERT INTO fts_public (fts_public, rowid, subject, body)"
-                    " VALUES ('delete', ?, ?, ?)",
-                    (rowid, *text),
-                )
-        if rows:
-            conn.execute(f"DELETE FROM public_tier WHERE cable IN ({marks})", part)
+        for tier in present:
+            _forget_text(conn, tier, part, marks)
         if _has_fields(conn):
             for table in SIDE:
                 conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable IN ({marks})", part)
             conn.execute(f"UPDATE cables SET pub = 0 WHERE pub = 1 AND rowid IN ({marks})", part)
+
+
+def _forget_text(conn: sqlite3.Connection, tier: Tier, part: Sequence[int], marks: str) -> None:
+    rows = conn.execute(
+        f"SELECT cable, view FROM {tier.ledger} WHERE cable IN ({marks})", part
+    ).fetchall()
+    for rowid, view in rows:
+        text = _text(conn, rowid, view)
+        if text is not None:
+            conn.execute(
+                f"INSERT INTO {tier.index} ({tier.index}, rowid, subject, body)"
+                " VALUES ('delete', ?, ?, ?)",
+                (rowid, *text),
+            )
+    if rows:
+        conn.execute(f"DELETE FROM {tier.ledger} WHERE cable IN ({marks})", part)
 
 
 def _has_fields(conn: sqlite3.Connection) -> bool:
@@ -181,50 +224,60 @@ def _place_fields(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
 
 
 def _index(
-    conn: sqlite3.Connection, seen: Iterable[tuple[int, int | None]],
+    conn: sqlite3.Connection, tier: Tier, seen: Iterable[tuple[int, int | None]],
     texts: Mapping[int, tuple[str, str]],
 ) -> None:  # fmt: skip
     ledger, entries = [], []
     for rowid, view in seen:
         if view is None:
-            continue  # hidden from the public reader
+            continue  # hidden from the tier's reader
         text = texts.get(rowid) if view == FULL_VIEW else None
         text = text or _text(conn, rowid, view)
         if text is None:
             continue  # a view the reader would get is missing: nothing to match
         ledger.append((rowid, view))
         entries.append((rowid, *text))
-    conn.executemany("INSERT INTO public_tier (cable, view) VALUES (?, ?)", ledger)
-    conn.executemany("INSERT INTO fts_public (rowid, subject, body) VALUES (?, ?, ?)", entries)
+    conn.executemany(f"INSERT INTO {tier.ledger} (cable, view) VALUES (?, ?)", ledger)
+    conn.executemany(
+        f"INSERT INTO {tier.index} (rowid, subject, body) VALUES (?, ?, ?)", entries
+    )
 
 
 def place(
     conn: sqlite3.Connection, rowids: Sequence[int],
     texts: Mapping[int, tuple[str, str]] | None = None,
 ) -> None:  # fmt: skip
-    """(Re-)index cables as the public reader now sees them.  ``texts``: the
-    cables' own (subject, text) when the caller has them (the batch writer),
-    so they are not unpacked again."""
+    """(Re-)index cables in every tier as its reader now sees them.  ``texts``:
+    the cables' own (subject, text) when the caller has them (the batch
+    writer), so they are not unpacked again."""
     rowids = sorted(set(rowids))
     forget(conn, rowids)
-    case, params = public_scope(conn).view_case()
-    for part in _chunks(rowids):
-        marks = ",".join("?" * len(part))
-        seen = conn.execute(
-            f"SELECT c.rowid, {case} FROM cables c WHERE c.rowid IN ({marks})", (*params, *part)
-        ).fetchall()
-        _index(conn, seen, texts or {})
-        _place_fields(conn, [rowid for rowid, view in seen if view is not None])
+    for tier in _present(conn):
+        case, params = tier_scope(conn, tier).view_case()
+        for part in _chunks(rowids):
+            marks = ",".join("?" * len(part))
+            seen = conn.execute(
+                f"SELECT c.rowid, {case} FROM cables c WHERE c.rowid IN ({marks})",
+                (*params, *part),
+            ).fetchall()
+            _index(conn, tier, seen, texts or {})
+            if tier is PUBLIC:
+                _place_fields(conn, [rowid for rowid, view in seen if view is not None])
+
+
+def _rebuild_text(conn: sqlite3.Connection, tier: Tier) -> None:
+    conn.execute(f"INSERT INTO {tier.index} ({tier.index}) VALUES ('delete-all')")
+    conn.execute(f"DELETE FROM {tier.ledger}")
+    case, params = tier_scope(conn, tier).view_case()
+    seen = conn.execute(f"SELECT c.rowid, {case} FROM cables c ORDER BY c.rowid", params)
+    while batch := seen.fetchmany(_CHUNK):
+        _index(conn, tier, batch, {})
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
-    """Index every cable afresh (the public view of each may have changed)."""
-    conn.execute("INSERT INTO fts_public (fts_public) VALUES ('delete-all')")
-    conn.execute("DELETE FROM public_tier")
-    case, params = public_scope(conn).view_case()
-    seen = conn.execute(f"SELECT c.rowid, {case} FROM cables c ORDER BY c.rowid", params)
-    while batch := seen.fetchmany(_CHUNK):
-        _index(conn, batch, {})
+    """Index every cable afresh in every tier (the view of each may have changed)."""
+    for tier in _present(conn):
+        _rebuild_text(conn, tier)
     rebuild_fields(conn)
 
 
@@ -243,21 +296,34 @@ def rebuild_fields(conn: sqlite3.Connection) -> None:
         )
 
 
-def create(conn: sqlite3.Connection) -> None:
-    """The tier's tables (migration 8), built from the stored cables."""
-    from cablegram.archive.sqlite.schema import run_script
-
-    run_script(conn, DDL)
-    conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('pgsz', 16000)")
+def _create_index(conn: sqlite3.Connection, tier: Tier) -> None:
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {tier.index} USING fts5("
+        " subject, body, content='', tokenize='unicode61 remove_diacritics 2')"
+    )
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {tier.ledger} (cable INTEGER PRIMARY KEY,"
+        " view INTEGER NOT NULL)"
+    )
+    conn.execute(f"INSERT INTO {tier.index} ({tier.index}, rank) VALUES ('pgsz', 16000)")
     # As for ``fts`` (schema.py): fewer, larger segments while ingesting.
-    conn.execute("INSERT INTO fts_public (fts_public, rank) VALUES ('hashsize', 67108864)")
-    rebuild(conn)
+    conn.execute(f"INSERT INTO {tier.index} ({tier.index}, rank) VALUES ('hashsize', 67108864)")
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """The public tier's text index (migration 8), built from the stored cables."""
+    _create_index(conn, PUBLIC)
+    _rebuild_text(conn, PUBLIC)
 
 
 def create_fields(conn: sqlite3.Connection) -> None:
-    """The tier's field tables and indexes (migration 9), filled from the stored cables."""
+    """The public tier's field rows and the clearance tiers (migration 9),
+    filled from the stored cables."""
     from cablegram.archive.sqlite.schema import run_script
 
     conn.execute("ALTER TABLE cables ADD COLUMN pub INTEGER NOT NULL DEFAULT 0")
     run_script(conn, FIELDS_DDL)
     rebuild_fields(conn)
+    for tier in CLEARED.values():
+        _create_index(conn, tier)
+        _rebuild_text(conn, tier)

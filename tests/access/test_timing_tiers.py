@@ -142,3 +142,71 @@ def test_the_clearance_tiers_follow_every_change(fx: LeakArchive, seed: int) -> 
             assert reader.search("zqbadcopy").total == 0
         with owner.as_reader(Principal("conf", C)) as reader:
             assert reader.search("zqlate").total == 0
+
+
+# -- PostgreSQL: the same tiers, as tables of text vectors (archive/postgres/tiers.py) --
+def test_on_postgres_cleared_readers_match_only_their_tier(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from test_timing_channel import _text_lookups
+
+    from cablegram.archive.postgres import tiers as pg_tiers
+
+    pg = build(new_location("postgres", tmp_path, "cleared", request))
+    with Archive(pg.path) as owner:
+        owner.review.decide(MIXED, "release-in-part", "1.4(b)")
+        owner.set_partial_release_search(True)
+        conn = owner.store.conn  # type: ignore[attr-defined]
+        for principal in CLEARED:
+            table = pg_tiers.index_of(principal.clearance)
+            with owner.as_reader(principal) as reader:
+                words = ["zqbody0", "common", *_hidden_words(pg, principal)]
+                assert _text_lookups(reader, words) == {table}
+                for word in (*pg.secrets_of(set(pg.cables)), ABSENT):
+                    indexed = conn.execute(
+                        f"SELECT count(*) FROM {table} WHERE doc @@ plainto_tsquery('simple', %s)",
+                        (word,),
+                    ).fetchone()[0]
+                    assert indexed == reader.search(word).total, (principal.name, word)
+        with owner.as_reader(PRINCIPALS["bob"]) as bob:  # read into NOFORN
+            assert "fts" in _text_lookups(bob, ["zqbody0"])
+
+
+def test_on_postgres_the_clearance_tiers_follow_every_change(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from cablegram.archive.postgres import tiers as pg_tiers
+
+    def snapshot(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
+        conn: Any = archive.store.conn  # type: ignore[attr-defined]
+        return {table: conn.execute(f"SELECT rowid, view, doc::text FROM {table} ORDER BY 1")
+                .fetchall() for table in (pg_tiers.INDEX, *pg_tiers.CLEARED.values())}  # fmt: skip
+
+    def assert_in_step(archive: Archive) -> None:
+        kept = snapshot(archive)
+        assert all(kept.values())
+        with archive.store.transaction():
+            pg_tiers.rebuild(archive.store.conn)  # type: ignore[attr-defined]
+        assert snapshot(archive) == kept
+
+    pg = build(new_location("postgres", tmp_path, "cleared_step", request))
+    rng = random.Random(5)
+    with Archive(pg.path) as owner:
+        assert_in_step(owner)
+        for _ in range(6):
+            action = rng.choice(("release", "release-in-part", "exempt", "policy"))
+            if action == "policy":
+                owner.set_partial_release_search(not owner.partial_release_search)
+            else:
+                owner.review.decide(cable_id(rng.randrange(len(pg.cables))), action, "1.4(b)")
+            assert_in_step(owner)
+        late = render(fixture_cable(4)).replace("1004", "1099").replace("zqbody4", "zqlate")
+        owner.ingest([late.replace("zqlate", "zqbadcopy").replace("CLINTON", "").encode()])
+        assert owner.ingest([late.encode()]).counts.updated == 1
+        assert_in_step(owner)
+        owner.reindex(workers=1)
+        assert_in_step(owner)
+        owner.set_partial_release_search(False)
+        with owner.as_reader(Principal("secret", S)) as reader:
+            assert reader.search("zqlate").total == 1
+            assert reader.search("zqbadcopy").total == 0

@@ -17,7 +17,7 @@ what is hidden from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +55,14 @@ class _Query:
     index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
 
 
-def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
-    """Row ``c`` has text matching ``query`` as a public-tier reader sees it."""
-    return (
-        f"EXISTS (SELECT 1 FROM {tiers.INDEX} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)",
-        (query,),
-    )
+def _tier_text(index: str) -> Callable[[str], tuple[str, tuple[object, ...]]]:
+    """Row ``c`` has text matching a query as the reader of tier ``index`` sees it."""
+
+    def text(query: str) -> tuple[str, tuple[object, ...]]:
+        sql = f"EXISTS (SELECT 1 FROM {index} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)"
+        return sql, (query,)
+
+    return text
 
 
 class SearchQueries:
@@ -92,9 +94,13 @@ class SearchQueries:
         if self.reader.public_tier:
             # Only the public tier's vectors: what this reader may read, as it
             # reads it (views included), and nothing hidden (tiers.py).
-            tier = Reader(full=self.reader.full(), text=_tier_text, side=tiers.PREFIX)
+            tier = Reader(self.reader.full(), _tier_text(tiers.INDEX), tiers.PREFIX)
             sql = compile_tree(plan.tree, tier)
             return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
+        if (index := tiers.index_of(self.reader.cleared_tier)) is not None:
+            # A cleared reader with no read-ins: its clearance tier's vectors.
+            sql = compile_tree(plan.tree, Reader(self.reader.full(), _tier_text(index)))
+            return _Query(plan, sql.match, sql.where, sql.params, False, index)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),

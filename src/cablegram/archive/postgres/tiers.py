@@ -15,6 +15,10 @@ The public reader's field filters read the tier's field rows as on SQLite:
 partial indexes ``WHERE pub = 1`` on the filtered columns, and the public
 cables' side rows (``public_tags``, ...: :data:`SIDE`), kept in step by the
 same :func:`place` / :func:`rebuild` (migration 7).
+
+The clearance tiers (``fts_tier2``, ``fts_tier3``, ``fts_tier4``: migration
+7) are the same for a reader cleared to CONFIDENTIAL, SECRET or TOP SECRET
+with no read-ins (:func:`cablegram.access.policy.reads_as_cleared`).
 """
 
 from __future__ import annotations
@@ -24,11 +28,19 @@ from collections.abc import Sequence
 
 import psycopg
 
+from cablegram.access.policy import cleared_reader
 from cablegram.access.principal import public_reader
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.records import FULL_VIEW
+from cablegram.model import Classification
 
 INDEX = "fts_public"
+# The clearance tiers (migration 7): what a reader cleared to each level,
+# with no read-ins, reads (access.policy.cleared_reader), as fts_public.
+CLEARED = {
+    c: f"fts_tier{c.rank}"
+    for c in (Classification.CONFIDENTIAL, Classification.SECRET, Classification.TOP_SECRET)
+}
 
 # The vectors stay in the table's own pages (STORAGE MAIN), so the planner
 # sees what scanning them costs (out of line, a scan looked cheap and read
@@ -87,21 +99,44 @@ CREATE INDEX cables_pub_class ON cables (class_rank) WHERE pub = 1;
 """
 
 
-def public_scope(conn: psycopg.Connection) -> ReaderScope:
-    """The public reader on this archive, under its current settings."""
+def _settings(conn: psycopg.Connection) -> tuple[dict[str, int] | None, bool]:
     rows = conn.execute(
         "SELECT key, value FROM meta WHERE key IN ('caption_bits', 'partial_release')"
     ).fetchall()
     settings: dict[str, str] = {key: value for key, value in rows}
     bits = json.loads(settings["caption_bits"]) if "caption_bits" in settings else None
-    policy = bool(json.loads(settings.get("partial_release", "false")))
-    return ReaderScope(public_reader(), bits, policy)
+    return bits, bool(json.loads(settings.get("partial_release", "false")))
 
 
-def _fill(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> None:
-    case, cp = public_scope(conn).view_case()
+def public_scope(conn: psycopg.Connection) -> ReaderScope:
+    """The public reader on this archive, under its current settings."""
+    return ReaderScope(public_reader(), *_settings(conn))
+
+
+def index_of(clearance: Classification | None) -> str | None:
+    """The table of the clearance tier (None: none)."""
+    return CLEARED.get(clearance) if clearance is not None else None
+
+
+def _tables(conn: psycopg.Connection) -> dict[str, ReaderScope]:
+    """The tiers this archive has, each with its reader (the clearance tiers
+    come with migration 7)."""
+    bits, policy = _settings(conn)
+    out = {INDEX: ReaderScope(public_reader(), bits, policy)}
+    if conn.execute("SELECT to_regclass(%s) IS NOT NULL", (CLEARED[Classification.SECRET],)
+                    ).fetchone()[0]:  # fmt: skip
+        for clearance, table in CLEARED.items():
+            out[table] = ReaderScope(cleared_reader(clearance), bits, policy)
+    return out
+
+
+def _fill(
+    conn: psycopg.Connection, where: str, params: tuple[object, ...],
+    table: str = INDEX, scope: ReaderScope | None = None,
+) -> None:  # fmt: skip
+    case, cp = (scope or public_scope(conn)).view_case()
     conn.execute(
-        "INSERT INTO fts_public (rowid, view, doc, head)"
+        f"INSERT INTO {table} (rowid, view, doc, head)"
         f" SELECT s.rowid, s.v, CASE WHEN s.v = {FULL_VIEW} THEN f.doc ELSE w.doc END,"
         f" CASE WHEN s.v = {FULL_VIEW} THEN f.head ELSE w.head END"
         f" FROM (SELECT c.rowid, {case} AS v FROM cables c WHERE {where}) s"
@@ -136,8 +171,9 @@ def _fill_fields(conn: psycopg.Connection, where: str, params: tuple[object, ...
 def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
     """(Re-)index cables as the public reader now sees them (in the caller's transaction)."""
     rowids = sorted(set(rowids))
-    conn.execute("DELETE FROM fts_public WHERE rowid = ANY(%s)", (rowids,))
-    _fill(conn, "c.rowid = ANY(%s)", (rowids,))
+    for table, scope in _tables(conn).items():
+        conn.execute(f"DELETE FROM {table} WHERE rowid = ANY(%s)", (rowids,))
+        _fill(conn, "c.rowid = ANY(%s)", (rowids,), table, scope)
     if _has_fields(conn):
         for table in SIDE:
             conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable = ANY(%s)", (rowids,))
@@ -146,9 +182,10 @@ def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
 
 def rebuild(conn: psycopg.Connection) -> None:
     """Index every cable afresh (the public view of each may have changed)."""
-    conn.execute("DELETE FROM fts_public")
-    _fill(conn, "TRUE", ())
-    conn.execute("ANALYZE fts_public")
+    for table, scope in _tables(conn).items():
+        conn.execute(f"DELETE FROM {table}")
+        _fill(conn, "TRUE", (), table, scope)
+        conn.execute(f"ANALYZE {table}")
     rebuild_fields(conn)
 
 
@@ -164,12 +201,18 @@ def rebuild_fields(conn: psycopg.Connection) -> None:
 
 
 def create(conn: psycopg.Connection) -> None:
-    """The tier's table and index (migration 3), built from the stored cables."""
+    """The public tier's table and index (migration 3), built from the stored cables."""
     conn.execute(DDL)
-    rebuild(conn)
+    _fill(conn, "TRUE", ())
+    conn.execute("ANALYZE fts_public")
 
 
 def create_fields(conn: psycopg.Connection) -> None:
     """The tier's field rows and indexes (migration 7), filled from the stored cables."""
     conn.execute(FIELDS_DDL)
     rebuild_fields(conn)
+    bits, policy = _settings(conn)
+    for clearance, table in CLEARED.items():
+        conn.execute(DDL.replace("fts_public", table))
+        _fill(conn, "TRUE", (), table, ReaderScope(cleared_reader(clearance), bits, policy))
+        conn.execute(f"ANALYZE {table}")

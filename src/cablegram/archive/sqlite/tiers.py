@@ -111,12 +111,13 @@ CREATE INDEX IF NOT EXISTS public_refs_cited ON public_refs(cited_key);
 CREATE TABLE IF NOT EXISTS public_cable_keys (key TEXT NOT NULL, cable INTEGER NOT NULL,
     PRIMARY KEY (key, cable)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS public_cable_keys_cable ON public_cable_keys(cable);
--- pub leads each index and is its condition: a query saying c.pub = 1 gets
--- two equality columns from them (so SQLite prefers them to the indexes
--- over every cable), and they hold only the public reader's cables.
-CREATE INDEX IF NOT EXISTS cables_pub_created ON cables(pub, created) WHERE pub = 1;
-CREATE INDEX IF NOT EXISTS cables_pub_origin ON cables(pub, origin) WHERE pub = 1;
-CREATE INDEX IF NOT EXISTS cables_pub_class ON cables(pub, class_rank) WHERE pub = 1;
+-- Only the public reader's cables: a query saying c.pub = 1 may use them,
+-- and SQLite prefers them to the indexes over every cable.  (With pub as a
+-- leading column, pub = 1 looked selective enough to walk every public
+-- cable instead of looking up the few a side-table filter lists.)
+CREATE INDEX IF NOT EXISTS cables_pub_created ON cables(created) WHERE pub = 1;
+CREATE INDEX IF NOT EXISTS cables_pub_origin ON cables(origin) WHERE pub = 1;
+CREATE INDEX IF NOT EXISTS cables_pub_class ON cables(class_rank) WHERE pub = 1;
 """
 
 

@@ -98,11 +98,18 @@ def fx(tmp_path: Path) -> LeakArchive:
     return _build(tmp_path / "fields.sqlite")
 
 
-def test_a_hidden_field_costs_the_public_reader_what_an_absent_one_costs(fx: LeakArchive) -> None:
-    with Archive(fx.path) as owner, owner.as_reader(PRINCIPALS["public"]) as public:
+# The public reader and a reader cleared to CONFIDENTIAL with no read-ins
+# (its clearance tier, test_timing_tiers.py): every value of PAIRS is held
+# only by cables hidden from both.
+TIER_READERS = ["public", "alice"]
+
+
+@pytest.mark.parametrize("name", TIER_READERS)
+def test_a_hidden_field_costs_what_an_absent_one_costs(fx: LeakArchive, name: str) -> None:
+    with Archive(fx.path) as owner, owner.as_reader(PRINCIPALS[name]) as reader:
         for hidden, absent in PAIRS:
-            assert public.search(hidden).total == public.search(absent).total, hidden
-            assert _vm_steps(public, hidden) == _vm_steps(public, absent), hidden
+            assert reader.search(hidden).total == reader.search(absent).total, hidden
+            assert _vm_steps(reader, hidden) == _vm_steps(reader, absent), hidden
 
 
 # Indexes and tables over every cable (the public reader must read none).
@@ -130,27 +137,31 @@ def _plans(reader: Archive, query: str) -> list[str]:
     return lines
 
 
-def test_the_public_reader_reads_no_field_index_over_every_cable(fx: LeakArchive) -> None:
+@pytest.mark.parametrize("name", TIER_READERS)
+def test_a_tier_reader_reads_no_field_index_over_every_cable(fx: LeakArchive, name: str) -> None:
     with Archive(fx.path) as owner:
         owner.review.decide(cable_id(4), "release-in-part", "1.4(b)")
-        with owner.as_reader(PRINCIPALS["public"]) as public:
+        with owner.as_reader(PRINCIPALS[name]) as reader:
             for query in [q for pair in PAIRS for q in pair] + ["*", "has:refs", "id:09STATE1000"]:
-                plans = _plans(public, query)
+                plans = _plans(reader, query)
                 assert plans, query
                 wide = [line for line in plans if _EVERY_CABLE.search(line)]
                 assert not wide, (query, wide)
-        with owner.as_reader(PRINCIPALS["alice"]) as alice:  # the others keep the whole index
-            assert any(_EVERY_CABLE.search(line) for line in _plans(alice, "caption:NOFORN"))
+        with owner.as_reader(PRINCIPALS["bob"]) as bob:  # read into NOFORN: the whole index
+            assert any(_EVERY_CABLE.search(line) for line in _plans(bob, "caption:NOFORN"))
 
 
 def _field_snapshot(archive: Archive) -> dict[str, list[tuple[Any, ...]]]:
     conn: Any = archive.store.conn  # type: ignore[attr-defined]
     from cablegram.archive.sqlite import tiers
 
-    out = {tiers.PREFIX + t: conn.execute(f"SELECT * FROM {tiers.PREFIX}{t} ORDER BY 1, 2")
+    out = {tier.prefix + t: conn.execute(f"SELECT * FROM {tier.prefix}{t} ORDER BY 1, 2")
            .fetchall()
-           for t in tiers.SIDE}  # fmt: skip
-    out["pub"] = conn.execute("SELECT rowid FROM cables WHERE pub = 1 ORDER BY 1").fetchall()
+           for tier in tiers.TIERS for t in tiers.SIDE}  # fmt: skip
+    for tier in tiers.TIERS:
+        out[tier.flag] = conn.execute(
+            f"SELECT rowid FROM cables WHERE {tier.flag} = 1 ORDER BY 1"
+        ).fetchall()
     return out
 
 

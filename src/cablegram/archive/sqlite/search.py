@@ -108,16 +108,13 @@ class SearchQueries:
         return sql, (*cp, expr, *cp, expr)
 
     def _query(self, plan: Plan) -> _Query:
-        if self.reader.public_tier:
-            # Only the public tier's index: what this reader may read, as it
-            # reads it (views included), and nothing hidden (tiers.py).
-            reader = Reader(self.reader.full(), _tier_text(tiers.INDEX), tiers.PREFIX)
+        if (tier := tiers.tier_of(self.reader)) is not None:
+            # The public reader, or a cleared reader with no read-ins: only its
+            # tier's indexes, which hold what it may read, as it reads it
+            # (views included), and nothing hidden (tiers.py).
+            reader = Reader(self.reader.full(), _tier_text(tier.index), tier.prefix)
             sql = compile_tree(plan.tree, reader)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
-        if (index := tiers.index_of(self.reader.cleared_tier)) is not None:
-            # A cleared reader with no read-ins: its clearance tier's index.
-            sql = compile_tree(plan.tree, Reader(self.reader.full(), _tier_text(index)))
-            return _Query(plan, sql.match, sql.where, sql.params, False, index)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tier.index)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),

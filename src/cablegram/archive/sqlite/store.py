@@ -128,8 +128,8 @@ class SQLiteStore(SearchQueries, GraphQueries):
         if self.reader.owner:
             return "", ()
         sql, params = self.reader.visible()
-        if self.reader.public_tier:  # read only the public tier's rows (tiers.py)
-            return f" AND c.pub = 1 AND {sql}", params
+        if (tier := tiers.tier_of(self.reader)) is not None:  # only its tier's rows (tiers.py)
+            return f" AND c.{tier.flag} = 1 AND {sql}", params
         return f" AND {sql}", params
 
     def views_present(self) -> bool:

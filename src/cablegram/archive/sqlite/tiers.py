@@ -25,7 +25,7 @@ to drop them all.  So the tier also holds the public cables' side rows
 (``public_tags``, ``public_captions``, ... : :data:`SIDE`), and
 ``cables.pub`` is 1 exactly when the public reader sees the cable (through
 any view), with partial indexes ``WHERE pub = 1`` on the filtered columns
-(:data:`FIELDS_DDL`, migration 9): the public reader's queries name the
+(:func:`fields_ddl`, migration 9): the public reader's queries name the
 ``public_*`` tables and require ``c.pub = 1``, so every lookup they make
 reads public rows only.  :func:`forget` / :func:`place` / :func:`rebuild`
 keep them in step with the text index, in the same transaction.
@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cablegram.access.policy import cleared_reader
@@ -55,6 +55,7 @@ from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.model import Classification
 
+
 @dataclass(frozen=True)
 class Tier:
     """A text index of what one reader reads (``index``, contentless FTS5,
@@ -63,15 +64,18 @@ class Tier:
     index: str
     ledger: str
     clearance: Classification  # of its reader (UNCLASSIFIED: the public reader)
+    prefix: str  # of its field rows: {prefix}tags, ... (compile.Reader.side)
+    flag: str  # the column of ``cables`` that is 1 for the cables its reader sees
 
 
-PUBLIC = Tier("fts_public", "public_tier", Classification.UNCLASSIFIED)
+PUBLIC = Tier("fts_public", "public_tier", Classification.UNCLASSIFIED, "public_", "pub")
 # The clearance tiers (migration 9): what a reader cleared to each level,
 # with no read-ins, reads (access.policy.cleared_reader).
 CLEARED = {
-    c: Tier(f"fts_tier{c.rank}", f"tier{c.rank}_views", c)
+    c: Tier(f"fts_tier{c.rank}", f"tier{c.rank}_views", c, f"tier{c.rank}_", f"tier{c.rank}")
     for c in (Classification.CONFIDENTIAL, Classification.SECRET, Classification.TOP_SECRET)
 }
+TIERS = (PUBLIC, *CLEARED.values())
 INDEX = PUBLIC.index
 
 _CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
@@ -87,38 +91,52 @@ SIDE = {
     "refs": "cable, ord, cited_key",
     "cable_keys": "key, cable",
 }
-PREFIX = "public_"  # public_tags, ...: compile.Reader.side
+PREFIX = PUBLIC.prefix  # public_tags, ...: compile.Reader.side
 
-FIELDS_DDL = """
-CREATE TABLE IF NOT EXISTS public_tags (cable INTEGER NOT NULL, value TEXT NOT NULL,
+
+def fields_ddl(tier: Tier) -> str:
+    """The field rows of ``tier``: its side tables, and indexes of the
+    filtered columns of ``cables`` holding only its reader's cables (a query
+    saying ``c.{flag} = 1`` may use them, and SQLite prefers them to the
+    indexes over every cable; with the flag as a leading column, ``flag = 1``
+    looked selective enough to walk every cable of the tier instead of
+    looking up the few a side-table filter lists)."""
+    p, f = tier.prefix, tier.flag
+    return f"""
+CREATE TABLE IF NOT EXISTS {p}tags (cable INTEGER NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_tags_value ON public_tags(value);
-CREATE TABLE IF NOT EXISTS public_captions (cable INTEGER NOT NULL, value TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}tags_value ON {p}tags(value);
+CREATE TABLE IF NOT EXISTS {p}captions (cable INTEGER NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_captions_value ON public_captions(value);
-CREATE TABLE IF NOT EXISTS public_signers (cable INTEGER NOT NULL, value TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}captions_value ON {p}captions(value);
+CREATE TABLE IF NOT EXISTS {p}signers (cable INTEGER NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_signers_value ON public_signers(value);
-CREATE TABLE IF NOT EXISTS public_defects (cable INTEGER NOT NULL, value TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}signers_value ON {p}signers(value);
+CREATE TABLE IF NOT EXISTS {p}defects (cable INTEGER NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_defects_value ON public_defects(value);
-CREATE TABLE IF NOT EXISTS public_addressees (cable INTEGER NOT NULL, kind TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}defects_value ON {p}defects(value);
+CREATE TABLE IF NOT EXISTS {p}addressees (cable INTEGER NOT NULL, kind TEXT NOT NULL,
     value TEXT NOT NULL, PRIMARY KEY (cable, kind, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_addressees_value ON public_addressees(kind, value);
-CREATE TABLE IF NOT EXISTS public_refs (cable INTEGER NOT NULL, ord INTEGER NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}addressees_value ON {p}addressees(kind, value);
+CREATE TABLE IF NOT EXISTS {p}refs (cable INTEGER NOT NULL, ord INTEGER NOT NULL,
     cited_key TEXT, PRIMARY KEY (cable, ord)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_refs_cited ON public_refs(cited_key);
-CREATE TABLE IF NOT EXISTS public_cable_keys (key TEXT NOT NULL, cable INTEGER NOT NULL,
+CREATE INDEX IF NOT EXISTS {p}refs_cited ON {p}refs(cited_key);
+CREATE TABLE IF NOT EXISTS {p}cable_keys (key TEXT NOT NULL, cable INTEGER NOT NULL,
     PRIMARY KEY (key, cable)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS public_cable_keys_cable ON public_cable_keys(cable);
--- Only the public reader's cables: a query saying c.pub = 1 may use them,
--- and SQLite prefers them to the indexes over every cable.  (With pub as a
--- leading column, pub = 1 looked selective enough to walk every public
--- cable instead of looking up the few a side-table filter lists.)
-CREATE INDEX IF NOT EXISTS cables_pub_created ON cables(created) WHERE pub = 1;
-CREATE INDEX IF NOT EXISTS cables_pub_origin ON cables(origin) WHERE pub = 1;
-CREATE INDEX IF NOT EXISTS cables_pub_class ON cables(class_rank) WHERE pub = 1;
+CREATE INDEX IF NOT EXISTS {p}cable_keys_cable ON {p}cable_keys(cable);
+CREATE INDEX IF NOT EXISTS cables_{f}_created ON cables(created) WHERE {f} = 1;
+CREATE INDEX IF NOT EXISTS cables_{f}_origin ON cables(origin) WHERE {f} = 1;
+CREATE INDEX IF NOT EXISTS cables_{f}_class ON cables(class_rank) WHERE {f} = 1;
 """
+
+
+def tier_of(scope: ReaderScope) -> Tier | None:
+    """The tier whose indexes answer this reader (None: the whole archive, by the rule)."""
+    if scope.owner:
+        return None
+    if scope.public_tier:
+        return PUBLIC
+    return CLEARED.get(scope.cleared_tier) if scope.cleared_tier is not None else None
 
 
 def _setting(conn: sqlite3.Connection, key: str) -> Any:
@@ -183,9 +201,16 @@ def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
         for tier in present:
             _forget_text(conn, tier, part, marks)
         if _has_fields(conn):
-            for table in SIDE:
-                conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable IN ({marks})", part)
-            conn.execute(f"UPDATE cables SET pub = 0 WHERE pub = 1 AND rowid IN ({marks})", part)
+            for tier in TIERS:
+                for table in SIDE:
+                    conn.execute(
+                        f"DELETE FROM {tier.prefix}{table} WHERE cable IN ({marks})", part
+                    )
+                conn.execute(
+                    f"UPDATE cables SET {tier.flag} = 0 WHERE {tier.flag} = 1"
+                    f" AND rowid IN ({marks})",
+                    part,
+                )
 
 
 def _forget_text(conn: sqlite3.Connection, tier: Tier, part: Sequence[int], marks: str) -> None:
@@ -210,15 +235,15 @@ def _has_fields(conn: sqlite3.Connection) -> bool:
     return row is not None
 
 
-def _place_fields(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
-    """Mark and mirror the side rows of those of ``rowids`` the public reader sees."""
+def _place_fields(conn: sqlite3.Connection, tier: Tier, rowids: Sequence[int]) -> None:
+    """Mark and mirror the side rows of ``rowids`` (cables the tier's reader sees)."""
     if not rowids or not _has_fields(conn):
         return
     marks = ",".join("?" * len(rowids))
-    conn.execute(f"UPDATE cables SET pub = 1 WHERE rowid IN ({marks})", rowids)
+    conn.execute(f"UPDATE cables SET {tier.flag} = 1 WHERE rowid IN ({marks})", rowids)
     for table, columns in SIDE.items():
         conn.execute(
-            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns} FROM {table}"
+            f"INSERT INTO {tier.prefix}{table} ({columns}) SELECT {columns} FROM {table}"
             f" WHERE cable IN ({marks})",
             rowids,
         )
@@ -262,8 +287,7 @@ def place(
                 (*params, *part),
             ).fetchall()
             _index(conn, tier, seen, texts or {})
-            if tier is PUBLIC:
-                _place_fields(conn, [rowid for rowid, view in seen if view is not None])
+            _place_fields(conn, tier, [rowid for rowid, view in seen if view is not None])
 
 
 def _rebuild_text(conn: sqlite3.Connection, tier: Tier) -> None:
@@ -283,18 +307,19 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
 
 def rebuild_fields(conn: sqlite3.Connection) -> None:
-    """Mark and mirror afresh the side rows of every cable the public reader sees."""
+    """Mark and mirror afresh, in every tier, the side rows of every cable its reader sees."""
     if not _has_fields(conn):
         return
-    for table in SIDE:
-        conn.execute(f"DELETE FROM {PREFIX}{table}")
-    case, params = public_scope(conn).view_case()
-    conn.execute(f"UPDATE cables AS c SET pub = ({case}) IS NOT NULL", params)
-    for table, columns in SIDE.items():
-        conn.execute(
-            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns} FROM {table}"
-            " WHERE cable IN (SELECT rowid FROM cables WHERE pub = 1)"
-        )
+    for tier in TIERS:
+        for table in SIDE:
+            conn.execute(f"DELETE FROM {tier.prefix}{table}")
+        case, params = tier_scope(conn, tier).view_case()
+        conn.execute(f"UPDATE cables AS c SET {tier.flag} = ({case}) IS NOT NULL", params)
+        for table, columns in SIDE.items():
+            conn.execute(
+                f"INSERT INTO {tier.prefix}{table} ({columns}) SELECT {columns} FROM {table}"
+                f" WHERE cable IN (SELECT rowid FROM cables WHERE {tier.flag} = 1)"
+            )
 
 
 def _create_index(conn: sqlite3.Connection, tier: Tier) -> None:
@@ -322,8 +347,9 @@ def create_fields(conn: sqlite3.Connection) -> None:
     filled from the stored cables."""
     from cablegram.archive.sqlite.schema import run_script
 
-    conn.execute("ALTER TABLE cables ADD COLUMN pub INTEGER NOT NULL DEFAULT 0")
-    run_script(conn, FIELDS_DDL)
+    for tier in TIERS:
+        conn.execute(f"ALTER TABLE cables ADD COLUMN {tier.flag} INTEGER NOT NULL DEFAULT 0")
+        run_script(conn, fields_ddl(tier))
     rebuild_fields(conn)
     for tier in CLEARED.values():
         _create_index(conn, tier)

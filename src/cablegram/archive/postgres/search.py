@@ -91,16 +91,13 @@ class SearchQueries:
         return sql, (*cp, query, *cp, query)
 
     def _query(self, plan: Plan) -> _Query:
-        if self.reader.public_tier:
-            # Only the public tier's vectors: what this reader may read, as it
-            # reads it (views included), and nothing hidden (tiers.py).
-            tier = Reader(self.reader.full(), _tier_text(tiers.INDEX), tiers.PREFIX)
-            sql = compile_tree(plan.tree, tier)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
-        if (index := tiers.index_of(self.reader.cleared_tier)) is not None:
-            # A cleared reader with no read-ins: its clearance tier's vectors.
-            sql = compile_tree(plan.tree, Reader(self.reader.full(), _tier_text(index)))
-            return _Query(plan, sql.match, sql.where, sql.params, False, index)
+        if (tier := tiers.tier_of(self.reader)) is not None:
+            # The public reader, or a cleared reader with no read-ins: only its
+            # tier's tables, which hold what it may read, as it reads it
+            # (views included), and nothing hidden (tiers.py).
+            reader = Reader(self.reader.full(), _tier_text(tier.index), tier.prefix)
+            sql = compile_tree(plan.tree, reader)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tier.index)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),

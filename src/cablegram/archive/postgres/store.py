@@ -142,8 +142,8 @@ class PostgresStore(SearchQueries, GraphQueries):
         if self.reader.owner:
             return "", ()
         rule, params = self.reader.visible()
-        if self.reader.public_tier:  # read only the public tier's rows (tiers.py)
-            return f" AND c.pub = 1 AND {rule}", params
+        if (tier := tiers.tier_of(self.reader)) is not None:  # only its tier's rows (tiers.py)
+            return f" AND c.{tier.flag} = 1 AND {rule}", params
         return f" AND {rule}", params
 
     def views_present(self) -> bool:

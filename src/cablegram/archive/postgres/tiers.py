@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import psycopg
 
@@ -66,37 +67,68 @@ SIDE = {
     "refs": "cable, ord, cited_key",
     "cable_keys": "key, cable",
 }
-PREFIX = "public_"  # public_tags, ...: compile.Reader.side
 
-FIELDS_DDL = """
-ALTER TABLE cables ADD COLUMN pub INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE public_tags (cable BIGINT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (cable, value));
-CREATE INDEX public_tags_value ON public_tags (value);
-CREATE TABLE public_captions (cable BIGINT NOT NULL, value TEXT NOT NULL,
+
+@dataclass(frozen=True)
+class Tier:
+    """One reader's tier: its table of text vectors (``index``), the prefix
+    of its side rows (``{prefix}tags``, ...: compile.Reader.side) and the
+    column of ``cables`` that is 1 for the cables its reader sees (``flag``)."""
+
+    index: str
+    clearance: Classification  # of its reader (UNCLASSIFIED: the public reader)
+    prefix: str
+    flag: str
+
+
+PUBLIC = Tier(INDEX, Classification.UNCLASSIFIED, "public_", "pub")
+TIERS = (PUBLIC, *(Tier(t, c, f"tier{c.rank}_", f"tier{c.rank}") for c, t in CLEARED.items()))
+PREFIX = PUBLIC.prefix
+
+
+def fields_ddl(tier: Tier) -> str:
+    """The field rows of ``tier``: its flag, side tables, and indexes of the
+    filtered columns holding only its reader's cables (a query saying
+    ``c.{flag} = 1`` may use them; the planner counts the condition in their
+    selectivity, so for a value many hidden cables hold they cost less than
+    the indexes over every cable)."""
+    p, f = tier.prefix, tier.flag
+    return f"""
+ALTER TABLE cables ADD COLUMN {f} INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE {p}tags (cable BIGINT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (cable, value));
+CREATE INDEX {p}tags_value ON {p}tags (value);
+CREATE TABLE {p}captions (cable BIGINT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value));
-CREATE INDEX public_captions_value ON public_captions (value);
-CREATE TABLE public_signers (cable BIGINT NOT NULL, value TEXT NOT NULL,
+CREATE INDEX {p}captions_value ON {p}captions (value);
+CREATE TABLE {p}signers (cable BIGINT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value));
-CREATE INDEX public_signers_value ON public_signers (value);
-CREATE TABLE public_defects (cable BIGINT NOT NULL, value TEXT NOT NULL,
+CREATE INDEX {p}signers_value ON {p}signers (value);
+CREATE TABLE {p}defects (cable BIGINT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, value));
-CREATE INDEX public_defects_value ON public_defects (value);
-CREATE TABLE public_addressees (cable BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+CREATE INDEX {p}defects_value ON {p}defects (value);
+CREATE TABLE {p}addressees (cable BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (cable, kind, value));
-CREATE INDEX public_addressees_value ON public_addressees (kind, value);
-CREATE TABLE public_refs (cable BIGINT NOT NULL, ord INTEGER NOT NULL, cited_key TEXT,
+CREATE INDEX {p}addressees_value ON {p}addressees (kind, value);
+CREATE TABLE {p}refs (cable BIGINT NOT NULL, ord INTEGER NOT NULL, cited_key TEXT,
     PRIMARY KEY (cable, ord));
-CREATE INDEX public_refs_cited ON public_refs (cited_key);
-CREATE TABLE public_cable_keys (key TEXT NOT NULL, cable BIGINT NOT NULL,
+CREATE INDEX {p}refs_cited ON {p}refs (cited_key);
+CREATE TABLE {p}cable_keys (key TEXT NOT NULL, cable BIGINT NOT NULL,
     PRIMARY KEY (key, cable));
-CREATE INDEX public_cable_keys_cable ON public_cable_keys (cable);
--- Only the public reader's cables (a query saying c.pub = 1 may use them; the
--- planner counts the condition in their selectivity, so for a value held by
--- many hidden cables they cost less than the indexes over every cable).
-CREATE INDEX cables_pub_created ON cables (created) WHERE pub = 1;
-CREATE INDEX cables_pub_origin ON cables (origin) WHERE pub = 1;
-CREATE INDEX cables_pub_class ON cables (class_rank) WHERE pub = 1;
+CREATE INDEX {p}cable_keys_cable ON {p}cable_keys (cable);
+CREATE INDEX cables_{f}_created ON cables (created) WHERE {f} = 1;
+CREATE INDEX cables_{f}_origin ON cables (origin) WHERE {f} = 1;
+CREATE INDEX cables_{f}_class ON cables (class_rank) WHERE {f} = 1;
 """
+
+
+def tier_of(scope: ReaderScope) -> Tier | None:
+    """The tier whose tables answer this reader (None: the whole archive, by the rule)."""
+    if scope.owner:
+        return None
+    if scope.public_tier:
+        return PUBLIC
+    clearance = scope.cleared_tier
+    return next((t for t in TIERS[1:] if t.clearance == clearance), None)
 
 
 def _settings(conn: psycopg.Connection) -> tuple[dict[str, int] | None, bool]:
@@ -152,18 +184,23 @@ def _has_fields(conn: psycopg.Connection) -> bool:
     return conn.execute("SELECT to_regclass('public_tags') IS NOT NULL").fetchone()[0]
 
 
-def _fill_fields(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> None:
-    """Mark the cables of ``where`` the public reader sees, and mirror their side rows."""
-    case, cp = public_scope(conn).view_case()
+def _fill_fields(
+    conn: psycopg.Connection, tier: Tier, where: str, params: tuple[object, ...]
+) -> None:
+    """Mark the cables of ``where`` the tier's reader sees, and mirror their side rows."""
+    bits, policy = _settings(conn)
+    reader = public_reader() if tier is PUBLIC else cleared_reader(tier.clearance)
+    case, cp = ReaderScope(reader, bits, policy).view_case()
     conn.execute(
-        f"UPDATE cables c SET pub = CASE WHEN ({case}) IS NULL THEN 0 ELSE 1 END"
+        f"UPDATE cables c SET {tier.flag} = CASE WHEN ({case}) IS NULL THEN 0 ELSE 1 END"
         f" WHERE {where}",
         (*cp, *params),
     )
     for table, columns in SIDE.items():
         conn.execute(
-            f"INSERT INTO {PREFIX}{table} ({columns}) SELECT {columns.replace('cable', 's.cable')}"
-            f" FROM {table} s JOIN cables c ON c.rowid = s.cable WHERE c.pub = 1 AND {where}",
+            f"INSERT INTO {tier.prefix}{table} ({columns})"
+            f" SELECT {columns.replace('cable', 's.cable')} FROM {table} s"
+            f" JOIN cables c ON c.rowid = s.cable WHERE c.{tier.flag} = 1 AND {where}",
             params,
         )
 
@@ -175,9 +212,12 @@ def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
         conn.execute(f"DELETE FROM {table} WHERE rowid = ANY(%s)", (rowids,))
         _fill(conn, "c.rowid = ANY(%s)", (rowids,), table, scope)
     if _has_fields(conn):
-        for table in SIDE:
-            conn.execute(f"DELETE FROM {PREFIX}{table} WHERE cable = ANY(%s)", (rowids,))
-        _fill_fields(conn, "c.rowid = ANY(%s)", (rowids,))
+        for tier in TIERS:
+            for table in SIDE:
+                conn.execute(
+                    f"DELETE FROM {tier.prefix}{table} WHERE cable = ANY(%s)", (rowids,)
+                )
+            _fill_fields(conn, tier, "c.rowid = ANY(%s)", (rowids,))
 
 
 def rebuild(conn: psycopg.Connection) -> None:
@@ -190,13 +230,15 @@ def rebuild(conn: psycopg.Connection) -> None:
 
 
 def rebuild_fields(conn: psycopg.Connection) -> None:
-    """Mark and mirror afresh the side rows of every cable the public reader sees."""
+    """Mark and mirror afresh, in every tier, the side rows of every cable its reader sees."""
     if not _has_fields(conn):
         return
-    for table in SIDE:
-        conn.execute(f"DELETE FROM {PREFIX}{table}")
-    _fill_fields(conn, "TRUE", ())
-    for table in ("cables", *(PREFIX + table for table in SIDE)):
+    for tier in TIERS:
+        for table in SIDE:
+            conn.execute(f"DELETE FROM {tier.prefix}{table}")
+        _fill_fields(conn, tier, "TRUE", ())
+    tables = [tier.prefix + table for tier in TIERS for table in SIDE]
+    for table in ("cables", *tables):
         conn.execute(f"ANALYZE {table}")
 
 
@@ -209,7 +251,8 @@ def create(conn: psycopg.Connection) -> None:
 
 def create_fields(conn: psycopg.Connection) -> None:
     """The tier's field rows and indexes (migration 7), filled from the stored cables."""
-    conn.execute(FIELDS_DDL)
+    for tier in TIERS:
+        conn.execute(fields_ddl(tier))
     rebuild_fields(conn)
     bits, policy = _settings(conn)
     for clearance, table in CLEARED.items():

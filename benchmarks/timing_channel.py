@@ -133,7 +133,9 @@ def search_ms(reader: Archive, query: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def timed(reader: Archive, queries: dict[str, str], rounds: int, seed: int) -> dict[str, list[float]]:
+def timed(
+    reader: Archive, queries: dict[str, str], rounds: int, seed: int
+) -> dict[str, list[float]]:
     for _ in range(10):  # warm the page cache and the lexicon
         for q in queries.values():
             search_ms(reader, q)

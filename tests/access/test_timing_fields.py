@@ -35,6 +35,7 @@ from cablegram.archive import Archive
 from cablegram.format.render import render
 from cablegram.model import from_dict
 
+
 # Cables hidden from the public reader (SECRET), whose tag, origin, signer,
 # addressee, date and citation no public cable shares.
 def _hidden_texts(serials: range) -> list[bytes]:
@@ -51,7 +52,7 @@ def _hidden_text(_n: int, _serial: int) -> bytes:
         id=f"99MOSCOW{_serial}",
         origin="MOSCOW",
         serial=_serial,
-        created="1999-03-0{}T12:00:00Z".format(_serial % 10),
+        created=f"1999-03-0{_serial % 10}T12:00:00Z",
         tags=["PTER", "KNNP"],
         signers=["ZQHIDDENSIGNER"],
         references=[{"label": "A", "text": "08 STATE 77777", "id": "08STATE77777"}],
@@ -208,14 +209,15 @@ def _pg_reads(reader: Archive, queries: list[str]) -> Iterator[tuple[str, str, s
     import psycopg
 
     conn = reader.store.conn  # type: ignore[attr-defined]
+    execute = psycopg.Cursor.execute
+    seen: list[tuple[Any, Any]] = []
+
+    def recording(self, sql, params=None, **kw):  # type: ignore[no-untyped-def]
+        seen.append((sql, params))
+        return execute(self, sql, params, **kw)
+
     for query in queries:
-        seen: list[tuple[Any, Any]] = []
-        execute = psycopg.Cursor.execute
-
-        def recording(self, sql, params=None, **kw):  # type: ignore[no-untyped-def]
-            seen.append((sql, params))
-            return execute(self, sql, params, **kw)
-
+        seen.clear()
         psycopg.Cursor.execute = recording  # type: ignore[method-assign]
         try:
             _searches(reader, query)

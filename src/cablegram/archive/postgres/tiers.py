@@ -155,8 +155,7 @@ def _tables(conn: psycopg.Connection) -> dict[str, ReaderScope]:
     come with migration 7)."""
     bits, policy = _settings(conn)
     out = {INDEX: ReaderScope(public_reader(), bits, policy)}
-    if conn.execute("SELECT to_regclass(%s) IS NOT NULL", (CLEARED[Classification.SECRET],)
-                    ).fetchone()[0]:  # fmt: skip
+    if _exists(conn, CLEARED[Classification.SECRET]):
         for clearance, table in CLEARED.items():
             out[table] = ReaderScope(cleared_reader(clearance), bits, policy)
     return out
@@ -179,9 +178,14 @@ def _fill(
     )
 
 
+def _exists(conn: psycopg.Connection, table: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+    return bool(row and row[0])
+
+
 def _has_fields(conn: psycopg.Connection) -> bool:
-    """The archive has the tier's field rows (migration 7; migration 3 runs before)."""
-    return conn.execute("SELECT to_regclass('public_tags') IS NOT NULL").fetchone()[0]
+    """The archive has the tiers' field rows (migration 7; migration 3 runs before)."""
+    return _exists(conn, "public_tags")
 
 
 def _fill_fields(
@@ -214,9 +218,7 @@ def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
     if _has_fields(conn):
         for tier in TIERS:
             for table in SIDE:
-                conn.execute(
-                    f"DELETE FROM {tier.prefix}{table} WHERE cable = ANY(%s)", (rowids,)
-                )
+                conn.execute(f"DELETE FROM {tier.prefix}{table} WHERE cable = ANY(%s)", (rowids,))
             _fill_fields(conn, tier, "c.rowid = ANY(%s)", (rowids,))
 
 

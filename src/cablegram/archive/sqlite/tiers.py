@@ -1,4 +1,5 @@
-"""The public tier: a full-text index of exactly what the public reader may read.
+"""Tiers: indexes of exactly what one kind of reader may read (the public
+reader; a reader cleared to CONFIDENTIAL, SECRET or TOP SECRET with no read-ins).
 
 ``fts`` indexes every cable, so a query's cost for a restricted reader would
 grow with the postings of cables it may not see (read, then filtered out by
@@ -30,14 +31,19 @@ any view), with partial indexes ``WHERE pub = 1`` on the filtered columns
 reads public rows only.  :func:`forget` / :func:`place` / :func:`rebuild`
 keep them in step with the text index, in the same transaction.
 
-Other readers search ``fts`` (and ``fts_views``) filtered by the rule, so a
-word found only above their clearance or under captions they lack still
-costs its postings.  A tier per classification ceiling would narrow that: an
-index per rank k of the texts readers cleared to k may get — cables of
-access rank <= k, and the release views of levels <= k and 7 — keyed like
-``fts_views`` (cable * 8 + view, since readers of one ceiling read the same
-cable through different views), chosen when the reader's clearance is k;
-within a ceiling, captions would still filter after the lookup.
+The clearance tiers (migration 9) are the same for a reader cleared to
+CONFIDENTIAL, SECRET or TOP SECRET with no read-ins
+(:func:`cablegram.access.policy.reads_as_cleared`; :data:`CLEARED`): an
+index ``fts_tier{rank}`` with its ledger ``tier{rank}_views``, a flag
+``cables.tier{rank}`` with partial indexes, and side rows
+``tier{rank}_tags``, ... .  Each repeats the text its reader reads (every
+cable of its level or below with no controlling caption, and the views it
+gets of the others), so the archive's text is held up to four more times:
+the price of a query cost that never depends on what is hidden.
+
+Other readers (caption read-ins; SBU without a clearance) search ``fts``
+(and ``fts_views``) filtered by the rule, so a word found only above their
+clearance or under captions they lack still costs its postings.
 """
 
 from __future__ import annotations
@@ -203,9 +209,7 @@ def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
         if _has_fields(conn):
             for tier in TIERS:
                 for table in SIDE:
-                    conn.execute(
-                        f"DELETE FROM {tier.prefix}{table} WHERE cable IN ({marks})", part
-                    )
+                    conn.execute(f"DELETE FROM {tier.prefix}{table} WHERE cable IN ({marks})", part)
                 conn.execute(
                     f"UPDATE cables SET {tier.flag} = 0 WHERE {tier.flag} = 1"
                     f" AND rowid IN ({marks})",
@@ -264,9 +268,7 @@ def _index(
         ledger.append((rowid, view))
         entries.append((rowid, *text))
     conn.executemany(f"INSERT INTO {tier.ledger} (cable, view) VALUES (?, ?)", ledger)
-    conn.executemany(
-        f"INSERT INTO {tier.index} (rowid, subject, body) VALUES (?, ?, ?)", entries
-    )
+    conn.executemany(f"INSERT INTO {tier.index} (rowid, subject, body) VALUES (?, ?, ?)", entries)
 
 
 def place(

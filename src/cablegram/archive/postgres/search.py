@@ -97,7 +97,10 @@ class SearchQueries:
             # (views included), and nothing hidden (tiers.py).
             reader = Reader(self.reader.full(), _tier_text(tier.index), tier.prefix)
             sql = compile_tree(plan.tree, reader)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tier.index)
+            where = sql.where
+            if sql.match is None:  # fields only: the tier's partial indexes (tiers.py)
+                where = f"c.{tier.flag} = 1 AND {where}"
+            return _Query(plan, sql.match, where, sql.params, False, tier.index)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),

@@ -142,8 +142,6 @@ class PostgresStore(SearchQueries, GraphQueries):
         if self.reader.owner:
             return "", ()
         rule, params = self.reader.visible()
-        if (tier := tiers.tier_of(self.reader)) is not None:  # only its tier's rows (tiers.py)
-            return f" AND c.{tier.flag} = 1 AND {rule}", params
         return f" AND {rule}", params
 
     def views_present(self) -> bool:

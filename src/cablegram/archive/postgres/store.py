@@ -213,7 +213,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         yield
         if not self.read_only:
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views")  # fmt: skip
+                      *schema.ACCESS_TABLES, "views", *tiers.tables())  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
 
     def _drop_views(self, rowid: int, level: int | None = None) -> None:

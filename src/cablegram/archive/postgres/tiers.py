@@ -86,6 +86,13 @@ TIERS = (PUBLIC, *(Tier(t, c, f"tier{c.rank}_", f"tier{c.rank}") for c, t in CLE
 PREFIX = PUBLIC.prefix
 
 
+def tables() -> list[str]:
+    """Every table of the tiers (their statistics are refreshed after an ingest)."""
+    return [
+        t for tier in TIERS for t in (tier.index, *(tier.prefix + x for x in ("cables", *SIDE)))
+    ]
+
+
 def fields_ddl(tier: Tier) -> str:
     """The field rows of ``tier``: its flag (with an index of ``created``
     holding only its reader's cables, walked by a query saying

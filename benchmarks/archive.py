@@ -22,6 +22,7 @@ peak RSS of every process <= 1 GB; SQLite archive <= 2x the raw text.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -163,23 +164,73 @@ def drop(location: str) -> None:
             os.remove(location + suffix)
 
 
+class ServerMemory:
+    """Peak memory of the PostgreSQL backends serving an archive's database
+    while ingest runs, sampled from /proc (a server on this machine): the
+    peak RSS of any one backend (shared buffers it touched included) and the
+    peak of its private memory (RssAnon: sorts, hash tables, vectors built)."""
+
+    def __init__(self, location: str) -> None:
+        import threading
+
+        from cablegram.archive.postgres.connection import parse_location
+
+        self.url = parse_location(location).url
+        self.rss = self.private = 0.0
+        self.seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ServerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.5):
+                pids = [pid for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")]  # fmt: skip
+                for pid in pids:
+                    try:
+                        with open(f"/proc/{pid}/status") as f:
+                            status = dict(line.split(":", 1) for line in f if ":" in line)
+                    except OSError:
+                        continue
+                    if "VmHWM" not in status or "RssAnon" not in status:
+                        continue  # (a backend exiting)
+                    self.seen += 1
+                    self.rss = max(self.rss, int(status["VmHWM"].split()[0]) / 1024)
+                    self.private = max(self.private, int(status["RssAnon"].split()[0]) / 1024)
+
+
 def ingest(location: str, dump: str, processes: int, workers: int) -> dict[str, float]:
     """Run ``cablegram ingest`` (``processes`` at once, a part each); wall-clock
-    rate and the peak RSS of each ingest process and of its parser processes."""
+    rate and the peak RSS of each ingest process and of its parser processes
+    (and, on a PostgreSQL server on this machine, of its backends)."""
     Archive(location).close()  # created before the processes race to do it
+    server = ServerMemory(location) if is_server_url(location) else contextlib.nullcontext()
     parts = [[] if processes == 1 else ["--part", f"{k}/{processes}"]
              for k in range(1, processes + 1)]  # fmt: skip
     start = time.perf_counter()
-    procs = [
-        subprocess.Popen([*CLI, "ingest", dump, "--archive", location, "--workers", str(workers),
-                          "--no-progress", *part], stdout=subprocess.PIPE, text=True)
-        for part in parts
-    ]  # fmt: skip
-    peak = 0.0
-    for proc in procs:
-        _, status, usage = os.wait4(proc.pid, 0)
-        assert status == 0, f"ingest failed: {proc.stdout.read() if proc.stdout else ''}"
-        peak = max(peak, usage.ru_maxrss / 1024)
+    with server:
+        procs = [
+            subprocess.Popen([*CLI, "ingest", dump, "--archive", location, "--workers",
+                              str(workers), "--no-progress", *part],
+                             stdout=subprocess.PIPE, text=True)
+            for part in parts
+        ]  # fmt: skip
+        peak = 0.0
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            assert status == 0, f"ingest failed: {proc.stdout.read() if proc.stdout else ''}"
+            peak = max(peak, usage.ru_maxrss / 1024)
     seconds = time.perf_counter() - start
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     with Archive(location) as archive:
@@ -187,7 +238,14 @@ def ingest(location: str, dump: str, processes: int, workers: int) -> dict[str, 
     rate = cables / seconds
     print(f"ingest: {cables} cables in {seconds:.1f}s = {rate:.0f} cables/s"
           f" ({processes} process(es) x {workers} parser(s))")  # fmt: skip
-    return {"rate": rate, "seconds": seconds, "rss": max(peak, workers_peak)}
+    figures = {"rate": rate, "seconds": seconds, "rss": max(peak, workers_peak)}
+    print(f"ingest peak RSS: an ingest process {peak:.0f} MB, any process of the ingest"
+          f" (parsers included) {workers_peak:.0f} MB")  # fmt: skip
+    if isinstance(server, ServerMemory) and server.seen:
+        figures["server_rss"] = server.rss
+        print(f"ingest peak RSS of a PostgreSQL backend: {server.rss:.0f} MB"
+              f" ({server.private:.0f} MB private; shared buffers touched make the rest)")  # fmt: skip
+    return figures
 
 
 def measure(location: str, dump: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -275,6 +333,9 @@ def side_by_side(results: dict[str, dict[str, Any]]) -> None:
          lambda f: "{:.1f} / {:.1f}".format(*f["readers"]["public reader"])),
         ("peak RSS MB (ingest)",
          lambda f: f"{f['ingest']['rss']:.0f}" if "ingest" in f else "-"),
+        ("peak RSS MB (a PostgreSQL backend, ingest)",
+         lambda f: f"{f['ingest']['server_rss']:.0f}" if "server_rss" in f.get("ingest", {})
+         else "-"),
         ("size / raw text", lambda f: f"{f['size']:.2f}x"),
     ]  # fmt: skip
     print("\n| measure | " + " | ".join(names) + " |")

@@ -1,10 +1,12 @@
 """Network benchmark: release throughput (cables/s) and release latency p50/p95,
-on each archive backend given.
+on each archive backend given; then delivery (benchmarks/network_delivery.py:
+fan-out latency to 100 stations, replay deliveries/s, federation throughput).
 
     .venv/bin/python benchmarks/network.py                       # SQLite, 400 releases
     .venv/bin/python benchmarks/network.py --processes 4         # 4 processes at once
     .venv/bin/python benchmarks/network.py --archive postgresql://postgres@127.0.0.1/bench
     .venv/bin/python benchmarks/network.py --archive a.sqlite --archive postgresql://...
+    .venv/bin/python benchmarks/network.py --part delivery        # delivery only (needs NATS)
 
 Each run makes an archive (a new SQLite file, or the given URL, which should
 name an empty database or schema), sets up Embassy Almaty's people, drafts,
@@ -132,7 +134,19 @@ def main() -> None:
                         help="An archive location (repeatable; default: a new SQLite file).")  # fmt: skip
     parser.add_argument("--count", type=int, default=400, help="Releases per archive.")
     parser.add_argument("--processes", type=int, default=1, help="Releasing processes at once.")
+    parser.add_argument("--part", choices=["release", "delivery", "all"], default="all",
+                        help="Release, delivery (network_delivery.py's defaults), or both.")  # fmt: skip
     args = parser.parse_args()
+    if args.part in ("release", "all"):
+        release(args)
+    if args.part in ("delivery", "all"):
+        import network_delivery  # beside this script
+
+        print()
+        network_delivery.main([])
+
+
+def release(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         locations = args.archive or [os.path.join(tmp, "network.sqlite")]
         print(f"{'backend':<11} {'releases':>8} {'procs':>5} {'cables/s':>9} "

@@ -169,7 +169,7 @@ def bench_federation(count: int, url: str, folder: Path) -> dict[str, float]:
     return {"cables": count, "seconds": seconds, "cables_per_s": count / seconds}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--only", choices=["fanout", "replay", "federation"], default=None)
     ap.add_argument("--store", choices=["memory", "sqlite"], default="sqlite")
@@ -177,7 +177,7 @@ def main() -> None:
     ap.add_argument("--replay", type=int, default=100_000)
     ap.add_argument("--federation", type=int, default=1000)
     ap.add_argument("--nats", default="nats://127.0.0.1:4222")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if args.only in (None, "fanout"):

@@ -32,6 +32,9 @@ QUERIES = (
     "subject:human-righ*",
     "subject:iran",
     'subject:"human rights"',
+    "subject:iran nuclear",  # a subject word and a text word
+    "subject:iran -nuclear",  # a subject word and a negation only
+    "nuclear -subject:iran",
     "iran OR iraq",
     "iran -nuclear",
     "(election OR elections) -fraud",
@@ -107,3 +110,17 @@ def test_readers_find_the_same_cables(
         for archive in (lite, pg):
             page = {h.id for h in archive.search(query, limit=10)}
             assert page <= found and len(page) == min(10, len(found))
+
+
+@pytest.mark.parametrize("query", ["iran", '"prime minister"', "subject:iran nuclear", "nuc*"])
+@pytest.mark.parametrize("sort", ["rank", "date"])
+def test_a_first_page_is_the_head_of_every_match(
+    archives: tuple[Archive, Archive], query: str, sort: str
+) -> None:
+    """A narrow result's page comes from the matches measured first, not from
+    matching the text again (PostgreSQL): in the same order as all of them."""
+    for archive in archives:
+        every = [d["id"] for d in archive.search(query, sort=sort, limit=0).dicts()]
+        for offset in (0, 5):
+            page = [h.id for h in archive.search(query, sort=sort, limit=5, offset=offset)]
+            assert page == every[offset : offset + 5], archive.store

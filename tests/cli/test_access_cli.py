@@ -107,6 +107,6 @@ def test_policy_command(archive_file: str) -> None:
     assert code == 0 and "on" in out
     run("user", "add", "carl", "--clearance", "unclassified", "--sbu", *a)
     code, out, _ = run("search", "qqreleased", "--as", "carl", *a)
-    assert "1 cables match" in out
+    assert "1 cable matches" in out
     code, out, _ = run("search", "qqwithheld", "--as", "carl", *a)
     assert "0 cables match" in out

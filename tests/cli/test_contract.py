@@ -207,7 +207,7 @@ def test_ingest_fails_when_any_input_failed(tmp_path: Path) -> None:
     code, out, err = cli("ingest", str(tmp_path / "in"), str(tmp_path / "nope.txt"),
                          "--archive", archive)  # fmt: skip
     assert code == 1
-    assert out.startswith("1 cables from 2 files")  # the good cable is in
+    assert out.startswith("1 cable from 2 files")  # the good cable is in
     assert err.splitlines() == [
         "2 inputs failed:",
         f"  {tmp_path / 'in' / 'note.txt'}: text without cable structure (no header, "

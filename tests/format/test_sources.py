@@ -210,6 +210,19 @@ def test_aad_attributes_into_metadata() -> None:
     assert concepts.endswith("RETAIL PRICES, WAGE RATES, FOODS")
 
 
+def test_a_damaged_pdf_is_refused_by_name() -> None:
+    # A printout cut short (an interrupted download) or with an unknown filter:
+    # no crash, a NotACableError naming the file.
+    from cablegram.format.sources import iter_items
+    from cablegram.model import NotACableError
+
+    data = (DEV / "aad-pdf-1970s" / "1974LAPAZ00879.pdf").read_bytes()
+    for damaged in (data[: len(data) // 2], data.replace(b"/FlateDecode", b"/FlateDecodX")):
+        (item,) = list(iter_items(damaged, path="cut.pdf"))
+        assert isinstance(item, NotACableError) and item.path == "cut.pdf", item
+        assert "PDF" in item.reason
+
+
 def test_a_pdf_that_is_not_a_cable_is_refused_by_name() -> None:
     from cablegram.format.sources import iter_items
     from cablegram.model import NotACableError

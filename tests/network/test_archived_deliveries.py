@@ -16,7 +16,7 @@ from cablegram.archive.store import open_store
 from cablegram.network.archived_deliveries import ArchivedDeliveries
 from cablegram.network.clock import SimulatedClock
 from cablegram.network.delivery import STATION
-from cablegram.network.installation import Installation
+from cablegram.network.installation import Installation, ServiceRequest
 
 PEOPLE = {u: Principal(u, sbu=True) for u in ("bpol", "bamb", "bduty")}
 
@@ -44,7 +44,12 @@ def test_receipt_is_idempotent_across_reopening(location):
         assert inst.receive(t) == []
     assert len(store.inbox(STATION, BRAVO)) == 1
     assert store.numbers_seen("ALPHA", BRAVO) == {5}
+    assert store.number_pairs() == [("ALPHA", BRAVO)]  # the counts a serve looks for gaps in
     assert [t.cable_id for t in store.sent("ALPHA", BRAVO, 5)] == [a.id]
+    # A re-send keeps its attempt in the originator's queues (what the broker sees).
+    [again] = inst.resend(ServiceRequest("ALPHA", BRAVO, 5))
+    store.enqueue([again], "out:RUEH")
+    assert store.queued("out:RUEH")[0].attempt == again.attempt > 0
     store.archive.close()
 
 

@@ -1,6 +1,8 @@
 """Inboxes on the web: the JSON routes and the pages show a reader only what they
 may read, take acknowledgements and actions from the post's people, push an
-inbox to an open page, and show the network status and the replay report."""
+inbox to an open page, and show the network status and the replay report —
+on every backend, with the directory the archive keeps (people imported as
+``cablegram directory import`` does)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 import cablegram
+from backends import BACKENDS, new_location
 from cablegram.archive import Archive
-from cablegram.network import default_directory
+from cablegram.network import default_directory, read_directory_csv
+from cablegram.network.archived import open_network
+from cablegram.network.directory import Office
 from cablegram.network.directory_csv import write_directory_csv
-from cablegram.network.node import Node, released_cables
+from cablegram.network.node import Node, directory_of, released_cables
 from cablegram.web import create_app
 
 PASSWORD = "correct horse battery"
@@ -23,23 +28,28 @@ PEOPLE = Path(__file__).parents[2] / "docs" / "examples" / "delivery" / "departm
 STATE = "SECSTATE WASHDC"
 
 
-@pytest.fixture
-def served(tmp_path, monkeypatch):
-    directory_csv = tmp_path / "directory.csv"
-    directory_csv.write_text(write_directory_csv(default_directory()) + PEOPLE.read_text())
-    monkeypatch.setenv("CABLEGRAM_DIRECTORY", str(directory_csv))
+@pytest.fixture(params=BACKENDS)
+def location(request, tmp_path, monkeypatch):
+    monkeypatch.delenv("CABLEGRAM_DIRECTORY", raising=False)
     monkeypatch.setenv("CABLEGRAM_NOW", "2006-08-10T01:10Z")
-    path = str(tmp_path / "web.sqlite")
+    path = new_location(request.param, tmp_path, "inboxweb", request)
     with Archive(path) as archive:
         archive.users.add("witten", password=PASSWORD, clearance="secret", stations=["RUEHC"])
         archive.users.add("miller", password=PASSWORD, sbu=True, stations=["RUEHC"])
-        from cablegram.web.inbox import _directory
-
-        node = Node(archive, _directory(str(directory_csv)))
+        archive.users.add("ops", password=PASSWORD, owner=True)
+        # The people live in the archive's own directory, as `directory import` puts them.
+        open_network(archive).put("owner", *read_directory_csv(PEOPLE.read_text()))
+        node = Node(archive, directory_of(archive))
+        assert node.directory.person("witten") is not None
         texts = [(p.name, p.read_text()) for p in sorted(SEEDS.glob("*.txt"))]
         for cable, telegram in released_cables(texts):
             node.dispatch(cable, telegram)
-    with TestClient(create_app(path)) as client:
+    return path
+
+
+@pytest.fixture
+def served(location):
+    with TestClient(create_app(location)) as client:
         yield client
 
 
@@ -94,3 +104,45 @@ def test_an_open_inbox_gets_the_inbox_pushed(served):
         assert next(lines) == "event: inbox"
         data = json.loads(next(lines).removeprefix("data: "))
         assert data["holder"] == "witten" and len(data["deliveries"]) == 2
+
+
+def test_the_web_follows_the_archives_directory_as_it_changes(location, tmp_path, monkeypatch):
+    """The directory is built once and kept, until ``cablegram directory`` changes it;
+    ``$CABLEGRAM_DIRECTORY`` overrides the archive's."""
+    with TestClient(create_app(location)) as client:
+        witten = _login(client, "witten")
+        target = {"target": "SECSTATE WASHDC:S/XYZ"}
+        assert client.get("/api/network/inbox", params=target, headers=witten).status_code == 404
+        with Archive(location) as archive:  # another process adds an office
+            open_network(archive).put("owner", Office(STATE, "S/XYZ", "Test office"))
+        r = client.get("/api/network/inbox", params=target, headers=witten)
+        assert r.status_code == 200 and r.json()["holder"] == "SECSTATE WASHDC:S/XYZ"
+        # A directory named in the environment wins: the shipped one knows no Witten,
+        # so the inbox of the office she sits in has no people to reach...
+        csv = tmp_path / "shipped.csv"
+        csv.write_text(write_directory_csv(default_directory()))
+        monkeypatch.setenv("CABLEGRAM_DIRECTORY", str(csv))
+        assert client.get("/api/network/inbox", params=target, headers=witten).status_code == 404
+
+
+def test_an_owner_marks_a_relay_down_and_up_over_http(served):
+    ops, witten = _login(served, "ops"), _login(served, "witten")
+    r = served.post("/api/network/relays/RUEH/down", headers=witten)
+    assert r.status_code == 403
+    r = served.post("/api/network/relays/RUEH/down", headers=ops)
+    assert r.status_code == 200 and r.json()["relays_down"] == ["RUEH"]
+    r = served.post("/api/network/relays/RUEH/links/RUEHC/down", headers=ops)
+    assert r.json()["links_down"] == ["RUEH-RUEHC"]
+    status = served.get("/api/network/status", headers=witten).json()
+    assert status["relays_down"] == ["RUEH"] and status["links_down"] == ["RUEH-RUEHC"]
+    assert served.post("/api/network/relays/RUZZ/down", headers=ops).status_code == 404
+    page = served.get("/network", headers=ops).text
+    assert 'action="/network/relays/RUEH/up"' in page  # the owner's button
+    assert 'action="/network/relays/' not in served.get("/network", headers=witten).text
+    r = served.post("/api/network/relays/RUEH/up", headers=ops)
+    assert r.json()["relays_down"] == []
+    # The page's button does the same.
+    r = served.post("/network/relays/RUEHL/down", headers=ops, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/network"
+    assert served.get("/api/network/status", headers=ops).json()["relays_down"] == ["RUEHL"]
+    assert served.post("/network/relays/RUEHL/up", headers=witten).status_code == 403

@@ -53,6 +53,8 @@ API_ROUTES = {
     "/api/network/status": {"get"},
     "/api/network/replay": {"get"},
     "/api/network/replay.png": {"get"},
+    "/api/network/relays/{relay}/{state}": {"post"},
+    "/api/network/relays/{relay}/links/{ri}/{state}": {"post"},
 }
 
 

@@ -213,7 +213,9 @@ def test_an_empty_search_browses_every_cable(client: TestClient) -> None:
     assert client.get("/search", follow_redirects=False).status_code == 303  # nothing asked
 
 
-def test_every_page_says_what_the_reader_reads_as(public_client: TestClient, client: TestClient) -> None:
+def test_every_page_says_what_the_reader_reads_as(
+    public_client: TestClient, client: TestClient
+) -> None:
     for path in ("/", "/search?q=detainees", "/overview"):
         text = public_client.get(path).text
         assert "Reading as the public: cables above UNCLASSIFIED, SBU cables and restricted" in text

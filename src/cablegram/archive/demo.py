@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from importlib import resources
+from typing import IO
 
 from cablegram.model import Cable
 
@@ -48,20 +49,25 @@ def csv_record(rownum: int, cable: Cable, text: str) -> str:
     return ",".join(_escape(f) for f in fields) + "\n"
 
 
+def _text_file(path: str) -> IO[str]:
+    """``path`` opened for writing text (gzip-compressed, quickly, for ``.gz``)."""
+    if path.endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, "wt", encoding="utf-8", newline="\n", compresslevel=1)
+    return open(path, "w", encoding="utf-8", newline="\n")
+
+
 def write_synth(count: int, out: str, *, seed: int = 0) -> int:
     """Write ``count`` synthetic cables: one ``ID.txt`` each into a directory, or
     one ``cables.csv``-format file when ``out`` ends in ``.csv`` (gzip-compressed
     when it ends in ``.csv.gz``: ingest reads it streamed)."""
-    import gzip
-
     from cablegram.format.render import render
     from cablegram.format.synth import synth_cables
 
     n = 0
     if out.endswith((".csv", ".csv.gz")):
-        opener = gzip.open if out.endswith(".gz") else open
-        kw = {"compresslevel": 1} if out.endswith(".gz") else {}
-        with opener(out, "wt", encoding="utf-8", newline="\n", **kw) as f:  # type: ignore[operator]
+        with _text_file(out) as f:
             for n, cable in enumerate(synth_cables(count, seed=seed), 1):
                 f.write(csv_record(n, cable, render(cable)))
         return n

@@ -48,8 +48,12 @@ def _password(ask: bool) -> str | None:
     return first or None
 
 
+def _level_name(word: str) -> str:
+    return word.replace("-", " ").upper()
+
+
 def _level(word: str | None) -> str | None:
-    return word.replace("-", " ").upper() if word else None
+    return _level_name(word) if word else None
 
 
 @main.group("user")
@@ -227,7 +231,7 @@ def declass_decide(cable_id: str, action: str, reason: str, level: str, sbu: boo
     from cablegram.model import Classification
 
     with _open(archive_file, as_user) as archive:
-        d = archive.review.decide(cable_id, action, reason, level=Classification(_level(level)),
+        d = archive.review.decide(cable_id, action, reason, level=Classification(_level_name(level)),
                                   sbu=sbu, on=_day(on))  # fmt: skip
     if as_json:
         _echo_json({"cable_id": d.cable_id, "action": d.action.value, "reason": d.reason,

@@ -13,6 +13,7 @@ import click
 
 from cablegram.cli import main
 from cablegram.cli.query_arg import QueryCommand, joined, query_argument
+from cablegram.cli.wording import agrees, counted, noun_for
 
 archive_option = click.option(
     "--archive",
@@ -135,7 +136,8 @@ def _print_report(report: Any, as_json: bool) -> None:
         return
     c = report.counts
     click.echo(
-        f"{report.documents} cables from {report.files} files in {report.seconds:.1f}s "
+        f"{counted(report.documents, 'cable')} from {counted(report.files, 'file')}"
+        f" in {report.seconds:.1f}s "
         f"({report.rate:.0f}/s): {c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
         f"{c.merged} copies merged"
     )
@@ -262,7 +264,10 @@ def search_cmd(
         total = result.total
         console = _console()
         about = "" if result.total_exact else "about "
-        console.print(f"{about}[bold]{total:,}[/bold] cables match")
+        console.print(
+            f"{about}[bold]{total:,}[/bold] {noun_for(total, 'cable')}"
+            f" {agrees(total, 'matches', 'match')}"
+        )
         if result.approximate_rank:
             console.print(
                 f"[dim]a sample of {result.pageable:,}: subject matches first, then newest"
@@ -502,7 +507,7 @@ def export_cmd(
             else:
                 with open(out, "w", encoding="utf-8", newline="") as f:
                     n = writer(cables, f)
-    click.echo(f"{n} cables exported", err=True)
+    click.echo(f"{counted(n, 'cable')} exported", err=True)
 
 
 @main.command("synth")
@@ -513,7 +518,7 @@ def synth_cmd(count: int, seed: int, out: str) -> None:
     """Write synthetic telegram cables (for demos and benchmarks)."""
     from cablegram.archive.demo import write_synth
 
-    click.echo(f"{write_synth(count, out, seed=seed)} cables written to {out}", err=True)
+    click.echo(f"{counted(write_synth(count, out, seed=seed), 'cable')} written to {out}", err=True)
 
 
 @main.command("demo")
@@ -534,7 +539,9 @@ def demo_cmd(archive_file: str, count: int, serve: bool, host: str, port: int) -
         console = _console()
         for query in DEMO_QUERIES:
             result = archive.search(query, limit=3)
-            console.print(f"\n[bold]cablegram search '{query}'[/]: {result.total} cables")
+            console.print(
+                f"\n[bold]cablegram search '{query}'[/]: {counted(result.total, 'cable')}"
+            )
             for h in result.hits:
                 console.print(f"  [cyan]{h.id}[/] {(h.created or '')[:10]} {h.subject or ''}")
     click.echo(f"\narchive: {archive_file}  (try: cablegram search --archive {archive_file} QUERY)")

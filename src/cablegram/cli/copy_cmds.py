@@ -8,6 +8,7 @@ import sys
 import click
 
 from cablegram.cli import main
+from cablegram.cli.wording import counted
 
 
 @main.command("copy")
@@ -31,8 +32,9 @@ def copy_cmd(source: str, target: str, workers: int, as_json: bool) -> None:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         click.echo(
-            f"copied {report.cables} cables ({report.copies} copies), {report.users} users, "
-            f"{report.decisions} decisions, {report.audit} audit entries "
+            f"copied {counted(report.cables, 'cable')} ({counted(report.copies, 'copy')}), "
+            f"{counted(report.users, 'user')}, {counted(report.decisions, 'decision')}, "
+            f"{counted(report.audit, 'audit entry')} "
             f"in {report.ingest.seconds:.1f}s"
         )
         click.echo("verified: identical" if report.identical else "DIFFERENCES:")

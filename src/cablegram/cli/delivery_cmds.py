@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,20 @@ import click
 
 from cablegram.cli import main
 from cablegram.cli.archive_cmds import _open, archive_option, as_option, json_option
-from cablegram.cli.network_cmds import _directory
+from cablegram.cli.wording import counted
+
+
+def _directory_for(archive: Any, path: str | None) -> Any:
+    from cablegram.network import DirectoryError
+    from cablegram.network.node import directory_of
+
+    try:
+        return directory_of(archive, path)
+    except OSError as err:
+        raise click.ClickException(f"{path}: {err.strerror}") from None
+    except DirectoryError as err:
+        raise click.ClickException(str(err)) from None
+
 
 directory_option = click.option(
     "--directory",
@@ -23,8 +35,9 @@ directory_option = click.option(
     envvar="CABLEGRAM_DIRECTORY",
     default=None,
     metavar="CSV",
-    help="The network directory as CSV (cablegram directory export); default: the shipped "
-    "one (env CABLEGRAM_DIRECTORY).",
+    help="The network directory as CSV (cablegram directory export); default: the one the "
+    "archive keeps (cablegram directory import, person add), else the shipped one "
+    "(env CABLEGRAM_DIRECTORY).",
 )
 hosts_option = click.option(
     "--hosts",
@@ -81,7 +94,8 @@ def _node(
     if host_list is not None and relay_list is None:
         relay_list = []
     with _open(archive_file, as_user, create=create) as archive:
-        yield Node(archive, _directory(directory_csv), hosts=host_list, relays=relay_list)
+        yield Node(archive, _directory_for(archive, directory_csv), hosts=host_list,
+                   relays=relay_list, follow_directory=directory_csv is None)  # fmt: skip
 
 
 def _echo_json(value: Any) -> None:
@@ -126,15 +140,21 @@ def network_send(paths, archive_file, directory_csv, hosts, relays, as_json) -> 
     for item in out:
         click.echo(f"{item['cable']}: {len(item['stations'])} stations, "
                    f"{item['transmissions']} transmissions")  # fmt: skip
-    waiting = sum(status["queues"].values())
-    if waiting:
-        click.echo(f"{waiting} transmissions wait for the broker (cablegram network serve)")
+    queues = status["queues"]
+    broker = sum(n for q, n in queues.items() if q.startswith("out:"))
+    held = sum(n for q, n in queues.items() if not q.startswith("out:"))
+    if broker:
+        click.echo(f"{broker} transmissions wait for the broker (cablegram network serve)")
+    if held:
+        click.echo(f"{held} transmissions wait for a relay or link that is down")
 
 
 def _serve(
     node: Any, name: str, url: str, idle_exit: int | None, ack_wait: float, prefix: str,
     as_json: bool,
 ) -> None:  # fmt: skip
+    import asyncio  # here, not at start-up: every other command would pay for it
+
     bridge = node.bridge(name=name, url=url, ack_wait=ack_wait, prefix=prefix)
     # Unacknowledged FLASH/NIACT past due alert the rosters, checked every 30 s.
     with suppress(KeyboardInterrupt):
@@ -209,8 +229,68 @@ def network_status(archive_file, directory_csv, as_json) -> None:  # type: ignor
         return
     click.echo(f"deliveries: {status['deliveries']}")
     click.echo(f"stations delivered to: {len(status['stations'])}")
+    if not status["relays_known"]:
+        click.echo("relays: none in the directory (every transmission goes straight to its "
+                   "addressee; cablegram directory import puts relays back)")  # fmt: skip
+    if status["relays_down"] or status["links_down"]:
+        click.echo("down: " + ", ".join([*status["relays_down"], *status["links_down"]]))
     queues = status["queues"]
     click.echo("queues: " + (", ".join(f"{q} {n}" for q, n in sorted(queues.items())) or "empty"))
+
+
+def _mark(relay, link, archive_file, directory_csv, as_user, as_json, down) -> None:  # type: ignore[no-untyped-def]
+    from cablegram.archive.errors import AccessDenied
+    from cablegram.network.node import NetworkError
+
+    with _node(archive_file, directory_csv, as_user=as_user, create=True) as node:
+        try:
+            done = node.mark(relay, down=down, link=link)
+        except (AccessDenied, NetworkError) as err:
+            click.echo(f"cablegram: {err}", err=True)
+            sys.exit(1)
+    if as_json:
+        _echo_json(done)
+        return
+    what = f"{done['relay']} to {done['link']}" if done["link"] else done["relay"]
+    click.echo(f"{what}: {'down' if down else 'up'}")
+    click.echo("relays down: " + (", ".join(done["relays_down"]) or "none")
+               + "; links down: " + (", ".join(done["links_down"]) or "none"))  # fmt: skip
+    if done["moved"]:
+        click.echo(f"{done['moved']} waiting transmissions moved on")
+    if done["waiting"]:
+        click.echo(f"{done['waiting']} transmissions wait for a relay or link that is down")
+
+
+_link_option = click.option(
+    "--link", metavar="RI", default=None,
+    help="Only the relay's link to the station with this routing indicator.",
+)  # fmt: skip
+
+
+@network_group.command("down")
+@click.argument("relay")
+@_link_option
+@archive_option
+@directory_option
+@as_option
+@json_option
+def network_down(relay, link, archive_file, directory_csv, as_user, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Mark RELAY (or its --link to one station) down: its traffic takes the first
+    alternate relay the directory names that is up, or waits; nothing is dropped.
+    Every process serving the archive (network serve) honours it."""
+    _mark(relay, link, archive_file, directory_csv, as_user, as_json, True)
+
+
+@network_group.command("up")
+@click.argument("relay")
+@_link_option
+@archive_option
+@directory_option
+@as_option
+@json_option
+def network_up(relay, link, archive_file, directory_csv, as_user, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Mark RELAY (or its --link to one station) up again: what waited moves on."""
+    _mark(relay, link, archive_file, directory_csv, as_user, as_json, False)
 
 
 @network_group.command("subscribe")
@@ -305,7 +385,9 @@ def inbox_cmd(target, archive_file, directory_csv, as_user, as_json, escalate) -
     if as_json:
         _echo_json(view.to_dict())
         return
-    click.echo(f"{view.kind} {view.holder}: {len(view.deliveries)} cables, {view.unread} unread")
+    click.echo(
+        f"{view.kind} {view.holder}: {counted(len(view.deliveries), 'cable')}, {view.unread} unread"
+    )
     for d in view.deliveries:
         click.echo(_line(d))
 
@@ -398,8 +480,8 @@ def network_replay(query, archive_file, directory_csv, as_user, limit, synthetic
         parsed = [parse_inject(i) for i in injects]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--inject") from None
-    directory = _directory(directory_csv)
     with _open(archive_file, as_user, create=synthetic is not None) as archive:
+        directory = _directory_for(archive, directory_csv)
         if synthetic is not None:
             cables = synthetic_traffic(directory, synthetic, _time(start))
         else:
@@ -416,7 +498,7 @@ def network_replay(query, archive_file, directory_csv, as_user, limit, synthetic
     if as_json:
         _echo_json(report)
         return
-    click.echo(f"{report['cables']} cables, {report['deliveries']} deliveries "
+    click.echo(f"{counted(report['cables'], 'cable')}, {counted(report['deliveries'], 'delivery')} "
                f"({report['start'][:16]} .. {report['end'][:16]})")  # fmt: skip
     click.echo(f"{'precedence':<10} {'delivered':>9} {'p50 s':>8} {'p95 s':>8} {'max s':>9} "
                f"{'missed':>6}")  # fmt: skip

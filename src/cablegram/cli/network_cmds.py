@@ -62,14 +62,17 @@ def draft_validate(path: str, on: str | None, directory_csv: str | None, as_json
     except DraftError as err:
         raise click.ClickException(str(err)) from None
     findings = check_draft(cable, _directory(directory_csv), day)
-    for f in findings:
+    for found in findings:
         if as_json:
-            click.echo(json.dumps({"file": path, "line": f.line, "field": f.field, "code": f.code,
-                                   "severity": f.severity, "message": f.message}))  # fmt: skip
+            click.echo(json.dumps({"file": path, "line": found.line, "field": found.field,
+                                   "code": found.code, "severity": found.severity,
+                                   "message": found.message}))  # fmt: skip
         else:
-            field = f" ({f.field})" if f.field and "(field" not in f.message else ""
-            click.echo(f"{path}:{f.line or 0}: {f.code} {f.severity}: {f.message}{field}")
-    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+            field = f" ({found.field})" if found.field and "(field" not in found.message else ""
+            click.echo(
+                f"{path}:{found.line or 0}: {found.code} {found.severity}: {found.message}{field}"
+            )
+    sys.exit(1 if any(found.severity == "error" for found in findings) else 0)
 
 
 @main.group("directory")

@@ -16,6 +16,8 @@ archive's transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -32,6 +34,7 @@ from cablegram.model import Cable, from_dict
 from cablegram.network.clearance import Clearance
 from cablegram.network.directory import (
     Collective,
+    Directory,
     Office,
     Person,
     RelayStation,
@@ -54,6 +57,7 @@ __all__ = [
     "network_clock",
     "open_network",
     "set_network_clock",
+    "stored_directory",
 ]
 
 # The archive setting holding a training archive's clock (an ISO time).
@@ -63,11 +67,21 @@ CLOCK_SETTING = "network_clock"
 RELEASED_FORMAT = "telegram"
 
 
+# Directories built from archives: location -> (the archive's directory version, directory).
+# The most recently used few are kept (a test run or a tool opens many archives).
+_DIRECTORIES: OrderedDict[str, tuple[str, Directory]] = OrderedDict()
+_KEEP = 8
+_LOCK = threading.Lock()  # web requests run in threads
+
+
 class ArchiveNetworkStore:
     """A :class:`~cablegram.network.store.NetworkStore` in an archive."""
 
-    def __init__(self, store: Store, *, interface: str = "python") -> None:
+    def __init__(
+        self, store: Store, *, interface: str = "python", location: str | None = None
+    ) -> None:
         self.store = store
+        self.location = location  # the archive's location: its directory is cached by it
         self.rows = store.network
         self.interface = interface
         self._audit = AuditLog(store.audit)
@@ -90,6 +104,25 @@ class ArchiveNetworkStore:
         for kind, data in self.rows.entries():
             out[kind].append(entry_of(data))
         return out["station"], out["collective"], out["office"], out["person"], out["relay"]
+
+    def cached_directory(self) -> Directory:
+        """The directory, built once per archive and process until it changes
+        (see :func:`stored_directory`)."""
+        if self.location is None:
+            return Directory.of(*self.load_directory())
+        version = self.rows.directory_version()
+        with _LOCK:
+            hit = _DIRECTORIES.get(self.location)
+            if hit is not None and hit[0] == version:
+                _DIRECTORIES.move_to_end(self.location)
+                return hit[1]
+        directory = Directory.of(*self.load_directory())
+        with _LOCK:
+            _DIRECTORIES[self.location] = (version, directory)
+            _DIRECTORIES.move_to_end(self.location)
+            while len(_DIRECTORIES) > _KEEP:
+                _DIRECTORIES.popitem(last=False)
+        return directory
 
     def _put(self, entry: Station | Collective | Office | Person | RelayStation) -> None:
         kind, key = entry_key(entry)
@@ -193,6 +226,25 @@ class ArchiveNetworkStore:
         self._audit.record(user, self.interface, action, target.upper(), **detail)
 
 
+def stored_directory(archive: Archive) -> Directory | None:
+    """The directory the archive keeps (what ``cablegram directory ...``, ``person
+    add`` and the release workflow read and edit); None while it keeps none (the
+    workflow loads the shipped one on first use).
+
+    Building it from the archive's rows takes tens of milliseconds, so it is
+    built once per process and archive and kept until the archive's directory
+    changes (every change, from any process, gives it a new version token)."""
+    store = ArchiveNetworkStore(archive.store, location=_location(archive))
+    return store.cached_directory() if store.directory_loaded() else None
+
+
+def _location(archive: Archive) -> str:
+    import os
+
+    location = str(archive.location)
+    return location if "://" in location else os.path.abspath(location)
+
+
 def network_clock(archive: Archive) -> Callable[[], datetime]:
     """The clock the network runs on: ``$CABLEGRAM_NOW``, else the archive's
     training clock (:func:`set_network_clock`), else the real one."""
@@ -234,7 +286,9 @@ def open_network(
     :func:`network_clock`; ``deliver``: a release delivers the cable to its
     addressees' inboxes in this archive (the embedded installation; a
     federated one sends through ``cablegram network send|serve``)."""
-    store = ArchiveNetworkStore(archive.store, interface=archive.interface)
+    store = ArchiveNetworkStore(
+        archive.store, interface=archive.interface, location=_location(archive)
+    )
     network = Network(
         store,
         principal_of=archive.users.principal,

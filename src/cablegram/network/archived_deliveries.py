@@ -79,6 +79,9 @@ class ArchivedDeliveries:
     def numbers_seen(self, origin: str, addressee: str) -> set[int]:
         return self.rows.numbers_seen(origin, addressee)
 
+    def number_pairs(self) -> list[tuple[str, str]]:
+        return self.rows.number_pairs()
+
     def record_sent(self, t: Transmission, number: int) -> None:
         self.rows.record_sent(t.origin, t.route.name, number, t.to_dict())
 

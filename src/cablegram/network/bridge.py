@@ -31,16 +31,18 @@ Delivery is **at least once on the wire, exactly once in effect**:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cablegram.network.delivery import Transmission
 from cablegram.network.delivery_store import DeliveryStore
-from cablegram.network.installation import Installation
+from cablegram.network.installation import Installation, ServiceRequest
 from cablegram.network.routing import Route
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "encode",
     "outbox",
     "relay_subject",
+    "service_message",
+    "service_request",
     "station_subject",
 ]
 
@@ -63,6 +67,8 @@ _PREFIX = "cablegram"
 OUT = "out:"
 RELAY = "relay:"
 _HEADER = "Cablegram-"
+SERVICE_HEADER = _HEADER + "Service"
+_OUTAGES_KEY = "outages"  # the key holding the federation's marks in the stream's bucket
 
 
 def outbox(store: DeliveryStore) -> Callable[[str, Transmission], None]:
@@ -88,13 +94,15 @@ def encode(t: Transmission, subject: str) -> tuple[bytes, dict[str, str]]:
     headers = {
         # The broker's de-duplication key: per subject, since a relay sends the
         # same transmission on under another one.
-        "Nats-Msg-Id": f"{subject}|{t.message_id}",
+        "Nats-Msg-Id": f"{subject}|{t.message_id}" + (f"#{t.attempt}" if t.attempt else ""),
         f"{_HEADER}Origin": t.origin,
         f"{_HEADER}Cable": t.cable_id,
         f"{_HEADER}Section": f"{t.section}/{t.sections}",
         f"{_HEADER}Route": json.dumps(t.route.to_dict(), separators=(",", ":")),
         f"{_HEADER}Released": t.released_at,
     }
+    if t.attempt:
+        headers[f"{_HEADER}Attempt"] = str(t.attempt)
     return t.telegram.encode("utf-8"), headers
 
 
@@ -111,6 +119,7 @@ def decode(data: bytes, headers: dict[str, str] | None) -> Transmission:
             Route.from_dict(json.loads(h[f"{_HEADER}Route"])),
             data.decode("utf-8"),
             h.get(f"{_HEADER}Released", ""),
+            int(h.get(f"{_HEADER}Attempt", "0")),
         )
     except (KeyError, ValueError) as err:
         raise ValueError(f"not a cablegram transmission: {err}") from None
@@ -120,12 +129,39 @@ def _durable(name: str, what: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", f"{name}-{what}")
 
 
+def service_message(request: ServiceRequest) -> tuple[bytes, dict[str, str]]:
+    """A service message asking the originator for a missing number: its text, and
+    what it asks for as a header (the originator's installation answers it)."""
+    asked = {"origin": request.origin, "addressee": request.addressee, "number": request.number}
+    headers = {
+        # Each request is its own message: asking again must not be taken for a duplicate.
+        "Nats-Msg-Id": f"service|{request.origin}|{request.addressee}|{request.number}|"
+        f"{time.time_ns()}",
+        SERVICE_HEADER: json.dumps(asked, separators=(",", ":")),
+    }
+    return request.text().encode("utf-8"), headers
+
+
+def service_request(headers: dict[str, str] | None) -> ServiceRequest | None:
+    """The request a service message carries (None: not a service message)."""
+    value = (headers or {}).get(SERVICE_HEADER)
+    if value is None:
+        return None
+    try:
+        d = json.loads(value)
+        return ServiceRequest(str(d["origin"]), str(d["addressee"]), int(d["number"]))
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"not a service message: {value!r}") from None
+
+
 @dataclass
 class BridgeStats:
     published: int = 0
     received: int = 0
     relayed: int = 0
     duplicates: int = 0
+    service_requests: int = 0  # service messages sent for missing numbers
+    resent: int = 0  # transmissions sent again answering service messages
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +170,8 @@ class BridgeStats:
             "received": self.received,
             "relayed": self.relayed,
             "duplicates": self.duplicates,
+            "service_requests": self.service_requests,
+            "resent": self.resent,
             "errors": self.errors[-10:],
         }
 
@@ -152,6 +190,11 @@ class Bridge:
         batch: int = 200,
         prefix: str = _PREFIX,
         fetch_wait: float = 0.05,
+        outages: Any = None,
+        outages_every: float = 0.5,
+        service_every: float = 2.0,
+        service_grace: float = 5.0,
+        service_retry: float = 30.0,
     ) -> None:
         self.installation = installation
         self.store = store
@@ -165,6 +208,22 @@ class Bridge:
         self.prefix = prefix
         self.stream = STREAM if prefix == _PREFIX else prefix.upper().replace(".", "_")
         self.stats = BridgeStats()
+        # Where the relays and links down are kept (a Node: its archive), read again
+        # every ``outages_every`` seconds so that a mark made by any process is honoured.
+        self.outages = outages
+        self.outages_every = outages_every
+        self._outages_read = float("-inf")
+        self.outages_bucket = f"{self.stream}_OUTAGES"
+        # Missing per-addressee numbers: looked for every ``service_every`` s; one
+        # missing for ``service_grace`` s (traffic overtakes traffic: a FLASH passes
+        # a ROUTINE) is asked for, and asked again every ``service_retry`` s.
+        self.service_every = service_every
+        self.service_grace = service_grace
+        self.service_retry = service_retry
+        self._gaps_read = float("-inf")
+        self._missing: dict[tuple[str, str, int], float] = {}  # -> when first missed
+        self._asked: dict[tuple[str, str, int], float] = {}  # -> when last asked for
+        self._kv: Any = None
         self._nc: Any = None
         self._js: Any = None
         self._subs: list[tuple[str, Any]] = []
@@ -204,6 +263,15 @@ class Bridge:
             await self._js.add_stream(
                 name=self.stream, subjects=[f"{self.prefix}.>"], storage=StorageType.FILE
             )
+        if self.outages is not None:
+            from nats.js.api import KeyValueConfig
+
+            try:
+                self._kv = await self._js.key_value(self.outages_bucket)
+            except Exception:
+                self._kv = await self._js.create_key_value(
+                    KeyValueConfig(bucket=self.outages_bucket, storage=StorageType.FILE)
+                )
         await self._subscribe()
 
     async def _subscribe(self) -> None:
@@ -218,13 +286,35 @@ class Bridge:
                 subject, durable=_durable(self.name, ri), stream=self.stream, config=config
             )
             self._subs.append((subject, sub))
-        for relay in sorted(inst.relays or ()):
+        # A relay's traffic waits in one consumer of its own (named by the relay, not
+        # by who runs it): the relay's installation takes from it, and while the relay
+        # is down, the installation running the alternate it hands its traffic to.
+        for relay in sorted(self._relay_queues()):
             subject = f"{self.prefix}.relay.{relay}.>"
             sub = await self._js.pull_subscribe(
-                subject, durable=_durable(self.name, "relay-" + relay), stream=self.stream,
-                config=config,
-            )  # fmt: skip
+                subject, durable=_durable("relay", relay), stream=self.stream, config=config
+            )
             self._subs.append((subject, sub))
+
+    def _relay_queues(self) -> set[str]:
+        """The relays whose broker queue this installation may take from: those it
+        runs, and those naming one of them as an alternate."""
+        inst = self.installation
+        runs = set(inst.relays or ())
+        return runs | {r.ri for r in inst.directory.relays.values() if runs & set(r.alternates)}
+
+    def _takes_for(self, relay: str) -> bool:
+        """Take ``relay``'s traffic from the broker now?  Its own installation does
+        while it is up; while it is down, the installation running the first of
+        its alternates that is up (with none up, it waits in the broker)."""
+        inst = self.installation
+        if relay not in inst.down:
+            return inst.runs(relay)
+        found = inst.directory.relays.get(relay)
+        for alternate in found.alternates if found is not None else ():
+            if alternate not in inst.down and alternate in inst.directory.relays:
+                return inst.runs(alternate)
+        return False
 
     async def close(self) -> None:
         # Closed, not drained: nothing is acknowledged that was not committed,
@@ -237,13 +327,21 @@ class Bridge:
         """Remove this network's stream from the broker (tests and benchmarks
         clean up after themselves on a shared server)."""
         await self._js.delete_stream(self.stream)
+        if self.outages is not None:
+            with contextlib.suppress(Exception):  # another bridge removed it first
+                await self._js.delete_key_value(self.outages_bucket)
 
     # -- one round --
     async def publish_outbox(self) -> int:
         sent = 0
+        inst = self.installation
         for queue in sorted(q for q in self.store.queues() if q.startswith(OUT)):
             hop = queue[len(OUT) :]
             for t in self.store.queued(queue):
+                if hop in inst.down and hop != t.route.ri:  # a relay marked down since
+                    await self._hand_on(queue, hop, t)
+                    sent += 1
+                    continue
                 subject = self._subject(hop, t)
                 data, headers = encode(t, subject)
                 await self._js.publish(subject, data, headers=headers)
@@ -259,18 +357,32 @@ class Bridge:
 
         taken = 0
         for subject, sub in self._subs:
+            relay_queue = subject.startswith(f"{self.prefix}.relay.")
+            if relay_queue and not self._takes_for(subject[len(self.prefix) :].split(".")[2]):
+                continue  # down: left in the broker for its alternate's installation
             try:
                 messages = await sub.fetch(self.batch, timeout=self.fetch_wait)
             except (TimeoutError, nats.errors.TimeoutError):
                 continue
             for msg in messages:
                 try:
+                    request = service_request(msg.headers)
+                except ValueError as err:
+                    self.stats.errors.append(f"{msg.subject}: {err}")
+                    await msg.term()
+                    continue
+                if request is not None:  # an addressee asks this originator again
+                    self.answer(request)
+                    await msg.ack()
+                    taken += 1
+                    continue
+                try:
                     t = decode(msg.data, msg.headers)
                 except ValueError as err:
                     self.stats.errors.append(f"{msg.subject}: {err}")
                     await msg.term()  # never a cable: no point in redelivering it
                     continue
-                if subject.startswith(f"{self.prefix}.relay."):
+                if relay_queue:
                     relay = subject[len(self.prefix) :].split(".")[2]
                     self.store.enqueue([t], RELAY + relay)
                 else:
@@ -282,13 +394,102 @@ class Bridge:
                 taken += 1
         return taken
 
+    async def _hand_on(self, queue: str, relay: str, t: Transmission) -> int:
+        """Move ``t``, queued for ``relay`` (down), to the relay that takes its
+        traffic now — the first alternate that is up: into this installation's
+        queue for it when it runs here, else to the broker.  With none up it
+        stays (0)."""
+        inst = self.installation
+        hop = inst.next_hop(t.route.ri)
+        if hop == relay:
+            return 0
+        from cablegram.network.installation import DIRECT
+
+        if hop == DIRECT and inst.hosted(t.route.ri):
+            with self.store.transaction():
+                inst.receive(t)
+                self.store.dequeue(queue, [t.key])
+            return 1
+        if hop != DIRECT and inst.runs(hop):
+            with self.store.transaction():
+                self.store.enqueue([t], RELAY + hop)
+                self.store.dequeue(queue, [t.key])
+            return 1
+        subject = (
+            station_subject(t.route.ri, self.prefix)
+            if hop == DIRECT
+            else relay_subject(hop, t.route.ri, self.prefix)
+        )
+        data, headers = encode(t, subject)
+        await self._js.publish(subject, data, headers=headers)
+        self.store.dequeue(queue, [t.key])
+        return 1
+
+    # -- service messages: missing per-addressee numbers --
+    def answer(self, request: ServiceRequest) -> list[Transmission]:
+        """The originator's side: send again what its log holds for the number,
+        committed (to the outbox, a relay queue here, or delivered) before the
+        request is acknowledged to the broker."""
+        inst = self.installation
+        with self.store.transaction():
+            again = inst.resend(request)
+            inst.pump()
+            for hop, t in inst.take_waiting():
+                self.store.enqueue([t], RELAY + hop)
+        self.stats.resent += len(again)
+        return again
+
+    async def request(self, request: ServiceRequest) -> None:
+        """The addressee's side: an IMMEDIATE service message to the originator's
+        station (its installation takes what is addressed to its stations)."""
+        on = self.installation.clock().date()
+        station = self.installation.directory.station_of_origin(request.origin, on)
+        ri = station.routing_indicator(on) if station is not None else None
+        if ri is None:
+            self.stats.errors.append(f"{request.text()}: {request.origin} has no station")
+            return
+        data, headers = service_message(request)
+        await self._js.publish(station_subject(ri, self.prefix), data, headers=headers)
+        self.stats.service_requests += 1
+
+    async def request_missing(self, force: bool = False) -> int:
+        """Ask for each number missing long enough (see ``service_grace``); returns
+        how many service messages were sent."""
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._gaps_read < self.service_every:
+            return 0
+        self._gaps_read = now
+        inst = self.installation
+        missing = {
+            (origin, addressee, n)
+            for origin, addressee in self.store.number_pairs()
+            for n in inst.gaps(origin, addressee)
+        }
+        for key in set(self._missing) - missing:  # arrived meanwhile
+            self._missing.pop(key, None)
+            self._asked.pop(key, None)
+        sent = 0
+        for key in sorted(missing):
+            first = self._missing.setdefault(key, now)
+            asked = self._asked.get(key)
+            if now - first < self.service_grace or (
+                asked is not None and now - asked < self.service_retry
+            ):
+                continue
+            await self.request(ServiceRequest(*key))
+            self._asked[key] = now
+            sent += 1
+        return sent
+
     async def forward(self) -> int:
         """Forward each relay's queue in precedence order (highest first)."""
         moved = 0
         inst = self.installation
         for queue in sorted(q for q in self.store.queues() if q.startswith(RELAY)):
             relay = queue[len(RELAY) :]
-            if relay in inst.down:
+            if relay in inst.down:  # to the alternate, or it waits
+                for t in self.store.queued(queue)[: self.batch]:
+                    moved += await self._hand_on(queue, relay, t)
                 continue
             for t in self.store.queued(queue)[: self.batch]:
                 if (relay, t.route.ri) in inst.links_down:
@@ -305,14 +506,59 @@ class Bridge:
         self.stats.relayed += moved
         return moved
 
+    async def refresh_outages(self, force: bool = False) -> None:
+        """Read the relays and links down again (at most every ``outages_every`` s)."""
+        if self.outages is None:
+            return
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._outages_read < self.outages_every:
+            return
+        self._outages_read = now
+        local = self.outages.refresh_outages()
+        if self._kv is None:
+            return
+        await self._share_outages(local)
+
+    async def _share_outages(self, local: Any) -> None:
+        """Merge this installation's marks with the federation's (the broker's
+        key-value bucket): each relay's and link's latest mark wins, whichever
+        installation it was made at; the merge is written back to both."""
+        import nats.js.errors
+
+        from cablegram.network.outages import Outages
+
+        try:
+            entry = await self._kv.get(_OUTAGES_KEY)
+            remote, revision = Outages.from_dict(json.loads(entry.value or b"{}")), entry.revision
+        except nats.js.errors.KeyNotFoundError:
+            remote, revision = Outages(), None
+        merged = remote.merge(local) if revision is not None else local
+        if merged.to_dict() != remote.to_dict() or revision is None:
+            data = json.dumps(merged.to_dict(), sort_keys=True).encode()
+            try:
+                if revision is None:
+                    await self._kv.create(_OUTAGES_KEY, data)
+                else:
+                    await self._kv.update(_OUTAGES_KEY, data, last=revision)
+            except nats.js.errors.KeyWrongLastSequenceError:
+                self._outages_read = float("-inf")  # another installation wrote first
+                return
+        if merged.to_dict() != local.to_dict():
+            self.outages.adopt_outages(merged)
+
     async def step(self) -> int:
         """One round: publish the outbox, forward relay queues, take from the broker.
         Errors from a broker that is away are counted and the round ends early."""
         try:
             inst = self.installation
+            await self.refresh_outages()
             if inst.depths():  # traffic the installation routes itself (embedded relays)
                 inst.pump()
-            return await self.publish_outbox() + await self.forward() + await self.take()
+                for hop, t in inst.take_waiting():  # waiting for a relay or link: durably
+                    self.store.enqueue([t], RELAY + hop)
+            moved = await self.publish_outbox() + await self.forward() + await self.take()
+            await self.request_missing()
+            return moved
         except Exception as err:  # the broker restarting: keep everything, try again
             self.stats.errors.append(f"{type(err).__name__}: {err}")
             log.warning("%s: %s", self.name, err)

@@ -117,12 +117,12 @@ def required(
         c = directory.collective(a.name)
         if c is not None and c.kind != ALL_POSTS:
             for ri in c.members_on(on):
-                for station in directory.stations_by_ri(ri, on):
-                    for bureau in _bureaus_of(station.bureau, station.country, bureaus):
+                for member in directory.stations_by_ri(ri, on):
+                    for bureau in _bureaus_of(member.bureau, member.country, bureaus):
                         _add(
                             out,
                             bureau,
-                            f"{c.name} tasks {station.plad}: its regional bureau clears",
+                            f"{c.name} tasks {member.plad}: its regional bureau clears",
                         )
             continue
         station = directory.station(a.name)

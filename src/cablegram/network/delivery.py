@@ -73,6 +73,10 @@ class Transmission:
     route: Route
     telegram: str  # this section's ACP-127 text
     released_at: str  # ISO UTC
+    # 0: as first sent; a re-send (answering a service message) gets a new one, so
+    # that the broker's de-duplication by message id does not drop it (receipt,
+    # idempotent by key, still delivers it once).
+    attempt: int = 0
 
     @property
     def key(self) -> tuple[str, str, int, str]:
@@ -95,13 +99,14 @@ class Transmission:
             "route": self.route.to_dict(),
             "telegram": self.telegram,
             "released_at": self.released_at,
+            **({"attempt": self.attempt} if self.attempt else {}),
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Transmission:
         return cls(
             d["origin"], d["cable_id"], int(d["section"]), int(d["sections"]),
-            Route.from_dict(d["route"]), d["telegram"], d["released_at"],
+            Route.from_dict(d["route"]), d["telegram"], d["released_at"], int(d.get("attempt", 0)),
         )  # fmt: skip
 
 

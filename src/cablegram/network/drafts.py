@@ -138,25 +138,20 @@ class Draft:
         )
 
 
-# What release assigns, and what a reading leaves that a draft does not have.
-_ASSIGNED = {
-    "id": None,
-    "serial": None,
-    "created": None,
-    "header": None,
-    "section": None,
-    "text": "",
-    "defects": (),
-    "classification_trailer": None,
-}
-
-
 def draft_cable(cable: Cable, *, keep_source: bool = False) -> Cable:
     """``cable`` as a draft: without id, serial, DTG, header, sections, per-addressee
     numbers and routing indicators (release assigns them from the directory)."""
     bare = replace(
         cable,
-        **_ASSIGNED,
+        # What release assigns, and what a reading leaves that a draft does not have.
+        id=None,
+        serial=None,
+        created=None,
+        header=None,
+        section=None,
+        text="",
+        defects=(),
+        classification_trailer=None,
         from_=Station(" ".join(cable.from_.name.upper().split())) if cable.from_ else None,
         to=_bare(cable.to),
         info=_bare(cable.info),

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
@@ -167,6 +168,25 @@ class Installation:
     def depths(self) -> dict[str, int]:
         return {hop: len(q) for hop, q in self._queues.items() if q}
 
+    def take_waiting(self) -> list[tuple[str, Transmission]]:
+        """Remove and return (hop, transmission) of everything still queued here —
+        traffic waiting for a relay or link that is down — in forwarding order,
+        for a caller that keeps it durably (network/node.py, network/bridge.py)."""
+        out = []
+        for hop, queue in self._queues.items():
+            while queue:
+                t = heapq.heappop(queue)[2]
+                self._queued.discard((hop, t.key))
+                out.append((hop, t))
+        return out
+
+    def apply_outages(
+        self, relays_down: Iterable[str], links_down: Iterable[tuple[str, str]]
+    ) -> None:
+        """Relays and links (relay, station RI) down from now on; the rest up."""
+        self.down = {r.upper() for r in relays_down}
+        self.links_down = {(r.upper(), ri.upper()) for r, ri in links_down}
+
     # -- forwarding --
     def pump(self, limit: int | None = None) -> int:
         """Forward queued traffic in precedence order, at most ``limit`` per relay
@@ -273,8 +293,13 @@ class Installation:
         return [ServiceRequest(o, a, n) for o, a in pairs for n in self.gaps(o, a)]
 
     def resend(self, request: ServiceRequest) -> list[Transmission]:
-        """The originator's answer to a service message: the same transmissions again."""
-        again = self.store.sent(request.origin, request.addressee, request.number)
+        """The originator's answer to a service message: the same transmissions
+        again (each with a new ``attempt``, so no broker takes it for a duplicate)."""
+        attempt = time.time_ns() // 1_000_000
+        again = [
+            replace(t, attempt=attempt)
+            for t in self.store.sent(request.origin, request.addressee, request.number)
+        ]
         self.send(again)
         return again
 

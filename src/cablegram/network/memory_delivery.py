@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 
 from cablegram.network.delivery import ActionRecord, Delivery, Transmission, inbox_order
 
@@ -21,7 +22,7 @@ __all__ = ["MemoryDeliveryStore"]
 class MemoryDeliveryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._undo: list[Callable[[], None]] | None = None
+        self._undo: list[Callable[[], object]] | None = None
         self.received: dict[tuple[str, str, int, str], str] = {}
         self._sections: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
         self._deliveries: dict[int, Delivery] = {}
@@ -54,7 +55,7 @@ class MemoryDeliveryStore:
             finally:
                 self._undo = None
 
-    def _on_undo(self, step: Callable[[], None]) -> None:
+    def _on_undo(self, step: Callable[[], object]) -> None:
         if self._undo is not None:
             self._undo.append(step)
 
@@ -76,28 +77,31 @@ class MemoryDeliveryStore:
     def add_deliveries(self, deliveries: Iterable[Delivery]) -> list[Delivery]:
         out = []
         with self.transaction():
-            for d in deliveries:
-                d = replace(d, id=next(self._ids))
-                self._deliveries[d.id] = d  # type: ignore[index]
-                self._by_holder[(d.kind, d.holder)].append(d.id)  # type: ignore[arg-type]
-                self._by_cable[d.cable_id].append(d.id)  # type: ignore[arg-type]
-                self._on_undo(lambda d=d: self._forget(d))
+            for given in deliveries:
+                delivery_id = next(self._ids)
+                d = replace(given, id=delivery_id)
+                self._deliveries[delivery_id] = d
+                self._by_holder[(d.kind, d.holder)].append(delivery_id)
+                self._by_cable[d.cable_id].append(delivery_id)
+                self._on_undo(partial(self._forget, d))
                 out.append(d)
         return out
 
     def _forget(self, d: Delivery) -> None:
-        self._deliveries.pop(d.id)  # type: ignore[arg-type]
-        self._by_holder[(d.kind, d.holder)].remove(d.id)  # type: ignore[arg-type]
-        self._by_cable[d.cable_id].remove(d.id)  # type: ignore[arg-type]
+        delivery_id = _stored_id(d)
+        self._deliveries.pop(delivery_id)
+        self._by_holder[(d.kind, d.holder)].remove(delivery_id)
+        self._by_cable[d.cable_id].remove(delivery_id)
 
     def delivery(self, delivery_id: int) -> Delivery | None:
         return self._deliveries.get(delivery_id)
 
     def update_delivery(self, delivery: Delivery) -> None:
         with self.transaction():
-            before = self._deliveries[delivery.id]  # type: ignore[index]
-            self._deliveries[delivery.id] = delivery  # type: ignore[index]
-            self._on_undo(lambda: self._deliveries.__setitem__(before.id, before))  # type: ignore[arg-type]
+            delivery_id = _stored_id(delivery)
+            before = self._deliveries[delivery_id]
+            self._deliveries[delivery_id] = delivery
+            self._on_undo(partial(self._deliveries.__setitem__, delivery_id, before))
 
     def inbox(self, kind: str, holder: str) -> list[Delivery]:
         found = [self._deliveries[i] for i in self._by_holder.get((kind, holder), [])]
@@ -150,6 +154,9 @@ class MemoryDeliveryStore:
     def numbers_seen(self, origin: str, addressee: str) -> set[int]:
         return set(self._seen.get((origin, addressee), set()))
 
+    def number_pairs(self) -> list[tuple[str, str]]:
+        return sorted(k for k, v in self._seen.items() if v)
+
     def record_sent(self, t: Transmission, number: int) -> None:
         self._sent[(t.origin, t.route.name, number)].append(t)
 
@@ -163,7 +170,7 @@ class MemoryDeliveryStore:
             for t in transmissions:
                 if t.key not in q:
                     q[t.key] = (next(self._order), t)
-                    self._on_undo(lambda k=t.key: q.pop(k))
+                    self._on_undo(partial(q.pop, t.key))
 
     def queued(self, queue: str) -> list[Transmission]:
         items = sorted(
@@ -177,7 +184,14 @@ class MemoryDeliveryStore:
             for k in keys:
                 if k in q:
                     item = q.pop(k)
-                    self._on_undo(lambda k=k, item=item: q.__setitem__(k, item))
+                    self._on_undo(partial(q.__setitem__, k, item))
 
     def queues(self) -> dict[str, int]:
         return {name: len(q) for name, q in self._queues.items() if q}
+
+
+def _stored_id(delivery: Delivery) -> int:
+    """The id ``add_deliveries`` gave ``delivery`` (one it did not store has none)."""
+    if delivery.id is None:
+        raise ValueError(f"a delivery of {delivery.cable_id} that was never stored (no id)")
+    return delivery.id

@@ -353,14 +353,17 @@ def plot(report: Report | dict[str, Any], out: Any) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     data = report.to_dict() if isinstance(report, Report) else report
     samples = data["queue_depths"]
-    times = [datetime.fromisoformat(d["at"]) for d in samples]
+    # Times as Matplotlib's date numbers, on an axis of dates.
+    times = mdates.date2num([datetime.fromisoformat(d["at"]) for d in samples])
     load = data["relay_load"]
     relays = sorted({k for d in samples for k in d if k != "at"}, key=lambda r: -load.get(r, 0))
     fig, ax = plt.subplots(figsize=(10, 4))
+    ax.xaxis_date()
     if relays:
         top = relays[:8]
         ax.stackplot(times, [[d.get(r, 0) for d in samples] for r in top], labels=top)
@@ -368,7 +371,7 @@ def plot(report: Report | dict[str, Any], out: Any) -> None:
     for i in data["injects"]:
         start = datetime.fromisoformat(i["start"])
         end = datetime.fromisoformat(i["end"]) if i["end"] else start + timedelta(minutes=5)
-        ax.axvspan(start, end, alpha=0.15, color="red")
+        ax.axvspan(mdates.date2num(start), mdates.date2num(end), alpha=0.15, color="red")
     ax.set_title("Relay queue depths (transmissions waiting); injects shaded")
     ax.set_ylabel("queued")
     fig.autofmt_xdate()

@@ -165,8 +165,8 @@ def expand(cable: Cable, directory: Directory, on: date | None = None) -> list[R
         precedence = a.precedence or default
         members = _members(directory, name, on)
         if members is not None:
-            for member, ri in members:
-                add(Route(member, ri, role, precedence, a.niact, None, name))
+            for member, member_ri in members:
+                add(Route(member, member_ri, role, precedence, a.niact, None, name))
             continue
         ri = directory.routing_indicator(name, on) or a.routing_indicator
         if ri is None:

@@ -231,7 +231,8 @@ class Network:
         if self._directory is None:
             if not self.store.directory_loaded():
                 self.load_default_directory()
-            self._directory = Directory.of(*self.store.load_directory())
+            cached = getattr(self.store, "cached_directory", None)  # an archive's: kept
+            self._directory = cached() if cached else Directory.of(*self.store.load_directory())
         return self._directory
 
     def load_default_directory(self) -> None:
@@ -250,7 +251,7 @@ class Network:
 
     def put(self, user: str, *entries: Any) -> None:
         """Add or replace directory entries (stations, collectives, offices, people, relays)."""
-        put = {
+        put: dict[str, Callable[[Any], None]] = {
             "station": self.store.put_station,
             "collective": self.store.put_collective,
             "office": self.store.put_office,

@@ -15,7 +15,6 @@ import io
 import json
 import os
 from collections.abc import AsyncIterator
-from functools import cache
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -25,9 +24,8 @@ from pydantic import BaseModel
 
 from cablegram.archive import Archive
 from cablegram.network.delivery import ACTIONS
-from cablegram.network.directory import Directory
 from cablegram.network.inbox import InboxError
-from cablegram.network.node import Node
+from cablegram.network.node import Node, directory_of
 from cablegram.web import models
 from cablegram.web.deps import ReaderDep, current_reader, reader_archive
 from cablegram.web.templating import render
@@ -51,20 +49,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@cache
-def _directory(path: str | None) -> Directory:
-    from cablegram.network import default_directory
-    from cablegram.network.directory_csv import directory_of, read_directory_csv
-
-    if not path:
-        return default_directory()
-    with open(path, encoding="utf-8") as f:
-        return directory_of(read_directory_csv(f.read(), path))
-
-
 def node_of(archive: Archive) -> Node:
-    """The archive's installation (directory: ``$CABLEGRAM_DIRECTORY``, else the shipped one)."""
-    return Node(archive, _directory(os.environ.get("CABLEGRAM_DIRECTORY")))
+    """The archive's installation; its directory: ``$CABLEGRAM_DIRECTORY``, else the
+    archive's own, else the shipped one — built once and kept until it changes
+    (:func:`cablegram.network.node.directory_of`)."""
+    return Node(archive, directory_of(archive, os.environ.get("CABLEGRAM_DIRECTORY")))
 
 
 def _inbox(archive: Archive, target: str) -> dict[str, Any]:
@@ -128,6 +117,50 @@ def record_action(archive: ArchiveDep, delivery_id: DeliveryId, body: ActionIn) 
 def status(archive: ArchiveDep) -> dict[str, Any]:
     """Queues, deliveries, relays and links down."""
     return node_of(archive).status()
+
+
+RelayRI = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9]{2,12}$", description="A relay's routing indicator")
+]
+StationRI = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9]{2,12}$", description="The routing indicator of a station")
+]
+State = Literal["down", "up"]
+
+
+def _mark(archive: Archive, relay: str, state: str, link: str | None = None) -> dict[str, Any]:
+    from cablegram.archive.errors import AccessDenied
+    from cablegram.network.node import NetworkError
+
+    try:
+        return node_of(archive).mark(relay, down=state == "down", link=link)
+    except AccessDenied as err:
+        raise HTTPException(403, str(err)) from None
+    except NetworkError as err:
+        raise HTTPException(404, str(err)) from None
+
+
+MARK_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": models.ErrorOut, "description": "Not an archive owner"},
+    404: {"model": models.ErrorOut, "description": "No such relay in the directory"},
+    422: ERRORS[422],
+}
+
+
+@api.post("/relays/{relay}/{state}", response_model=dict[str, Any], responses=MARK_ERRORS)
+def mark_relay(archive: ArchiveDep, relay: RelayRI, state: State) -> dict[str, Any]:
+    """Mark a relay down (its traffic takes the directory's alternate relay, or
+    waits; nothing is dropped) or up again (what waited moves on).  Every process
+    serving the archive honours it.  The archive's owner does."""
+    return _mark(archive, relay, state)
+
+
+@api.post("/relays/{relay}/links/{ri}/{state}", response_model=dict[str, Any],
+          responses=MARK_ERRORS)  # fmt: skip
+def mark_link(archive: ArchiveDep, relay: RelayRI, ri: StationRI, state: State) -> dict[str, Any]:
+    """Mark a relay's link to one station down (traffic for it waits at the relay)
+    or up again.  The archive's owner does."""
+    return _mark(archive, relay, state, ri)
 
 
 def _report(archive: Archive) -> dict[str, Any] | None:
@@ -216,8 +249,16 @@ def inbox_action(
 def network_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
     node = node_of(archive)
     relays = sorted(node.directory.relays.values(), key=lambda r: r.ri)
-    return render(request, "network.html",
-                  {"status": node.status(), "relays": relays, "active": "network"})  # fmt: skip
+    return render(request, "network.html", {
+        "status": node.status(), "relays": relays, "active": "network",
+        "owner": archive.principal.owner,
+    })  # fmt: skip
+
+
+@pages.post("/network/relays/{relay}/{state}")
+def network_mark(archive: ArchiveDep, relay: RelayRI, state: State) -> Response:
+    _mark(archive, relay, state)
+    return RedirectResponse("/network", status_code=303)
 
 
 @pages.get("/network/replay", response_class=HTMLResponse)

@@ -132,8 +132,8 @@ def source_blocks(text: str) -> tuple[list[Block], Cable | None]:
     except NotACableError:
         return [Block("line", lines)], None
     starts: dict[int, list[str]] = {}
-    for key, line in held.source.lines.items():
-        starts.setdefault(line - 1, []).append(key)
+    for key, line_no in held.source.lines.items():
+        starts.setdefault(line_no - 1, []).append(key)
     blocks: list[Block] = []
     gaps = 0
     crossings = 0  # blank runs the current paragraph still spans (its text says how many)

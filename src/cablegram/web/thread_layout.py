@@ -283,12 +283,12 @@ def layout(
     drawn = []
     for a, b in pairs:
         (xa, ya), (xb, yb) = place[a], place[b]
-        chain = routes.get((a, b))
-        if chain is None:  # over the top, from dot to dot
-            points = ((xa, ya - radius[a]), (xb, yb - radius[b] - 1))
-            drawn.append(PlacedEdge(a, b, points, _arc(*points)))
+        route = routes.get((a, b))
+        if route is None:  # over the top, from dot to dot
+            start, end = (xa, ya - radius[a]), (xb, yb - radius[b] - 1)
+            drawn.append(PlacedEdge(a, b, (start, end), _arc(start, end)))
         else:  # leaves the citer on its left, reaches the cited on its right
-            inner = [place[v] for v in chain[1:-1]]
+            inner = [place[v] for v in route[1:-1]]
             points = ((xa - radius[a], ya), *inner, (xb + radius[b] + 1, yb))
             drawn.append(PlacedEdge(a, b, points, _curve(points)))
     bottom = max((place[v][1] + room[v][1] for v in place), default=HEAD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from cablegram.archive.postgres.connection import Connections, transaction
+from cablegram.archive.postgres.connection import Connections, one_row, transaction
 
 USER_COLUMNS = (
     "name", "password_hash", "clearance", "sbu", "captions", "stations", "offices", "owner",
@@ -74,11 +74,12 @@ class PostgresSignIns:
                 "SELECT at FROM signin_attempts WHERE client = %s ORDER BY at", (client,))]  # fmt: skip
             if len(times) >= limit:
                 return None, max(1, math.ceil(times[len(times) - limit] + window - now))
-            row = conn.execute(
+            cur = conn.execute(
                 "INSERT INTO signin_attempts (client, at) VALUES (%s, %s) RETURNING rowid",
                 (client, now),
-            ).fetchone()
-        return int(row[0]), 0
+            )
+            rowid = int(one_row(cur, "RETURNING rowid")[0])
+        return rowid, 0
 
     def forget(self, attempt: int) -> None:
         with self.side.connection() as conn, transaction(conn, read_only=self.read_only,

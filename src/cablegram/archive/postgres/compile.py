@@ -7,15 +7,20 @@ backends index (tree.tokens), so a word is the lexeme ``'word'``, a phrase
 and a subject-only term the same with weight ``A`` (writer.py indexes the
 subject with weight A).  Top-level conjuncts a tsquery can express are
 merged into one that drives the query (the GIN index) and ranks it; the
-rest become predicates, as on SQLite (archive/sqlite/compile.py).
+rest become predicates, as on SQLite (archive/sqlite/compile.py).  Of the
+merged ones, subject-only terms are searched in the subject's own vector
+(``head``, no label needed), the others in ``doc``; a phrase also yields the
+keys of its word pairs (``fts.pairs``), which narrow its candidates before
+their positions are read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cablegram.archive import tree as t
+from cablegram.archive.postgres.writer import pair_keys
 
 Fragment = tuple[str, tuple[object, ...]]
 
@@ -33,12 +38,19 @@ _OPS = ("=", "<", "<=", ">", ">=")
 
 @dataclass(frozen=True, slots=True)
 class SqlPlan:
-    """``match``: the tsquery that drives the query (None: fields only);
-    ``where``: the remaining predicate over ``c`` with ``params``."""
+    """``match``: the tsquery of the query's text (None: fields only), which
+    ranking reads; it is searched as ``doc``, over the whole text vector, and
+    ``head``, its subject-only words over the subject's vector (label-free:
+    that vector holds nothing else, so its GIN index answers them without
+    reading a row); either may be None.  ``where``: the remaining predicate
+    over ``c`` with ``params``."""
 
     match: str | None
     where: str
     params: tuple[object, ...] = ()
+    doc: str | None = None
+    head: str | None = None
+    pairs: tuple[int, ...] = ()  # keys of the phrases' word pairs (fts.pairs, writer.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,19 +191,33 @@ def compile_tree(root: t.Node, reader: Reader) -> SqlPlan:
     conjuncts = t.conjuncts(root)
     pos: list[str] = []
     neg: list[str] = []
+    body: list[str] = []  # positive conjuncts that are not subject-only
+    head: list[str] = []  # subject-only ones, without the label (``fts.head``)
+    pairs: set[int] = set()
     rest: list[t.Node] = []
     for node in conjuncts:
         if (query := tsquery(node)) is not None:
             pos.append(query)
+            if isinstance(node, t.Terms) and node.subject:
+                head.append(str(tsquery(replace(node, subject=False))))
+            else:
+                body.append(query)
+                if isinstance(node, t.Terms):  # (the last word of a prefix is no word)
+                    pairs.update(pair_keys(node.tokens[:-1] if node.prefix else node.tokens))
         elif isinstance(node, t.Not) and (query := tsquery(node.item)) is not None:
             neg.append(query)
         else:
             rest.append(node)
-    match = None
+    match = doc = heads = None
     if pos:
         match = "(" + " & ".join(pos) + "".join(f" & !{q}" for q in neg) + ")"
+        heads = "(" + " & ".join(head) + ")" if head else None
+        if body:
+            doc = "(" + " & ".join(body) + "".join(f" & !{q}" for q in neg) + ")"
+        elif neg:  # (a negation alone is no index search: the whole match is)
+            doc = match
     else:  # no text to drive the query: negated words become predicates too
         rest = list(conjuncts)
     compiler = _Compiler(reader)
     where = " AND ".join(compiler.sql(n) for n in rest) or "TRUE"
-    return SqlPlan(match, where, tuple(compiler.params))
+    return SqlPlan(match, where, tuple(compiler.params), doc, heads, tuple(sorted(pairs)))

@@ -20,10 +20,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import Row
 
 from cablegram.archive.errors import ArchiveNotFound, NotAnArchive, ReadOnlyArchive
 
-__all__ = ["Location", "connect", "parse_location", "transaction"]
+__all__ = ["Connections", "Location", "connect", "one_row", "parse_location", "transaction"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -105,13 +106,32 @@ class Connections:
     server's threads share a store): ``with pool.connection() as conn``."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
-        self.conn = conn
+        self._conn: psycopg.Connection | None = conn
         self.lock = threading.RLock()
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        assert self._conn is not None  # only a lazy subclass starts without one
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
         with self.lock:
             yield self.conn
+
+
+def one_row(cursor: psycopg.Cursor[Row], what: str) -> Row:
+    """The row a statement returns (an aggregate's, a row the caller knows
+    is there); a missing one is an error naming ``what``, not a TypeError
+    from indexing None."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError(f"no row: {what}")
+    return row
 
 
 @contextmanager

@@ -20,6 +20,8 @@ from typing import Any
 
 import psycopg
 
+from cablegram.archive.postgres.connection import one_row
+
 # Every table of the deliveries (records in their own right: reindex and copy keep them).
 TABLES = (
     "delivery_receipts", "deliveries", "delivery_actions", "delivery_subscriptions",
@@ -81,7 +83,7 @@ class PostgresDeliveries:
                         _dumps({**r, "id": None}),
                     ),
                 )  # fmt: skip
-                ids.append(int(cur.fetchone()[0]))  # type: ignore[index]
+                ids.append(int(one_row(cur, "RETURNING id")[0]))
         return ids
 
     def _rows(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -121,7 +123,7 @@ class PostgresDeliveries:
         return [h for (h,) in rows]
 
     def count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM deliveries").fetchone()[0])
+        return int(one_row(self.conn.execute("SELECT count(*) FROM deliveries"), "count")[0])
 
     # -- actions --
     def add_action(self, row: dict[str, Any]) -> None:
@@ -181,6 +183,12 @@ class PostgresDeliveries:
         )
         return {int(n) for (n,) in rows}
 
+    def number_pairs(self) -> list[tuple[str, str]]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT origin, addressee FROM delivery_numbers ORDER BY origin, addressee"
+        )
+        return [(str(o), str(a)) for o, a in rows]
+
     def record_sent(self, origin: str, addressee: str, number: int, row: dict[str, Any]) -> None:
         with self.store.transaction():
             self.conn.execute(
@@ -229,7 +237,7 @@ class PostgresDeliveries:
         out: dict[str, list[dict[str, Any]]] = {}
         for table in TABLES:
             cur = self.conn.execute(f"SELECT * FROM {table}")
-            columns = [c[0] for c in cur.description]
+            columns = [c[0] for c in cur.description or ()]
             out[table] = [dict(zip(columns, row, strict=True)) for row in cur]
         return out
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 
+from cablegram.archive.postgres.connection import one_row
 from cablegram.archive.store import Node, RefItem
 
 
@@ -19,9 +20,15 @@ class GraphQueries:
 
     conn: psycopg.Connection
 
-    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
-    def rowid_of(self, cable_id: str) -> int | None: ...
-    def seen_subject(self, rowid: int, subject: str | None) -> str | None: ...
+    # Provided by the store (the class this one is mixed into).
+    def scope(self) -> tuple[str, tuple[object, ...]]:
+        raise NotImplementedError
+
+    def rowid_of(self, cable_id: str) -> int | None:
+        raise NotImplementedError
+
+    def seen_subject(self, rowid: int, subject: str | None) -> str | None:
+        raise NotImplementedError
 
     def _nodes(self, where: str, params: tuple[object, ...]) -> list[Node]:
         vis, vp = self.scope()
@@ -79,17 +86,20 @@ class GraphQueries:
         def pairs(sql: str, *params: object) -> list[tuple[Any, int]]:
             return [(v, n) for v, n in conn.execute(sql, (*vp, *params))]
 
-        cables = conn.execute(f"SELECT count(*) FROM ({visible}) v", vp).fetchone()[0]
-        copies = conn.execute(
-            f"SELECT count(*) FROM copies WHERE cable IN ({visible})", vp
-        ).fetchone()[0]
-        refs_total, unresolved, not_cables = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE r.cited_key IS NOT NULL AND NOT EXISTS"
-            " (SELECT 1 FROM cable_keys k JOIN cables c ON c.rowid = k.cable"
-            f"  WHERE k.key = r.cited_key{vis})), count(*) FILTER (WHERE r.cited_key IS NULL)"
-            f" FROM refs r WHERE r.cable IN ({visible})",
-            (*vp, *vp),
-        ).fetchone()
+        cables = one_row(conn.execute(f"SELECT count(*) FROM ({visible}) v", vp), "count")[0]
+        copies = one_row(
+            conn.execute(f"SELECT count(*) FROM copies WHERE cable IN ({visible})", vp), "count"
+        )[0]
+        refs_total, unresolved, not_cables = one_row(
+            conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE r.cited_key IS NOT NULL AND NOT EXISTS"
+                " (SELECT 1 FROM cable_keys k JOIN cables c ON c.rowid = k.cable"
+                f"  WHERE k.key = r.cited_key{vis})), count(*) FILTER (WHERE r.cited_key IS NULL)"
+                f" FROM refs r WHERE r.cable IN ({visible})",
+                (*vp, *vp),
+            ),
+            "counts",
+        )
         by = f"FROM cables c WHERE TRUE{vis} GROUP BY 1"
         return {
             "cables": cables,

@@ -14,10 +14,20 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cablegram.archive.postgres.connection import one_row
+
 if TYPE_CHECKING:
     from cablegram.archive.postgres.store import PostgresStore
 
 _LOADED = "network_directory_loaded"
+# meta key: a random token replaced by every change of the directory (readers cache
+# by it; random, so that a change rolled back and another one made never share it;
+# a JSON string, as every meta value is)
+_VERSION = "network_directory_version"
+_CHANGED = (
+    """INSERT INTO meta VALUES (%s, '"' || md5(random()::text || clock_timestamp()::text) || '"')"""
+    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+)
 
 NETWORK_DDL = """
 CREATE TABLE network_entries (kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
@@ -81,32 +91,46 @@ class PostgresNetwork:
         return self._one("SELECT value FROM meta WHERE key = %s", (_LOADED,)) is not None
 
     def mark_directory_loaded(self) -> None:
-        self._write("INSERT INTO meta VALUES (%s, 'true') ON CONFLICT (key) DO NOTHING", (_LOADED,))
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT INTO meta VALUES (%s, 'true') ON CONFLICT (key) DO NOTHING", (_LOADED,)
+            )
+            self.store.conn.execute(_CHANGED, (_VERSION,))
+
+    def directory_version(self) -> str:
+        return str(self._one("SELECT value FROM meta WHERE key = %s", (_VERSION,)) or "")
 
     def put_entry(self, kind: str, key: str, data: dict[str, Any]) -> None:
-        self._write(
-            "INSERT INTO network_entries (kind, key, data) VALUES (%s, %s, %s)"
-            " ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data",
-            (kind, key, _dumps(data)),
-        )
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT INTO network_entries (kind, key, data) VALUES (%s, %s, %s)"
+                " ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data",
+                (kind, key, _dumps(data)),
+            )
+            self.store.conn.execute(_CHANGED, (_VERSION,))
 
     def entries(self) -> list[tuple[str, dict[str, Any]]]:
         rows = self._rows("SELECT kind, data FROM network_entries ORDER BY kind, key")
         return [(kind, json.loads(data)) for kind, data in rows]
 
     def remove_entry(self, kind: str, key: str) -> bool:
-        cur = self._write("DELETE FROM network_entries WHERE kind = %s AND key = %s", (kind, key))
-        return bool(cur.rowcount)
+        with self.store.transaction():
+            cur = self.store.conn.execute(
+                "DELETE FROM network_entries WHERE kind = %s AND key = %s", (kind, key)
+            )
+            if cur.rowcount:
+                self.store.conn.execute(_CHANGED, (_VERSION,))
+            return bool(cur.rowcount)
 
     # -- drafts --
     def add_draft(self, data: dict[str, Any], *, state: str, drafter: str) -> int:
         with self.store.transaction():
-            row = self.store.conn.execute(
+            cur = self.store.conn.execute(
                 "INSERT INTO network_drafts (version, state, drafter, data)"
                 " VALUES (1, %s, %s, %s) RETURNING id",
                 (state, drafter, _dumps(data)),
-            ).fetchone()
-            return int(row[0])
+            )
+            return int(one_row(cur, "RETURNING id")[0])
 
     def get_draft(self, draft_id: int) -> tuple[int, dict[str, Any]] | None:
         rows = self._rows("SELECT version, data FROM network_drafts WHERE id = %s", (draft_id,))
@@ -158,7 +182,7 @@ class PostgresNetwork:
     # -- counters --
     def _next(self, sql: str, params: tuple[Any, ...]) -> int:
         with self.store.transaction():
-            return int(self.store.conn.execute(sql, params).fetchone()[0])
+            return int(one_row(self.store.conn.execute(sql, params), "counter")[0])
 
     def next_serial(self, origin: str, year: int) -> int:
         return self._next(

@@ -235,6 +235,54 @@ def _v5_deliveries(conn: psycopg.Connection) -> None:
     conn.execute(V5_DELIVERIES)
 
 
+# Search speed.  The subject's vectors (``head``) get GIN indexes, so a
+# ``subject:`` word is found in them without reading any row (in ``doc`` it
+# carries a weight, which the index cannot check: every candidate's whole
+# vector was read); no pending list (fastupdate off): a few entries per
+# cable, and a search never reads through one.  ``fts.pairs`` holds the keys
+# of the cable's adjacent word pairs (writer.pair_keys), GIN-indexed: a
+# phrase's candidates are the cables holding all its pairs, not all its
+# words (common words: most of the archive, each vector read whole).  The
+# keys stay in the row (STORAGE MAIN, rows out of line only past 8 KB: then
+# ``doc`` goes first): a plan that tests them row by row (the planner does
+# not count reading a value out of line) must not read ~2 KB from TOAST
+# storage for each.
+V6_SEARCH = """
+CREATE INDEX IF NOT EXISTS fts_head ON fts USING gin (head) WITH (fastupdate = off);
+CREATE INDEX IF NOT EXISTS views_head ON views USING gin (head) WITH (fastupdate = off);
+CREATE INDEX IF NOT EXISTS fts_public_head ON fts_public USING gin (head) WITH (fastupdate = off);
+ALTER TABLE fts ADD COLUMN IF NOT EXISTS pairs INTEGER[] NOT NULL DEFAULT '{}';
+ALTER TABLE fts ALTER COLUMN pairs SET STORAGE MAIN;
+ALTER TABLE fts SET (toast_tuple_target = 8160);
+"""
+_BACKFILL = 2000  # vectors read per statement by migration 6
+
+
+def _v6_search(conn: psycopg.Connection) -> None:
+    from cablegram.archive.postgres.writer import vector_pairs
+
+    conn.execute(V6_SEARCH)
+    # The pairs of the cables stored before, from their vectors' positions.
+    conn.execute("CREATE TEMP TABLE stage_pairs (rowid BIGINT, pairs INTEGER[]) ON COMMIT DROP")
+    last = 0
+    while rows := conn.execute(
+        "SELECT rowid, doc::text FROM fts WHERE rowid > %s ORDER BY rowid LIMIT %s",
+        (last, _BACKFILL),
+    ).fetchall():
+        last = rows[-1][0]
+        with conn.cursor() as cur, cur.copy("COPY stage_pairs (rowid, pairs) FROM STDIN") as copy:
+            for rowid, doc in rows:
+                copy.write_row((rowid, vector_pairs(doc)))
+    conn.execute("UPDATE fts f SET pairs = s.pairs FROM stage_pairs s WHERE f.rowid = s.rowid")
+    conn.execute("CREATE INDEX IF NOT EXISTS fts_pairs ON fts USING gin (pairs)")
+
+
+# GIN indexes whose pending list (fastupdate) an ingest fills: merged into
+# the index when it ends (store.ingesting), since only autovacuum (off on
+# some servers) or a full list would, and every search reads the list
+# through — and the planner, costing that, would rather read every vector.
+PENDING_LISTS = ("fts_doc", "views_doc", "fts_pairs")
+
 Migration = tuple[int, str, Callable[[psycopg.Connection], None]]
 
 # (version, what it changes, how): applied in order to archives below ``version``.
@@ -248,7 +296,16 @@ MIGRATIONS: list[Migration] = [
         "the cable network's deliveries: receipts, inboxes, actions, numbers, queues",
         _v5_deliveries,
     ),
-    (7, "field rows of the public tier (cables.pub, public_* side rows)", _v7_public_fields),
+    (
+        6,
+        "GIN indexes of the subjects' text vectors and of word pairs (subject:, phrases)",
+        _v6_search,
+    ),
+    (
+        7,
+        "tiers: field rows of the public tier; text vectors and field rows of the clearance tiers",
+        _v7_public_fields,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -25,7 +25,7 @@ import psycopg
 
 from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
-from cablegram.archive.broad import Measure, sample_spans, scaled_total
+from cablegram.archive.broad import Measure, likely_narrow, sample_spans, scaled_total
 from cablegram.archive.facets import Facets
 from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
@@ -53,6 +53,25 @@ class _Query:
     params: tuple[object, ...]
     views: bool  # text matches also come from release views
     index: str = "fts"  # the table of text vectors the match runs on (tiers.py)
+    doc: str | None = None  # the tsquery searched over the text vectors (``doc``)
+    head: str | None = None  # and the one over the subject's (``head``)
+    pairs: tuple[int, ...] = ()  # keys every match's ``fts.pairs`` holds
+
+    def text(self, alias: str = "", *, pairs: bool = False) -> str:
+        """The text match over a table of vectors (``fts``, ``fts_public``,
+        ``views``; ``alias.`` names it; ``pairs``: it is ``fts``, which
+        holds them), whose constants are ``t.d``, ``t.h``, ``t.p``."""
+        # Cheapest first (a row failing one is not read for the next): the
+        # pair keys (in the row), the subject's vector, the whole text's
+        # (~7 KB, out of line).
+        parts = [f"{alias}pairs @> t.p" if pairs and self.pairs else "",
+                 f"{alias}head @@ t.h" if self.head else "", f"{alias}doc @@ t.d" if self.doc else ""]  # fmt: skip
+        return " AND ".join(p for p in parts if p)
+
+    def constants(self) -> tuple[str, list[object]]:
+        """The FROM item ``t`` binding the tsqueries once, and its parameters."""
+        return ("(SELECT %s::tsquery AS q, %s::tsquery AS d, %s::tsquery AS h,"
+                " %s::integer[] AS p) t", [self.match, self.doc, self.head, list(self.pairs)])  # fmt: skip
 
 
 def _tier_text(index: str) -> Callable[[str], tuple[str, tuple[object, ...]]]:
@@ -100,14 +119,16 @@ class SearchQueries:
             where = sql.where
             if sql.match is None:  # fields only: the tier's partial indexes (tiers.py)
                 where = f"c.{tier.flag} = 1 AND {where}"
-            return _Query(plan, sql.match, where, sql.params, False, tier.index)
+            return _Query(plan, sql.match, where, sql.params, False, tier.index,
+                          sql.doc, sql.head, sql.pairs)  # fmt: skip
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),
             text=self._view_text if views else None,
         )
         sql: SqlPlan = compile_tree(plan.tree, reader)
-        return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None)
+        return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None,
+                      doc=sql.doc, head=sql.head, pairs=sql.pairs)  # fmt: skip
 
     def _from_where(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -124,23 +145,48 @@ class SearchQueries:
             pp = [bound for span in spans for bound in span]
         if q.match is None:
             return f" FROM cables c WHERE {where}{vis}{part}", [*wp, *vp, *pp], "0.0"
+        consts, tp = q.constants()
+        if not q.views:
+            sql = (
+                f" FROM {consts} CROSS JOIN {q.index} f"
+                " JOIN cables c ON c.rowid = f.rowid"
+                f" WHERE {q.text('f.', pairs=q.index == 'fts')} AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+            )
+            # Both indexes keep the subject's vector (head) that ranking reads.
+            return sql, [*tp, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+        case, cp = self.reader.view_case()
+        sql = (
+            f" FROM {consts} CROSS JOIN LATERAL"
+            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
+            f" FROM fts WHERE {q.text(pairs=True)} UNION ALL SELECT cable, level,"
+            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE {q.text()}) m"
+            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
+        )
+        return sql, [*tp, *wp, *cp, *pp], "m.score"
+
+    def _known(self, q: _Query, rowids: tuple[int, ...]) -> tuple[str, list[object], str]:
+        """FROM/WHERE of matches already listed (a narrow result's every
+        match, :meth:`measure`), its parameters and the rank expression: the
+        text is not matched again (a phrase reads each candidate's whole
+        vector), only the subject's vector is read, to rank."""
+        if q.match is None:
+            return " FROM cables c WHERE c.rowid = ANY(%s)", [list(rowids)], "0.0"
         if not q.views:
             sql = (
                 f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
-                " JOIN cables c ON c.rowid = f.rowid"
-                f" WHERE f.doc @@ t.q AND {where}{vis}{part.replace('c.rowid', 'f.rowid')}"
+                " JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s)"
             )
-            # Both indexes keep the subject's vector (head) that ranking reads.
-            return sql, [q.match, *wp, *vp, *pp], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+            return sql, [q.match, list(rowids)], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
-            " FROM (SELECT %s::tsquery AS q) t CROSS JOIN LATERAL"
-            f" (SELECT rowid AS cable, {FULL_VIEW} AS v, ts_rank({_WEIGHTS}, head, t.q) AS score"
-            " FROM fts WHERE doc @@ t.q UNION ALL SELECT cable, level,"
-            f" ts_rank({_WEIGHTS}, head, t.q) FROM views WHERE doc @@ t.q) m"
-            f" JOIN cables c ON c.rowid = m.cable WHERE {where} AND m.v = ({case}){part}"
+            " FROM (SELECT %s::tsquery AS q) t CROSS JOIN cables c"
+            f" CROSS JOIN LATERAL (SELECT ({case}) AS v) s"
+            f" LEFT JOIN fts f ON f.rowid = c.rowid AND s.v = {FULL_VIEW}"
+            " LEFT JOIN views w ON w.cable = c.rowid AND w.level = s.v"
+            " WHERE c.rowid = ANY(%s)"
         )
-        return sql, [q.match, *wp, *cp, *pp], "m.score"
+        score = f"ts_rank({_WEIGHTS}, coalesce(f.head, w.head), t.q)"
+        return sql, [q.match, *cp, list(rowids)], score
 
     def _matching(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -177,14 +223,26 @@ class SearchQueries:
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             return Measure(self.count(plan), True)
-        first = self._rowid_list(sql, params, broad.BROAD + 1)
-        if len(first) <= broad.BROAD:
+        # The first matches in rowid order.  A phrase's are each read whole to
+        # check positions, in rowid order: as few as say whether the result
+        # is broad (PROBE, as on SQLite).  Other text is answered by the GIN
+        # index alone, in one bitmap, when the planner is asked for enough
+        # (BROAD) — asked for fewer, it walks the table in rowid order and
+        # reads each row's vector, which it does not know to be costly.
+        probe = broad.PROBE if q.pairs else broad.BROAD
+        first = self._rowid_list(sql, params, probe + 1)
+        if len(first) <= probe:
             return Measure(len(first), True, tuple(first))
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        if probe < broad.BROAD and likely_narrow(top, first):  # read on up to BROAD
+            rest = self._matching(q, [(first[-1] + 1, top)])
+            first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
+            if len(first) <= broad.BROAD:
+                return Measure(len(first), True, tuple(first))
         spans = sample_spans(top, first)
         if spans is None:  # the sample would cover most of the archive: list every match
-            every = tuple(self._rowid_list(sql, params))
-            return Measure(len(every), True, every)
+            first += self._rowid_list(*self._matching(q, [(first[-1] + 1, top)]))
+            return Measure(len(first), True, tuple(first))
         found = self._rowid_list(*self._matching(q, spans))
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)
@@ -199,7 +257,10 @@ class SearchQueries:
         if sort == "rank" and q.match is not None and measure.sample:
             return Page(self._sample_page(q, measure.rowids or (), limit, offset),
                         approximate_rank=True)  # fmt: skip
-        frm, params, score = self._from_where(q)
+        if q.match is not None and measure.rowids is not None and not measure.sample:
+            frm, params, score = self._known(q, measure.rowids)
+        else:
+            frm, params, score = self._from_where(q)
         if not (sort == "rank" and q.match is not None):
             score = "0.0"
         rows = self.conn.execute(

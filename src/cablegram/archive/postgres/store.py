@@ -38,6 +38,7 @@ from cablegram.archive.postgres.audit import PostgresAudit
 from cablegram.archive.postgres.connection import (
     Connections,
     connect,
+    one_row,
     parse_location,
     transaction,
 )
@@ -54,6 +55,8 @@ from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, Write
 _LAYOUT_SETTINGS = ("schema", "caption_bits")
 # A batch that met another writer's locks in a cycle is run again (rare: locks are ordered).
 _RETRIES = 5
+# Held (pg_try_advisory_lock, with the schema's hash) while an ingest refreshes statistics.
+_ANALYZE_LOCK = 0x616E6C7A  # "anlz"
 
 
 class PostgresStore(SearchQueries, GraphQueries):
@@ -108,7 +111,7 @@ class PostgresStore(SearchQueries, GraphQueries):
     def close(self) -> None:
         self.conn.close()
         if self._side is not None:
-            self._side.close()  # type: ignore[attr-defined]
+            self._side.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -145,7 +148,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         return f" AND {rule}", params
 
     def views_present(self) -> bool:
-        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM views)").fetchone()[0])
+        return bool(one_row(self.conn.execute("SELECT EXISTS (SELECT 1 FROM views)"), "EXISTS")[0])
 
     def view_of(self, rowid: int) -> int | None:
         if self.reader.owner:
@@ -157,9 +160,12 @@ class PostgresStore(SearchQueries, GraphQueries):
         return None if row is None or row[0] is None else int(row[0])
 
     def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
-        row = self.conn.execute(
-            "SELECT subject, data FROM views WHERE cable = %s AND level = %s", (rowid, level)
-        ).fetchone()
+        row = one_row(
+            self.conn.execute(
+                "SELECT subject, data FROM views WHERE cable = %s AND level = %s", (rowid, level)
+            ),
+            f"view {level} of cable row {rowid}",
+        )
         return row[0], bytes(row[1])
 
     def seen_subject(self, rowid: int, subject: str | None) -> str | None:
@@ -177,7 +183,10 @@ class PostgresStore(SearchQueries, GraphQueries):
         return self.view_row(rowid, view)[1]
 
     def _data(self, rowid: int) -> bytes:
-        row = self.conn.execute("SELECT data FROM cable_data WHERE rowid = %s", (rowid,)).fetchone()
+        row = one_row(
+            self.conn.execute("SELECT data FROM cable_data WHERE rowid = %s", (rowid,)),
+            f"data of cable row {rowid}",
+        )
         return bytes(row[0])
 
     # -- writing --
@@ -206,15 +215,30 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     @contextmanager
     def ingesting(self) -> Iterator[None]:
-        """After an ingest, refresh the planner's statistics of the tables it
-        filled: a bulk load outruns autovacuum's, and plans made from the
-        empty tables' (a sequential scan for a reference lookup) cost
-        hundreds of milliseconds per query on 250,000 cables."""
+        """After an ingest, merge the text indexes' pending lists
+        (schema.PENDING_LISTS) and refresh the planner's statistics of the
+        tables it filled: a bulk load outruns autovacuum's, and plans made
+        from the empty tables' (a sequential scan for a reference lookup)
+        cost hundreds of milliseconds per query on 250,000 cables."""
         yield
-        if not self.read_only:
+        if self.read_only:
+            return
+        # Several processes ingesting into one archive end at about the same
+        # time: while one refreshes the statistics, the others need not (an
+        # ANALYZE waits for another's, then does the same work again).
+        lock = "SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))"
+        got = self.conn.execute(lock, (_ANALYZE_LOCK,)).fetchone()
+        if got is None or not got[0]:
+            return
+        try:
+            for index in schema.PENDING_LISTS:
+                self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
                       *schema.ACCESS_TABLES, "views", *tiers.tables())  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
+        finally:
+            self.conn.execute(
+                "SELECT pg_advisory_unlock(%s, hashtext(current_schema()))", (_ANALYZE_LOCK,))  # fmt: skip
 
     def _drop_views(self, rowid: int, level: int | None = None) -> None:
         if level is None:
@@ -316,13 +340,13 @@ class PostgresStore(SearchQueries, GraphQueries):
 
     def disk_bytes(self) -> int:
         """Bytes the archive's tables and indexes take (its schema)."""
-        row = self.conn.execute(
+        cur = self.conn.execute(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
             (self.where.schema,),
-        ).fetchone()
-        return int(row[0])
+        )
+        return int(one_row(cur, "sum")[0])
 
     # -- whole archives --
     def iter_documents(self) -> Iterator[StoredDocument]:
@@ -393,7 +417,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
         return PostgresStore(self.where.with_schema(name), self.principal)
 
-    def replace_with(self, fresh: PostgresStore) -> None:  # type: ignore[override]
+    def replace_with(self, fresh: PostgresStore) -> None:
         """Swap ``fresh``'s schema in for this one's, in one transaction."""
         if self.read_only:
             raise ReadOnlyArchive(f"{self.location}: the archive is opened read-only")
@@ -420,19 +444,10 @@ class _LazyConnections(Connections):
     def __init__(self, location: str) -> None:
         self.location = location
         self.lock = threading.RLock()
-        self._conn: psycopg.Connection | None = None
+        self._conn = None
 
-    @property  # type: ignore[override]
+    @property
     def conn(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.location, create=False)
         return self._conn
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        with self.lock:
-            yield self.conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()

@@ -280,5 +280,9 @@ def create_fields(conn: psycopg.Connection) -> None:
     bits, policy = _settings(conn)
     for clearance, table in CLEARED.items():
         conn.execute(DDL.replace("fts_public", table))
+        # As migration 6 gives fts_public (subject: queries, ranking).
+        conn.execute(
+            f"CREATE INDEX {table}_head ON {table} USING gin (head) WITH (fastupdate = off)"
+        )
         _fill(conn, "TRUE", (), table, ReaderScope(cleared_reader(clearance), bits, policy))
         conn.execute(f"ANALYZE {table}")

@@ -17,14 +17,18 @@ reading first and writing later:
 3. *write*: the copies, the derived rows and the text to index are streamed
    with COPY (the cables' fields into a staging table, then one UPDATE ...
    FROM); the full-text vectors are built by PostgreSQL from the texts cut
-   into the tokens the query side uses (:func:`index_text`).
+   into the tokens the query side uses (:func:`index_text`), the keys of
+   their word pairs here (:func:`pair_keys`: what phrases are searched by).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import psycopg
@@ -66,6 +70,65 @@ def index_text(text: str | None) -> str:
     return text.translate(_ASCII_SEPARATORS).lower()
 
 
+# PostgreSQL drops a word this long or longer from a text vector (to_tsvector:
+# "word is too long to be indexed"); it takes no position.
+_TOO_LONG = 2047
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``index_text``'s output that PostgreSQL indexes, in order."""
+    words = text.split()
+    if len(text) >= _TOO_LONG and any(len(w.encode()) >= _TOO_LONG for w in words):
+        words = [w for w in words if len(w.encode()) < _TOO_LONG]
+    return words
+
+
+def pair_keys(words: list[str] | tuple[str, ...]) -> list[int]:
+    """Keys of the adjacent word pairs of ``words`` (:func:`_key`).  A cable
+    holding a phrase holds the keys of the phrase's pairs (``fts.pairs``,
+    GIN-indexed; the subject's pairs and the body's, none across the gap),
+    so a phrase's candidates are the cables holding all of them (a key may
+    stand for another pair too: the phrase is still checked on ``doc``),
+    rather than every cable holding its words, each of whose whole vector
+    would be read to check the positions."""
+    if len(words) < 2:
+        return []
+    keys = {w: zlib.crc32(w.encode()) for w in set(words)}
+    hs = list(map(keys.__getitem__, words))
+    return list({_key(a, b) for a, b in pairwise(hs)})
+
+
+def _key(a: int, b: int) -> int:
+    """The key of the pair of words whose CRC-32s are ``a``, ``b``: one of
+    2**20 (an odd multiplier keys (a, b) apart from (b, a)).  Few keys keep
+    the index small (a key's cables are a compressed list: ~2 bytes each,
+    against ~20 for a key of its own); a cable holds ~550 keys, so one key
+    it holds for another pair is found in ~0.05 % of cables, which the check
+    on ``doc`` removes."""
+    return ((a * 0x9E3779B1 + b) & 0xFFFFFFFF) >> 12
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
+
+
+def vector_pairs(doc: str) -> list[int]:
+    """The pair keys of a stored text vector (its text form): every two
+    words at adjacent positions (migration 6 fills ``fts.pairs`` so)."""
+    at: dict[int, list[int]] = {}
+    for match in _LEXEME.finditer(doc):
+        key = zlib.crc32(match[1].replace("''", "'").encode())
+        for pos in (match[2] or "").split(","):
+            if pos:
+                at.setdefault(int(pos.rstrip("ABCD")), []).append(key)
+    return list({_key(a, b) for pos, first in at.items() for a in first
+                 for b in at.get(pos + 1, ())})  # fmt: skip
+
+
+def text_pairs(subject: str, body: str) -> list[int]:
+    """The pair keys of a cable's texts as ``index_text`` gave them."""
+    return list({*pair_keys(_words(subject)), *pair_keys(_words(body))})
+
+
 # The cables' fields a batch writes, with their types (stage_cables).
 _CABLE_FIELDS = (
     ("created", "TEXT"), ("year", "INTEGER"), ("month", "TEXT"), ("origin", "TEXT"),
@@ -81,7 +144,7 @@ _STAGING = (
     + ", ".join(f"{name} {kind}" for name, kind in _CABLE_FIELDS)
     + ") ON COMMIT DELETE ROWS;"
     " CREATE TEMP TABLE IF NOT EXISTS stage_text (rowid BIGINT PRIMARY KEY, subject TEXT,"
-    " body TEXT) ON COMMIT DELETE ROWS;"
+    " body TEXT, pairs INTEGER[]) ON COMMIT DELETE ROWS;"
 )
 
 
@@ -201,14 +264,15 @@ def _write(conn: psycopg.Connection, pending: _Pending) -> None:
     )
     recs = [(rowid, rec) for rowid, (rec, _copy) in items]
     _copy(conn, "cable_data", "rowid, data", ((rowid, rec.data) for rowid, rec in recs))
-    _copy(conn, "stage_text", "rowid, subject, body",
-          ((rowid, index_text(rec.subject), index_text(rec.body)) for rowid, rec in recs))  # fmt: skip
+    texts = [(rowid, index_text(rec.subject), index_text(rec.body)) for rowid, rec in recs]
+    _copy(conn, "stage_text", "rowid, subject, body, pairs",
+          ((rowid, subject, body, text_pairs(subject, body)) for rowid, subject, body in texts))  # fmt: skip
     conn.execute(
-        "INSERT INTO fts (rowid, doc, head) SELECT rowid, "
+        "INSERT INTO fts (rowid, doc, head, pairs) SELECT rowid, "
         + DOCUMENT.format(subject="subject", body="body")
         + ", "
         + HEAD.format(subject="subject")
-        + " FROM stage_text"
+        + ", pairs FROM stage_text"
     )
     for table, col, attr in (("tags", "value", "tags"), ("captions", "value", "captions"),
                              ("signers", "value", "signers"), ("cable_keys", "key", "keys")):  # fmt: skip

@@ -175,6 +175,12 @@ class SQLiteDeliveries:
         )
         return {int(n) for (n,) in rows}
 
+    def number_pairs(self) -> list[tuple[str, str]]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT origin, addressee FROM delivery_numbers ORDER BY origin, addressee"
+        )
+        return [(str(o), str(a)) for o, a in rows]
+
     def record_sent(self, origin: str, addressee: str, number: int, row: dict[str, Any]) -> None:
         with transaction(self.conn):
             self.conn.execute(

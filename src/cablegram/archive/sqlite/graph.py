@@ -18,9 +18,15 @@ class GraphQueries:
 
     conn: sqlite3.Connection
 
-    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
-    def rowid_of(self, cable_id: str) -> int | None: ...
-    def seen_subject(self, rowid: int, subject: str | None) -> str | None: ...
+    # Provided by the store (the class this one is mixed into).
+    def scope(self) -> tuple[str, tuple[object, ...]]:
+        raise NotImplementedError
+
+    def rowid_of(self, cable_id: str) -> int | None:
+        raise NotImplementedError
+
+    def seen_subject(self, rowid: int, subject: str | None) -> str | None:
+        raise NotImplementedError
 
     def _nodes(self, where: str, params: tuple[object, ...]) -> list[Node]:
         vis, vp = self.scope()

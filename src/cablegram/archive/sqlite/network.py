@@ -20,6 +20,10 @@ from typing import Any
 from cablegram.archive.sqlite.connection import transaction
 
 _LOADED = "network_directory_loaded"  # meta key: the shipped directory was loaded
+# meta key: a random token replaced by every change of the directory (readers cache
+# by it; random, so that a change rolled back and another one made never share it;
+# a JSON string, as every meta value is)
+_VERSION = "network_directory_version"
 
 # Tables and columns dump/load carry over (reindex, copy); JSON in ``data``.
 _TABLES: dict[str, tuple[str, ...]] = {
@@ -52,6 +56,16 @@ class SQLiteNetwork:
     def mark_directory_loaded(self) -> None:
         with transaction(self.conn):
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", (_LOADED,))
+            self._changed()
+
+    def directory_version(self) -> str:
+        return str(self._one("SELECT value FROM meta WHERE key = ?", (_VERSION,)) or "")
+
+    def _changed(self) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO meta VALUES (?, '"' || lower(hex(randomblob(12))) || '"')""",
+            (_VERSION,),
+        )
 
     def put_entry(self, kind: str, key: str, data: dict[str, Any]) -> None:
         with transaction(self.conn):
@@ -59,6 +73,7 @@ class SQLiteNetwork:
                 "INSERT OR REPLACE INTO network_entries (kind, key, data) VALUES (?, ?, ?)",
                 (kind, key, _dumps(data)),
             )
+            self._changed()
 
     def entries(self) -> list[tuple[str, dict[str, Any]]]:
         rows = self.conn.execute("SELECT kind, data FROM network_entries ORDER BY kind, key")
@@ -69,6 +84,8 @@ class SQLiteNetwork:
             cur = self.conn.execute(
                 "DELETE FROM network_entries WHERE kind = ? AND key = ?", (kind, key)
             )
+            if cur.rowcount > 0:
+                self._changed()
             return cur.rowcount > 0
 
     # -- drafts --

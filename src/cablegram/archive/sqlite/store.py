@@ -402,7 +402,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
         _remove(fresh_path)
         return SQLiteStore(fresh_path, self.principal)
 
-    def replace_with(self, fresh: SQLiteStore) -> None:  # type: ignore[override]
+    def replace_with(self, fresh: SQLiteStore) -> None:
         """Swap ``fresh`` in for this archive's file (the old file stays intact
         until the rename); this store then reads the new file."""
         for conn in (fresh.conn, fresh.side):

@@ -174,8 +174,8 @@ def split_who(who: str) -> tuple[str | None, str | None, str | None]:
             title, found = _title_and_office(fw, n, office_at)
             return rest, title, office or found
         return first, rest or None, office
-    name, title, found = _words_title(who.split())
-    return name, title, office or found
+    name, plain_title, found = _words_title(who.split())
+    return name, plain_title, office or found
 
 
 def split_name_title(who: str) -> tuple[str | None, str | None]:

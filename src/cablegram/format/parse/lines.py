@@ -15,11 +15,11 @@ def _spaced(word: str) -> str:
     return r"\s?".join(re.escape(ch) for ch in word)
 
 
-# Longest spellings first so that UNCLASSIFIED wins over UNCLAS.
+# Longest spellings first so that UNCLASSIFIED wins over UNCLAS (and in one
+# order in every process, whatever the hash seed).
 _LEVELS = sorted(
     {"TOP SECRET", "SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "UNCLAS", "LIMITED OFFICIAL USE"},
-    key=len,
-    reverse=True,
+    key=lambda level: (-len(level), level),
 )
 _LEVEL_RE = "|".join(r"\s+".join(_spaced(w) for w in lvl.split()) for lvl in _LEVELS)
 _CLASS_WORD = re.compile(rf"^\s*(?P<cls>{_LEVEL_RE})(?P<efto>\s+{_spaced('EFTO')})?\b", re.I)

@@ -14,18 +14,25 @@ uses: ``id`` (Document Number), ``created`` (Draft Date, ISO), ``classification`
 ``tags`` (a list) and ``subject``.  The telegram text is authoritative; the
 parser records where the attributes disagree with it (docs/format-defects.md).
 
-Text is extracted with pypdf, an optional dependency (``pip install
-"cablegram[pdf]"``; ``[all]`` includes it).  Of the libraries tried on the
-published printouts, pypdf gives each text run as one line, in order, stamps
-apart, exactly as the ``aad-text-1970s`` extracts; pdfminer.six doubled every
-line break and moved page stamps into the text, and took five times longer.
-A PDF that is no AAD printout is read as plain cable text when it is one.
+Text is extracted with pypdfium2 (PDFium, the PDF engine of Chromium), an
+optional dependency (``pip install "cablegram[pdf]"``; ``[all]`` includes it).
+The printouts draw each line of the telegram as one text run, a blank line as
+a run holding one space.  PDFium's text page gives the runs in order, one per
+line, but keeps one blank of a run of blanks and leaves out runs that are only
+blanks; :func:`pdf_pages` puts both back from the positions PDFium reports (a
+run of blanks is as wide as so many blanks; a blank text run between two lines
+is a blank line) and ends a line again where PDFium joined the next line to a
+hyphen, which gives exactly the published ``aad-text-1970s``
+extracts, as pypdf did at twice the cost (pdfminer.six doubled every line
+break and moved page stamps into the text).  A PDF that is no AAD printout is
+read as plain cable text when it is one.
 """
 
 from __future__ import annotations
 
-import io
+import ctypes
 import re
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -60,23 +67,160 @@ def is_pdf(data: bytes) -> bool:
 
 
 def pdf_pages(data: bytes, path: str | None) -> list[str]:
-    """The text of each page (pypdf's plain extraction: one line per text run)."""
+    """The text of each page: one line per text run, as the printouts were drawn."""
     try:
-        from pypdf import PdfReader
+        import pypdfium2
+        import pypdfium2.raw as pdfium
     except ImportError:
         raise NotACableError(
-            'PDF: reading PDFs needs the optional pypdf package (pip install "cablegram[pdf]")',
+            'PDF: reading PDFs needs the optional pypdfium2 package (pip install "cablegram[pdf]")',
             path,
         ) from None
+    with _PDFIUM:  # PDFium is not thread-safe
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as error:
+            if "password" in str(error).lower():
+                raise NotACableError("encrypted PDF", path) from None
+            raise NotACableError(f"unreadable PDF: {error}", path) from None
+        try:
+            if pdfium.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+                raise NotACableError("encrypted PDF", path)
+            pages = []
+            for i in range(min(len(document), MAX_PAGES)):
+                page = document[i]
+                try:
+                    pages.append(_page_text(page, pdfium))
+                finally:
+                    page.close()
+            return pages
+        except NotACableError:
+            raise
+        except Exception as error:  # a damaged page
+            raise NotACableError(
+                f"unreadable PDF: {type(error).__name__}: {error}", path
+            ) from error
+        finally:
+            document.close()
+
+
+_PDFIUM = threading.Lock()
+
+
+def _page_text(page: Any, pdfium: Any) -> str:
+    """One page's text: PDFium's lines, each run of blanks and each blank line
+    put back where PDFium's text page folded or left them out."""
+    textpage = page.get_textpage()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise NotACableError("encrypted PDF", path)
-        return [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
-    except NotACableError:
-        raise
-    except Exception as error:  # pypdf raises many kinds on damaged files
-        raise NotACableError(f"unreadable PDF: {type(error).__name__}: {error}", path) from error
+        tp = textpage.raw
+        count = pdfium.FPDFText_CountChars(tp)
+        text = textpage.get_text_range() if count > 0 else ""
+        if len(text) != count:  # text and char indices differ: no positions to use
+            return text.replace("\r\n", "\n")
+        x, y = ctypes.c_double(), ctypes.c_double()
+        box = pdfium.FS_RECTF()
+        lines: list[str] = []
+        baselines: list[float | None] = []
+        objects: list[bytes | None] = []  # each line's first text object (its address)
+        at = 0  # index of the line's first char
+        for found in _LINE.finditer(text):
+            line, end = found[1], found[2]
+            if end == _HYPHEN:  # a hyphen ending a line: PDFium joined the next to it
+                line += "-"
+            if line:
+                pdfium.FPDFText_GetCharOrigin(tp, at, x, y)
+                baselines.append(y.value)
+                objects.append(bytes(pdfium.FPDFText_GetTextObject(tp, at)))
+            else:
+                baselines.append(None)
+                objects.append(None)
+            lines.append(_blanks_restored(line, at, tp, pdfium, x, y, box) if " " in line else line)
+            if not end:  # the end of the page (\Z would match once more, empty)
+                break
+            at = found.end()
+        return "\n".join(_with_blank_lines(lines, baselines, objects, page.raw, tp, pdfium))
+    finally:
+        textpage.close()
+
+
+# A line of PDFium's text: up to a line break it generated, or a hyphen (its
+# mark U+FFFE) after which it joined the next line, or the end of the page.
+_HYPHEN = "\ufffe"
+_LINE = re.compile(r"([^\r\ufffe]*(?:\r(?!\n)[^\r\ufffe]*)*)(\r\n|\ufffe|\Z)")
+# No typed line is wider; a bound on what a damaged file's positions can ask for.
+_MAX_BLANKS = 200
+
+
+def _blanks_restored(line: str, at: int, tp: Any, pdfium: Any, x: Any, y: Any, box: Any) -> str:
+    """``line`` (chars ``at``...) with each blank as many blanks as its room holds:
+    PDFium keeps the first blank of a run, at its place, and the next char
+    where the run ends.  Blanks PDFium generated (between runs) have no width."""
+    out: list[str] = []
+    done = 0
+    j = line.find(" ")
+    while j >= 0:
+        if j + 1 < len(line):
+            pdfium.FPDFText_GetLooseCharBox(tp, at + j, box)
+            width = box.right - box.left
+            if width > 0:
+                pdfium.FPDFText_GetCharOrigin(tp, at + j + 1, x, y)
+                blanks = round((x.value - box.left) / width)
+                if blanks > 1:
+                    out.append(line[done:j])
+                    out.append(" " * min(blanks, _MAX_BLANKS))
+                    done = j + 1
+        j = line.find(" ", j + 1)
+    if not out:
+        return line
+    out.append(line[done:])
+    return "".join(out)
+
+
+def _with_blank_lines(
+    lines: list[str],
+    baselines: list[float | None],
+    objects: list[bytes | None],
+    page: Any,
+    tp: Any,
+    pdfium: Any,
+) -> list[str]:
+    """``lines`` with a blank line (one space, as drawn) for each text run of
+    blanks on a line of its own: the page's text objects between those of two
+    lines that hold no text and stand on neither line."""
+    handles = [
+        pdfium.FPDFPage_GetObject(page, k) for k in range(pdfium.FPDFPage_CountObjects(page))
+    ]
+    # A handle's bytes are its address: a key (ctypes.cast costs several times more).
+    position = {bytes(h): k for k, h in enumerate(handles)}
+    matrix = pdfium.FS_MATRIX()
+    out: list[str] = []
+    seen = -1  # the last page object that gave a line
+    above: float | None = None
+
+    def blank_runs(stop: int, below: float | None) -> None:
+        nonlocal above
+        for handle in handles[seen + 1 : stop]:
+            if (
+                pdfium.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
+                and pdfium.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
+                and pdfium.FPDFPageObj_GetMatrix(handle, matrix)
+            ):
+                level = matrix.f
+                if all(v is None or abs(level - v) > 0.5 for v in (above, below)):
+                    out.append(" ")
+                    above = level
+
+    for line, baseline, obj in zip(lines, baselines, objects, strict=True):
+        k = position.get(obj) if obj is not None else None
+        if k is not None and k > seen + 1:
+            blank_runs(k, baseline)
+        out.append(line)
+        if k is not None:
+            seen = max(seen, k)
+        if baseline is not None:
+            above = baseline
+    blank_runs(len(handles), None)
+    return out
 
 
 def _unstamped(pages: list[str]) -> list[str]:

@@ -39,8 +39,8 @@ def walk_files(path: str) -> Iterator[str | NotACableError]:
     errors: list[OSError] = []
     seen: set[tuple[int, int]] = set()
     for root, dirs, files in os.walk(path, onerror=errors.append, followlinks=True):
-        for error in errors:
-            yield open_error(error, error.filename or root)
+        for failed in errors:
+            yield open_error(failed, failed.filename or root)
         errors.clear()
         try:
             info = os.stat(root)
@@ -56,5 +56,5 @@ def walk_files(path: str) -> Iterator[str | NotACableError]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(f for f in files if not f.startswith(".")):
             yield os.path.join(root, name)
-    for error in errors:
-        yield open_error(error, error.filename or path)
+    for failed in errors:
+        yield open_error(failed, failed.filename or path)

@@ -38,7 +38,7 @@ from cablegram.access.facts import (
     restricted_captions,
 )
 from cablegram.access.principal import Principal, public_reader
-from cablegram.model import Cable
+from cablegram.model import Cable, Classification
 
 __all__ = [
     "AccessRows",
@@ -49,6 +49,7 @@ __all__ = [
     "may_read",
     "may_read_facts",
     "read_rule",
+    "reads_as_cleared",
     "reads_as_public",
 ]
 
@@ -189,3 +190,23 @@ def reads_as_public(principal: Principal) -> bool:
     (``archive/sqlite/tiers.py``)."""
     rule = read_rule(principal)
     return rule is not None and _reach(rule) == _reach(read_rule(public_reader()))
+
+
+def cleared_reader(clearance: Classification) -> Principal:
+    """The reader cleared to ``clearance`` with no read-ins (captions, SBU
+    grant) and no memberships: what a clearance tier holds (tiers.py)."""
+    return Principal(f"cleared-{clearance.rank}", clearance)
+
+
+def reads_as_cleared(principal: Principal) -> Classification | None:
+    """The clearance whose plain reader (:func:`cleared_reader`) reads exactly
+    what ``principal`` reads — the same cables through the same views — or
+    None (the public reader's, the owner's, or a reader with caption
+    read-ins).  A backend answers such a reader from the index of that
+    clearance tier alone (``archive/sqlite/tiers.py``)."""
+    rule = read_rule(principal)
+    if rule is None or principal.clearance == Classification.UNCLASSIFIED:
+        return None
+    if _reach(rule) == _reach(read_rule(cleared_reader(principal.clearance))):
+        return principal.clearance
+    return None

@@ -34,10 +34,12 @@ from cablegram.access.policy import (
     caption_bits,
     caption_mask,
     read_rule,
+    reads_as_cleared,
     reads_as_public,
 )
 from cablegram.access.principal import OWNER, Principal
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW
+from cablegram.model import Classification
 
 __all__ = ["ReaderScope", "rule_sql"]
 
@@ -123,6 +125,12 @@ class ReaderScope:
         """Sees exactly what the public reader sees, so searches the public
         tier's index (tiers.py)."""
         return reads_as_public(self.principal)
+
+    @property
+    def cleared_tier(self) -> Classification | None:
+        """The clearance whose tier's index this reader searches: it reads
+        exactly what a reader cleared to it with no read-ins reads (tiers.py)."""
+        return reads_as_cleared(self.principal)
 
     def _bits(self) -> dict[str, int] | None:
         return self.bits if self.bits == caption_bits() else None

@@ -58,10 +58,12 @@ class Reader:
     """What compiling needs of the reader (as archive/sqlite/compile.Reader):
     ``full`` — the SQL that holds of a row it reads in full (None: the owner);
     ``text`` — given a tsquery, the SQL of "row ``c`` has text matching it as
-    this reader sees the row" (None: the cable's own index)."""
+    this reader sees the row" (None: the cable's own index); ``side`` — the
+    prefix of the side tables its filters read (``public_``: tiers.py)."""
 
     full: Fragment | None = None
     text: Callable[[str], Fragment] | None = None
+    side: str = ""
 
 
 def _lexeme(token: str, prefix: bool, subject: bool) -> str:
@@ -102,9 +104,16 @@ class _Compiler:
         self.reader = reader
         self.params: list[object] = []
 
-    @staticmethod
-    def member(table: str, condition: str = "") -> str:
+    def member(self, table: str, condition: str = "") -> str:
+        table = self.reader.side + table
         return f"EXISTS (SELECT 1 FROM {table} WHERE cable = c.rowid{condition and ' AND ' + condition})"
+
+    def column(self, condition: str) -> str:
+        """``condition`` on row ``c``'s filtered columns; for a tier's reader,
+        looked up in the tier's own table of them (tiers.py)."""
+        if not self.reader.side:
+            return condition
+        return f"c.rowid IN (SELECT c.rowid FROM {self.reader.side}cables c WHERE {condition})"
 
     def sql(self, node: t.Node) -> str:
         if (query := tsquery(node)) is not None:
@@ -129,14 +138,14 @@ class _Compiler:
         if isinstance(node, t.OriginIs):
             if node.prefix:
                 self.params += [_escape_like(v) + "%" for v in node.values]
-                return "(" + " OR ".join("c.origin LIKE %s" for _ in node.values) + ")"
+                return self.column("(" + " OR ".join("c.origin LIKE %s" for _ in node.values) + ")")
             self.params.append(list(node.values))
-            return "c.origin = ANY(%s)"
+            return self.column("c.origin = ANY(%s)")
         if isinstance(node, t.ClassRank):
             if node.op not in _OPS:
                 raise ValueError(f"unknown comparison {node.op!r}")
             self.params.append(node.rank)
-            return f"c.class_rank {node.op} %s"
+            return self.column(f"c.class_rank {node.op} %s")
         if isinstance(node, t.PrecedenceIs):
             self.params.append(node.value)
             return "c.precedence = %s"
@@ -148,7 +157,9 @@ class _Compiler:
             if node.high is not None:
                 parts.append("c.created < %s")
                 self.params.append(node.high)
-            return "(" + " AND ".join(parts) + ")" if parts else "c.created IS NOT NULL"
+            return self.column(
+                "(" + " AND ".join(parts) + ")" if parts else "c.created IS NOT NULL"
+            )
         if isinstance(node, t.Cites):
             self.params.append(node.key)
             return self.member("refs", "cited_key = %s")

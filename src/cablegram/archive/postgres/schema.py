@@ -184,6 +184,15 @@ def _v3_public_tier(conn: psycopg.Connection) -> None:
     tiers.create(conn)
 
 
+def _v7_public_fields(conn: psycopg.Connection) -> None:
+    """The public tier's field rows (tiers.py): ``cables.pub``, the public
+    cables' side rows and partial indexes, so the public reader's field
+    filters never read a hidden cable's rows."""
+    from cablegram.archive.postgres import tiers
+
+    tiers.create_fields(conn)
+
+
 def _v4_network(conn: psycopg.Connection) -> None:
     """The cable network's state (archive/postgres/network.py)."""
     conn.execute(NETWORK_DDL)
@@ -291,6 +300,11 @@ MIGRATIONS: list[Migration] = [
         6,
         "GIN indexes of the subjects' text vectors and of word pairs (subject:, phrases)",
         _v6_search,
+    ),
+    (
+        7,
+        "tiers: field rows of the public tier; text vectors and field rows of the clearance tiers",
+        _v7_public_fields,
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -17,7 +17,7 @@ what is hidden from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,12 +74,14 @@ class _Query:
                 " %s::integer[] AS p) t", [self.match, self.doc, self.head, list(self.pairs)])  # fmt: skip
 
 
-def _tier_text(query: str) -> tuple[str, tuple[object, ...]]:
-    """Row ``c`` has text matching ``query`` as a public-tier reader sees it."""
-    return (
-        f"EXISTS (SELECT 1 FROM {tiers.INDEX} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)",
-        (query,),
-    )
+def _tier_text(index: str) -> Callable[[str], tuple[str, tuple[object, ...]]]:
+    """Row ``c`` has text matching a query as the reader of tier ``index`` sees it."""
+
+    def text(query: str) -> tuple[str, tuple[object, ...]]:
+        sql = f"EXISTS (SELECT 1 FROM {index} p WHERE p.rowid = c.rowid AND p.doc @@ %s::tsquery)"
+        return sql, (query,)
+
+    return text
 
 
 class SearchQueries:
@@ -108,12 +110,16 @@ class SearchQueries:
         return sql, (*cp, query, *cp, query)
 
     def _query(self, plan: Plan) -> _Query:
-        if self.reader.public_tier:
-            # Only the public tier's vectors: what this reader may read, as it
-            # reads it (views included), and nothing hidden (tiers.py).
-            tier = Reader(full=self.reader.full(), text=_tier_text)
-            sql = compile_tree(plan.tree, tier)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX,
+        if (tier := tiers.tier_of(self.reader)) is not None:
+            # The public reader, or a cleared reader with no read-ins: only its
+            # tier's tables, which hold what it may read, as it reads it
+            # (views included), and nothing hidden (tiers.py).
+            reader = Reader(self.reader.full(), _tier_text(tier.index), tier.prefix)
+            sql = compile_tree(plan.tree, reader)
+            where = sql.where
+            if sql.match is None:  # fields only: the tier's partial indexes (tiers.py)
+                where = f"c.{tier.flag} = 1 AND {where}"
+            return _Query(plan, sql.match, where, sql.params, False, tier.index,
                           sql.doc, sql.head, sql.pairs)  # fmt: skip
         views = not self.reader.owner and self.views_present()
         reader = Reader(

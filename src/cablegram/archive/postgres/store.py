@@ -234,7 +234,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             for index in schema.PENDING_LISTS:
                 self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views", tiers.INDEX)  # fmt: skip
+                      *schema.ACCESS_TABLES, "views", *tiers.tables())  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
         finally:
             self.conn.execute(

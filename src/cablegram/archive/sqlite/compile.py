@@ -45,10 +45,13 @@ class Reader:
     row it reads in full (None: the owner, who reads everything in full);
     ``text`` — given an FTS5 expression, the SQL of "row ``c`` has text
     matching it, as this reader sees the row" (None: the cable's own index;
-    a reader who sees some rows through release views matches their text)."""
+    a reader who sees some rows through release views matches their text);
+    ``side`` — the prefix of the side tables its filters read (``public_``:
+    the public tier's, archive/sqlite/tiers.py)."""
 
     full: Fragment | None = None
     text: Callable[[str], Fragment] | None = None
+    side: str = ""
 
 
 def fts(node: t.Node) -> str | None:
@@ -78,6 +81,7 @@ class _Compiler:
         self.params: list[object] = []
 
     def member(self, table: str, condition: str = "") -> str:
+        table = self.reader.side + table
         if self.correlated:
             return f"EXISTS (SELECT 1 FROM {table} WHERE cable = c.rowid{condition and ' AND ' + condition})"
         return f"c.rowid IN (SELECT cable FROM {table}{condition and ' WHERE ' + condition})"

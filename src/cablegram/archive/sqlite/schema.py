@@ -16,7 +16,8 @@ from the best copy of each cable and can be rebuilt from ``copies``
 - ``fts``: contentless FTS5 (subject, body) with full detail (phrase queries
   need positions); rows are deleted with the FTS5 'delete' command;
 - ``fts_public``: the same for exactly what the public reader may read
-  (tiers.py), so its searches never touch hidden postings.
+  (tiers.py), so its searches never touch hidden postings; ``cables.pub``
+  and the ``public_*`` side tables do the same for its field filters.
 
 Layout versions are numbered (``meta`` key ``schema``).  A new file gets
 the baseline layout (version 3, the last one written before migrations
@@ -272,6 +273,13 @@ def _v8_public_tier(conn: sqlite3.Connection) -> None:
     tiers.create(conn)
 
 
+def _v9_public_fields(conn: sqlite3.Connection) -> None:
+    """The public tier's field lookups (tiers.py): ``cables.pub``, the public
+    cables' side rows and indexes of their filtered columns, so the public
+    reader's field filters never read a hidden cable's rows."""
+    tiers.create_fields(conn)
+
+
 DELIVERY_DDL = """
 -- One row per transmission received: the key makes receipt idempotent for ever.
 CREATE TABLE IF NOT EXISTS delivery_receipts (origin TEXT NOT NULL, cable_id TEXT NOT NULL,
@@ -328,6 +336,7 @@ MIGRATIONS: list[Migration] = [
         _v7_deliveries,
     ),
     (8, "full-text index of the public tier (fts_public, public_tier)", _v8_public_tier),
+    (9, "field lookups of the public tier (cables.pub, public_* side rows)", _v9_public_fields),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +70,14 @@ class _Query:
         return self.match is not None and self.plan.prefix
 
 
-def _tier_text(expr: str) -> tuple[str, tuple[object, ...]]:
-    """Row ``c`` has text matching ``expr`` as a public-tier reader sees it."""
-    return f"c.rowid IN (SELECT rowid FROM {tiers.INDEX} WHERE {tiers.INDEX} MATCH ?)", (expr,)
+def _tier_text(index: str) -> Callable[[str], tuple[str, tuple[object, ...]]]:
+    """Row ``c`` has text matching an expression as the reader of the tier
+    whose index is ``index`` sees it."""
+
+    def text(expr: str) -> tuple[str, tuple[object, ...]]:
+        return f"c.rowid IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)", (expr,)
+
+    return text
 
 
 class SearchQueries:
@@ -103,12 +108,13 @@ class SearchQueries:
         return sql, (*cp, expr, *cp, expr)
 
     def _query(self, plan: Plan) -> _Query:
-        if self.reader.public_tier:
-            # Only the public tier's index: what this reader may read, as it
-            # reads it (views included), and nothing hidden (tiers.py).
-            reader = Reader(full=self.reader.full(), text=_tier_text)
+        if (tier := tiers.tier_of(self.reader)) is not None:
+            # The public reader, or a cleared reader with no read-ins: only its
+            # tier's indexes, which hold what it may read, as it reads it
+            # (views included), and nothing hidden (tiers.py).
+            reader = Reader(self.reader.full(), _tier_text(tier.index), tier.prefix)
             sql = compile_tree(plan.tree, reader)
-            return _Query(plan, sql.match, sql.where, sql.params, False, tiers.INDEX)
+            return _Query(plan, sql.match, sql.where, sql.params, False, tier.index)
         views = not self.reader.owner and self.views_present()
         reader = Reader(
             full=None if self.reader.owner else self.reader.full(),

@@ -128,6 +128,8 @@ class SQLiteStore(SearchQueries, GraphQueries):
         if self.reader.owner:
             return "", ()
         sql, params = self.reader.visible()
+        if (tier := tiers.tier_of(self.reader)) is not None:  # only its tier's rows (tiers.py)
+            return f" AND c.{tier.flag} = 1 AND {sql}", params
         return f" AND {sql}", params
 
     def views_present(self) -> bool:

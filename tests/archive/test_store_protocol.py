@@ -73,3 +73,14 @@ def test_the_check_sees_a_store_that_does_not_fit(tmp_path, monkeypatch):
         "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "misfit.py"),
     ])  # fmt: skip
     assert status == 1 and 'expected "AuditStore"' in out
+
+
+def test_the_package_type_checks(tmp_path):
+    # The whole of src/ under the project's mypy settings (pyproject.toml):
+    # what the protocol test above proves of the stores holds of every
+    # consumer only while nothing else is left untyped or mistyped.
+    config = str(SRC.parent / "pyproject.toml")
+    out, err, status = api.run(
+        ["--config-file", config, "--cache-dir", str(tmp_path / "cache"), str(SRC)]
+    )
+    assert (status, err) == (0, ""), out

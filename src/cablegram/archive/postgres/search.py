@@ -29,7 +29,8 @@ from cablegram.archive.broad import Measure, likely_narrow, sample_spans, scaled
 from cablegram.archive.facets import Facets
 from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
-from cablegram.archive.postgres.compile import Reader, SqlPlan, compile_tree
+from cablegram.archive.postgres.compile import Reader, compile_tree
+from cablegram.archive.postgres.connection import one_row
 from cablegram.archive.postgres.facets import facets_of_query, facets_of_rowids
 from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.results import snippet, term_pattern
@@ -90,12 +91,23 @@ class SearchQueries:
     conn: psycopg.Connection
     reader: ReaderScope
 
-    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
-    def views_present(self) -> bool: ...
-    def view_of(self, rowid: int) -> int | None: ...
-    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]: ...
-    def seen_data(self, rowid: int) -> bytes | None: ...
-    def _data(self, rowid: int) -> bytes: ...
+    def scope(self) -> tuple[str, tuple[object, ...]]:  # provided by the store
+        raise NotImplementedError
+
+    def views_present(self) -> bool:
+        raise NotImplementedError
+
+    def view_of(self, rowid: int) -> int | None:
+        raise NotImplementedError
+
+    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
+        raise NotImplementedError
+
+    def seen_data(self, rowid: int) -> bytes | None:
+        raise NotImplementedError
+
+    def _data(self, rowid: int) -> bytes:
+        raise NotImplementedError
 
     # -- compiling --
     def _view_text(self, query: str) -> tuple[str, tuple[object, ...]]:
@@ -126,7 +138,7 @@ class SearchQueries:
             full=None if self.reader.owner else self.reader.full(),
             text=self._view_text if views else None,
         )
-        sql: SqlPlan = compile_tree(plan.tree, reader)
+        sql = compile_tree(plan.tree, reader)
         return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None,
                       doc=sql.doc, head=sql.head, pairs=sql.pairs)  # fmt: skip
 
@@ -210,7 +222,8 @@ class SearchQueries:
     # -- measuring --
     def count(self, plan: Plan) -> int:
         sql, params = self._matching(self._query(plan))
-        return int(self.conn.execute(f"SELECT count(*) FROM ({sql}) m", params).fetchone()[0])
+        counted = self.conn.execute(f"SELECT count(*) FROM ({sql}) m", params)
+        return int(one_row(counted, "count of matches")[0])
 
     def measure(self, plan: Plan) -> Measure:
         """How many cables match (exact, or estimated for a broad text query;
@@ -233,7 +246,7 @@ class SearchQueries:
         first = self._rowid_list(sql, params, probe + 1)
         if len(first) <= probe:
             return Measure(len(first), True, tuple(first))
-        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        top = int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0])
         if probe < broad.BROAD and likely_narrow(top, first):  # read on up to BROAD
             rest = self._matching(q, [(first[-1] + 1, top)])
             first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
@@ -328,7 +341,7 @@ class SearchQueries:
         for i in range(0, len(rowids), _CHUNK):
             chunk = rowids[i : i + _CHUNK]
             if self.reader.owner:
-                blobs = dict(self.conn.execute(
+                blobs: dict[int, bytes] = dict(self.conn.execute(
                     "SELECT rowid, data FROM cable_data WHERE rowid = ANY(%s)", (chunk,)))  # fmt: skip
                 for rowid in chunk:
                     yield unpack_json(blobs[rowid])

@@ -191,7 +191,7 @@ def write_batch(
         "SELECT id, rowid, quality, copy FROM cables WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
         (ids,),
     ).fetchall()
-    primary = dict(conn.execute(
+    primary: dict[int, str] = dict(conn.execute(
         "SELECT rowid, sha256 FROM copies WHERE rowid = ANY(%s)", ([c for *_, c in locked],)))  # fmt: skip
     # id -> (rowid, quality of its best copy, that copy's digest; None: no copy yet)
     known: dict[str, tuple[int, int, str | None]] = {

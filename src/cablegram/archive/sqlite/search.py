@@ -35,7 +35,7 @@ from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.results import snippet, term_pattern
 from cablegram.archive.sqlite import tiers
 from cablegram.archive.sqlite.access import ReaderScope
-from cablegram.archive.sqlite.compile import Reader, SqlPlan, compile_tree
+from cablegram.archive.sqlite.compile import Reader, compile_tree
 from cablegram.archive.sqlite.facets import facets_of_query, facets_of_rowids, fill_hits
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
@@ -88,12 +88,23 @@ class SearchQueries:
     _lock: threading.Lock
     _matches_key: tuple[object, ...] | None
 
-    def scope(self) -> tuple[str, tuple[object, ...]]: ...  # provided by the store
-    def views_present(self) -> bool: ...
-    def view_of(self, rowid: int) -> int | None: ...
-    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]: ...
-    def seen_data(self, rowid: int) -> bytes | None: ...
-    def _data(self, rowid: int) -> bytes: ...
+    def scope(self) -> tuple[str, tuple[object, ...]]:  # provided by the store
+        raise NotImplementedError
+
+    def views_present(self) -> bool:
+        raise NotImplementedError
+
+    def view_of(self, rowid: int) -> int | None:
+        raise NotImplementedError
+
+    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
+        raise NotImplementedError
+
+    def seen_data(self, rowid: int) -> bytes | None:
+        raise NotImplementedError
+
+    def _data(self, rowid: int) -> bytes:
+        raise NotImplementedError
 
     # -- compiling --
     def _view_text(self, expr: str) -> tuple[str, tuple[object, ...]]:
@@ -120,7 +131,7 @@ class SearchQueries:
             full=None if self.reader.owner else self.reader.full(),
             text=self._view_text if views else None,
         )
-        sql: SqlPlan = compile_tree(plan.tree, reader)
+        sql = compile_tree(plan.tree, reader)
         return _Query(plan, sql.match, sql.where, sql.params, views and sql.match is not None)
 
     def _from_where(
@@ -170,7 +181,8 @@ class SearchQueries:
         ``step``); the owner's text-only query skips the ``cables`` join (a
         join costs a B-tree lookup per match)."""
         if self._owner_text_only(q):
-            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [q.match]
+            sql = "SELECT rowid FROM fts WHERE fts MATCH ?"
+            params: list[object] = [q.match]
             if span is not None:
                 sql, params = sql + " AND rowid BETWEEN ? AND ?", [*params, *span]
             return sql + (f" AND rowid % {int(step)} = 0" if step > 1 else ""), params
@@ -243,8 +255,8 @@ class SearchQueries:
         if q.views:
             # Matches come from two indexes, not in one rowid order, so the
             # "rest after the first ones" below would miss some: list them all.
-            every = tuple(self._rowid_list(sql, params))
-            return Measure(len(every), True, every)
+            listed = tuple(self._rowid_list(sql, params))
+            return Measure(len(listed), True, listed)
         top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
         if likely_narrow(top, first):  # read on up to BROAD, after the first ones
             rest = self._matching(q, (first[-1] + 1, top))

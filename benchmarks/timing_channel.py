@@ -163,6 +163,10 @@ def main() -> None:
     path = build(location, args.workdir, args.count, args.seed)
     principals = {"public": public_reader(), "confidential": CLEARED}
     with Archive(path) as owner:
+        if not any(u.name == CLEARED.name for u in owner.users.list()):
+            # An account that reads as the CONFIDENTIAL reader: its clearance tier is made
+            # for it (docs/access.md); without one that reader searches the whole index.
+            owner.users.add(CLEARED.name, clearance=CLEARED.clearance)
         print(f"archive: {owner.stats()['cables']} cables;"
               f" the owner finds {HIDDEN_WORD!r} in {owner.search(HIDDEN_WORD).exact_total()},"
               f" {CLEARED_WORD!r} in {owner.search(CLEARED_WORD).exact_total()}")  # fmt: skip

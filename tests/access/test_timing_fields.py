@@ -33,7 +33,7 @@ from test_timing_channel import _plan_nodes, _searches, _vm_steps
 from backends import new_location
 from cablegram.archive import Archive
 from cablegram.format.render import render
-from cablegram.model import from_dict
+from cablegram.model import Classification, from_dict
 
 
 # Cables hidden from the public reader (SECRET), whose tag, origin, signer,
@@ -87,6 +87,8 @@ PAIRS = [
 def _build(location: Path | str, extra: int = 0) -> LeakArchive:
     fx = build(location)
     with Archive(fx.path) as owner:
+        for name, level in (("secret", Classification.SECRET), ("ts", Classification.TOP_SECRET)):
+            owner.users.add(name, clearance=level)  # their tiers (alice's CONFIDENTIAL: build)
         owner.ingest(HIDDEN_TEXTS + _hidden_texts(range(3000, 3000 + extra)), workers=1)
         for hidden, _ in PAIRS:
             if not hidden.startswith("class:>"):

@@ -18,7 +18,7 @@ import pytest
 from leak_fixtures import PRINCIPALS, LeakArchive, build, cable_id, fixture_cable
 from test_timing_channel import ABSENT, MIXED, _match_tables, _queries, _vm_steps
 
-from backends import new_location
+from backends import BACKENDS, new_location
 from cablegram.access import Principal, may_read
 from cablegram.access.policy import reads_as_cleared
 from cablegram.access.principal import OWNER, public_reader
@@ -31,9 +31,62 @@ C, S, TS = Classification.CONFIDENTIAL, Classification.SECRET, Classification.TO
 CLEARED = [Principal("conf", C), Principal("secret", S), Principal("topsecret", TS)]
 
 
+def _tiered(location: Path | str) -> LeakArchive:
+    """The leak archive with an account for each plain cleared reader: adding
+    one makes its clearance's tier (the fixture's own accounts make only
+    CONFIDENTIAL's)."""
+    fx = build(location)
+    with Archive(fx.path) as owner:
+        for p in CLEARED:
+            owner.users.add(p.name, clearance=p.clearance)
+    return fx
+
+
 @pytest.fixture
 def fx(tmp_path: Path) -> LeakArchive:
-    return build(tmp_path / "tiers.sqlite")
+    return _tiered(tmp_path / "tiers.sqlite")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_archive_has_the_tiers_its_accounts_use(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # Each tier repeats the text its reader reads, so it is made for the
+    # first account that reads as a plain cleared reader, and no sooner.
+    location = new_location(backend, tmp_path, "accounts", request)
+    with Archive(location) as owner:
+        owner.ingest([render(fixture_cable(n)).encode() for n in range(5)], workers=1)
+        store = owner.store
+
+        def tiers_made() -> set[Classification]:
+            return {c for c in (C, S, TS) if _has_tier(store, c)}
+
+        assert tiers_made() == set()
+        with owner.as_reader(Principal("early", S)) as reader:  # no tier: the whole index
+            assert reader.search(f"zqbody{_SECRET_FIXTURE}").total == 1
+        owner.users.add("nofo", clearance=S, captions=["NOFORN"])  # read-ins: no tier
+        assert tiers_made() == set()
+        owner.users.add("conf", clearance=C)
+        assert tiers_made() == {C}
+        owner.users.set("nofo", captions=[])  # now a plain SECRET reader
+        assert tiers_made() == {C, S}
+        assert store.add_clearance_tier(S) is False  # made once
+        with owner.as_reader(Principal("late", S)) as reader:  # its tier, the same answers
+            assert reader.search(f"zqbody{_SECRET_FIXTURE}").total == 1
+            if backend == "sqlite":
+                assert _match_tables(reader, f"zqbody{_SECRET_FIXTURE}") == {tiers.index_of(S)}
+
+
+_SECRET_FIXTURE = 4  # leak_fixtures.SPECS: a plain SECRET cable
+
+
+def _has_tier(store: Any, clearance: Classification) -> bool:
+    index = tiers.index_of(clearance)
+    conn = store.conn
+    if hasattr(conn, "set_progress_handler"):  # SQLite
+        row = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (index,)).fetchone()
+        return row is not None
+    return bool(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (index,)).fetchone()[0])
 
 
 @pytest.mark.parametrize(
@@ -152,10 +205,10 @@ def test_on_postgres_cleared_readers_match_only_their_tier(
 
     from cablegram.archive.postgres import tiers as pg_tiers
 
-    pg = build(new_location("postgres", tmp_path, "cleared", request))
+    pg = _tiered(new_location("postgres", tmp_path, "cleared", request))
     with Archive(pg.path) as owner:
         conn = owner.store.conn  # type: ignore[attr-defined]
-        for table in pg_tiers.tables():  # the ingest refreshed their statistics (else the
+        for table in pg_tiers.tables(conn):  # the ingest refreshed their statistics (else the
             # planner, taking them for empty, drove a word search from a scan of cables)
             if table.startswith("fts_") or table.endswith(("_cables", "_tags")):
                 found = conn.execute(
@@ -198,7 +251,7 @@ def test_on_postgres_the_clearance_tiers_follow_every_change(
             pg_tiers.rebuild(archive.store.conn)  # type: ignore[attr-defined]
         assert snapshot(archive) == kept
 
-    pg = build(new_location("postgres", tmp_path, "cleared_step", request))
+    pg = _tiered(new_location("postgres", tmp_path, "cleared_step", request))
     rng = random.Random(5)
     with Archive(pg.path) as owner:
         assert_in_step(owner)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
+from cablegram.access.policy import reads_as_cleared
 from cablegram.access.principal import OWNER, Principal
 from cablegram.access.redact import redact
 from cablegram.archive import graph as _graph
@@ -311,13 +312,24 @@ class _AuditedUsers(Users):
         self._archive._require_owner("manage accounts")
         principal = super().add(name, **kw)
         self._change("user-add", name, **_grants(kw))
+        self._clearance_tier(principal)
         return principal
 
     def set(self, name: str, **kw: Any) -> Principal:
         self._archive._require_owner("manage accounts")
         principal = super().set(name, **kw)
         self._change("user-set", name, **_grants(kw))
+        self._clearance_tier(principal)
         return principal
+
+    def _clearance_tier(self, principal: Principal) -> None:
+        """An account that reads as a plain cleared reader searches its
+        clearance's tier, made here for the first such account (its cost
+        in time and room is the archive's text again, so an archive gets
+        only the tiers its accounts use: docs/access.md)."""
+        clearance = reads_as_cleared(principal)
+        if clearance is not None:
+            self._archive.store.add_clearance_tier(clearance)
 
     def remove(self, name: str) -> None:
         self._archive._require_owner("manage accounts")

@@ -30,6 +30,7 @@ from cablegram.archive.broad import Measure
 from cablegram.archive.facets import Facets
 from cablegram.archive.records import CopyRecord, ViewRecord
 from cablegram.archive.tree import Plan
+from cablegram.model import Classification
 
 __all__ = [
     "AccountStore",
@@ -375,6 +376,9 @@ class Store(Protocol):
     def set_setting(self, key: str, value: Any) -> None: ...
     @property
     def partial_release(self) -> bool: ...
+    # the index of what readers cleared to a level with no read-ins read,
+    # made when an account first reads as one (False: the archive had it)
+    def add_clearance_tier(self, clearance: Classification) -> bool: ...
 
     # writing
     def write(self, records: Iterable[CopyRecord]) -> WriteCounts: ...

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from cablegram.access.policy import reads_as_cleared
 from cablegram.access.principal import Principal
 from cablegram.archive.store import AccountStore, SignInStore
 from cablegram.lexicon import classification_named
@@ -296,3 +297,17 @@ def _dummy_hash() -> str:
     import secrets
 
     return str(_hasher().hash(secrets.token_hex(16)))
+
+
+def cleared_levels(rows: Iterable[dict[str, Any]]) -> set[Classification]:
+    """The clearance tiers that the accounts ``rows`` (as the account store
+    keeps them) search: those of accounts reading as a plain cleared reader
+    (:func:`cablegram.access.policy.reads_as_cleared`).  An archive made
+    from another's kept records (reindex, copy) makes them before its cables
+    arrive, so they fill as the cables are written."""
+    levels = set()
+    for row in rows:
+        level = reads_as_cleared(Users._principal(Users._info(row)))
+        if level is not None:
+            levels.add(level)
+    return levels

@@ -122,7 +122,7 @@ class SearchQueries:
         return sql, (*cp, query, *cp, query)
 
     def _query(self, plan: Plan) -> _Query:
-        if (tier := tiers.tier_of(self.reader)) is not None:
+        if (tier := tiers.tier_of(self.reader, self.conn)) is not None:
             # The public reader, or a cleared reader with no read-ins: only its
             # tier's tables, which hold what it may read, as it reads it
             # (views included), and nothing hidden (tiers.py).

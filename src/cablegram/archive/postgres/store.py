@@ -50,6 +50,8 @@ from cablegram.archive.postgres.search import SearchQueries
 from cablegram.archive.postgres.writer import DOCUMENT, HEAD, index_text, write_batch
 from cablegram.archive.records import FULL_VIEW, PUBLIC_VIEW, CopyRecord, ViewRecord, content_digest
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
+from cablegram.archive.users import cleared_levels
+from cablegram.model import Classification
 
 # Settings that describe this archive's layout, not its content.
 _LAYOUT_SETTINGS = ("schema", "caption_bits")
@@ -134,6 +136,12 @@ class PostgresStore(SearchQueries, GraphQueries):
                 tiers.rebuild(self.conn)  # the public reader's view of every cable may change
         if key == "partial_release":
             self.reader = ReaderScope(self.reader.principal, self.reader.bits, bool(value))
+
+    def add_clearance_tier(self, clearance: Classification) -> bool:
+        """Make the tables of what readers cleared to ``clearance`` with no
+        read-ins read (tiers.py), unless the archive has them."""
+        with self.transaction():
+            return tiers.create_clearance_tier(self.conn, clearance)
 
     @property
     def partial_release(self) -> bool:
@@ -234,7 +242,7 @@ class PostgresStore(SearchQueries, GraphQueries):
             for index in schema.PENDING_LISTS:
                 self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
             tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views", *tiers.tables())  # fmt: skip
+                      *schema.ACCESS_TABLES, "views", *tiers.tables(self.conn))  # fmt: skip
             self.conn.execute(f"ANALYZE {', '.join(tables)}")
         finally:
             self.conn.execute(
@@ -401,6 +409,8 @@ class PostgresStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            for level in cleared_levels(kept.users):  # the tiers the accounts search
+                tiers.create_clearance_tier(self.conn, level)
             self.network.load(kept.network)
             self.deliveries.load(kept.deliveries)
 

@@ -16,9 +16,14 @@ partial indexes ``WHERE pub = 1`` on the filtered columns, and the public
 cables' side rows (``public_tags``, ...: :data:`SIDE`), kept in step by the
 same :func:`place` / :func:`rebuild` (migration 7).
 
-The clearance tiers (``fts_tier2``, ``fts_tier3``, ``fts_tier4``: migration
-7) are the same for a reader cleared to CONFIDENTIAL, SECRET or TOP SECRET
-with no read-ins (:func:`cablegram.access.policy.reads_as_cleared`).
+The clearance tiers (``fts_tier2``, ``fts_tier3``, ``fts_tier4``) are the
+same for a reader cleared to CONFIDENTIAL, SECRET or TOP SECRET with no
+read-ins (:func:`cablegram.access.policy.reads_as_cleared`).  Each repeats
+the text its reader reads, so an archive has only those its accounts
+search: :func:`create_clearance_tier` makes one when the first account
+that reads as its reader is added or changed, or when reindex or copy carry
+one over; a cleared reader whose tier is missing is answered from ``fts``
+by the rule (as in archive/sqlite/tiers.py).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from cablegram.archive.records import FULL_VIEW
 from cablegram.model import Classification
 
 INDEX = "fts_public"
-# The clearance tiers (migration 7): what a reader cleared to each level,
+# The clearance tiers (made for accounts): what a reader cleared to each level,
 # with no read-ins, reads (access.policy.cleared_reader), as fts_public.
 CLEARED = {
     c: f"fts_tier{c.rank}"
@@ -86,11 +91,20 @@ TIERS = (PUBLIC, *(Tier(t, c, f"tier{c.rank}_", f"tier{c.rank}") for c, t in CLE
 PREFIX = PUBLIC.prefix
 
 
-def tables() -> list[str]:
-    """Every table of the tiers (their statistics are refreshed after an ingest)."""
+def tables(conn: psycopg.Connection) -> list[str]:
+    """Every table of the archive's tiers (their statistics are refreshed after an ingest)."""
     return [
-        t for tier in TIERS for t in (tier.index, *(tier.prefix + x for x in ("cables", *SIDE)))
+        t
+        for tier in present(conn)
+        for t in (tier.index, *(tier.prefix + x for x in ("cables", *SIDE)))
     ]
+
+
+def present(conn: psycopg.Connection) -> list[Tier]:
+    """The tiers this archive has: the public tier (migration 3), and each
+    clearance tier made for an account that reads as it does
+    (:func:`create_clearance_tier`)."""
+    return [tier for tier in TIERS if _exists(conn, tier.index)]
 
 
 def fields_ddl(tier: Tier) -> str:
@@ -135,14 +149,17 @@ CREATE INDEX {p}cables_class ON {p}cables (class_rank);
 """
 
 
-def tier_of(scope: ReaderScope) -> Tier | None:
-    """The tier whose tables answer this reader (None: the whole archive, by the rule)."""
+def tier_of(scope: ReaderScope, conn: psycopg.Connection) -> Tier | None:
+    """The tier whose tables answer this reader (None: the whole archive, by
+    the rule): the public tier, or the clearance tier of a cleared reader
+    with no read-ins when the archive has it (:func:`create_clearance_tier`)."""
     if scope.owner:
         return None
     if scope.public_tier:
         return PUBLIC
     clearance = scope.cleared_tier
-    return next((t for t in TIERS[1:] if t.clearance == clearance), None)
+    tier = next((t for t in TIERS[1:] if t.clearance == clearance), None)
+    return tier if tier is not None and _exists(conn, tier.index) else None
 
 
 def _settings(conn: psycopg.Connection) -> tuple[dict[str, int] | None, bool]:
@@ -169,8 +186,8 @@ def _tables(conn: psycopg.Connection) -> dict[str, ReaderScope]:
     come with migration 7)."""
     bits, policy = _settings(conn)
     out = {INDEX: ReaderScope(public_reader(), bits, policy)}
-    if _exists(conn, CLEARED[Classification.SECRET]):
-        for clearance, table in CLEARED.items():
+    for clearance, table in CLEARED.items():
+        if _exists(conn, table):
             out[table] = ReaderScope(cleared_reader(clearance), bits, policy)
     return out
 
@@ -235,7 +252,7 @@ def place(conn: psycopg.Connection, rowids: Sequence[int]) -> None:
         conn.execute(f"DELETE FROM {table} WHERE rowid = ANY(%s)", (rowids,))
         _fill(conn, "c.rowid = ANY(%s)", (rowids,), table, scope)
     if _has_fields(conn):
-        for tier in TIERS:
+        for tier in present(conn):
             conn.execute(f"DELETE FROM {tier.prefix}cables WHERE rowid = ANY(%s)", (rowids,))
             for table in SIDE:
                 conn.execute(f"DELETE FROM {tier.prefix}{table} WHERE cable = ANY(%s)", (rowids,))
@@ -255,12 +272,13 @@ def rebuild_fields(conn: psycopg.Connection) -> None:
     """Mark and mirror afresh, in every tier, the side rows of every cable its reader sees."""
     if not _has_fields(conn):
         return
-    for tier in TIERS:
+    tiers = present(conn)
+    for tier in tiers:
         conn.execute(f"DELETE FROM {tier.prefix}cables")
         for table in SIDE:
             conn.execute(f"DELETE FROM {tier.prefix}{table}")
         _fill_fields(conn, tier, "TRUE", ())
-    tables = [tier.prefix + table for tier in TIERS for table in ("cables", *SIDE)]
+    tables = [tier.prefix + table for tier in tiers for table in ("cables", *SIDE)]
     for table in ("cables", *tables):
         conn.execute(f"ANALYZE {table}")
 
@@ -273,16 +291,28 @@ def create(conn: psycopg.Connection) -> None:
 
 
 def create_fields(conn: psycopg.Connection) -> None:
-    """The tier's field rows and indexes (migration 7), filled from the stored cables."""
-    for tier in TIERS:
-        conn.execute(fields_ddl(tier))
+    """The public tier's field rows and indexes (migration 7), filled from the
+    stored cables (the clearance tiers' come with them, :func:`create_clearance_tier`)."""
+    conn.execute(fields_ddl(PUBLIC))
     rebuild_fields(conn)
+
+
+def create_clearance_tier(conn: psycopg.Connection, clearance: Classification) -> bool:
+    """Make and fill the tier of readers cleared to ``clearance`` with no
+    read-ins, unless the archive has it (False then).  Called when an account
+    that reads as such a reader is added or changed: each tier repeats the
+    text its reader reads, so an archive gets only the tiers its accounts use."""
+    table = CLEARED.get(clearance)
+    tier = next((t for t in TIERS[1:] if t.clearance == clearance), None)
+    if table is None or tier is None or _exists(conn, table) or not _has_fields(conn):
+        return False
+    conn.execute(fields_ddl(tier))
+    _fill_fields(conn, tier, "TRUE", ())
+    conn.execute(DDL.replace("fts_public", table))
+    # As migration 6 gives fts_public (subject: queries, ranking).
+    conn.execute(f"CREATE INDEX {table}_head ON {table} USING gin (head) WITH (fastupdate = off)")
     bits, policy = _settings(conn)
-    for clearance, table in CLEARED.items():
-        conn.execute(DDL.replace("fts_public", table))
-        # As migration 6 gives fts_public (subject: queries, ranking).
-        conn.execute(
-            f"CREATE INDEX {table}_head ON {table} USING gin (head) WITH (fastupdate = off)"
-        )
-        _fill(conn, "TRUE", (), table, ReaderScope(cleared_reader(clearance), bits, policy))
-        conn.execute(f"ANALYZE {table}")
+    _fill(conn, "TRUE", (), table, ReaderScope(cleared_reader(clearance), bits, policy))
+    for name in (table, tier.prefix + "cables", *(tier.prefix + x for x in SIDE)):
+        conn.execute(f"ANALYZE {name}")
+    return True

@@ -119,7 +119,7 @@ class SearchQueries:
         return sql, (*cp, expr, *cp, expr)
 
     def _query(self, plan: Plan) -> _Query:
-        if (tier := tiers.tier_of(self.reader)) is not None:
+        if (tier := tiers.tier_of(self.reader, self.conn)) is not None:
             # The public reader, or a cleared reader with no read-ins: only its
             # tier's indexes, which hold what it may read, as it reads it
             # (views included), and nothing hidden (tiers.py).

@@ -37,6 +37,8 @@ from cablegram.archive.sqlite.search import SearchQueries
 from cablegram.archive.sqlite.sidefile import open_side, side_path
 from cablegram.archive.sqlite.writer import clear_fields, write_batch
 from cablegram.archive.store import CopyInfo, KeptRecords, StoredDocument, WriteCounts
+from cablegram.archive.users import cleared_levels
+from cablegram.model import Classification
 
 # WAL pages between checkpoints while ingesting (256 MB): a page dirtied by
 # several batches is then copied into the database once, not each time.
@@ -115,6 +117,12 @@ class SQLiteStore(SearchQueries, GraphQueries):
         if key == "partial_release":
             self.reader = ReaderScope(self.reader.principal, self.reader.bits, bool(value))
 
+    def add_clearance_tier(self, clearance: Classification) -> bool:
+        """Make the index of what readers cleared to ``clearance`` with no
+        read-ins read (tiers.py), unless the archive has it."""
+        with transaction(self.conn):
+            return tiers.create_clearance_tier(self.conn, clearance)
+
     @property
     def partial_release(self) -> bool:
         return self.reader.policy
@@ -128,7 +136,9 @@ class SQLiteStore(SearchQueries, GraphQueries):
         if self.reader.owner:
             return "", ()
         sql, params = self.reader.visible()
-        if (tier := tiers.tier_of(self.reader)) is not None:  # only its tier's rows (tiers.py)
+        if (
+            tier := tiers.tier_of(self.reader, self.conn)
+        ) is not None:  # only its tier's rows (tiers.py)
             return f" AND c.{tier.flag} = 1 AND {sql}", params
         return f" AND {sql}", params
 
@@ -385,6 +395,8 @@ class SQLiteStore(SearchQueries, GraphQueries):
                     )
             for key, value in kept.settings.items():
                 self.set_setting(key, value)
+            for level in cleared_levels(kept.users):  # the tiers the accounts search
+                tiers.create_clearance_tier(self.conn, level)
             self.network.load(kept.network)
             self.deliveries.load(kept.deliveries)
 

@@ -31,7 +31,7 @@ any view), with partial indexes ``WHERE pub = 1`` on the filtered columns
 reads public rows only.  :func:`forget` / :func:`place` / :func:`rebuild`
 keep them in step with the text index, in the same transaction.
 
-The clearance tiers (migration 9) are the same for a reader cleared to
+The clearance tiers are the same for a reader cleared to
 CONFIDENTIAL, SECRET or TOP SECRET with no read-ins
 (:func:`cablegram.access.policy.reads_as_cleared`; :data:`CLEARED`): an
 index ``fts_tier{rank}`` with its ledger ``tier{rank}_views``, a flag
@@ -39,7 +39,12 @@ index ``fts_tier{rank}`` with its ledger ``tier{rank}_views``, a flag
 ``tier{rank}_tags``, ... .  Each repeats the text its reader reads (every
 cable of its level or below with no controlling caption, and the views it
 gets of the others), so the archive's text is held up to four more times:
-the price of a query cost that never depends on what is hidden.
+the price of a query cost that never depends on what is hidden.  So a file
+has only the tiers its accounts search: :func:`create_clearance_tier` makes
+one when the first account that reads as its reader is added or changed
+(archive.py), or when reindex or copy carry such an account over
+(``put_kept_records``); a cleared reader whose tier is missing is answered
+from ``fts`` by the rule, like a reader with read-ins.
 
 Other readers (caption read-ins; SBU without a clearance) search ``fts``
 (and ``fts_views``) filtered by the rule, so a word found only above their
@@ -136,13 +141,16 @@ CREATE INDEX IF NOT EXISTS cables_{f}_class ON cables(class_rank) WHERE {f} = 1;
 """
 
 
-def tier_of(scope: ReaderScope) -> Tier | None:
-    """The tier whose indexes answer this reader (None: the whole archive, by the rule)."""
+def tier_of(scope: ReaderScope, conn: sqlite3.Connection) -> Tier | None:
+    """The tier whose indexes answer this reader (None: the whole archive, by
+    the rule): the public tier, or the clearance tier of a cleared reader
+    with no read-ins when the file has it (:func:`create_clearance_tier`)."""
     if scope.owner:
         return None
     if scope.public_tier:
         return PUBLIC
-    return CLEARED.get(scope.cleared_tier) if scope.cleared_tier is not None else None
+    tier = CLEARED.get(scope.cleared_tier) if scope.cleared_tier is not None else None
+    return tier if tier is not None and tier in _present(conn) else None
 
 
 def _setting(conn: sqlite3.Connection, key: str) -> Any:
@@ -169,14 +177,13 @@ def index_of(clearance: Classification | None) -> str | None:
 
 
 def _present(conn: sqlite3.Connection) -> list[Tier]:
-    """The tiers this file has (the clearance tiers come with layout 9)."""
+    """The tiers this file has: the public tier (layout 8), and each
+    clearance tier made for an account that reads as it does
+    (:func:`create_clearance_tier`)."""
     names = {name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE name IN (?, ?)",
-        (PUBLIC.index, CLEARED[Classification.SECRET].index))}  # fmt: skip
-    tiers = [PUBLIC] if PUBLIC.index in names else []
-    if CLEARED[Classification.SECRET].index in names:
-        tiers += CLEARED.values()
-    return tiers
+        f"SELECT name FROM sqlite_master WHERE name IN ({', '.join('?' * len(TIERS))})",
+        [tier.index for tier in TIERS])}  # fmt: skip
+    return [tier for tier in TIERS if tier.index in names]
 
 
 def _chunks(rowids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -207,7 +214,7 @@ def forget(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
         for tier in present:
             _forget_text(conn, tier, part, marks)
         if _has_fields(conn):
-            for tier in TIERS:
+            for tier in present:
                 for table in SIDE:
                     conn.execute(f"DELETE FROM {tier.prefix}{table} WHERE cable IN ({marks})", part)
                 conn.execute(
@@ -312,16 +319,21 @@ def rebuild_fields(conn: sqlite3.Connection) -> None:
     """Mark and mirror afresh, in every tier, the side rows of every cable its reader sees."""
     if not _has_fields(conn):
         return
-    for tier in TIERS:
+    for tier in _present(conn):
         for table in SIDE:
             conn.execute(f"DELETE FROM {tier.prefix}{table}")
-        case, params = tier_scope(conn, tier).view_case()
-        conn.execute(f"UPDATE cables AS c SET {tier.flag} = ({case}) IS NOT NULL", params)
-        for table, columns in SIDE.items():
-            conn.execute(
-                f"INSERT INTO {tier.prefix}{table} ({columns}) SELECT {columns} FROM {table}"
-                f" WHERE cable IN (SELECT rowid FROM cables WHERE {tier.flag} = 1)"
-            )
+        _fill_fields(conn, tier)
+
+
+def _fill_fields(conn: sqlite3.Connection, tier: Tier) -> None:
+    """Mark every cable the tier's reader sees and mirror its side rows."""
+    case, params = tier_scope(conn, tier).view_case()
+    conn.execute(f"UPDATE cables AS c SET {tier.flag} = ({case}) IS NOT NULL", params)
+    for table, columns in SIDE.items():
+        conn.execute(
+            f"INSERT INTO {tier.prefix}{table} ({columns}) SELECT {columns} FROM {table}"
+            f" WHERE cable IN (SELECT rowid FROM cables WHERE {tier.flag} = 1)"
+        )
 
 
 def _create_index(conn: sqlite3.Connection, tier: Tier) -> None:
@@ -345,14 +357,30 @@ def create(conn: sqlite3.Connection) -> None:
 
 
 def create_fields(conn: sqlite3.Connection) -> None:
-    """The public tier's field rows and the clearance tiers (migration 9),
-    filled from the stored cables."""
+    """The public tier's field rows (migration 9), filled from the stored
+    cables, and every tier's flag column (the clearance tiers' rows come with
+    their indexes, :func:`create_clearance_tier`)."""
     from cablegram.archive.sqlite.schema import run_script
 
     for tier in TIERS:
         conn.execute(f"ALTER TABLE cables ADD COLUMN {tier.flag} INTEGER NOT NULL DEFAULT 0")
-        run_script(conn, fields_ddl(tier))
+    run_script(conn, fields_ddl(PUBLIC))
     rebuild_fields(conn)
-    for tier in CLEARED.values():
-        _create_index(conn, tier)
-        _rebuild_text(conn, tier)
+
+
+def create_clearance_tier(conn: sqlite3.Connection, clearance: Classification) -> bool:
+    """Make and fill the tier of readers cleared to ``clearance`` with no
+    read-ins, unless the file has it (False then).  Called when an account
+    that reads as such a reader is added or changed: each tier repeats the
+    text its reader reads, so a file gets only the tiers its accounts use (a
+    public corpus read by its owner and the public reader needs none)."""
+    from cablegram.archive.sqlite.schema import run_script
+
+    tier = CLEARED.get(clearance)
+    if tier is None or tier in _present(conn) or not _has_fields(conn):
+        return False
+    run_script(conn, fields_ddl(tier))
+    _create_index(conn, tier)
+    _fill_fields(conn, tier)
+    _rebuild_text(conn, tier)
+    return True

@@ -304,7 +304,13 @@ def create_clearance_tier(conn: psycopg.Connection, clearance: Classification) -
     text its reader reads, so an archive gets only the tiers its accounts use."""
     table = CLEARED.get(clearance)
     tier = next((t for t in TIERS[1:] if t.clearance == clearance), None)
-    if table is None or tier is None or _exists(conn, table) or not _has_fields(conn):
+    if table is None or tier is None or not _has_fields(conn):
+        return False
+    # Writers place a batch in the tiers that exist when they do: hold them
+    # off (and a second maker) until the tier is committed, so no batch
+    # written meanwhile is left out of it.
+    conn.execute("LOCK TABLE cables IN SHARE ROW EXCLUSIVE MODE")
+    if _exists(conn, table):
         return False
     conn.execute(fields_ddl(tier))
     _fill_fields(conn, tier, "TRUE", ())

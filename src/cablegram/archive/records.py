@@ -79,6 +79,19 @@ PUBLIC_VIEW = 7
 # The "view" of a reader who reads the cable itself.
 FULL_VIEW = -1
 
+# The side tables of a cable's filtered fields, the same on both backends:
+# table -> the columns a field filter reads (a tier, tiers.py, mirrors them
+# for its reader's cables).
+SIDE_COLUMNS = {
+    "tags": "cable, value",
+    "captions": "cable, value",
+    "signers": "cable, value",
+    "defects": "cable, value",
+    "addressees": "cable, kind, value",
+    "refs": "cable, ord, cited_key",
+    "cable_keys": "key, cable",
+}
+
 
 def view_record(view: Cable, level: int) -> ViewRecord:
     return ViewRecord(level, view.subject, pack_json(to_dict(view)), view.text)

@@ -30,6 +30,7 @@ import psycopg
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
 from cablegram.archive.postgres.network import NETWORK_DDL
+from cablegram.archive.records import SIDE_COLUMNS
 
 # Taken by every migration (pg_advisory_xact_lock): one process migrates at a time.
 _MIGRATION_LOCK = 0x6361626C  # "cabl"
@@ -356,6 +357,6 @@ def migrate(conn: psycopg.Connection, where: str, *, upto: int = SCHEMA_VERSION)
 FACET_SEP = "\x1f"  # joins tag_list / caption_list (as on SQLite)
 
 # Side tables holding one value per row, keyed ``cable``.
-SIDE_TABLES = ("tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys")
+SIDE_TABLES = tuple(SIDE_COLUMNS)
 # Access side tables, keyed by ``cable_rowid``.
 ACCESS_TABLES = ("access_captions", "access_addressees", "access_offices")

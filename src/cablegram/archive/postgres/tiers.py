@@ -37,7 +37,7 @@ import psycopg
 from cablegram.access.policy import cleared_reader
 from cablegram.access.principal import public_reader
 from cablegram.archive.postgres.access import ReaderScope
-from cablegram.archive.records import FULL_VIEW
+from cablegram.archive.records import FULL_VIEW, SIDE_COLUMNS
 from cablegram.model import Classification
 
 INDEX = "fts_public"
@@ -62,16 +62,8 @@ CREATE INDEX fts_public_doc ON fts_public USING gin (doc) WITH (fastupdate = off
 """
 
 
-# The side tables the tier mirrors: table -> the columns a filter reads.
-SIDE = {
-    "tags": "cable, value",
-    "captions": "cable, value",
-    "signers": "cable, value",
-    "defects": "cable, value",
-    "addressees": "cable, kind, value",
-    "refs": "cable, ord, cited_key",
-    "cable_keys": "key, cable",
-}
+# The side tables the tier mirrors (the table's own rows, for its reader's cables only).
+SIDE = SIDE_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 
 from cablegram.access.policy import caption_bits
 from cablegram.archive.errors import ArchiveVersionError
+from cablegram.archive.records import SIDE_COLUMNS
 from cablegram.archive.sqlite import tiers
 from cablegram.archive.sqlite.connection import transaction
 
@@ -422,6 +423,6 @@ FACET_SEP = "\x1f"  # joins tag_list / caption_list (ASCII unit separator: no ta
 KEPT_TABLES = ("users", "decisions", "audit")
 
 # Side tables holding one value per row, keyed ``cable``.
-SIDE_TABLES = ("tags", "captions", "signers", "defects", "addressees", "refs", "cable_keys")
+SIDE_TABLES = tuple(SIDE_COLUMNS)
 # Access side tables, keyed by ``cable_rowid``.
 ACCESS_TABLES = ("access_captions", "access_addressees", "access_offices")

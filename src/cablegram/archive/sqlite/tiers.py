@@ -62,7 +62,7 @@ from typing import Any
 from cablegram.access.policy import cleared_reader
 from cablegram.access.principal import public_reader
 from cablegram.archive.blobs import unpack_json
-from cablegram.archive.records import FULL_VIEW
+from cablegram.archive.records import FULL_VIEW, SIDE_COLUMNS
 from cablegram.archive.sqlite.access import ReaderScope
 from cablegram.model import Classification
 
@@ -91,17 +91,8 @@ INDEX = PUBLIC.index
 
 _CHUNK = 500  # rowids per IN (...), under SQLite's parameter limit
 
-# The side tables the tier mirrors: table -> the columns a filter reads
-# (the table's own rows, for the public reader's cables only).
-SIDE = {
-    "tags": "cable, value",
-    "captions": "cable, value",
-    "signers": "cable, value",
-    "defects": "cable, value",
-    "addressees": "cable, kind, value",
-    "refs": "cable, ord, cited_key",
-    "cable_keys": "key, cable",
-}
+# The side tables the tier mirrors (the table's own rows, for its reader's cables only).
+SIDE = SIDE_COLUMNS
 PREFIX = PUBLIC.prefix  # public_tags, ...: compile.Reader.side
 
 

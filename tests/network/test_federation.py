@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import synthetic
@@ -45,6 +46,19 @@ PRECEDENCES = [Precedence.ROUTINE] * 6 + [Precedence.PRIORITY] * 2 + [
 ]  # fmt: skip
 CABLES = 1000
 BATCHES = 4
+
+
+def stop_servers(servers: dict[str, subprocess.Popen[Any]]) -> None:
+    """Stop ``network serve`` processes as Ctrl-C does, killing any that
+    does not end within 20 s."""
+    for p in servers.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    for p in servers.values():
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def _free_port() -> int:
@@ -192,14 +206,7 @@ def test_federation_exactly_once_through_kills(tmp_path, broker):
             )
             time.sleep(1)
     finally:
-        for p in servers.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        for p in servers.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_servers(servers)
     assert all(v == 1 for v in delivered().values())
     # Every queue is in precedence order (FLASH, IMMEDIATE, PRIORITY, ROUTINE; then time).
     for name, (hosted, _) in INSTALLATIONS.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import subprocess
 import time
 import uuid
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import synthetic
 from synthetic import BRAVO
-from test_federation import CLI
+from test_federation import CLI, stop_servers
 
 from cablegram.access.principal import Principal
 from cablegram.archive.sqlite import SQLiteStore
@@ -145,14 +144,7 @@ def test_serving_installations_hand_a_killed_relays_traffic_to_its_alternate(tmp
         time.sleep(3)  # anything sent twice would arrive by now
         assert _delivered(b_path) == [f"06ALPHA{n}" for n in range(1, 7)]
     finally:
-        for p in servers.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        for p in servers.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_servers(servers)
         asyncio.run(_remove(prefix))
     for name in INSTALLATIONS:
         assert '"queues": {}' in cli("network", "status", *args(name)[:2], "--json"), name

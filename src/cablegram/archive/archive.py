@@ -90,7 +90,7 @@ class Archive:
     def _watch(self, store: Store) -> Store:
         # A cable whose fields are rewritten keeps its published view current.
         review = Review(store, AuditLog(store.audit), self.interface)
-        store.on_fields = review.apply
+        store.on_fields = review.apply_each
         return store
 
     def __enter__(self) -> Archive:

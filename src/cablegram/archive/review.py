@@ -139,12 +139,18 @@ class Review:
         row = self.store.decisions.in_force(cable_id.upper())
         return None if row is None else _decision(row)
 
+    def apply_each(self, cable_ids: list[str]) -> None:
+        """``apply`` for the cables of a batch an ingest wrote: most have no
+        decision, and one query finds the few that have (a query a cable
+        was a tenth of PostgreSQL's ingest time in the writer)."""
+        for cable_id in self.store.decisions.decided(cable_ids):
+            self.apply(cable_id)
+
     def apply(self, cable_id: str) -> None:
         """(Re)publish the public view of a cable from the decision in force.
 
         Runs inside the caller's write transaction; reads the stored cable
         whoever is reading (the archive writes)."""
-        # Called for every cable an ingest writes: most have no decision.
         decision = self.in_force(cable_id)
         if decision is None:
             return

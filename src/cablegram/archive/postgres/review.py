@@ -47,6 +47,13 @@ class PostgresDecisions:
     def history(self, cable_id: str) -> list[dict[str, Any]]:
         return self._rows(cable_id, " ORDER BY rowid")
 
+    def decided(self, cable_ids: list[str]) -> list[str]:
+        ids = [cid.upper() for cid in cable_ids]
+        rows = self.conn.execute(
+            "SELECT DISTINCT cable_id FROM decisions WHERE cable_id = ANY(%s)", (ids,)
+        )
+        return [cid for (cid,) in rows]
+
     def in_force(self, cable_id: str) -> dict[str, Any] | None:
         rows = self._rows(cable_id, " ORDER BY rowid DESC LIMIT 1")
         return rows[0] if rows else None

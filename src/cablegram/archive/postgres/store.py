@@ -85,7 +85,7 @@ class PostgresStore(SearchQueries, GraphQueries):
         self.pool = Connections(self.conn)
         self._side: Connections | None = None
         self._lock = threading.RLock()
-        self.on_fields: Callable[[str], None] | None = None
+        self.on_fields: Callable[[list[str]], None] | None = None
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
         )
@@ -304,10 +304,10 @@ class PostgresStore(SearchQueries, GraphQueries):
                     for view in views_of(unpack_json(blob), rank):
                         self._put_view(rowid, view)
                         written += 1
-                if self.on_fields is not None:
-                    self.on_fields(cid)
                 if progress and n % 1000 == 0:
                     progress(n)
+            if self.on_fields is not None:
+                self.on_fields([cid for _rowid, cid, *_ in rows])
             if self.setting("partial_release") == on:
                 tiers.rebuild(self.conn)  # every reader-level view was rewritten
             self.set_setting("partial_release", on)  # (rebuilds it when it changes)

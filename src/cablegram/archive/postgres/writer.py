@@ -181,7 +181,7 @@ def write_batch(
     records: Iterable[CopyRecord],
     *,
     put_view: Callable[[int, ViewRecord], None],
-    on_fields: Callable[[str], None] | None,
+    on_fields: Callable[[list[str]], None] | None,
 ) -> tuple[WriteCounts, list[int]]:
     """Store ``records`` inside the caller's open transaction; returns the
     counts and the rowids of the cables whose fields were written (the
@@ -256,8 +256,8 @@ def write_batch(
     for rowid, (rec, _copy) in sorted(pending.fields.items()):
         for view in rec.views:
             put_view(rowid, view)
-        if on_fields is not None:
-            on_fields(rec.id)
+    if on_fields is not None:
+        on_fields([rec.id for rec, _copy in pending.fields.values()])
     return counts, sorted(pending.fields)
 
 

@@ -3,6 +3,7 @@ candidates and the release report (under the reader's rule)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -46,6 +47,13 @@ class SQLiteDecisions:
 
     def history(self, cable_id: str) -> list[dict[str, Any]]:
         return self._rows(cable_id, " ORDER BY rowid")
+
+    def decided(self, cable_ids: list[str]) -> list[str]:
+        ids = [cid.upper() for cid in cable_ids]
+        rows = self.conn.execute(
+            "SELECT DISTINCT cable_id FROM decisions WHERE cable_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+        )
+        return [cid for (cid,) in rows]
 
     def in_force(self, cable_id: str) -> dict[str, Any] | None:
         rows = self._rows(cable_id, " ORDER BY rowid DESC LIMIT 1")

@@ -73,7 +73,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
             self.conn.close()
             raise
         self._lock = threading.Lock()
-        self.on_fields: Callable[[str], None] | None = None
+        self.on_fields: Callable[[list[str]], None] | None = None
         self._matches_key: tuple[object, ...] | None = None
         self.reader = ReaderScope(
             principal or OWNER, self.setting("caption_bits"), bool(self.setting("partial_release"))
@@ -287,15 +287,16 @@ class SQLiteStore(SearchQueries, GraphQueries):
                 "SELECT c.rowid, c.id, c.access_rank, d.data FROM cables c"
                 " JOIN cable_data d ON d.rowid = c.rowid WHERE c.access_rank > 0"
             )
-            for n, (rowid, cid, rank, blob) in enumerate(rows.fetchall(), 1):
+            classified = rows.fetchall()
+            for n, (rowid, cid, rank, blob) in enumerate(classified, 1):
                 if on:
                     for view in views_of(unpack_json(blob), rank):
                         self._put_view(rowid, view)
                         written += 1
-                if self.on_fields is not None:
-                    self.on_fields(cid)
                 if progress and n % 1000 == 0:
                     progress(n)
+            if self.on_fields is not None:
+                self.on_fields([cid for _rowid, cid, *_ in classified])
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('partial_release', ?)", (json.dumps(on),)
             )

@@ -61,7 +61,7 @@ def write_batch(
     *,
     clear_fields: Callable[[int], None],
     put_view: Callable[[int, ViewRecord], None],
-    on_fields: Callable[[str], None] | None,
+    on_fields: Callable[[list[str]], None] | None,
     written: Callable[[dict[int, tuple[str, str]]], None],
 ) -> WriteCounts:
     """Store ``records`` inside the caller's open write transaction; then
@@ -113,8 +113,8 @@ def write_batch(
     for rowid, (rec, _copy) in pending.fields.items():
         for view in rec.views:
             put_view(rowid, view)
-        if on_fields is not None:
-            on_fields(rec.id)
+    if on_fields is not None:
+        on_fields([rec.id for rec, _copy in pending.fields.values()])
     written({rowid: (rec.subject or "", rec.body) for rowid, (rec, _) in pending.fields.items()})
     return counts
 

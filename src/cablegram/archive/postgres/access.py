@@ -59,6 +59,15 @@ def _exists(table: str, alias: str, condition: str) -> str:
     return f"EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.cable_rowid = c.rowid AND {condition})"
 
 
+# "Carries no caption of the mask".  ``access_caps = 0 OR`` changes nothing
+# (a cable without captions passes every mask) but lets the planner estimate
+# the test from the column's statistics: it guesses a bit test at 0.5 % of
+# the rows, and so, for a phrase, walked every cable the rule passes (two
+# thirds of them) into the text index one by one instead of reading the
+# matches in rowid order (316 against 45 ms at 50,000 cables).
+_NO_CAPTION_OF_MASK = "(c.access_caps = 0 OR (c.access_caps & %s) = 0)"
+
+
 def _clauses(rule: ReadRule, bits: Mapping[str, int] | None, params: list[object]) -> Iterator[str]:
     if rule.max_rank is not None:
         params.append(rule.max_rank)
@@ -69,7 +78,7 @@ def _clauses(rule: ReadRule, bits: Mapping[str, int] | None, params: list[object
     if bits is not None:
         if rule.denied:
             params.append(caption_mask(rule.denied, bits))
-            yield "(c.access_caps & %s) = 0"
+            yield _NO_CAPTION_OF_MASK
     elif cond := _in_list("k.caption", rule.denied, params):
         yield "NOT " + _exists("access_captions", "k", cond)
     # (d) restricted captions need membership; only reachable when granted.
@@ -77,7 +86,7 @@ def _clauses(rule: ReadRule, bits: Mapping[str, int] | None, params: list[object
         return
     if bits is not None:
         params.append(caption_mask(rule.restricted, bits))
-        unrestricted = "(c.access_caps & %s) = 0"
+        unrestricted = _NO_CAPTION_OF_MASK
     else:
         cond = _in_list("r.caption", rule.restricted, params)
         unrestricted = "NOT " + _exists("access_captions", "r", str(cond))

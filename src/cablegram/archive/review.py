@@ -141,8 +141,8 @@ class Review:
 
     def apply_each(self, cable_ids: list[str]) -> None:
         """``apply`` for the cables of a batch an ingest wrote: most have no
-        decision, and one query finds the few that have (a query a cable
-        was a tenth of PostgreSQL's ingest time in the writer)."""
+        decision, and one query finds the few that have, where asking for
+        each cable cost PostgreSQL two round trips a cable."""
         for cable_id in self.store.decisions.decided(cable_ids):
             self.apply(cable_id)
 

@@ -299,7 +299,7 @@ class PostgresStore(SearchQueries, GraphQueries):
                 "SELECT c.rowid, c.id, c.access_rank, d.data FROM cables c"
                 " JOIN cable_data d ON d.rowid = c.rowid WHERE c.access_rank > 0 ORDER BY c.rowid"
             ).fetchall()
-            for n, (rowid, cid, rank, blob) in enumerate(rows, 1):
+            for n, (rowid, _cid, rank, blob) in enumerate(rows, 1):
                 if on:
                     for view in views_of(unpack_json(blob), rank):
                         self._put_view(rowid, view)

@@ -51,7 +51,9 @@ class SQLiteDecisions:
     def decided(self, cable_ids: list[str]) -> list[str]:
         ids = [cid.upper() for cid in cable_ids]
         rows = self.conn.execute(
-            "SELECT DISTINCT cable_id FROM decisions WHERE cable_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+            "SELECT DISTINCT cable_id FROM decisions"
+            " WHERE cable_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
         )
         return [cid for (cid,) in rows]
 

@@ -288,7 +288,7 @@ class SQLiteStore(SearchQueries, GraphQueries):
                 " JOIN cable_data d ON d.rowid = c.rowid WHERE c.access_rank > 0"
             )
             classified = rows.fetchall()
-            for n, (rowid, cid, rank, blob) in enumerate(classified, 1):
+            for n, (rowid, _cid, rank, blob) in enumerate(classified, 1):
                 if on:
                     for view in views_of(unpack_json(blob), rank):
                         self._put_view(rowid, view)

@@ -55,8 +55,15 @@ def _in_list(column: str, values: Iterable[str], params: list[object]) -> str | 
     return f"{column} IN ({', '.join('%s' for _ in items)})"
 
 
-def _exists(table: str, alias: str, condition: str) -> str:
-    return f"EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.cable_rowid = c.rowid AND {condition})"
+def _exists(table: str, alias: str, condition: str, *, per_row: bool = False) -> str:
+    """``EXISTS`` over one of the cable's access rows.  ``per_row``: looked
+    up for each cable that gets that far (OFFSET 0 keeps the planner from
+    turning it into a hashed subplan, which reads the whole table once a
+    query: right only if most cables needed the lookup, and the membership
+    lookups come after the cheap test that settles nearly every cable)."""
+    fence = " OFFSET 0" if per_row else ""
+    return (f"EXISTS (SELECT 1 FROM {table} {alias}"
+            f" WHERE {alias}.cable_rowid = c.rowid AND {condition}{fence})")  # fmt: skip
 
 
 # "Carries no caption of the mask".  ``access_caps = 0 OR`` changes nothing
@@ -92,9 +99,9 @@ def _clauses(rule: ReadRule, bits: Mapping[str, int] | None, params: list[object
         unrestricted = "NOT " + _exists("access_captions", "r", str(cond))
     member = []
     if cond := _in_list("a.routing_indicator", rule.stations, params):
-        member.append(_exists("access_addressees", "a", cond))
+        member.append(_exists("access_addressees", "a", cond, per_row=True))
     if cond := _in_list("o.office", rule.offices, params):
-        member.append(_exists("access_offices", "o", cond))
+        member.append(_exists("access_offices", "o", cond, per_row=True))
     # Written first so the cheap test usually decides: the EXISTS lookups run only for
     # the few cables that carry a restricted caption.
     yield "(" + " OR ".join([unrestricted, *member]) + ")"

@@ -250,7 +250,11 @@ def _signature(last: str, above: str = "") -> tuple[str | None, str | None]:
         and not PARA_START.match(last)
     ):
         return last, None
-    if m := _INLINE_SIGNER.search(last):
+    # The name is the last word, after the line's last run of blanks: the search
+    # starts at that run (or the character before it), not at every character
+    # of a long reflowed line.
+    before = last.rsplit(None, 1)
+    if len(before) == 2 and (m := _INLINE_SIGNER.search(last, max(len(before[0]) - 1, 0))):
         return m["name"], last[: m.start("name")].rstrip()
     return None, last
 

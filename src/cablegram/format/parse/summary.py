@@ -51,21 +51,26 @@ def _clean(text: str) -> str | None:
 
 
 def _end_marker(text: str, upper: str | None = None) -> re.Match[str] | None:
-    """``_END.search(text)`` (``upper`` = ``text.upper()``), started where it can
-    first match: before the first END, back over the blanks and the parenthesis
-    that may open the marker (a regex tried at every character of a long
-    paragraph costs more than the upper-case copy)."""
+    """``_END.search(text)`` (``upper`` = ``text.upper()``): the marker tried only
+    where it can start, at each END back over the blanks and the parenthesis
+    that may open it (a regex search tried at every character of a long
+    paragraph costs more than the upper-case copy, and END is common inside
+    words: RECOMMEND, SPENDING).  Every match holds its END right after those
+    blanks, so the first END that matches gives the leftmost match."""
     upper = text.upper() if upper is None else upper
     if len(upper) != len(text):  # case mapping changed the length: no index mapping
         return _END.search(text)
     at = upper.find("END")
-    if at < 0:
-        return None
-    while at > 0 and text[at - 1].isspace():
-        at -= 1
-    if at > 0 and text[at - 1] == "(":
-        at -= 1
-    return _END.search(text, at)
+    while at >= 0:
+        start = at
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        if start > 0 and text[start - 1] == "(":
+            start -= 1
+        if m := _END.match(text, start):
+            return m
+        at = upper.find("END", at + 3)
+    return None
 
 
 def _through_end(paragraphs: Sequence[Paragraph], k: int, first: str) -> str:

@@ -200,15 +200,16 @@ def _with_blank_lines(
     def blank_runs(stop: int, below: float | None) -> None:
         nonlocal above
         for handle in handles[seen + 1 : stop]:
+            # The text test last: PDFium finds an object's text by going
+            # through every char of the page, its position is at hand.
             if (
                 pdfium.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
-                and pdfium.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
                 and pdfium.FPDFPageObj_GetMatrix(handle, matrix)
+                and all(v is None or abs(matrix.f - v) > 0.5 for v in (above, below))
+                and pdfium.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
             ):
-                level = matrix.f
-                if all(v is None or abs(level - v) > 0.5 for v in (above, below)):
-                    out.append(" ")
-                    above = level
+                out.append(" ")
+                above = matrix.f
 
     for line, baseline, obj in zip(lines, baselines, objects, strict=True):
         k = position.get(obj) if obj is not None else None

@@ -191,3 +191,59 @@ def test_the_guard_goes_on_after_a_document_over_the_limit() -> None:
         rest = list(g.parse_many([fine, fine]))
     assert first[0][1].defects[-1].code == "PARSE_TIME_LIMIT"
     assert [r.tags for _, r in rest] == [("PREL",), ("PREL",)]
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":  # a zombie: it ended
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_parse_process_dies_with_the_process_that_started_it() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    # A parent that starts its parse process, says its pid, then waits to be killed.
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from cablegram.format.bounded import ParseGuard\n"
+         "g = ParseGuard(60); g.parse('UNCLAS X 001\\n\\nTAGS: X\\n')\n"
+         "print(g._process.pid, flush=True); time.sleep(600)\n"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert not _gone(child, 0.2)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    assert _gone(child, 10), "the parse process outlived its parent"
+
+
+def test_a_parse_process_whose_parent_is_already_gone_ends_at_once() -> None:
+    import subprocess
+    import sys
+
+    from cablegram.format.bounded import _CHILD_COMMAND
+
+    # The parent's pid it is given is not its parent's: the parent died before the
+    # child could ask to die with it, and the child must not wait on its pipe.
+    jobs_read, jobs_write = os.pipe()
+    results_read, results_write = os.pipe()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_COMMAND, str(jobs_read), str(results_write), "1"],
+            pass_fds=(jobs_read, results_write),
+        )
+        assert child.wait(timeout=30) == 0
+    finally:
+        for fd in (jobs_read, jobs_write, results_read, results_write):
+            os.close(fd)

@@ -82,9 +82,9 @@ def timed_out_cable(job: ParseJob, seconds: float) -> Cable:
     return Cable(text=text, source=job.source or Source(), defects=(*job.defects, defect))
 
 
-def _child(jobs: Connection, results: Connection) -> None:
+def _child(jobs: Connection, results: Connection, parent: int) -> None:
     """The child's loop: parse each job received, send back the cable or the error."""
-    _die_with_parent()
+    _die_with_parent(parent)
     parse("UNCLAS X 001\n\nTAGS: X\n")  # vocabularies loaded before the first limit runs
     results.send(_READY)
     while True:
@@ -103,9 +103,13 @@ def _child(jobs: Connection, results: Connection) -> None:
         results.send(result)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when its parent dies (a parse may be running
-    then, so the closed pipe alone would be noticed only after it)."""
+    then, so the closed pipe alone would be noticed only after it).  A parent that
+    died before the request (the interpreter takes a tenth of a second to get here)
+    is seen by this process having been handed to another: it ends at once, where
+    it would otherwise wait for ever if a sibling forked by the parent still holds
+    the other end of its pipe."""
     try:
         import ctypes
         import signal
@@ -114,6 +118,8 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 class ParseGuard:
@@ -144,7 +150,8 @@ class ParseGuard:
             job_read, job_write = os.pipe()
             result_read, result_write = os.pipe()
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _CHILD_COMMAND, str(job_read), str(result_write)],
+                [sys.executable, "-c", _CHILD_COMMAND, str(job_read), str(result_write),
+                 str(os.getpid())],
                 pass_fds=(job_read, result_write), stdin=subprocess.DEVNULL,
             )  # fmt: skip
             os.close(job_read)
@@ -247,9 +254,11 @@ def parse_bounded(
 
 
 def child_main() -> None:
-    """The child's entry: ``python -c ... JOBS_FD RESULTS_FD``."""
+    """The child's entry: ``python -c ... JOBS_FD RESULTS_FD PARENT_PID``."""
     _child(
-        Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)
+        Connection(int(sys.argv[1]), writable=False),
+        Connection(int(sys.argv[2]), readable=False),
+        int(sys.argv[3]),
     )
 
 

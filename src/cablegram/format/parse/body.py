@@ -253,8 +253,8 @@ def _signature(last: str, above: str = "") -> tuple[str | None, str | None]:
     # The name is the last word, after the line's last run of blanks: the search
     # starts at that run (or the character before it), not at every character
     # of a long reflowed line.
-    before = last.rsplit(None, 1)
-    if len(before) == 2 and (m := _INLINE_SIGNER.search(last, max(len(before[0]) - 1, 0))):
+    words = last.rsplit(None, 1)  # (the text before the last word, the last word)
+    if len(words) == 2 and (m := _INLINE_SIGNER.search(last, max(len(words[0]) - 1, 0))):
         return m["name"], last[: m.start("name")].rstrip()
     return None, last
 

@@ -156,3 +156,15 @@ def test_source_defects_survive_in_copies(small: Archive) -> None:
     row = small.store.conn.execute("SELECT format, metadata, source_defects FROM copies").fetchone()
     assert (row[0], json.loads(row[1]), json.loads(row[2])) == (
         "cablegate-html", {"k": 1}, [["MARKUP_RESIDUE", "m", 2]])  # fmt: skip
+
+
+def test_an_archive_in_memory_leaves_no_file(tmp_path: Path, monkeypatch) -> None:
+    """``:memory:`` is not a file name: its side file (reads and sign-in
+    attempts) is in memory too, not ``:memory:-audit`` in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    reader = Principal("r", Classification.SECRET)
+    with Archive(":memory:", principal=reader) as archive:
+        archive.store.write([record(TAIPEI)])
+        assert archive.get("09AITTAIPEI975") is not None  # a restricted read is recorded
+        assert archive.search("typhoon").total == 1
+    assert list(tmp_path.iterdir()) == []

@@ -48,21 +48,34 @@ CREATE TABLE IF NOT EXISTS ended_sessions (digest TEXT PRIMARY KEY, expires REAL
 """
 
 
+IN_MEMORY = ":memory:"
+
+
 def side_path(archive_path: str) -> str:
     return archive_path + SUFFIX
+
+
+def _in_memory(archive_path: str) -> sqlite3.Connection:
+    conn = connect(IN_MEMORY, ())
+    conn.executescript(DDL)
+    conn.location = archive_path
+    return conn
 
 
 def open_side(archive_path: str, *, read_only: bool = False) -> sqlite3.Connection:
     """The side file of the archive at ``archive_path``, created when missing.
     A read-only archive's side file is read as it is (or, when there is none,
-    an empty one in memory): its records are read, new ones refused."""
+    an empty one in memory): its records are read, new ones refused.  An
+    archive in memory has its side file in memory too (it is not a file name:
+    ``:memory:-audit`` would be left in the working folder)."""
+    if archive_path == IN_MEMORY:
+        return _in_memory(archive_path)
     path = side_path(archive_path)
     if read_only:
         if os.path.exists(path):
             return connect(path, PRAGMAS, read_only=True)
-        conn = connect(":memory:", ())
-        conn.executescript(DDL)
-        conn.location, conn.read_only = archive_path, True
+        conn = _in_memory(archive_path)
+        conn.read_only = True
         return conn
     conn = connect(path, PRAGMAS)
     if conn.execute("PRAGMA user_version").fetchone()[0] < VERSION:

@@ -216,8 +216,8 @@ def test_json_lines_are_the_bytes_json_writes(dev_corpus: Path) -> None:
 def test_parse_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -> None:
     # `cablegram parse` over plain files loads neither the archive, the web
     # layer, the parse guard's process machinery, archive readers nor the
-    # optional libraries (pypdfium2 loads only for a PDF): start-up is most of the
-    # cost of parsing a few files.
+    # optional libraries (PDFium and ctypes load only for a PDF): start-up is most
+    # of the cost of parsing a few files.
     import subprocess
     import sys
 
@@ -240,7 +240,8 @@ def test_parse_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -> N
     loaded = set(done.stderr.split())
     unwanted = {
         "cablegram.archive", "cablegram.web", "cablegram.network", "cablegram.format.bounded",
-        "multiprocessing", "zipfile", "gzip", "sqlite3", "pypdfium2", "asyncio",
+        "multiprocessing", "zipfile", "gzip", "sqlite3", "pypdfium2", "asyncio", "ctypes",
+        "cablegram.format.sources.pdfium",
         "jsonschema", "pandas", "fastapi", "jinja2",
     }  # fmt: skip
     assert sorted(loaded & unwanted) == []

@@ -14,8 +14,10 @@ uses: ``id`` (Document Number), ``created`` (Draft Date, ISO), ``classification`
 ``tags`` (a list) and ``subject``.  The telegram text is authoritative; the
 parser records where the attributes disagree with it (docs/format-defects.md).
 
-Text is extracted with pypdfium2 (PDFium, the PDF engine of Chromium), an
-optional dependency (``pip install "cablegram[pdf]"``; ``[all]`` includes it).
+Text is extracted with PDFium, the PDF engine of Chromium, as the optional
+pypdfium2 package installs it (``pip install "cablegram[pdf]"``; ``[all]``
+includes it); :mod:`cablegram.format.sources.pdfium` declares the few
+functions used, and loads with the first PDF.
 The printouts draw each line of the telegram as one text run, a blank line as
 a run holding one space.  PDFium's text page gives the runs in order, one per
 line, but keeps one blank of a run of blanks and leaves out runs that are only
@@ -30,10 +32,10 @@ read as plain cable text when it is one.
 
 from __future__ import annotations
 
-import ctypes
 import re
 import threading
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 from cablegram.format.sources.document import Document, LineMap
@@ -68,31 +70,37 @@ def is_pdf(data: bytes) -> bool:
 
 def pdf_pages(data: bytes, path: str | None) -> list[str]:
     """The text of each page: one line per text run, as the printouts were drawn."""
-    try:
-        import pypdfium2
-        import pypdfium2.raw as pdfium
+    try:  # the binding (and ctypes) load with the first PDF, not at start-up
+        from cablegram.format.sources import pdfium
+
+        lib = pdfium.library()
     except ImportError:
         raise NotACableError(
             'PDF: reading PDFs needs the optional pypdfium2 package (pip install "cablegram[pdf]")',
             path,
         ) from None
     with _PDFIUM:  # PDFium is not thread-safe
+        document = lib.FPDF_LoadMemDocument64(data, len(data), None)
         try:
-            document = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError as error:
-            if "password" in str(error).lower():
-                raise NotACableError("encrypted PDF", path) from None
-            raise NotACableError(f"unreadable PDF: {error}", path) from None
-        try:
-            if pdfium.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+            if lib.FPDF_GetPageCount(document) < 1:
+                error = lib.FPDF_GetLastError()
+                if error == pdfium.FPDF_ERR_PASSWORD:
+                    raise NotACableError("encrypted PDF", path)
+                name = pdfium.ERROR_NAMES.get(error, f"Unhandled constant {error}")
+                raise NotACableError(
+                    f"unreadable PDF: Failed to load document (PDFium: {name}).", path
+                )
+            if lib.FPDF_GetSecurityHandlerRevision(document) != -1:
                 raise NotACableError("encrypted PDF", path)
             pages = []
-            for i in range(min(len(document), MAX_PAGES)):
-                page = document[i]
+            for i in range(min(lib.FPDF_GetPageCount(document), MAX_PAGES)):
+                page = lib.FPDF_LoadPage(document, i)
+                if not page:
+                    raise pdfium.PdfiumError("Failed to load page.")
                 try:
                     pages.append(_page_text(page, pdfium))
                 finally:
-                    page.close()
+                    lib.FPDF_ClosePage(page)
             return pages
         except NotACableError:
             raise
@@ -101,46 +109,49 @@ def pdf_pages(data: bytes, path: str | None) -> list[str]:
                 f"unreadable PDF: {type(error).__name__}: {error}", path
             ) from error
         finally:
-            document.close()
+            if document:
+                lib.FPDF_CloseDocument(document)
 
 
 _PDFIUM = threading.Lock()
 
 
-def _page_text(page: Any, pdfium: Any) -> str:
+def _page_text(page: int, pdfium: ModuleType) -> str:
     """One page's text: PDFium's lines, each run of blanks and each blank line
     put back where PDFium's text page folded or left them out."""
-    textpage = page.get_textpage()
+    lib = pdfium.library()
+    tp = lib.FPDFText_LoadPage(page)
+    if not tp:
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
-        tp = textpage.raw
-        count = pdfium.FPDFText_CountChars(tp)
-        text = textpage.get_text_range() if count > 0 else ""
+        count = lib.FPDFText_CountChars(tp)
+        text = pdfium.text_range(tp, count) if count > 0 else ""
         if len(text) != count:  # text and char indices differ: no positions to use
             return text.replace("\r\n", "\n")
-        x, y = ctypes.c_double(), ctypes.c_double()
+        x, y = pdfium.c_double(), pdfium.c_double()
         box = pdfium.FS_RECTF()
         lines: list[str] = []
         baselines: list[float | None] = []
-        objects: list[bytes | None] = []  # each line's first text object (its address)
+        objects: list[int | None] = []  # each line's first text object (its address)
         at = 0  # index of the line's first char
         for found in _LINE.finditer(text):
             line, end = found[1], found[2]
             if end == _HYPHEN:  # a hyphen ending a line: PDFium joined the next to it
                 line += "-"
             if line:
-                pdfium.FPDFText_GetCharOrigin(tp, at, x, y)
+                lib.FPDFText_GetCharOrigin(tp, at, x, y)
                 baselines.append(y.value)
-                objects.append(bytes(pdfium.FPDFText_GetTextObject(tp, at)))
+                objects.append(lib.FPDFText_GetTextObject(tp, at))
             else:
                 baselines.append(None)
                 objects.append(None)
-            lines.append(_blanks_restored(line, at, tp, pdfium, x, y, box) if " " in line else line)
+            lines.append(_blanks_restored(line, at, tp, lib, x, y, box) if " " in line else line)
             if not end:  # the end of the page (\Z would match once more, empty)
                 break
             at = found.end()
-        return "\n".join(_with_blank_lines(lines, baselines, objects, page.raw, tp, pdfium))
+        return "\n".join(_with_blank_lines(lines, baselines, objects, page, tp, pdfium))
     finally:
-        textpage.close()
+        lib.FPDFText_ClosePage(tp)
 
 
 # A line of PDFium's text: up to a line break it generated, or a hyphen (its
@@ -151,7 +162,7 @@ _LINE = re.compile(r"([^\r\ufffe]*(?:\r(?!\n)[^\r\ufffe]*)*)(\r\n|\ufffe|\Z)")
 _MAX_BLANKS = 200
 
 
-def _blanks_restored(line: str, at: int, tp: Any, pdfium: Any, x: Any, y: Any, box: Any) -> str:
+def _blanks_restored(line: str, at: int, tp: int, lib: Any, x: Any, y: Any, box: Any) -> str:
     """``line`` (chars ``at``...) with each blank as many blanks as its room holds:
     PDFium keeps the first blank of a run, at its place, and the next char
     where the run ends.  Blanks PDFium generated (between runs) have no width."""
@@ -160,10 +171,10 @@ def _blanks_restored(line: str, at: int, tp: Any, pdfium: Any, x: Any, y: Any, b
     j = line.find(" ")
     while j >= 0:
         if j + 1 < len(line):
-            pdfium.FPDFText_GetLooseCharBox(tp, at + j, box)
+            lib.FPDFText_GetLooseCharBox(tp, at + j, box)
             width = box.right - box.left
             if width > 0:
-                pdfium.FPDFText_GetCharOrigin(tp, at + j + 1, x, y)
+                lib.FPDFText_GetCharOrigin(tp, at + j + 1, x, y)
                 blanks = round((x.value - box.left) / width)
                 if blanks > 1:
                     out.append(line[done:j])
@@ -179,19 +190,19 @@ def _blanks_restored(line: str, at: int, tp: Any, pdfium: Any, x: Any, y: Any, b
 def _with_blank_lines(
     lines: list[str],
     baselines: list[float | None],
-    objects: list[bytes | None],
-    page: Any,
-    tp: Any,
-    pdfium: Any,
+    objects: list[int | None],
+    page: int,
+    tp: int,
+    pdfium: ModuleType,
 ) -> list[str]:
     """``lines`` with a blank line (one space, as drawn) for each text run of
     blanks on a line of its own: the page's text objects between those of two
     lines that hold no text and stand on neither line."""
+    lib = pdfium.library()
     handles = [
-        pdfium.FPDFPage_GetObject(page, k) for k in range(pdfium.FPDFPage_CountObjects(page))
+        lib.FPDFPage_GetObject(page, k) for k in range(lib.FPDFPage_CountObjects(page))
     ]
-    # A handle's bytes are its address: a key (ctypes.cast costs several times more).
-    position = {bytes(h): k for k, h in enumerate(handles)}
+    position = {h: k for k, h in enumerate(handles)}
     matrix = pdfium.FS_MATRIX()
     out: list[str] = []
     seen = -1  # the last page object that gave a line
@@ -203,10 +214,10 @@ def _with_blank_lines(
             # The text test last: PDFium finds an object's text by going
             # through every char of the page, its position is at hand.
             if (
-                pdfium.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
-                and pdfium.FPDFPageObj_GetMatrix(handle, matrix)
+                lib.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
+                and lib.FPDFPageObj_GetMatrix(handle, matrix)
                 and all(v is None or abs(matrix.f - v) > 0.5 for v in (above, below))
-                and pdfium.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
+                and lib.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
             ):
                 out.append(" ")
                 above = matrix.f

@@ -71,6 +71,8 @@ def is_pdf(data: bytes) -> bool:
 def pdf_pages(data: bytes, path: str | None) -> list[str]:
     """The text of each page: one line per text run, as the printouts were drawn."""
     try:  # the binding (and ctypes) load with the first PDF, not at start-up
+        import ctypes
+
         from cablegram.format.sources import pdfium
 
         lib = pdfium.library()
@@ -80,7 +82,7 @@ def pdf_pages(data: bytes, path: str | None) -> list[str]:
             path,
         ) from None
     with _PDFIUM:  # PDFium is not thread-safe
-        document = lib.FPDF_LoadMemDocument64(data, len(data), None)
+        document = lib.FPDF_LoadMemDocument64(data, ctypes.c_size_t(len(data)), None)
         try:
             if lib.FPDF_GetPageCount(document) < 1:
                 error = lib.FPDF_GetLastError()
@@ -116,9 +118,11 @@ def pdf_pages(data: bytes, path: str | None) -> list[str]:
 _PDFIUM = threading.Lock()
 
 
-def _page_text(page: int, pdfium: ModuleType) -> str:
+def _page_text(page: Any, pdfium: ModuleType) -> str:
     """One page's text: PDFium's lines, each run of blanks and each blank line
     put back where PDFium's text page folded or left them out."""
+    import ctypes  # loaded with the binding
+
     lib = pdfium.library()
     tp = lib.FPDFText_LoadPage(page)
     if not tp:
@@ -128,8 +132,10 @@ def _page_text(page: int, pdfium: ModuleType) -> str:
         text = pdfium.text_range(tp, count) if count > 0 else ""
         if len(text) != count:  # text and char indices differ: no positions to use
             return text.replace("\r\n", "\n")
-        x, y = pdfium.c_double(), pdfium.c_double()
-        box = pdfium.FS_RECTF()
+        # What PDFium writes into, and the pointers passed for it, made once a page.
+        x, y, box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+        at_x, at_y, at_box = ctypes.byref(x), ctypes.byref(y), ctypes.byref(box)
+        origin, text_object = lib.FPDFText_GetCharOrigin, lib.FPDFText_GetTextObject
         lines: list[str] = []
         baselines: list[float | None] = []
         objects: list[int | None] = []  # each line's first text object (its address)
@@ -139,13 +145,15 @@ def _page_text(page: int, pdfium: ModuleType) -> str:
             if end == _HYPHEN:  # a hyphen ending a line: PDFium joined the next to it
                 line += "-"
             if line:
-                lib.FPDFText_GetCharOrigin(tp, at, x, y)
+                origin(tp, at, at_x, at_y)
                 baselines.append(y.value)
-                objects.append(lib.FPDFText_GetTextObject(tp, at))
+                objects.append(text_object(tp, at).value)
             else:
                 baselines.append(None)
                 objects.append(None)
-            lines.append(_blanks_restored(line, at, tp, lib, x, y, box) if " " in line else line)
+            if " " in line:
+                line = _blanks_restored(line, at, tp, lib, x, box, at_x, at_y, at_box)
+            lines.append(line)
             if not end:  # the end of the page (\Z would match once more, empty)
                 break
             at = found.end()
@@ -162,24 +170,28 @@ _LINE = re.compile(r"([^\r\ufffe]*(?:\r(?!\n)[^\r\ufffe]*)*)(\r\n|\ufffe|\Z)")
 _MAX_BLANKS = 200
 
 
-def _blanks_restored(line: str, at: int, tp: int, lib: Any, x: Any, y: Any, box: Any) -> str:
+def _blanks_restored(
+    line: str, at: int, tp: Any, lib: Any, x: Any, box: Any, at_x: Any, at_y: Any, at_box: Any
+) -> str:
     """``line`` (chars ``at``...) with each blank as many blanks as its room holds:
     PDFium keeps the first blank of a run, at its place, and the next char
-    where the run ends.  Blanks PDFium generated (between runs) have no width."""
+    where the run ends.  Blanks PDFium generated (between runs) have no width.
+    (``x`` and ``box`` are written through the pointers ``at_x``, ``at_box``.)"""
     out: list[str] = []
     done = 0
+    last = len(line) - 1
     j = line.find(" ")
-    while j >= 0:
-        if j + 1 < len(line):
-            lib.FPDFText_GetLooseCharBox(tp, at + j, box)
-            width = box.right - box.left
-            if width > 0:
-                lib.FPDFText_GetCharOrigin(tp, at + j + 1, x, y)
-                blanks = round((x.value - box.left) / width)
-                if blanks > 1:
-                    out.append(line[done:j])
-                    out.append(" " * min(blanks, _MAX_BLANKS))
-                    done = j + 1
+    while 0 <= j < last:
+        lib.FPDFText_GetLooseCharBox(tp, at + j, at_box)
+        left = box.left
+        width = box.right - left
+        if width > 0:
+            lib.FPDFText_GetCharOrigin(tp, at + j + 1, at_x, at_y)
+            blanks = round((x.value - left) / width)
+            if blanks > 1:
+                out.append(line[done:j])
+                out.append(" " * min(blanks, _MAX_BLANKS))
+                done = j + 1
         j = line.find(" ", j + 1)
     if not out:
         return line
@@ -191,19 +203,20 @@ def _with_blank_lines(
     lines: list[str],
     baselines: list[float | None],
     objects: list[int | None],
-    page: int,
-    tp: int,
+    page: Any,
+    tp: Any,
     pdfium: ModuleType,
 ) -> list[str]:
     """``lines`` with a blank line (one space, as drawn) for each text run of
     blanks on a line of its own: the page's text objects between those of two
     lines that hold no text and stand on neither line."""
+    import ctypes  # loaded with the binding
+
     lib = pdfium.library()
-    handles = [
-        lib.FPDFPage_GetObject(page, k) for k in range(lib.FPDFPage_CountObjects(page))
-    ]
-    position = {h: k for k, h in enumerate(handles)}
+    handles = [lib.FPDFPage_GetObject(page, k) for k in range(lib.FPDFPage_CountObjects(page))]
+    position = {h.value: k for k, h in enumerate(handles)}
     matrix = pdfium.FS_MATRIX()
+    at_matrix = ctypes.byref(matrix)
     out: list[str] = []
     seen = -1  # the last page object that gave a line
     above: float | None = None
@@ -215,7 +228,7 @@ def _with_blank_lines(
             # through every char of the page, its position is at hand.
             if (
                 lib.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
-                and lib.FPDFPageObj_GetMatrix(handle, matrix)
+                and lib.FPDFPageObj_GetMatrix(handle, at_matrix)
                 and all(v is None or abs(matrix.f - v) > 0.5 for v in (above, below))
                 and lib.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
             ):

@@ -177,16 +177,17 @@ def _blanks_restored(
     PDFium keeps the first blank of a run, at its place, and the next char
     where the run ends.  Blanks PDFium generated (between runs) have no width.
     (``x`` and ``box`` are written through the pointers ``at_x``, ``at_box``.)"""
+    loose_box, origin = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetCharOrigin
     out: list[str] = []
     done = 0
     last = len(line) - 1
     j = line.find(" ")
     while 0 <= j < last:
-        lib.FPDFText_GetLooseCharBox(tp, at + j, at_box)
+        loose_box(tp, at + j, at_box)
         left = box.left
         width = box.right - left
         if width > 0:
-            lib.FPDFText_GetCharOrigin(tp, at + j + 1, at_x, at_y)
+            origin(tp, at + j + 1, at_x, at_y)
             blanks = round((x.value - left) / width)
             if blanks > 1:
                 out.append(line[done:j])
@@ -217,6 +218,7 @@ def _with_blank_lines(
     position = {h.value: k for k, h in enumerate(handles)}
     matrix = pdfium.FS_MATRIX()
     at_matrix = ctypes.byref(matrix)
+    get_matrix = lib.FPDFPageObj_GetMatrix
     out: list[str] = []
     seen = -1  # the last page object that gave a line
     above: float | None = None
@@ -224,16 +226,20 @@ def _with_blank_lines(
     def blank_runs(stop: int, below: float | None) -> None:
         nonlocal above
         for handle in handles[seen + 1 : stop]:
-            # The text test last: PDFium finds an object's text by going
-            # through every char of the page, its position is at hand.
+            # The position first: it rules out most objects (the runs that
+            # continue a line); the text test last: PDFium finds an object's
+            # text by going through every char of the page.
+            if not get_matrix(handle, at_matrix):
+                continue
+            baseline = matrix.f
             if (
-                lib.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
-                and lib.FPDFPageObj_GetMatrix(handle, at_matrix)
-                and all(v is None or abs(matrix.f - v) > 0.5 for v in (above, below))
+                (above is None or abs(baseline - above) > 0.5)
+                and (below is None or abs(baseline - below) > 0.5)
+                and lib.FPDFPageObj_GetType(handle) == pdfium.FPDF_PAGEOBJ_TEXT
                 and lib.FPDFTextObj_GetText(handle, tp, None, 0) <= 2  # no text
             ):
                 out.append(" ")
-                above = matrix.f
+                above = baseline
 
     for line, baseline, obj in zip(lines, baselines, objects, strict=True):
         k = position.get(obj) if obj is not None else None

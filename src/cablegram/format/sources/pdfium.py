@@ -21,6 +21,7 @@ import ctypes
 import importlib.util
 import os
 import sys
+import threading
 from ctypes import c_float, c_int, c_uint, c_ulong, c_ushort, c_void_p
 from typing import Any
 
@@ -90,18 +91,21 @@ _RESULTS: dict[str, Any] = {
 }
 
 _library: ctypes.CDLL | None = None
+_STARTING = threading.Lock()  # two threads' first PDFs must not start PDFium together
 
 
 def library() -> ctypes.CDLL:
     """PDFium, started, with the functions above declared (ImportError without pypdfium2)."""
     global _library
     if _library is None:
-        lib = ctypes.CDLL(_library_path())
-        for name, result in _RESULTS.items():
-            getattr(lib, name).restype = result
-        # Starting twice is harmless (PDFium returns), so pypdfium2 may run beside.
-        lib.FPDF_InitLibraryWithConfig(ctypes.byref(_LibraryConfig(version=2)))
-        _library = lib
+        with _STARTING:
+            if _library is None:
+                lib = ctypes.CDLL(_library_path())
+                for name, result in _RESULTS.items():
+                    getattr(lib, name).restype = result
+                # Starting twice is harmless (PDFium returns): pypdfium2 may run beside.
+                lib.FPDF_InitLibraryWithConfig(ctypes.byref(_LibraryConfig(version=2)))
+                _library = lib
     return _library
 
 

@@ -231,3 +231,34 @@ def test_a_pdf_that_is_not_a_cable_is_refused_by_name() -> None:
     (item,) = list(iter_items(pdf, path="blank.pdf"))
     assert isinstance(item, NotACableError)
     assert item.path == "blank.pdf" and "PDF" in item.reason
+
+
+def test_pdf_text_is_pypdfium2s_and_pypdfium2_may_run_beside() -> None:
+    # format.sources.pdfium declares its own few PDFium functions on the library
+    # pypdfium2 ships: each page's text is the one pypdfium2 gives, and
+    # pypdfium2 loaded beside (starting PDFium again) changes nothing.
+    import ctypes
+
+    from cablegram.format.sources import pdfium
+    from cablegram.format.sources.aad_pdf import pdf_pages
+
+    pypdfium2 = pytest.importorskip("pypdfium2")
+    lib = pdfium.library()
+    for file in sorted((DEV / "aad-pdf-1970s").iterdir())[:3]:
+        data = file.read_bytes()
+        before = pdf_pages(data, None)
+        ours = lib.FPDF_LoadMemDocument64(data, ctypes.c_size_t(len(data)), None)
+        theirs = pypdfium2.PdfDocument(data)
+        try:
+            assert lib.FPDF_GetPageCount(ours) == len(theirs) == len(before)
+            for i in range(len(theirs)):
+                page = lib.FPDF_LoadPage(ours, i)
+                tp = lib.FPDFText_LoadPage(page)
+                text = pdfium.text_range(tp, lib.FPDFText_CountChars(tp))
+                lib.FPDFText_ClosePage(tp)
+                lib.FPDF_ClosePage(page)
+                assert text == theirs[i].get_textpage().get_text_range(), (file, i)
+        finally:
+            theirs.close()
+            lib.FPDF_CloseDocument(ours)
+        assert pdf_pages(data, None) == before

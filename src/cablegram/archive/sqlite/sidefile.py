@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from cablegram.archive.sqlite.connection import connect
+from cablegram.archive.sqlite.connection import ArchiveConnection, connect
 
 SUFFIX = "-audit"
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
@@ -55,7 +55,7 @@ def side_path(archive_path: str) -> str:
     return archive_path + SUFFIX
 
 
-def _in_memory(archive_path: str) -> sqlite3.Connection:
+def _in_memory(archive_path: str) -> ArchiveConnection:
     conn = connect(IN_MEMORY, ())
     conn.executescript(DDL)
     conn.location = archive_path

@@ -92,12 +92,13 @@ def test_parts_share_the_inputs_without_overlap_or_loss(
         assert again.counts.new == again.counts.merged == 0
 
 
+@pytest.mark.parametrize("given", ["path", "stdin"])
 def test_a_big_file_is_shared_by_row_before_its_rows_are_unwrapped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The rows of a big cables.csv (a malformed one too) are shared by their
-    position: the shares cover each row once, and each process splits and
-    builds only the rows of its own (format/sources/share.py)."""
+    """The rows of a big cables.csv or of stdin (a malformed one too) are shared
+    by their position: the shares cover each row once, and each process splits
+    and builds only the rows of its own (format/sources/share.py)."""
     from cablegram.archive import ingest
     from cablegram.format.sources import cables_csv
 
@@ -117,7 +118,8 @@ def test_a_big_file_is_shared_by_row_before_its_rows_are_unwrapped(
     rows = Counter[str]()
     for part in (Part(1, 3), Part(2, 3), Part(3, 3)):
         failures: list[tuple[str, str]] = []
-        tasks = ingest.plan_tasks([str(dump)], failures, ingest.WorkerConfig(), part)
+        source = str(dump) if given == "path" else dump.read_bytes()
+        tasks = ingest.plan_tasks([source], failures, ingest.WorkerConfig(), part)
         docs = [doc for task in tasks for doc in task.args[0]]
         assert split[part.number] == len(docs) + len(failures) <= 11
         rows.update([doc.locator for doc in docs] + [w.rsplit(":", 1)[1] for w, _ in failures])

@@ -5,6 +5,7 @@ on either backend, or on both side by side.
     .venv/bin/python benchmarks/archive.py --count 20000            # a smaller run
     .venv/bin/python benchmarks/archive.py --archive postgresql://postgres@127.0.0.1/bench
     .venv/bin/python benchmarks/archive.py --compare                # both, the same corpus
+    .venv/bin/python benchmarks/archive.py --count 50000 --unwrap   # the unwrap stage of --part 1/N
 
 Writes a synthetic ``cables.csv``-format dump (``cablegram synth``; gzipped
 from a million cables on), ingests it end to end with ``cablegram ingest``
@@ -248,6 +249,22 @@ def ingest(location: str, dump: str, processes: int, workers: int) -> dict[str, 
     return figures
 
 
+def unwrap(dump: str, shares: tuple[int, ...] = (1, 2, 4), rounds: int = 3) -> None:
+    """CPU seconds of the unwrap stage alone of one ingest process of
+    ``--part 1/N``: the parent's ``plan_tasks`` over the dump (rows found,
+    Documents built, chunks made), no parsing, no store; best of ``rounds``."""
+    from cablegram.archive.ingest import Part, WorkerConfig, plan_tasks, work_docs
+
+    for n in shares:
+        best, docs = float("inf"), 0
+        for _ in range(rounds):
+            start = time.process_time()
+            tasks = plan_tasks([dump], [], WorkerConfig(), Part(1, n))
+            docs = sum(len(t.args[0]) for t in tasks if t.fn is work_docs)
+            best = min(best, time.process_time() - start)
+        print(f"unwrap, --part 1/{n}: {docs} documents, {best:.2f} s CPU (best of {rounds})")
+
+
 def measure(location: str, dump: str, args: argparse.Namespace) -> dict[str, Any]:
     """Every figure for one archive (built afresh unless ``--reuse``)."""
     label = "PostgreSQL" if is_server_url(location) else "SQLite"
@@ -360,6 +377,9 @@ def main() -> int:
     ap.add_argument("--workdir", default=None, help="Keep files here (default: a temp dir).")
     ap.add_argument("--reuse", action="store_true",
                     help="Query the archives already built; skip ingest.")  # fmt: skip
+    ap.add_argument("--unwrap", action="store_true",
+                    help="Only time the unwrap stage of one ingest process of --part 1/N "
+                    "(N = 1, 2, 4); no archive.")  # fmt: skip
     args = ap.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="cablegram-bench-")
     os.makedirs(workdir, exist_ok=True)
@@ -369,6 +389,9 @@ def main() -> int:
         t = time.perf_counter()
         write_synth(args.count, dump, seed=args.seed)
         print(f"synthetic dump: {args.count} cables in {time.perf_counter() - t:.0f}s -> {dump}")
+    if args.unwrap:
+        unwrap(dump)
+        return 0
     sqlite = os.path.join(workdir, "bench.sqlite")
     postgres = f"{POSTGRES}/postgres?schema=bench_{args.count}_{args.seed}"
     if args.compare:

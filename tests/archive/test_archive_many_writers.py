@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,40 @@ def test_parts_share_the_inputs_without_overlap_or_loss(
         assert _content(archive) == reference
         again = archive.ingest([str(p) for p in corpus], workers=1, part="2/3")
         assert again.counts.new == again.counts.merged == 0
+
+
+@pytest.mark.parametrize("given", ["path", "stdin"])
+def test_a_big_file_is_shared_by_row_before_its_rows_are_unwrapped(
+    given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a big cables.csv or of stdin (a malformed one too) are shared
+    by their position: the shares cover each row once, and each process splits
+    and builds only the rows of its own (format/sources/share.py)."""
+    from cablegram.archive import ingest
+    from cablegram.format.sources import cables_csv
+
+    dump = tmp_path / "dump.csv"
+    write_synth(30, str(dump), seed=3)
+    with dump.open("ab") as f:
+        f.write(b'"31","1/2/1988 12:58","88PARIS31","Embassy Paris","SECRET"\n')  # 5 fields
+    monkeypatch.setattr(ingest, "BIG_FILE", 0)  # read in the parent, shared by row
+    split = Counter[int]()
+    real = cables_csv.split_fields
+
+    def counting(*args: object) -> object:
+        split[part.number] += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cables_csv, "split_fields", counting)
+    rows = Counter[str]()
+    for part in (Part(1, 3), Part(2, 3), Part(3, 3)):
+        failures: list[tuple[str, str]] = []
+        source = str(dump) if given == "path" else dump.read_bytes()
+        tasks = ingest.plan_tasks([source], failures, ingest.WorkerConfig(), part)
+        docs = [doc for task in tasks for doc in task.args[0]]
+        assert split[part.number] == len(docs) + len(failures) <= 11
+        rows.update([doc.locator for doc in docs] + [w.rsplit(":", 1)[1] for w, _ in failures])
+    assert len(rows) == 31 and set(rows.values()) == {1}
 
 
 def test_part_is_read_from_the_command_line() -> None:

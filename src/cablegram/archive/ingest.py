@@ -223,8 +223,9 @@ class Part:
     """Share ``number`` (1-based) of ``of`` equal shares of the inputs: a file
     belongs to the share its name (relative to the path given) hashes to,
     a document inside a big file or a stream to the share its position in it
-    falls to; so N processes given the same paths split the work without
-    talking to each other."""
+    falls to (``has_index``: the sources skip the others before building
+    them, ``format.sources.share``); so N processes given the same paths
+    split the work without talking to each other."""
 
     number: int = 1
     of: int = 1
@@ -254,15 +255,12 @@ class Part:
 
 
 def _doc_chunks(
-    items: Iterable[Any], failures: list[Failure], config: WorkerConfig, part: Part,
-    files: int = 1,
-) -> Iterator[Task]:  # fmt: skip
+    items: Iterable[Any], failures: list[Failure], config: WorkerConfig, files: int = 1
+) -> Iterator[Task]:
     """Tasks of DOCS_PER_TASK documents; the last one finishes ``files`` inputs."""
     chunk: list[Any] = []
     size = 0
-    for index, item in enumerate(items):
-        if not part.has_index(index):
-            continue
+    for item in items:
         if isinstance(item, NotACableError):
             failures.append((item.path or "<input>", item.reason))
             continue
@@ -278,12 +276,13 @@ def plan_tasks(
     sources: list[Any], failures: list[Failure], config: WorkerConfig, part: Part = Part()
 ) -> Iterator[Task]:
     """Tasks for paths, directories, bytes and binary streams (stdin), lazily."""
-    from cablegram.format.sources import iter_items
+    from cablegram.format.sources import Share, iter_items
 
     blobs = [s for s in sources if not isinstance(s, str)]
     if blobs:  # stdin / in-memory documents: unwrapped here (streamed), parsed in chunks
-        items = (item for blob in blobs for item in iter_items(blob, path="<stdin>"))
-        yield from _doc_chunks(items, failures, config, part, files=len(blobs))
+        share = Share(part.has_index)  # one numbering for them all
+        items = (item for blob in blobs for item in iter_items(blob, path="<stdin>", share=share))
+        yield from _doc_chunks(items, failures, config, files=len(blobs))
     for src in sources:
         if not isinstance(src, str):
             continue
@@ -299,7 +298,8 @@ def plan_tasks(
             if not big and not part.has_name(os.path.relpath(path, src)):
                 continue
             if big:
-                yield from _doc_chunks(iter_items(path), failures, config, part)
+                docs = iter_items(path, share=Share(part.has_index))
+                yield from _doc_chunks(docs, failures, config)
                 continue
             small.append(path)
             if len(small) >= FILES_PER_TASK:

@@ -23,12 +23,14 @@ from cablegram.format.sources.detection import CABLE_FORMATS, detect
 from cablegram.format.sources.document import Document
 from cablegram.format.sources.files import walk_files
 from cablegram.format.sources.limits import LimitExceeded, SourceLimits
+from cablegram.format.sources.share import Share
 from cablegram.model import NotACableError
 
 __all__ = [
     "CABLE_FORMATS",
     "Document",
     "LimitExceeded",
+    "Share",
     "SourceLimits",
     "detect",
     "iter_documents",
@@ -40,21 +42,28 @@ Source = str | os.PathLike[str] | bytes | BinaryIO
 
 
 def iter_items(
-    src: Source, *, path: str | None = None, limits: SourceLimits | None = None
+    src: Source,
+    *,
+    path: str | None = None,
+    limits: SourceLimits | None = None,
+    share: Share | None = None,
 ) -> Iterator[Item]:
     """Each document of ``src``, or the :class:`NotACableError` of a part that is none.
 
     Errors are yielded rather than raised so one bad row or file does not end
     the stream; :func:`iter_documents` and ``reader.read`` decide what to do.
     ``limits`` bound what one input may cost (default: ``SourceLimits.from_env()``).
+    ``share``: only the items it keeps, the others skipped before they are built
+    (``format.sources.share``).
     """
     limits = limits or SourceLimits.from_env()
+    share = share or Share()
     if isinstance(src, bytes):
-        yield from iter_bytes(src, path, limits)
+        yield from share.take(iter_bytes(src, path, limits, share))
     elif isinstance(src, (str, os.PathLike)):
-        yield from iter_path(os.fspath(src), limits)
+        yield from share.take(iter_path(os.fspath(src), limits, share))
     elif isinstance(src, (io.IOBase, BinaryIO)) or hasattr(src, "read"):
-        yield from iter_stream(src, path, limits)
+        yield from share.take(iter_stream(src, path, limits, share=share))
     else:
         raise TypeError(f"cannot read documents from {type(src).__name__}")
 

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, cast
 
 from cablegram.format.sources.document import Document, LineMap
 from cablegram.format.sources.notices import iso_minutes, take_partial_extract
+from cablegram.format.sources.share import SKIPPED, Share, Skipped
 from cablegram.model import NotACableError
 
 FORMAT = "cablegate-csv"
@@ -300,11 +301,13 @@ def _lines_at(text: str, line: int, offsets: list[int]) -> list[int]:
 
 
 def iter_rows(
-    lines: Iterable[bytes] | BinaryIO, path: str | None
-) -> Iterator[Document | NotACableError]:
+    lines: Iterable[bytes] | BinaryIO, path: str | None, share: Share | None = None
+) -> Iterator[Document | NotACableError | Skipped]:
     """Documents (or the error of a malformed record) for each record, streamed.
 
     ``lines`` is a binary stream (read in blocks) or any iterable of lines.
+    Every record but a heading row is one item: one outside ``share`` is
+    skipped once its end is found, neither decoded nor split.
     """
     first = True
     records = (
@@ -313,12 +316,15 @@ def iter_rows(
         else iter_records(lines)
     )
     for line, raw, complete in records:
+        if first:
+            first = False
+            if _HEADING.match(_decode(raw)):
+                continue
+        if share and not share.wants_next():
+            yield SKIPPED
+            continue
         text = _decode(raw)
         where = f"{path}:line {line}" if path else f"line {line}"
-        if first and _HEADING.match(text):
-            first = False
-            continue
-        first = False
         if not complete:
             yield NotACableError("malformed cables.csv record: unterminated quoted field", where)
             continue

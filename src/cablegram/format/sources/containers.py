@@ -5,6 +5,11 @@ cables.csv dump or a JSON-lines file is then read line by line so memory
 stays flat whatever its size, anything else (a page, a text, a JSON array)
 is read whole.  Directories are walked in sorted order, skipping hidden
 entries; an archive member is named ``archive.zip!member``.
+
+Given a ``share`` (``format.sources.share``), each reader that is about to
+yield one item skips it when it is outside the share: a cables.csv row,
+a JSON line, an item of a JSON array, a PDF (not even read) or a page or
+text read whole (read and detected, not unwrapped).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from cablegram.format.sources.limits import (
     read_capped,
     size_text,
 )
+from cablegram.format.sources.share import SKIPPED, Share, Skipped
 from cablegram.format.sources.telegram import decode, is_binary, text_document
 from cablegram.model import NotACableError
 
@@ -38,6 +44,7 @@ from cablegram.model import NotACableError
 Item = Document | NotACableError
 HEAD_BYTES = 65536
 _STREAMED = ("cablegate-csv", "cablegate-json-lines")
+_MANY = ("cablegate-csv", "cablegate-json")  # kinds read whole that may hold many items
 _NOT_A_CABLE = {
     "empty": "empty document",
     "binary": "binary data, not text",
@@ -79,17 +86,19 @@ class _Rejoined(io.RawIOBase):
         return self._rest.read(size)
 
 
-def iter_path(path: str, limits: SourceLimits | None = None) -> Iterator[Item]:
+def iter_path(
+    path: str, limits: SourceLimits | None = None, share: Share | None = None
+) -> Iterator[Item | Skipped]:
     """Documents of a file or of every file under a directory (sorted, recursive)."""
     limits = limits or SourceLimits.from_env()
     for entry in walk_files(path):
         if isinstance(entry, NotACableError):
             yield entry
         else:
-            yield from _iter_file(entry, limits)
+            yield from _iter_file(entry, limits, share)
 
 
-def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
+def _iter_file(path: str, limits: SourceLimits, share: Share | None) -> Iterator[Item | Skipped]:
     """Documents of one file, opened once and sampled once (a directory of
     one-cable files costs an open and a read or two per file, no look-ups)."""
     try:
@@ -102,26 +111,28 @@ def _iter_file(path: str, limits: SourceLimits) -> Iterator[Item]:
             head = _read_head(stream)
             if head.startswith(ZIP_MAGIC):  # members are read from the file
                 stream.seek(0)
-                yield from _iter_zip(stream, path, limits, 0)
+                yield from _iter_zip(stream, path, limits, 0, share)
                 return
         except OSError as error:  # a directory, a zip that cannot seek, a read error
             yield NotACableError(f"cannot read: {error.strerror or error}", path)
             return
-        yield from iter_stream(stream, path, limits, head=head)
+        yield from iter_stream(stream, path, limits, head=head, share=share)
 
 
-def iter_bytes(data: bytes, path: str | None, limits: SourceLimits | None = None) -> Iterator[Item]:
+def iter_bytes(
+    data: bytes, path: str | None, limits: SourceLimits | None = None, share: Share | None = None
+) -> Iterator[Item | Skipped]:
     limits = limits or SourceLimits.from_env()
     if data.startswith(ZIP_MAGIC):
-        yield from _iter_zip(io.BytesIO(data), path or "<bytes>", limits, 0)
+        yield from _iter_zip(io.BytesIO(data), path or "<bytes>", limits, 0, share)
         return
-    yield from iter_stream(io.BytesIO(data), path, limits)
+    yield from iter_stream(io.BytesIO(data), path, limits, share=share)
 
 
 def iter_stream(
     stream: BinaryIO, path: str | None, limits: SourceLimits | None = None, depth: int = 0,
-    head: bytes | None = None,
-) -> Iterator[Item]:  # fmt: skip
+    head: bytes | None = None, share: Share | None = None,
+) -> Iterator[Item | Skipped]:  # fmt: skip
     """Documents of a binary stream, streaming line-oriented dumps.
 
     What the stream is, is decided from its first ``HEAD_BYTES`` (``head``,
@@ -132,7 +143,7 @@ def iter_stream(
     """
     limits = limits or SourceLimits.from_env()
     try:
-        yield from _iter_stream(stream, path, limits, depth, head)
+        yield from _iter_stream(stream, path, limits, depth, head, share)
     except NotACableError as error:
         yield error
     except Exception as error:
@@ -167,8 +178,9 @@ def _nested(path: str | None, limits: SourceLimits, depth: int) -> None:
 
 
 def _iter_stream(
-    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int, head: bytes | None = None
-) -> Iterator[Item]:
+    stream: BinaryIO, path: str | None, limits: SourceLimits, depth: int,
+    head: bytes | None = None, share: Share | None = None,
+) -> Iterator[Item | Skipped]:  # fmt: skip
     if head is None:
         head = _read_head(stream)
     if head.startswith(GZIP_MAGIC):
@@ -178,7 +190,7 @@ def _iter_stream(
         compressed = CountingReader(_Rejoined(head, stream))  # type: ignore[arg-type]
         inner = gzip.GzipFile(fileobj=io.BufferedReader(compressed))
         capped = CappedMember(inner, path, limits, compressed)  # type: ignore[arg-type]
-        yield from _iter_stream(io.BufferedReader(capped), path, limits, depth + 1)  # type: ignore[arg-type]
+        yield from _iter_stream(io.BufferedReader(capped), path, limits, depth + 1, None, share)  # type: ignore[arg-type]
         return
     if head.startswith(ZIP_MAGIC):  # a zip needs seeking: spooled to disk past 16 MB
         import shutil
@@ -189,9 +201,12 @@ def _iter_stream(
             spool.write(head)
             shutil.copyfileobj(stream, spool, 1 << 20)
             spool.seek(0)
-            yield from _iter_zip(spool, path or "<bytes>", limits, depth + 1)  # type: ignore[arg-type]
+            yield from _iter_zip(spool, path or "<bytes>", limits, depth + 1, share)  # type: ignore[arg-type]
         return
-    if aad_pdf.is_pdf(head):
+    if aad_pdf.is_pdf(head):  # one item, whatever it holds: outside the share, not read
+        if share and not share.wants_next():
+            yield SKIPPED
+            return
         yield from _iter_pdf(read_capped(stream, limits.document, path, head), path)
         return
     if head.strip() and is_binary(head):  # judged on the sample: the rest is never read
@@ -199,18 +214,18 @@ def _iter_stream(
         return
     kind, decoded = _stream_kind(head)
     if kind == "cablegate-csv":  # read in blocks by the csv reader itself
-        yield from iter_rows(_Rejoined(head, stream), path)  # type: ignore[arg-type]
+        yield from iter_rows(_Rejoined(head, stream), path, share)  # type: ignore[arg-type]
         return
     if kind in _STREAMED:
         yield from _iter_json_lines(
-            io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path, limits
+            io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 20), path, limits, share
         )
         return
     data = read_capped(stream, limits.document, path, head)
     if len(data) > len(head) or decoded is None:
-        yield from _iter_whole(data, path)
+        yield from _iter_whole(data, path, share=share)
     else:  # the sample was the whole document: its decoding and kind stand
-        yield from _iter_whole(head, path, (*decoded, kind))
+        yield from _iter_whole(head, path, (*decoded, kind), share)
 
 
 def _read_head(stream: BinaryIO) -> bytes:
@@ -240,8 +255,9 @@ def _stream_kind(head: bytes) -> tuple[str, tuple[str, dict[str, Any]] | None]:
 
 
 def _iter_whole(
-    data: bytes, path: str | None, known: tuple[str, dict[str, Any], str] | None = None
-) -> Iterator[Item]:
+    data: bytes, path: str | None, known: tuple[str, dict[str, Any], str] | None = None,
+    share: Share | None = None,
+) -> Iterator[Item | Skipped]:  # fmt: skip
     """The documents of a whole file; ``known`` = its decoded text, decoding info and kind."""
     if known is not None:
         text, info, kind = known
@@ -257,15 +273,18 @@ def _iter_whole(
             return
         text, info = decode(data)
         kind = detect_text(text)
+    if kind not in _MANY and share and not share.wants_next():
+        yield SKIPPED
+        return
     try:
         if kind == "wikileaks-html":
             yield cablegate_html.page_document(text, path)
         elif kind == "plusd-html":
             yield plusd_html.page_document(text, path)
         elif kind == "cablegate-json":
-            yield from _iter_json(text, path)
+            yield from _iter_json(text, path, share)
         elif kind == "cablegate-csv":
-            yield from iter_rows(io.BytesIO(data), path)
+            yield from iter_rows(io.BytesIO(data), path, share)
         elif kind in _NOT_A_CABLE:
             yield NotACableError(_NOT_A_CABLE[kind], path)
         else:  # one of the text formats: detection found it to be cable text
@@ -281,14 +300,14 @@ def _iter_pdf(data: bytes, path: str | None) -> Iterator[Item]:
         yield error
 
 
-def _iter_json(text: str, path: str | None) -> Iterator[Item]:
+def _iter_json(text: str, path: str | None, share: Share | None = None) -> Iterator[Item | Skipped]:
     try:
         value = json.loads(text)
     except RecursionError:
         yield NotACableError("JSON nested too deep", path)
         return
     except ValueError:
-        yield from _iter_json_lines(io.BytesIO(text.encode("utf-8")), path)
+        yield from _iter_json_lines(io.BytesIO(text.encode("utf-8")), path, share=share)
         return
     items = value if isinstance(value, list) else [value]
     # A single object's text lines are on the line of its body (the line breaks
@@ -296,6 +315,9 @@ def _iter_json(text: str, path: str | None) -> Iterator[Item]:
     body = text.find('"body"')
     line = text.count("\n", 0, body) + 1 if body >= 0 and not isinstance(value, list) else 1
     for index, obj in enumerate(items, 1):
+        if share and not share.wants_next():
+            yield SKIPPED
+            continue
         locator = f"item {index}" if isinstance(value, list) else None
         yield _json_item(obj, path, locator, line)
 
@@ -316,8 +338,9 @@ def _lines_capped(stream: BinaryIO | io.BufferedReader, limit: int) -> Iterator[
 
 
 def _iter_json_lines(
-    lines: BinaryIO | io.BufferedReader, path: str | None, limits: SourceLimits | None = None
-) -> Iterator[Item]:
+    lines: BinaryIO | io.BufferedReader, path: str | None, limits: SourceLimits | None = None,
+    share: Share | None = None,
+) -> Iterator[Item | Skipped]:  # fmt: skip
     limit = (limits or SourceLimits.from_env()).document
     for number, raw in enumerate(_lines_capped(lines, limit), 1):
         where = f"{path}:line {number}" if path else f"line {number}"
@@ -329,6 +352,9 @@ def _iter_json_lines(
             )
             continue
         if not raw.strip():
+            continue
+        if share and not share.wants_next():
+            yield SKIPPED
             continue
         try:
             obj = json.loads(raw)
@@ -348,7 +374,9 @@ def _json_item(obj: object, path: str | None, locator: str | None, line: int = 1
     return release_json.object_document(obj, path, locator, line)  # type: ignore[arg-type]
 
 
-def _iter_zip(file: BinaryIO, path: str, limits: SourceLimits, depth: int) -> Iterator[Item]:
+def _iter_zip(
+    file: BinaryIO, path: str, limits: SourceLimits, depth: int, share: Share | None = None
+) -> Iterator[Item | Skipped]:
     """The documents of each member of the zip archive in ``file``, in name order.
 
     A corrupt archive is one ``NotACableError``; a corrupt member, or one past
@@ -375,4 +403,4 @@ def _iter_zip(file: BinaryIO, path: str, limits: SourceLimits, depth: int) -> It
                 continue
             with member:
                 capped = CappedMember(member, where, limits, info.compress_size)  # type: ignore[arg-type]
-                yield from iter_stream(io.BufferedReader(capped), where, limits, depth)  # type: ignore[arg-type]
+                yield from iter_stream(io.BufferedReader(capped), where, limits, depth, share=share)  # type: ignore[arg-type]

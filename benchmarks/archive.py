@@ -370,10 +370,18 @@ def main() -> int:
                     "(default: bench.sqlite in --workdir).")  # fmt: skip
     ap.add_argument("--compare", action="store_true",
                     help="Both backends on the same corpus, side by side.")  # fmt: skip
-    ap.add_argument("--processes", type=int, default=0,
-                    help="Ingest processes at once (default: 1 for SQLite, 2 for PostgreSQL).")
-    ap.add_argument("--workers", type=int, default=0,
-                    help="Parser processes per ingest (default: 2, or 1 with several processes).")
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="Ingest processes at once (default: 1 for SQLite, 2 for PostgreSQL).",
+    )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Parser processes per ingest (default: 2, or 1 with several processes).",
+    )
     ap.add_argument("--workdir", default=None, help="Keep files here (default: a temp dir).")
     ap.add_argument("--reuse", action="store_true",
                     help="Query the archives already built; skip ingest.")  # fmt: skip

@@ -30,7 +30,9 @@ CLI = [sys.executable, "-c", "from cablegram.cli import main; main()"]
 
 
 def percentile(samples: list[float], p: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1] if len(samples) > 1 else 0
+    return (
+        statistics.quantiles(samples, n=100, method="inclusive")[p - 1] if len(samples) > 1 else 0
+    )
 
 
 def main() -> int:

@@ -170,8 +170,10 @@ def bombs(quick: bool) -> None:
             result = _read_in_child("-", stdin=p.stdout)
         peak = float(result["peak_mb"])  # type: ignore[arg-type]
         verdict = "ok" if peak <= MEMORY_BOUND_MB else "OVER THE BOUND"
-        print(f"  {f'{zeros // MB} MB of zeros on stdin':32s} file      -     peak {peak:6.0f} MB"
-              f"  {verdict}  -> {(result['errors'] or ['-'])[0]}")  # type: ignore[index]
+        print(
+            f"  {f'{zeros // MB} MB of zeros on stdin':32s} file      -     peak {peak:6.0f} MB"
+            f"  {verdict}  -> {(result['errors'] or ['-'])[0]}"
+        )  # type: ignore[index]
 
 
 def timing_channel(quick: bool) -> None:

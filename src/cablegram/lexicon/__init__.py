@@ -270,7 +270,9 @@ def canonical_origin(written: str) -> str:
 @cache
 def known_origins() -> frozenset[str]:
     """Origin tokens known to head a cable series (observed origins, aliases, RI stations)."""
-    observed = read_columns("origins_observed.csv", "wikileaks_id_origin", "classification_line_origin")
+    observed = read_columns(
+        "origins_observed.csv", "wikileaks_id_origin", "classification_line_origin"
+    )
     out = {origin_token(wikileaks) for wikileaks, _ in observed}
     out.update(origin_token(written) for _, written in observed)
     out.update(_origin_aliases().values())

@@ -76,3 +76,20 @@ def test_reindex_swaps_a_fresh_schema_in_and_keeps_the_records(url: str) -> None
         schemas = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace")}
     name = url.split("schema=")[1]
     assert name in schemas and f"{name}_reindex" not in schemas
+
+
+def test_searches_are_planned_with_their_own_words(url: str) -> None:
+    """psycopg prepares a statement run five times; PostgreSQL may then plan
+    it once for any words (a plan blind to how many cables a word matches:
+    1-2 s instead of 0.1 s on 250,000 cables).  Every search is planned with
+    its own values: no prepared statement ever ran a generic plan."""
+    with Archive(url) as archive:
+        archive.ingest([SEEDS])
+        for word in ["almaty", "kazakhstan", "embassy", "minister", "the", "of"] * 3:
+            archive.search(word).facets()
+            archive.search(f'"{word} the"').total
+        rows = archive.store.conn.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        ).fetchall()
+    assert rows, "psycopg prepared no statement: the test no longer sees plans"
+    assert [(s, g) for s, g, _ in rows if g] == []

@@ -224,10 +224,11 @@ class PostgresStore(SearchQueries, GraphQueries):
     @contextmanager
     def ingesting(self) -> Iterator[None]:
         """After an ingest, merge the text indexes' pending lists
-        (schema.PENDING_LISTS) and refresh the planner's statistics of the
-        tables it filled: a bulk load outruns autovacuum's, and plans made
-        from the empty tables' (a sequential scan for a reference lookup)
-        cost hundreds of milliseconds per query on 250,000 cables."""
+        (schema.PENDING_LISTS), refresh the planner's statistics of the
+        tables it filled and vacuum the narrow ones: a bulk load outruns
+        autovacuum, and plans made from the empty tables' statistics (a
+        sequential scan for a reference lookup) cost hundreds of
+        milliseconds per query on 250,000 cables."""
         yield
         if self.read_only:
             return
@@ -241,9 +242,18 @@ class PostgresStore(SearchQueries, GraphQueries):
         try:
             for index in schema.PENDING_LISTS:
                 self.conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index,))
-            tables = ("cables", "cable_data", "fts", "copies", *schema.SIDE_TABLES,
-                      *schema.ACCESS_TABLES, "views", *tiers.tables(self.conn))  # fmt: skip
-            self.conn.execute(f"ANALYZE {', '.join(tables)}")
+            # The narrow tables are vacuumed too: a bulk load leaves their
+            # pages not yet known all-visible, and every index-only scan (a
+            # cable's rowid in a join, a tag's cables) then reads the rows as
+            # well: a tag search took 150 ms instead of 40 on 250,000 cables.
+            # Later ingests vacuum only the pages they changed.  The text
+            # tables are only analyzed: they are read through GIN bitmaps,
+            # which read their rows anyway, and vacuuming them reads gigabytes.
+            tier_narrow, tier_text = tiers.tables(self.conn)
+            narrow = ("cables", *schema.SIDE_TABLES, *schema.ACCESS_TABLES, *tier_narrow)
+            text = ("cable_data", "fts", "copies", "views", *tier_text)
+            self.conn.execute(f"VACUUM (ANALYZE) {', '.join(narrow)}")
+            self.conn.execute(f"ANALYZE {', '.join(text)}")
         finally:
             self.conn.execute(
                 "SELECT pg_advisory_unlock(%s, hashtext(current_schema()))", (_ANALYZE_LOCK,))  # fmt: skip

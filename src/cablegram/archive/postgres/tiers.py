@@ -83,13 +83,12 @@ TIERS = (PUBLIC, *(Tier(t, c, f"tier{c.rank}_", f"tier{c.rank}") for c, t in CLE
 PREFIX = PUBLIC.prefix
 
 
-def tables(conn: psycopg.Connection) -> list[str]:
-    """Every table of the archive's tiers (their statistics are refreshed after an ingest)."""
-    return [
-        t
-        for tier in present(conn)
-        for t in (tier.index, *(tier.prefix + x for x in ("cables", *SIDE)))
-    ]
+def tables(conn: psycopg.Connection) -> tuple[list[str], list[str]]:
+    """The tables of the archive's tiers, narrow (cables and side tables) and
+    text (the index), refreshed after an ingest (store.ingesting)."""
+    tiers = present(conn)
+    narrow = [tier.prefix + x for tier in tiers for x in ("cables", *SIDE)]
+    return narrow, [tier.index for tier in tiers]
 
 
 def present(conn: psycopg.Connection) -> list[Tier]:

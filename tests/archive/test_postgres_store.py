@@ -4,6 +4,7 @@ opening, and reindex swapping a fresh schema in."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import psycopg
@@ -109,3 +110,37 @@ def test_an_ingest_leaves_the_narrow_tables_all_visible(url: str) -> None:
     assert [
         (name, pages, visible) for name, pages, visible in rows if visible < pages or not pages
     ] == []
+
+
+def test_an_ingest_ending_during_another_upkeep_still_vacuums(url: str) -> None:
+    """Two processes ending an ingest together: the one that ends while the
+    other's upkeep runs waits for it and then vacuums its own rows (it used
+    to skip the upkeep, leaving its pages not all-visible)."""
+    with Archive(url) as first:
+        first.ingest([SEEDS / "06ALMATY1703.txt"])
+        schema = first.store.conn.execute("SELECT current_schema()").fetchone()[0]
+        other = psycopg.connect(first.store.conn.info.dsn, autocommit=True)
+        other.execute("SET search_path TO " + schema)
+        # The other process's upkeep, holding the lock (store._ANALYZE_LOCK).
+        other.execute("SELECT pg_advisory_lock(%s, hashtext(current_schema()))", (0x616E6C7A,))
+        done = threading.Event()
+
+        def ingest_the_rest() -> None:
+            with Archive(url) as second:
+                second.ingest([SEEDS])
+            done.set()
+
+        worker = threading.Thread(target=ingest_the_rest)
+        worker.start()
+        assert not done.wait(3), "the ingest ended without waiting for the other's upkeep"
+        other.execute("SELECT pg_advisory_unlock(%s, hashtext(current_schema()))", (0x616E6C7A,))
+        worker.join(60)
+        other.close()
+        assert done.is_set()
+        rows = first.store.conn.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class"
+            " WHERE relnamespace = current_schema()::regnamespace"
+            " AND relname IN ('cables', 'tags', 'refs', 'access_addressees')"
+        ).fetchall()
+    assert len(rows) == 4
+    assert [(name, pages, visible) for name, pages, visible in rows if visible < pages] == []

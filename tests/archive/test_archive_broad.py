@@ -102,3 +102,41 @@ def test_a_date_sorted_broad_result_pages_through_every_match(
     result = dev.search("the", sort="date", limit=2000)
     assert not result.approximate_rank
     assert len(result.hits) == result.exact_total()
+
+
+@pytest.mark.parametrize("query", ["the", "minister OR government"])
+def test_postgres_samples_what_its_planner_expects_broad_at_once(
+    pg_dev_archive: Archive, small_thresholds: None, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's estimate says the word is broad: its sample is the one
+    list read (no walk through the first BROAD matches first), and the
+    estimate it gives is as good."""
+    store = pg_dev_archive.store
+    listed: list[int] = []
+    list_rowids = type(store)._rowid_list
+
+    def spy(self: object, sql: str, params: list[object], limit: int | None = None) -> list[int]:
+        rows = list_rowids(self, sql, params, limit)  # type: ignore[arg-type]
+        listed.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(type(store), "_rowid_list", spy)
+    result = pg_dev_archive.search(query, limit=10)
+    every = pg_dev_archive.search(query, limit=0, exact=True).total
+    assert not result.total_exact and result.approximate_rank
+    assert listed[0] == len(result.measure.rowids or ()) < every
+    assert abs(result.total - every) <= 0.15 * every, (result.total, every)
+
+
+def test_a_wrong_guess_of_broad_is_measured_exactly(
+    pg_dev_archive: Archive, small_thresholds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planner that expects far more matches than there are: its sample
+    scales to BROAD or fewer, and the query is measured exactly."""
+    store = pg_dev_archive.store
+    narrow = pg_dev_archive.search("detainees", limit=1000)
+    assert narrow.total_exact and broad.PROBE < narrow.total <= broad.BROAD
+    monkeypatch.setattr(type(store), "_expected_rows", lambda self, sql, params: 1e9)
+    again = pg_dev_archive.search("detainees", limit=1000)
+    assert again.total_exact and again.total == narrow.total
+    assert {h.id for h in again.hits} == {h.id for h in narrow.hits}

@@ -93,7 +93,8 @@ def test_searches_are_planned_with_their_own_words(url: str) -> None:
             "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
         ).fetchall()
     assert rows, "psycopg prepared no statement: the test no longer sees plans"
-    assert [(s, g) for s, g, _ in rows if g] == []
+    # (A statement without parameters has one plan, counted as generic.)
+    assert [(s, g) for s, g, _ in rows if g and "$1" in s] == []
 
 
 def test_an_ingest_leaves_the_narrow_tables_all_visible(url: str) -> None:

@@ -47,6 +47,12 @@ MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list e
 # A query of fields only reads its rowids from indexes (no postings, no
 # positions): up to this many are listed exactly, and facets thin them.
 FIELD_ROWIDS = 50_000
+# A backend that can estimate a text query's matches before reading any
+# (PostgreSQL's planner, from its statistics of the commonest words) samples
+# a query it expects to match more than BROAD at once: listing the first
+# BROAD matches of a word found in a tenth of the archive reads ten times as
+# many rows.  A sample that scales to BROAD or fewer means the guess was
+# wrong, and the query is measured as usual (exactly).
 SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
 
 
@@ -84,7 +90,13 @@ def sample_spans(top: int, first: list[int]) -> list[tuple[int, int]] | None:
     (``first``, more than BROAD) and the highest rowid ``top``; None when the
     sample would cover so much of the archive that listing the remaining
     matches is as cheap (the first ones already cover much of it)."""
-    share = SAMPLE / (_density(first) * top)
+    return spans_at(top, _density(first))
+
+
+def spans_at(top: int, density: float) -> list[tuple[int, int]] | None:
+    """Rowid ranges sampling matches found at ``density`` per rowid (None:
+    they would cover more than :data:`MAX_SHARE` of the archive)."""
+    share = SAMPLE / (max(density, 1e-9) * top)
     if share > MAX_SHARE:
         return None
     width = max(1, round(share * top / RANGES))

@@ -126,12 +126,7 @@ def thread(store: Store, cable_id: str, *, depth: int = 4, limit: int = 500) -> 
 def _neighbours(store: Store, cable_id: str, direction: str) -> list[tuple[Node, tuple[str, str]]]:
     if direction == "down":
         return [(n, (n.id, cable_id)) for n in store.citing(cable_id) or ()]
-    out = []
-    for item in store.ref_items(cable_id) or ():
-        if item.cited_key is not None:
-            out += [(n, (cable_id, n.id)) for n in store.answering(item.cited_key)
-                    if n.id != cable_id]  # fmt: skip
-    return out
+    return [(n, (cable_id, n.id)) for n in store.cited(cable_id) or ()]
 
 
 def graph(store: Store, cable_ids: list[str]) -> dict[str, Any]:

@@ -70,6 +70,19 @@ class GraphQueries:
             (rowid,),
         )
 
+    def cited(self, cable_id: str) -> list[Node] | None:
+        """The visible cables this visible cable's REFs resolve to, itself
+        excepted (None: absent or hidden): a thread's step up, in one
+        statement rather than one per REF item."""
+        rowid = self.rowid_of(cable_id)
+        if rowid is None:
+            return None
+        return self._nodes(
+            "c.rowid IN (SELECT k.cable FROM refs r JOIN cable_keys k ON k.key = r.cited_key"
+            " WHERE r.cable = ?) AND c.rowid != ?",
+            (rowid, rowid),
+        )
+
     def citing_key(self, key: str) -> list[Node]:
         """The visible cables with a REF naming the id key ``key``."""
         return self._nodes("c.rowid IN (SELECT r.cable FROM refs r WHERE r.cited_key = ?)", (key,))

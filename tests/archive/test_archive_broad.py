@@ -140,3 +140,32 @@ def test_a_wrong_guess_of_broad_is_measured_exactly(
     again = pg_dev_archive.search("detainees", limit=1000)
     assert again.total_exact and again.total == narrow.total
     assert {h.id for h in again.hits} == {h.id for h in narrow.hits}
+
+
+def test_postgres_pilots_a_phrase_its_planner_cannot_estimate(
+    pg_dev_archive: Archive, small_thresholds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase's matches are guessed by a pilot over rowids spread across
+    the archive, then sampled: two lists read, no walk through its first
+    matches, and the estimate as good."""
+    top = pg_dev_archive.store.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0]  # type: ignore[attr-defined]
+    monkeypatch.setattr(broad, "PILOT_ROWS", top // 5)
+    monkeypatch.setattr(broad, "PILOT_FOUND", 5)
+    store = pg_dev_archive.store
+    listed: list[tuple[int, int | None]] = []
+    list_rowids = type(store)._rowid_list
+
+    def spy(self: object, sql: str, params: list[object], limit: int | None = None) -> list[int]:
+        rows = list_rowids(self, sql, params, limit)  # type: ignore[arg-type]
+        listed.append((len(rows), limit))
+        return rows
+
+    monkeypatch.setattr(type(store), "_rowid_list", spy)
+    result = pg_dev_archive.search('"of the"', limit=10)
+    every = pg_dev_archive.search('"of the"', limit=0, exact=True).total
+    assert not result.total_exact and result.approximate_rank
+    # The pilot, then the sample; neither walks the first matches (a limit).
+    (pilot, walk1), (sample, walk2) = listed
+    assert walk1 is walk2 is None and sample == len(result.measure.rowids or ())
+    assert broad.PILOT_FOUND <= pilot <= top // 5
+    assert abs(result.total - every) <= 0.15 * every, (result.total, every)

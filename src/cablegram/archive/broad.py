@@ -52,7 +52,12 @@ FIELD_ROWIDS = 50_000
 # a query it expects to match more than BROAD at once: listing the first
 # BROAD matches of a word found in a tenth of the archive reads ten times as
 # many rows.  A sample that scales to BROAD or fewer means the guess was
-# wrong, and the query is measured as usual (exactly).
+# wrong, and the query is measured as usual (exactly).  Where the planner
+# cannot tell (phrases, prefixes, rare words), a pilot does: the query run on
+# PILOT_ROWS rowids spread over the archive; PILOT_FOUND matches or more there
+# make an estimate good enough to size the sample by.
+PILOT_ROWS = 1_000
+PILOT_FOUND = 20
 SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
 
 
@@ -97,8 +102,17 @@ def spans_at(top: int, density: float) -> list[tuple[int, int]] | None:
     """Rowid ranges sampling matches found at ``density`` per rowid (None:
     they would cover more than :data:`MAX_SHARE` of the archive)."""
     share = SAMPLE / (max(density, 1e-9) * top)
-    if share > MAX_SHARE:
-        return None
+    return None if share > MAX_SHARE else even_spans(top, share)
+
+
+def pilot_spans(top: int) -> list[tuple[int, int]] | None:
+    """Rowid ranges holding :data:`PILOT_ROWS` rowids spread over the archive
+    (None: the archive is too small for a pilot to save anything)."""
+    return even_spans(top, PILOT_ROWS / top) if top > 4 * PILOT_ROWS else None
+
+
+def even_spans(top: int, share: float) -> list[tuple[int, int]]:
+    """:data:`RANGES` rowid ranges holding ``share`` of rowids 1..``top``, evenly spread."""
     width = max(1, round(share * top / RANGES))
     spans = []
     for i in range(RANGES):

@@ -243,7 +243,7 @@ class SearchQueries:
         # (BROAD) — asked for fewer, it walks the table in rowid order and
         # reads each row's vector, which it does not know to be costly.
         top = int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0])
-        if not q.pairs and (sampled := self._sample_at_once(q, sql, params, top)) is not None:
+        if (sampled := self._sample_at_once(q, sql, params, top)) is not None:
             return sampled
         probe = broad.PROBE if q.pairs else broad.BROAD
         first = self._rowid_list(sql, params, probe + 1)
@@ -266,12 +266,18 @@ class SearchQueries:
         self, q: _Query, sql: str, params: list[object], top: int
     ) -> Measure | None:
         """A broad result measured on its sample straight away, when the
-        planner expects more than BROAD matches (broad.py): listing the first
-        BROAD of a word in a tenth of the archive walks the table in rowid
-        order reading ten times as many vectors (0.6 s at 250,000 cables).
-        None: expected narrower, or the sample says it is (the caller then
-        measures as usual, exactly)."""
-        expected = self._expected_rows(sql, params)
+        planner or a pilot expects more than BROAD matches (broad.py):
+        listing the first BROAD of a word in a tenth of the archive walks the
+        table in rowid order reading ten times as many vectors (0.6 s at
+        250,000 cables).  None: expected narrower, or the sample says it is
+        (the caller then measures as usual, exactly)."""
+        expected = 0.0 if q.pairs else self._expected_rows(sql, params)
+        if expected <= broad.BROAD and (pilot := broad.pilot_spans(top)) is not None:
+            # The planner guesses phrases from their words and knows only the
+            # commonest words: ask the archive itself.
+            piloted = len(self._rowid_list(*self._matching(q, pilot)))
+            if piloted >= broad.PILOT_FOUND:
+                expected = scaled_total(piloted, pilot, top, 0)
         if expected <= broad.BROAD or (spans := broad.spans_at(top, expected / top)) is None:
             return None
         found = self._rowid_list(*self._matching(q, spans))

@@ -169,3 +169,11 @@ def test_postgres_pilots_a_phrase_its_planner_cannot_estimate(
     assert walk1 is walk2 is None and sample == len(result.measure.rowids or ())
     assert broad.PILOT_FOUND <= pilot <= top // 5
     assert abs(result.total - every) <= 0.15 * every, (result.total, every)
+
+
+@pytest.mark.parametrize("query", ["embassy", '"the embassy"', "emb*", "embassy tag:PREL"])
+def test_an_empty_archive_matches_nothing(location: str, query: str) -> None:
+    with Archive(location) as empty:
+        result = empty.search(query)
+        assert (result.total, result.total_exact, result.hits) == (0, True, [])
+        assert result.facets().total == 0

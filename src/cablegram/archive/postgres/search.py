@@ -242,7 +242,9 @@ class SearchQueries:
         # index alone, in one bitmap, when the planner is asked for enough
         # (BROAD) — asked for fewer, it walks the table in rowid order and
         # reads each row's vector, which it does not know to be costly.
-        top = int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0])
+        top = int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0)
+        if top == 0:  # an empty archive
+            return Measure(0, True, ())
         if (sampled := self._sample_at_once(q, sql, params, top)) is not None:
             return sampled
         probe = broad.PROBE if q.pairs else broad.BROAD

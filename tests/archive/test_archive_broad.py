@@ -177,3 +177,30 @@ def test_an_empty_archive_matches_nothing(location: str, query: str) -> None:
         result = empty.search(query)
         assert (result.total, result.total_exact, result.hits) == (0, True, [])
         assert result.facets().total == 0
+
+
+def test_postgres_asks_its_planner_only_for_readers_of_the_whole_index(
+    pg_dev_archive: Archive, small_thresholds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's statistics count cables hidden from a restricted reader:
+    its query is measured without them (a pilot or its own matches), so
+    hidden cables never decide whether its total is exact."""
+    from cablegram.access.principal import Principal
+    from cablegram.model import Classification
+
+    store_type = type(pg_dev_archive.store)
+    asked: list[str] = []
+    expected_rows = store_type._expected_rows
+
+    def spy(self: object, sql: str, params: list[object]) -> float:
+        asked.append(sql)
+        return expected_rows(self, sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_type, "_expected_rows", spy)
+    pg_dev_archive.search("minister", limit=5).facets()
+    assert asked, "the owner's word is estimated by the planner"
+    asked.clear()
+    reader = Principal("r", Classification.SECRET, captions=frozenset({"NOFORN"}))
+    with pg_dev_archive.as_reader(reader) as restricted:
+        restricted.search("minister", limit=5).facets()
+    assert asked == []

@@ -273,7 +273,13 @@ class SearchQueries:
         table in rowid order reading ten times as many vectors (0.6 s at
         250,000 cables).  None: expected narrower, or the sample says it is
         (the caller then measures as usual, exactly)."""
-        expected = 0.0 if q.pairs else self._expected_rows(sql, params)
+        # The planner's statistics count every cable in the table: a reader
+        # who reads only part of `fts` must not have its result measured
+        # (exactly or not) by what is hidden from it, so only the owner and
+        # the tiers' readers (whose tables hold only what they read) ask it.
+        # A pilot runs the reader's own query.
+        planner = not q.pairs and (self.reader.owner or q.index != "fts")
+        expected = self._expected_rows(sql, params) if planner else 0.0
         if expected <= broad.BROAD and (pilot := broad.pilot_spans(top)) is not None:
             # The planner guesses phrases from their words and knows only the
             # commonest words: ask the archive itself.

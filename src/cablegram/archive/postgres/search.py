@@ -273,6 +273,8 @@ class SearchQueries:
         table in rowid order reading ten times as many vectors (0.6 s at
         250,000 cables).  None: expected narrower, or the sample says it is
         (the caller then measures as usual, exactly)."""
+        if top <= broad.BROAD:  # cannot be broad: no estimate to pay for
+            return None
         # The planner's statistics count every cable in the table: a reader
         # who reads only part of `fts` must not have its result measured
         # (exactly or not) by what is hidden from it, so only the owner and

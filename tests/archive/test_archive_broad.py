@@ -10,6 +10,7 @@ import pytest
 
 from backends import new_location
 from cablegram.archive import Archive, broad
+from cablegram.archive.query import compile_query
 
 # Words, a phrase, OR, prefixes (counted exactly, sampled by rowid) and a field.
 QUERIES = ["the", "embassy", '"of the"', "minister OR government", "govern*", "s* minister",
@@ -204,3 +205,104 @@ def test_postgres_asks_its_planner_only_for_readers_of_the_whole_index(
     with pg_dev_archive.as_reader(reader) as restricted:
         restricted.search("minister", limit=5).facets()
     assert asked == []
+
+
+# Matches spread over time (a word, a field), and matches that cluster at one
+# end of the archive's dates (the dev corpus is mostly 2003-2004: its cables
+# before 2004 are many, and all older than some 480 others; those after 2003
+# all newer than some 230), so that PostgreSQL's window of the newest (or
+# oldest) cables (search.py _newest_known) holds too few of them for a page
+# and every match is read instead.
+DATE_PAGE_QUERIES = ["the", "embassy", "class:>=confidential", "before:2004", "after:2003"]
+
+
+def _date_key(created: str | None, newest_first: bool) -> tuple[bool, str]:
+    """Undated cables last in either order."""
+    if created is None:
+        return (True, "")
+    return (False, "".join(chr(0x10FFFF - ord(ch)) for ch in created) if newest_first else created)
+
+
+@pytest.mark.parametrize("sort", ["date", "date-asc", "rank"])
+@pytest.mark.parametrize("query", DATE_PAGE_QUERIES)
+def test_date_ordered_pages_list_every_match_once_in_date_order(
+    dev: Archive, query: str, sort: str
+) -> None:
+    """Page after page in date order (``rank`` is date order for a field-only
+    query) gives every match once, in order."""
+    if sort == "rank" and not query.startswith(("class:", "before:", "after:")):
+        pytest.skip("a text query's rank is relevance, not date")
+    every = dev.search(query, sort=sort, limit=10_000)  # one page of every match, sorted
+    created = {h.id: h.created for h in every.hits}
+    assert len(created) == every.total > 40 and every.total_exact
+    newest_first = sort != "date-asc"
+    seen: list[str] = []
+    for offset in (0, 20, 40, len(created) - 30):
+        ids = [h.id for h in dev.search(query, sort=sort, limit=20, offset=offset).hits]
+        assert len(ids) == min(20, len(created) - offset)
+        if offset >= len(seen):
+            seen += ids
+        keys = [_date_key(created[i], newest_first) for i in ids]
+        assert keys == sorted(keys), (offset, ids)
+    expected = sorted(created, key=lambda i: _date_key(created[i], newest_first))
+    # Ties (cables of the same minute) may come in any order: compare dates.
+    first = [_date_key(created[i], newest_first) for i in seen[:60]]
+    assert first == [_date_key(created[i], newest_first) for i in expected[:60]]
+    assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("sort", ["date", "date-asc"])
+def test_postgres_reads_date_pages_from_a_window_or_from_every_match(
+    pg_dev_archive: Archive, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queries above take every way of reading a page on PostgreSQL: a
+    window of the cables in date order; such a window that held too few
+    matches (clustered at the other end of time), then every match sorted;
+    every match sorted at once (too few of them for a window to pay)."""
+    statements: list[str] = []
+    conn = pg_dev_archive.store.conn  # type: ignore[attr-defined]
+    execute = conn.execute
+
+    def spy(sql: str, *args: object, **kwargs: object) -> object:
+        statements.append(str(sql))
+        return execute(sql, *args, **kwargs)
+
+    monkeypatch.setattr(conn, "execute", spy)
+    taken: set[str] = set()
+    for query in DATE_PAGE_QUERIES:
+        for offset in (0, 40):
+            statements.clear()
+            pg_dev_archive.search(query, sort=sort, limit=20, offset=offset)
+            window = any("LIMIT %s) c WHERE" in s for s in statements)
+            every = any(s.startswith("WITH m AS MATERIALIZED") for s in statements)
+            taken.add(" then ".join(w for w, took in (("window", window), ("every match", every))
+                                    if took))  # fmt: skip
+    assert taken == {"window", "window then every match", "every match"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    # ("security OR council": subjects with both words rank above those with one)
+    ["embassy", "minister OR government", "security OR council", "caption:NOFORN embassy"],
+)
+def test_postgres_ranks_a_narrow_page_as_ranking_every_match_would(
+    pg_dev_archive: Archive, query: str
+) -> None:
+    """A relevance page of listed matches ranks only the matches whose subject
+    holds a query word (found by the subject index), then the rest newest
+    first: the same order as ranking every match's subject vector (an OR or
+    one word: a subject without them ranks 0, as an empty one does)."""
+    store = pg_dev_archive.store
+    plan = compile_query(query)
+    measure = store.measure(plan)  # type: ignore[attr-defined]
+    assert measure.exact and measure.rowids and not measure.sample
+    q = store._query(plan)  # type: ignore[attr-defined]
+    frm, params, score = store._known(q, measure.rowids)  # type: ignore[attr-defined]
+    every = [row[0] for row in store.conn.execute(  # type: ignore[attr-defined]
+        f"SELECT c.id{frm}{store._order(q, 'rank', score)}", params)]  # fmt: skip
+    paged: list[str] = []
+    for offset in range(0, len(every), 7):
+        paged += [h.id for h in pg_dev_archive.search(query, limit=7, offset=offset).hits]
+    assert paged == every
+    subject_first = pg_dev_archive.search(query, limit=len(every)).hits
+    assert any(h.score > 0 for h in subject_first) and subject_first[-1].score == 0

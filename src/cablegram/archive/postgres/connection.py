@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,7 +24,15 @@ from psycopg.rows import Row
 
 from cablegram.archive.errors import ArchiveNotFound, NotAnArchive, ReadOnlyArchive
 
-__all__ = ["Connections", "Location", "connect", "one_row", "parse_location", "transaction"]
+__all__ = [
+    "Connections",
+    "Location",
+    "connect",
+    "int_array",
+    "one_row",
+    "parse_location",
+    "transaction",
+]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -152,6 +160,15 @@ def one_row(cursor: psycopg.Cursor[Row], what: str) -> Row:
     if row is None:
         raise LookupError(f"no row: {what}")
     return row
+
+
+def int_array(values: Iterable[int]) -> str:
+    """``values`` as the text of a ``bigint[]``, bound as ``%s::bigint[]``.
+
+    psycopg dumps a list element by element in Python: for the thousands of
+    rowids a search hands back to the server (a result's matches, a page's,
+    a facet sample) the text is written and parsed several times faster."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 import psycopg
 
 from cablegram.archive.facets import FacetRow, Facets, count_rows, sample_step
+from cablegram.archive.postgres.connection import int_array
 from cablegram.archive.postgres.schema import FACET_SEP
 
 _COLUMNS = "c.origin, c.classification, c.month, c.tag_list, c.caption_list"
@@ -43,5 +44,7 @@ def facets_of_rowids(
     step = sample_step(len(rowids))
     if step > 1:
         rowids = tuple(sorted(rowids))[::step]
-    cur = conn.execute(f"SELECT {_COLUMNS} FROM cables c WHERE c.rowid = ANY(%s)", (list(rowids),))
+    cur = conn.execute(
+        f"SELECT {_COLUMNS} FROM cables c WHERE c.rowid = ANY(%s::bigint[])", (int_array(rowids),)
+    )
     return count_rows(_rows(cur), size, total=total, approximate=not exact or step > 1)

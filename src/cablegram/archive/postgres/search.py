@@ -17,6 +17,7 @@ what is hidden from it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from cablegram.archive.facets import Facets
 from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.compile import Reader, compile_tree
-from cablegram.archive.postgres.connection import one_row
+from cablegram.archive.postgres.connection import int_array, one_row
 from cablegram.archive.postgres.facets import facets_of_query, facets_of_rowids
 from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.results import snippet, term_pattern
@@ -44,6 +45,26 @@ from cablegram.archive.tree import Plan
 _WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'::float4[]"
 _HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 _CHUNK = 500  # cables read per statement when streaming every match
+# A window of the first cables in date order is read to page matches already
+# listed when it is at most this many times as long as they are many
+# (SearchQueries._newest_known): a cable of the window costs less to read
+# than a match read by its rowid.
+_WINDOW_PER_MATCH = 2
+
+
+# A lexeme of a compiled tsquery (compile.py: a quoted token, then its label).
+_LEXEME = re.compile(r"'[^']*'(?::[*A-D]+)?")
+# A subject vector holding no query word (no token is punctuation), to rank.
+_NO_QUERY_WORD = "-"
+
+
+def _by_date(sort: str) -> str:
+    """The date order of ``sort`` (``date-asc``: oldest first; else newest
+    first), undated cables last, then by rowid; as the indexes on ``created``
+    are ordered, so a window of it is read from one."""
+    if sort == "date-asc":
+        return " ORDER BY c.created ASC NULLS LAST, c.rowid"
+    return " ORDER BY c.created DESC NULLS LAST, c.rowid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +118,7 @@ class SearchQueries:
     def views_present(self) -> bool:
         raise NotImplementedError
 
-    def view_of(self, rowid: int) -> int | None:
-        raise NotImplementedError
-
-    def view_row(self, rowid: int, level: int) -> tuple[str | None, bytes]:
-        raise NotImplementedError
-
-    def seen_data(self, rowid: int) -> bytes | None:
-        raise NotImplementedError
-
-    def _data(self, rowid: int) -> bytes:
+    def seen_rows(self, rowids: list[int]) -> dict[int, tuple[int, str | None, bytes]]:
         raise NotImplementedError
 
     # -- compiling --
@@ -182,23 +194,23 @@ class SearchQueries:
         text is not matched again (a phrase reads each candidate's whole
         vector), only the subject's vector is read, to rank."""
         if q.match is None:
-            return " FROM cables c WHERE c.rowid = ANY(%s)", [list(rowids)], "0.0"
+            return " FROM cables c WHERE c.rowid = ANY(%s::bigint[])", [int_array(rowids)], "0.0"
         if not q.views:
             sql = (
                 f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
-                " JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s)"
+                " JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s::bigint[])"
             )
-            return sql, [q.match, list(rowids)], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+            return sql, [q.match, int_array(rowids)], f"ts_rank({_WEIGHTS}, f.head, t.q)"
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN cables c"
             f" CROSS JOIN LATERAL (SELECT ({case}) AS v) s"
             f" LEFT JOIN fts f ON f.rowid = c.rowid AND s.v = {FULL_VIEW}"
             " LEFT JOIN views w ON w.cable = c.rowid AND w.level = s.v"
-            " WHERE c.rowid = ANY(%s)"
+            " WHERE c.rowid = ANY(%s::bigint[])"
         )
         score = f"ts_rank({_WEIGHTS}, coalesce(f.head, w.head), t.q)"
-        return sql, [q.match, *cp, list(rowids)], score
+        return sql, [q.match, *cp, int_array(rowids)], score
 
     def _matching(
         self, q: _Query, spans: list[tuple[int, int]] | None = None
@@ -207,17 +219,21 @@ class SearchQueries:
         return f"SELECT c.rowid AS rowid{frm}", params
 
     def _rowid_list(self, sql: str, params: list[object], limit: int | None = None) -> list[int]:
-        tail = f" ORDER BY rowid LIMIT {int(limit)}" if limit is not None else ""
-        return [r for (r,) in self.conn.execute(f"SELECT rowid FROM ({sql}) m{tail}", params)]
+        """The rowids ``sql`` yields, in order, the first ``limit`` of them.
+        They come as one array: thousands of one-column rows cost more to
+        receive than to find."""
+        if limit is not None:
+            sql = f"SELECT rowid FROM ({sql}) m ORDER BY rowid LIMIT {int(limit)}"
+        found = one_row(self.conn.execute(
+            f"SELECT array_agg(rowid ORDER BY rowid) FROM ({sql}) l", params), "rowids")[0]  # fmt: skip
+        return found or []
 
     @staticmethod
     def _order(q: _Query, sort: str, score: str) -> str:
         if sort == "rank" and q.match is not None:
             # Relevance: how well the subject answers the query, then newest first.
             return f" ORDER BY {score} DESC, c.created DESC NULLS LAST, c.rowid"
-        if sort == "date-asc":
-            return " ORDER BY c.created IS NULL, c.created, c.rowid"
-        return " ORDER BY c.created DESC NULLS LAST, c.rowid"
+        return _by_date(sort)
 
     # -- measuring --
     def count(self, plan: Plan) -> int:
@@ -308,14 +324,24 @@ class SearchQueries:
         if limit <= 0:
             return Page([])
         q = self._query(plan)
-        if sort == "rank" and q.match is not None and measure.sample:
+        ranked = sort == "rank" and q.match is not None
+        if ranked and measure.sample:
             return Page(self._sample_page(q, measure.rowids or (), limit, offset),
                         approximate_rank=True)  # fmt: skip
+        if measure.rowids is not None and not measure.sample:
+            # Every match is listed: no text is matched again.
+            if not ranked:
+                rows = self._newest_known(measure.rowids, sort, limit, offset)
+                return Page(self._hits(q.plan, rows))
+            if not q.views:
+                return Page(
+                    self._hits(q.plan, self._ranked_known(q, measure.rowids, limit, offset))
+                )
         if q.match is not None and measure.rowids is not None and not measure.sample:
             frm, params, score = self._known(q, measure.rowids)
         else:
             frm, params, score = self._from_where(q)
-        if not (sort == "rank" and q.match is not None):
+        if not ranked:
             score = "0.0"
         rows = self.conn.execute(
             f"SELECT {_HIT_COLUMNS}, {score}, c.rowid{frm}{self._order(q, sort, score)}"
@@ -323,6 +349,83 @@ class SearchQueries:
             (*params, limit, offset),
         ).fetchall()
         return Page(self._hits(q.plan, rows))
+
+    def _ranked_known(
+        self, q: _Query, rowids: tuple[int, ...], limit: int, offset: int
+    ) -> list[tuple[Any, ...]]:
+        """A relevance page of matches already listed (``rowids``), without
+        reading every match's subject vector (one ``fts`` page each).
+
+        Only a match whose subject holds a word of the query can rank above
+        the others, which all get the lowest ``ts_rank`` (0, or 1e-20 for an
+        AND: the rank of a subject without those words): the subject index
+        (GIN on ``head``) finds those among the matches, and they are ranked;
+        the rest follow newest first, as ties on relevance.  (A cable without
+        a subject, ranked 0 beside the others' 1e-20 by ``ts_rank``, is one
+        of them here: no more irrelevant than a subject without the words.)"""
+        words = " | ".join(sorted(set(_LEXEME.findall(q.match or ""))))
+        ranked = self.conn.execute(
+            f"SELECT c.rowid, s.score FROM (SELECT %s::tsquery AS q, %s::tsquery AS a) t"
+            f" CROSS JOIN LATERAL (SELECT f.rowid, ts_rank({_WEIGHTS}, f.head, t.q) AS score"
+            f" FROM {q.index} f WHERE f.head @@ t.a AND f.rowid = ANY(%s::bigint[])) s"
+            f" JOIN cables c ON c.rowid = s.rowid WHERE s.score > ts_rank({_WEIGHTS}, %s::tsvector, t.q)"
+            " ORDER BY s.score DESC, c.created DESC NULLS LAST, c.rowid",
+            (q.match, words, int_array(rowids), _NO_QUERY_WORD),
+        ).fetchall()
+        page = ranked[offset : offset + limit]
+        rows = []
+        if page:
+            found = {row[6]: row for row in self.conn.execute(
+                f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
+                (int_array(r for r, _ in page),))}  # fmt: skip
+            rows = [(*found[rowid][:5], score, rowid) for rowid, score in page]
+        if len(rows) < limit:
+            above = {rowid for rowid, _ in ranked}
+            rest = tuple(r for r in rowids if r not in above)
+            rows += self._newest_known(
+                rest, "date", limit - len(rows), max(0, offset - len(ranked))
+            )
+        return rows
+
+    def _newest_known(
+        self, rowids: tuple[int, ...], sort: str, limit: int, offset: int
+    ) -> list[tuple[Any, ...]]:
+        """A page of matches already listed (``rowids``), in date order.
+
+        Many matches are found faster by walking the archive in date order
+        (the index ``cables_newest``, or ``cables_created`` for the oldest
+        first) than by reading every match's row to sort them: the walk
+        is a window of the first cables, sized to hold the page four times
+        over if matches are spread evenly over time.  Matches that cluster
+        elsewhere in time leave the window short of a page: then every
+        match is read and sorted.  The owner only: a reader's window would
+        hold cables hidden from it, whose dates would decide how far its
+        search reads."""
+        order = _by_date(sort)
+        wanted = offset + limit
+        if self.reader.owner and len(rowids) > wanted:
+            top = int(
+                one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0
+            )
+            window = 4 * wanted * top // len(rowids) + wanted
+            if window <= _WINDOW_PER_MATCH * len(rowids):
+                rows = self.conn.execute(
+                    f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM (SELECT c.rowid, c.created FROM"
+                    f" (SELECT c.rowid, c.created FROM cables c{order} LIMIT %s) c"
+                    f" WHERE c.rowid = ANY(%s::bigint[]){order} LIMIT %s OFFSET %s) p"
+                    f" JOIN cables c ON c.rowid = p.rowid{order}",
+                    (window, int_array(rowids), limit, offset),
+                ).fetchall()
+                if len(rows) == limit:
+                    return rows
+        # Materialized: else the planner may walk an index on the dates
+        # filtering by rowid, expecting matches spread over time; matches of
+        # one month of long ago would have it read the whole archive.
+        return self.conn.execute(
+            f"WITH m AS MATERIALIZED (SELECT {_HIT_COLUMNS}, 0.0 AS score, c.rowid FROM cables c"
+            f" WHERE c.rowid = ANY(%s::bigint[])) SELECT * FROM m c{order} LIMIT %s OFFSET %s",
+            (int_array(rowids), limit, offset),
+        ).fetchall()
 
     def _sample_page(
         self, q: _Query, rowids: tuple[int, ...], limit: int, offset: int
@@ -334,8 +437,8 @@ class SearchQueries:
             "SELECT c.rowid, c.created, CASE WHEN v.level IS NULL THEN c.subject"
             " ELSE v.subject END FROM cables c"
             f" LEFT JOIN views v ON v.cable = c.rowid AND v.level = ({case})"
-            f" AND v.level != {FULL_VIEW} WHERE c.rowid = ANY(%s)",
-            (*cp, list(rowids)),
+            f" AND v.level != {FULL_VIEW} WHERE c.rowid = ANY(%s::bigint[])",
+            (*cp, int_array(rowids)),
         ).fetchall()
         pattern = term_pattern(q.plan.terms)
         rows.sort(key=lambda row: row[0])
@@ -346,20 +449,21 @@ class SearchQueries:
         if not page:
             return []
         found = {row[6]: row for row in self.conn.execute(
-            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s)",
-            (page,))}  # fmt: skip
+            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
+            (int_array(page),))}  # fmt: skip
         return self._hits(q.plan, [found[r] for r in page])
 
     def _hits(self, plan: Plan, rows: list[tuple[Any, ...]]) -> list[Hit]:
         """Hits with snippets, each as this reader sees the cable."""
         hits = []
+        seen = self.seen_rows([row[6] for row in rows])
         for cid, created, cls, origin, subject, sc, rowid in rows:
-            view = self.view_of(rowid)
-            if view == FULL_VIEW:
-                text = unpack_json(self._data(rowid)).get("text") or ""
-            else:  # seen through a release view: its subject and text only
-                subject, blob = self.view_row(rowid, int(view or 0))
-                text = unpack_json(blob).get("text") or ""
+            if rowid not in seen:
+                raise LookupError(f"cable row {rowid} of a page is not readable by this reader")
+            view, view_subject, blob = seen[rowid]
+            if view != FULL_VIEW:  # seen through a release view: its subject and text only
+                subject = view_subject
+            text = unpack_json(blob).get("text") or ""
             hits.append(Hit(cid, created, cls, origin, subject, snippet(text, plan.terms),
                             float(sc)))  # fmt: skip
         return hits
@@ -381,13 +485,7 @@ class SearchQueries:
         rowids = [r for (r,) in self.conn.execute(f"SELECT c.rowid{frm}{order}", params)]
         for i in range(0, len(rowids), _CHUNK):
             chunk = rowids[i : i + _CHUNK]
-            if self.reader.owner:
-                blobs: dict[int, bytes] = dict(self.conn.execute(
-                    "SELECT rowid, data FROM cable_data WHERE rowid = ANY(%s)", (chunk,)))  # fmt: skip
-                for rowid in chunk:
-                    yield unpack_json(blobs[rowid])
-                continue
+            seen = self.seen_rows(chunk)
             for rowid in chunk:
-                blob = self.seen_data(rowid)
-                if blob is not None:
-                    yield unpack_json(blob)
+                if rowid in seen:
+                    yield unpack_json(seen[rowid][2])

@@ -38,6 +38,7 @@ from cablegram.archive.postgres.audit import PostgresAudit
 from cablegram.archive.postgres.connection import (
     Connections,
     connect,
+    int_array,
     one_row,
     parse_location,
     transaction,
@@ -189,6 +190,36 @@ class PostgresStore(SearchQueries, GraphQueries):
         if view == FULL_VIEW:
             return self._data(rowid)
         return self.view_row(rowid, view)[1]
+
+    def seen_rows(self, rowids: list[int]) -> dict[int, tuple[int, str | None, bytes]]:
+        """For each row of ``rowids`` this reader sees: the view it sees
+        (:meth:`view_of`), the view's subject (None when it is FULL_VIEW, the
+        cable itself) and the schema JSON blob it reads.  Three statements
+        however many rows: a page of hits read one row a statement cost
+        more than the search that found them."""
+        if self.reader.owner:
+            levels = dict.fromkeys(rowids, FULL_VIEW)
+        else:
+            case, params = self.reader.view_case()
+            levels = {rowid: int(level) for rowid, level in self.conn.execute(
+                f"SELECT c.rowid, {case} FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
+                (*params, int_array(rowids))) if level is not None}  # fmt: skip
+        full = [rowid for rowid, level in levels.items() if level == FULL_VIEW]
+        seen: dict[int, tuple[int, str | None, bytes]] = {}
+        if full:
+            for rowid, data in self.conn.execute(
+                "SELECT rowid, data FROM cable_data WHERE rowid = ANY(%s::bigint[])",
+                (int_array(full),),
+            ):
+                seen[rowid] = (FULL_VIEW, None, bytes(data))
+        if viewed := [(rowid, level) for rowid, level in levels.items() if level != FULL_VIEW]:
+            for rowid, level, subject, data in self.conn.execute(
+                "SELECT v.cable, v.level, v.subject, v.data FROM views v JOIN unnest(%s::bigint[],"
+                " %s::integer[]) s(cable, level) ON v.cable = s.cable AND v.level = s.level",
+                (int_array(r for r, _ in viewed), int_array(lv for _, lv in viewed)),
+            ):
+                seen[rowid] = (level, subject, bytes(data))
+        return seen
 
     def _data(self, rowid: int) -> bytes:
         row = one_row(

@@ -13,6 +13,7 @@ from archive_fixtures import cable, record
 from cablegram.access.principal import Principal
 from cablegram.archive import Archive
 from cablegram.archive.export import write_csv, write_jsonl, write_parquet
+from cablegram.archive.graph import thread as thread_of
 from cablegram.model import Classification, Defect
 
 TAIPEI = cable(
@@ -56,6 +57,11 @@ def test_alias_resolution_and_late_arrivals(small: Archive) -> None:
     assert thread.edges == {("09STATE90001", "09AITTAIPEI975"), ("09STATE90001", "09STATE12")}
     sibling = small.thread("09STATE12")  # a cable cited beside it is not its ancestor
     assert [n.id for n in sibling.ordered()] == ["09STATE12", "09STATE90001"]  # type: ignore[union-attr]
+    # One step each way; a limit stops the walk before a step.
+    one = thread_of(small.store, "09STATE90001", depth=1)
+    assert one is not None and one.nodes.keys() == {"09STATE90001", "09AITTAIPEI975", "09STATE12"}
+    alone = thread_of(small.store, "09STATE90001", limit=1)
+    assert alone is not None and alone.nodes.keys() == {"09STATE90001"} and alone.edges == set()
 
 
 def test_copies_merge_and_the_best_copy_gives_the_fields(small: Archive) -> None:

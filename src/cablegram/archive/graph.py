@@ -9,7 +9,6 @@ node nor the end of an edge.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -108,25 +107,24 @@ def thread(store: Store, cable_id: str, *, depth: int = 4, limit: int = 500) -> 
         return None
     out = Thread(root.id, {root.id: root})
     for direction in ("up", "down"):
-        queue = deque([(root.id, 0)])
-        seen = {root.id}
-        while queue and len(out.nodes) < limit:
-            current, level = queue.popleft()
-            if level >= depth:
-                continue
-            for node, edge in _neighbours(store, current, direction):
-                out.edges.add(edge)
-                out.nodes.setdefault(node.id, node)
-                if node.id not in seen:
-                    seen.add(node.id)
-                    queue.append((node.id, level + 1))
+        # Breadth first, a level at a time (one statement a level: Store.thread_step).
+        frontier, seen = [root.id], {root.id}
+        for _level in range(depth):
+            if not frontier or len(out.nodes) >= limit:
+                break
+            step = store.thread_step(frontier, direction)
+            following: list[str] = []
+            for current in frontier:
+                if len(out.nodes) >= limit:
+                    break
+                for node in step.get(current, ()):
+                    out.edges.add((current, node.id) if direction == "up" else (node.id, current))
+                    out.nodes.setdefault(node.id, node)
+                    if node.id not in seen:
+                        seen.add(node.id)
+                        following.append(node.id)
+            frontier = following
     return out
-
-
-def _neighbours(store: Store, cable_id: str, direction: str) -> list[tuple[Node, tuple[str, str]]]:
-    if direction == "down":
-        return [(n, (n.id, cable_id)) for n in store.citing(cable_id) or ()]
-    return [(n, (cable_id, n.id)) for n in store.cited(cable_id) or ()]
 
 
 def graph(store: Store, cable_ids: list[str]) -> dict[str, Any]:

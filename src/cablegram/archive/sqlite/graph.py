@@ -7,7 +7,9 @@ earlier citer without rewriting anything, under any alias spelling.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from cablegram.archive.store import Node, RefItem
@@ -70,18 +72,35 @@ class GraphQueries:
             (rowid,),
         )
 
-    def cited(self, cable_id: str) -> list[Node] | None:
-        """The visible cables this visible cable's REFs resolve to, itself
-        excepted (None: absent or hidden): a thread's step up, in one
-        statement rather than one per REF item."""
-        rowid = self.rowid_of(cable_id)
-        if rowid is None:
-            return None
-        return self._nodes(
-            "c.rowid IN (SELECT k.cable FROM refs r JOIN cable_keys k ON k.key = r.cited_key"
-            " WHERE r.cable = ?) AND c.rowid != ?",
-            (rowid, rowid),
+    def thread_step(self, cable_ids: Sequence[str], direction: str) -> dict[str, list[Node]]:
+        """For each visible cable of ``cable_ids``, the visible cables its REFs
+        resolve to, itself excepted (``up``), or whose REFs resolve to it
+        (``down``): a level of a thread in one statement, rather than two
+        for each cable of it."""
+        vis, vp = self.scope()
+        sources = (
+            "SELECT c.id, c.rowid FROM cables c WHERE c.id IN (SELECT value FROM json_each(?))"
         )
+        if direction == "up":
+            link = ("JOIN refs r ON r.cable = s.rowid JOIN cable_keys k ON k.key = r.cited_key"
+                    " JOIN cables c ON c.rowid = k.cable WHERE c.rowid != s.rowid")  # fmt: skip
+        else:
+            link = ("JOIN cable_keys k ON k.cable = s.rowid JOIN refs r ON r.cited_key = k.key"
+                    " JOIN cables c ON c.rowid = r.cable WHERE 1")  # fmt: skip
+        rows = self.conn.execute(
+            "SELECT x.source, x.id, x.created, x.subject, x.rowid, x.classification FROM"
+            " (SELECT DISTINCT s.id AS source, c.id, c.created, c.subject, c.rowid,"
+            f" c.classification FROM ({sources}{vis}) s {link}{vis}) x"
+            " ORDER BY x.source, x.created IS NULL, x.created, x.id",
+            (json.dumps(list(cable_ids)), *vp, *vp),
+        ).fetchall()
+        found: dict[str, list[Node]] = {}
+        for source, cid, created, subject, rowid, cls in rows:
+            # A cable seen through a release view shows the view's subject (it may be withheld).
+            found.setdefault(source, []).append(
+                Node(cid, created, self.seen_subject(rowid, subject), cls)
+            )
+        return found
 
     def citing_key(self, key: str) -> list[Node]:
         """The visible cables with a REF naming the id key ``key``."""

@@ -278,6 +278,9 @@ def measure(location: str, dump: str, args: argparse.Namespace) -> dict[str, Any
     # Queries run on the archive opened afresh, as `cablegram search` and the
     # web server open it (not on the connection that wrote it).
     with Archive(location) as archive:
+        if is_server_url(location):  # (the server setting search speed depends on most)
+            buffers = archive.store.conn.execute("SHOW shared_buffers").fetchone()[0]  # type: ignore[attr-defined]
+            print(f"server: shared_buffers = {buffers}")
         size = archive.store.disk_bytes()
         text_bytes = raw_text_bytes(dump)
         figures["size"] = size / text_bytes

@@ -297,10 +297,13 @@ def test_postgres_ranks_a_narrow_page_as_ranking_every_match_would(
     plan = compile_query(query)
     measure = store.measure(plan)  # type: ignore[attr-defined]
     assert measure.exact and measure.rowids and not measure.sample
-    q = store._query(plan)  # type: ignore[attr-defined]
-    frm, params, score = store._known(q, measure.rowids)  # type: ignore[attr-defined]
+    # Every match's subject vector ranked, then newest first (as a page of
+    # matches not yet listed is ranked, search.py _from_where).
     every = [row[0] for row in store.conn.execute(  # type: ignore[attr-defined]
-        f"SELECT c.id{frm}{store._order(q, 'rank', score)}", params)]  # fmt: skip
+        "SELECT c.id FROM fts f JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s)"
+        " ORDER BY ts_rank('{0.25, 0.25, 0.25, 1.0}'::float4[], f.head, %s::tsquery) DESC,"
+        " c.created DESC NULLS LAST, c.rowid",
+        (list(measure.rowids), store._query(plan).match))]  # type: ignore[attr-defined]  # fmt: skip
     paged: list[str] = []
     for offset in range(0, len(every), 7):
         paged += [h.id for h in pg_dev_archive.search(query, limit=7, offset=offset).hits]

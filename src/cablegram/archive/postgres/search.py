@@ -188,19 +188,12 @@ class SearchQueries:
         )
         return sql, [*tp, *wp, *cp, *pp], "m.score"
 
-    def _known(self, q: _Query, rowids: tuple[int, ...]) -> tuple[str, list[object], str]:
-        """FROM/WHERE of matches already listed (a narrow result's every
-        match, :meth:`measure`), its parameters and the rank expression: the
-        text is not matched again (a phrase reads each candidate's whole
-        vector), only the subject's vector is read, to rank."""
-        if q.match is None:
-            return " FROM cables c WHERE c.rowid = ANY(%s::bigint[])", [int_array(rowids)], "0.0"
-        if not q.views:
-            sql = (
-                f" FROM (SELECT %s::tsquery AS q) t CROSS JOIN {q.index} f"
-                " JOIN cables c ON c.rowid = f.rowid WHERE f.rowid = ANY(%s::bigint[])"
-            )
-            return sql, [q.match, int_array(rowids)], f"ts_rank({_WEIGHTS}, f.head, t.q)"
+    def _known_in_views(self, q: _Query, rowids: tuple[int, ...]) -> tuple[str, list[object], str]:
+        """FROM/WHERE of text matches already listed (a narrow result's every
+        match, :meth:`measure`) for a reader who reads some through release
+        views, its parameters and the rank expression: the text is not
+        matched again, only the subject's vector (the cable's or the view's)
+        is read, to rank.  (Other readers: :meth:`_ranked_known`.)"""
         case, cp = self.reader.view_case()
         sql = (
             " FROM (SELECT %s::tsquery AS q) t CROSS JOIN cables c"
@@ -338,7 +331,7 @@ class SearchQueries:
                     self._hits(q.plan, self._ranked_known(q, measure.rowids, limit, offset))
                 )
         if q.match is not None and measure.rowids is not None and not measure.sample:
-            frm, params, score = self._known(q, measure.rowids)
+            frm, params, score = self._known_in_views(q, measure.rowids)
         else:
             frm, params, score = self._from_where(q)
         if not ranked:
@@ -373,12 +366,8 @@ class SearchQueries:
             (q.match, words, int_array(rowids), _NO_QUERY_WORD),
         ).fetchall()
         page = ranked[offset : offset + limit]
-        rows = []
-        if page:
-            found = {row[6]: row for row in self.conn.execute(
-                f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
-                (int_array(r for r, _ in page),))}  # fmt: skip
-            rows = [(*found[rowid][:5], score, rowid) for rowid, score in page]
+        found = self._hit_rows([rowid for rowid, _ in page])
+        rows = [(*found[rowid][:5], score, rowid) for rowid, score in page]
         if len(rows) < limit:
             above = {rowid for rowid, _ in ranked}
             rest = tuple(r for r in rowids if r not in above)
@@ -446,12 +435,16 @@ class SearchQueries:
         if pattern is not None:
             rows.sort(key=lambda row: pattern.search(row[2] or "") is None)
         page = [rowid for rowid, _, _ in rows[offset : offset + limit]]
-        if not page:
-            return []
-        found = {row[6]: row for row in self.conn.execute(
-            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
-            (int_array(page),))}  # fmt: skip
+        found = self._hit_rows(page)
         return self._hits(q.plan, [found[r] for r in page])
+
+    def _hit_rows(self, rowids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """The hit columns of these cables (score 0.0), by rowid, in one statement."""
+        if not rowids:
+            return {}
+        return {row[6]: row for row in self.conn.execute(
+            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM cables c WHERE c.rowid = ANY(%s::bigint[])",
+            (int_array(rowids),))}  # fmt: skip
 
     def _hits(self, plan: Plan, rows: list[tuple[Any, ...]]) -> list[Hit]:
         """Hits with snippets, each as this reader sees the cable."""

@@ -184,19 +184,19 @@ class PostgresStore(SearchQueries, GraphQueries):
         return self.view_row(rowid, view)[0]
 
     def seen_data(self, rowid: int) -> bytes | None:
-        view = self.view_of(rowid)
-        if view is None:
-            return None
-        if view == FULL_VIEW:
-            return self._data(rowid)
-        return self.view_row(rowid, view)[1]
+        seen = self.seen_rows([rowid]).get(rowid)
+        return None if seen is None else seen[2]
 
     def seen_rows(self, rowids: list[int]) -> dict[int, tuple[int, str | None, bytes]]:
         """For each row of ``rowids`` this reader sees: the view it sees
         (:meth:`view_of`), the view's subject (None when it is FULL_VIEW, the
         cable itself) and the schema JSON blob it reads.  Three statements
         however many rows: a page of hits read one row a statement cost
-        more than the search that found them."""
+        more than the search that found them.  A row the reader sees whose
+        text is missing (the archive damaged, or the row deleted meanwhile)
+        is an error, not a hidden row."""
+        if not rowids:
+            return {}
         if self.reader.owner:
             levels = dict.fromkeys(rowids, FULL_VIEW)
         else:
@@ -219,6 +219,8 @@ class PostgresStore(SearchQueries, GraphQueries):
                 (int_array(r for r, _ in viewed), int_array(lv for _, lv in viewed)),
             ):
                 seen[rowid] = (level, subject, bytes(data))
+        if missing := levels.keys() - seen.keys():
+            raise LookupError(f"no text of readable cable rows {sorted(missing)[:5]}")
         return seen
 
     def _data(self, rowid: int) -> bytes:

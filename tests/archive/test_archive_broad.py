@@ -281,6 +281,49 @@ def test_postgres_reads_date_pages_from_a_window_or_from_every_match(
     assert taken == {"window", "window then every match", "every match"}
 
 
+# Queries of fields only: dense over time, clustered at either end, sparse.
+FIELD_PAGE_QUERIES = ["class:>=confidential", "before:2004", "after:2003", "class:secret"]
+
+
+@pytest.mark.parametrize("sort", ["date", "date-asc", "rank"])
+def test_sqlite_reads_field_only_date_pages_from_a_window_or_from_every_match(
+    dev_archive: Archive, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query of fields only with too many matches to sort (SORTABLE scaled
+    down) reads its date page from a window of the cables in date order;
+    a window short of a page (matches clustered at the other end of time)
+    falls back to sorting every match, as too few matches for a window to
+    pay do at once.  Every way gives the page sorting every match gives."""
+    statements: list[str] = []
+    conn = dev_archive.store.conn  # type: ignore[attr-defined]
+    taken: set[str] = set()
+    newest_first = sort != "date-asc"
+    for query in FIELD_PAGE_QUERIES:
+        every = dev_archive.search(query, sort=sort, limit=10_000).hits  # sorted, no window
+        assert len(every) > 60
+        monkeypatch.setattr(broad, "SORTABLE", 10)
+        conn.set_trace_callback(statements.append)
+        try:
+            for offset in (0, 40):
+                statements.clear()
+                page = dev_archive.search(query, sort=sort, limit=20, offset=offset).hits
+                window = any("ON c.rowid = w WHERE" in s for s in statements)
+                sorted_all = any(
+                    "FROM cables c WHERE" in s and "ORDER BY c.created" in s for s in statements
+                )
+                taken.add(" then ".join(w for w, took in (("window", window), ("every match", sorted_all))
+                                        if took))  # fmt: skip
+                # Ties (cables of the same minute) may come in any order: compare dates.
+                assert [_date_key(h.created, newest_first) for h in page] == [
+                    _date_key(h.created, newest_first) for h in every[offset : offset + 20]
+                ], (query, offset)
+                assert {h.id for h in page} <= {h.id for h in every}
+        finally:
+            conn.set_trace_callback(None)
+            monkeypatch.undo()
+    assert taken == {"window", "window then every match", "every match"}
+
+
 @pytest.mark.parametrize(
     "query",
     # ("security OR council": subjects with both words rank above those with one)

@@ -59,6 +59,11 @@ FIELD_ROWIDS = 50_000
 PILOT_ROWS = 1_000
 PILOT_FOUND = 20
 SORTABLE = 2_000  # a field-only result this small is sorted rather than walked by date
+# A date page of many matches is read from a window of the first cables in
+# date order when the window is at most this many times as long as the
+# matches are many (date_window): a cable of the window costs less to read
+# than a match read by its rowid.
+WINDOW_PER_MATCH = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,22 @@ class Measure:
 def _density(first: list[int]) -> float:
     """Matches per rowid where they start (a term may appear only late)."""
     return len(first) / max(1, first[-1] - first[0] + 1)
+
+
+def date_window(wanted: int, top: int, matches: int) -> int | None:
+    """How many of the first cables in date order to read for the first
+    ``wanted`` of ``matches`` matches (``top``: the highest rowid), or None
+    when sorting the matches costs less.
+
+    The window holds the page four times over if matches are spread evenly
+    over time; matches that cluster elsewhere in time leave it short of a
+    page, and then every match is read and sorted.  The owner's searches
+    only: a reader's window would hold cables hidden from it, whose dates
+    would decide how far its search reads."""
+    if matches <= wanted:
+        return None
+    window = 4 * wanted * top // matches + wanted
+    return window if window <= WINDOW_PER_MATCH * matches else None
 
 
 def likely_narrow(top: int, first: list[int]) -> bool:

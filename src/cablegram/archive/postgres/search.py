@@ -45,11 +45,6 @@ from cablegram.archive.tree import Plan
 _WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'::float4[]"
 _HIT_COLUMNS = "c.id, c.created, c.classification, c.origin, c.subject"
 _CHUNK = 500  # cables read per statement when streaming every match
-# A window of the first cables in date order is read to page matches already
-# listed when it is at most this many times as long as they are many
-# (SearchQueries._newest_known): a cable of the window costs less to read
-# than a match read by its rowid.
-_WINDOW_PER_MATCH = 2
 
 
 # A lexeme of a compiled tsquery (compile.py: a quoted token, then its label).
@@ -383,21 +378,16 @@ class SearchQueries:
 
         Many matches are found faster by walking the archive in date order
         (the index ``cables_newest``, or ``cables_created`` for the oldest
-        first) than by reading every match's row to sort them: the walk
-        is a window of the first cables, sized to hold the page four times
-        over if matches are spread evenly over time.  Matches that cluster
-        elsewhere in time leave the window short of a page: then every
-        match is read and sorted.  The owner only: a reader's window would
-        hold cables hidden from it, whose dates would decide how far its
-        search reads."""
+        first) than by reading every match's row to sort them: a window of
+        the first cables (broad.date_window; the owner only), then, if the
+        matches cluster elsewhere in time, every match sorted."""
         order = _by_date(sort)
-        wanted = offset + limit
-        if self.reader.owner and len(rowids) > wanted:
+        if self.reader.owner and len(rowids) > offset + limit:
             top = int(
                 one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0
             )
-            window = 4 * wanted * top // len(rowids) + wanted
-            if window <= _WINDOW_PER_MATCH * len(rowids):
+            window = broad.date_window(offset + limit, top, len(rowids))
+            if window is not None:
                 rows = self.conn.execute(
                     f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM (SELECT c.rowid, c.created FROM"
                     f" (SELECT c.rowid, c.created FROM cables c{order} LIMIT %s) c"

@@ -23,7 +23,6 @@ from typing import Any
 from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.broad import (
-    SORTABLE,
     Measure,
     likely_narrow,
     sample_spans,
@@ -293,8 +292,10 @@ class SearchQueries:
             return Page(self._sample_page(q, rowids or (), limit, offset), approximate_rank=True)
         if ranked and rowids is not None and not q.views:
             return Page(self._known_ranked_page(q, rowids, limit, offset))
-        if q.match is None and rowids is not None and len(rowids) < SORTABLE:
+        if q.match is None and rowids is not None and len(rowids) < broad.SORTABLE:
             return Page(self._rowid_page(q, rowids, sort, limit, offset))
+        if q.match is None and (hits := self._window_page(q, measure, sort, limit, offset)):
+            return Page(hits)
         return Page(self._search(q, sort, limit, offset))
 
     def _search(self, q: _Query, sort: str, limit: int, offset: int) -> list[Hit]:
@@ -325,6 +326,35 @@ class SearchQueries:
                 (*params, limit, offset),
             ).fetchall()
         return self._hits(q.plan, rows)
+
+    def _window_page(
+        self, q: _Query, measure: Measure, sort: str, limit: int, offset: int
+    ) -> list[Hit] | None:
+        """A date page of a query of fields only read from a window of the
+        first cables in date order (broad.date_window: the owner's, when it
+        pays), or None: the planner would read and sort every match (the
+        index of the field first), where the window reads a few rows per
+        match on the page.  None also when the matches cluster elsewhere in
+        time and the window holds too few of them."""
+        if not self.reader.owner or not measure.exact or measure.total <= offset + limit:
+            return None
+        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0] or 0)
+        window = broad.date_window(offset + limit, top, measure.total)
+        if window is None:
+            return None
+        # The index cables_created, read in the page's order (undated last).
+        if sort == "date-asc":
+            first = "SELECT rowid AS w FROM cables WHERE created IS NOT NULL ORDER BY created, rowid"
+        else:
+            first = "SELECT rowid AS w FROM cables ORDER BY created DESC, rowid"
+        vis, vp = self.scope()
+        rows = self.conn.execute(
+            f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM ({first} LIMIT {int(window)})"
+            f" CROSS JOIN cables c ON c.rowid = w WHERE {q.where}{vis}"
+            f"{self._order(q, sort, '0.0')} LIMIT ? OFFSET ?",
+            (*q.params, *vp, limit, offset),
+        ).fetchall()
+        return self._hits(q.plan, rows) if len(rows) == limit else None
 
     def _known_ranked_page(
         self, q: _Query, rowids: tuple[int, ...], limit: int, offset: int

@@ -84,6 +84,38 @@ def test_broad_results_estimate_the_total_and_rank_a_sample(
     assert abs(by_class - result.total) <= len(facets["classification"])  # rounding only
 
 
+@pytest.mark.parametrize("steps", [(2, 8), (16, 512)])
+@pytest.mark.parametrize("query", ["govern*", "s*", "the*"])
+def test_sqlite_counts_and_samples_a_prefix_in_one_evaluation(
+    dev_archive: Archive,
+    small_thresholds: None,
+    query: str,
+    steps: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The owner's broad prefix query is counted exactly and sampled evenly
+    (the matches whose rowid a step divides) from the rowids its one
+    evaluation lists by the finer or the coarser step, or, when the sample
+    needs a step below both, by a second evaluation."""
+    from cablegram.archive.sqlite import search
+
+    monkeypatch.setattr(search, "_PREFIX_STEPS", steps)
+    store = dev_archive.store
+    plan = compile_query(query)
+    every = sorted(store._rowid_list(*store._matching(store._query(plan))))  # type: ignore[attr-defined]
+    measure = store.measure(plan)  # type: ignore[attr-defined]
+    assert measure.exact and measure.total == len(every) > broad.SAMPLE
+    fine, coarse = steps
+    asked = -(-len(every) // broad.SAMPLE)
+    step = asked
+    if asked >= fine:  # thinned from a list: a multiple of its step
+        base = coarse if asked >= coarse else fine
+        step = asked // base * base
+    assert measure.sample == (step > 1)
+    assert sorted(measure.rowids or ()) == [r for r in every if r % step == 0]
+    assert len(measure.rowids or ()) >= broad.SAMPLE // 2
+
+
 @pytest.mark.parametrize("query", ["detainees", "visa", '"the embassy"'])
 def test_narrow_results_stay_exact(dev: Archive, small_thresholds: None, query: str) -> None:
     # More than PROBE matches, up to BROAD: read on after the first ones and

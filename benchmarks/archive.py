@@ -88,7 +88,9 @@ def query_mix(archive: Archive, rng: random.Random, n: int = 120) -> list[str]:
         lambda: f"tag:{rng.choice(tags)}",
         lambda: f"origin:{rng.choice(origins)} class:>=confidential",
         lambda: f"date:{rng.choice(years)}-{rng.randint(1, 12):02d}",
-        lambda: f"{rng.choice(words).lower()} date:{rng.choice(years)}..{rng.choice(years)}",
+        lambda: "{} date:{}..{}".format(  # (a range that ends before it starts is an error)
+            rng.choice(words).lower(), *sorted((rng.choice(years), rng.choice(years)))
+        ),
         lambda: f"tag:{rng.choice(tags)} -tag:{rng.choice(tags)} after:{rng.choice(years)}",
         lambda: f"({rng.choice(words).lower()} OR {rng.choice(words).lower()}) class:secret",
         lambda: f"caption:NOFORN {rng.choice(words).lower()}",

@@ -133,6 +133,8 @@ def test_narrowing_edits_the_syntax_tree(
         ("colour:red", 0, "unknown field 'colour:'"),
         ("a class:plaid", 2, "unknown classification"),
         ("date:2006-13", 0, "bad date"),
+        ("a date:2009..2006", 2, "ends before it starts"),
+        ("date:2006-05..2006-04-30", 0, "ends before it starts"),
         ("tag:", 0, "needs a value"),
         ("a ()", 2, "empty parentheses"),
         ("has:wings", 0, "unknown has:wings"),
@@ -149,6 +151,8 @@ def test_syntax_errors_point_at_the_fault(query: str, position: int, fragment: s
 def test_date_ranges() -> None:
     assert compile_query("date:2006-05..2006-08").tree == t.Created("2006-05", "2006-09")
     assert compile_query("date:2006-12").tree == t.Created("2006-12", "2007-01")
+    assert compile_query("date:2006..2006").tree == t.Created("2006", "2007")
+    assert compile_query("date:2006..2006-01").tree == t.Created("2006", "2006-02")
     assert compile_query("before:2006").tree == t.Created(None, "2006")
     assert compile_query("after:2006-02-28").tree == t.Created("2006-03-01", None)
 

@@ -30,7 +30,8 @@ every term with the prefix before it yields the first row, so each probe
 would pay for the whole merge.  A broad prefix query is sampled by
 ``rowid % step`` in one more evaluation instead of 96 probes (the step from
 the first matches' density); for the owner's text-only query the doclists
-count every match without a join, so that total is exact.
+count every match without a join, so that total is exact, and the same
+evaluation lists the rowids its sample is thinned from (SQLite).
 
 Access is not affected: every probe is the reader's own scoped query.
 """

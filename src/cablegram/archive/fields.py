@@ -117,13 +117,22 @@ def period(value: str) -> tuple[str, str]:
     return f"{y:04d}", f"{y + 1:04d}"
 
 
+def _first_day(bound: str) -> str:
+    """A bound of :func:`period` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as its first day."""
+    return bound + "-01-01"[len(bound) - 4 :]
+
+
 def _date(value: str) -> t.Node:
     low, dots, high = value.partition("..")
     if not dots:
         return t.Created(*period(value))
     if not low and not high:
         raise ValueError("empty date range")
-    return t.Created(period(low)[0] if low else None, period(high)[1] if high else None)
+    start, end = period(low)[0] if low else None, period(high)[1] if high else None
+    if start is not None and end is not None and _first_day(start) >= _first_day(end):
+        # Said as a mistake rather than answered with nothing: 2009..2006.
+        raise ValueError(f"date range '{value}' ends before it starts")
+    return t.Created(start, end)
 
 
 def _before(value: str) -> t.Node:

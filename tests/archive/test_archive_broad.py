@@ -85,35 +85,47 @@ def test_broad_results_estimate_the_total_and_rank_a_sample(
 
 
 @pytest.mark.parametrize("steps", [(2, 8), (16, 512)])
-@pytest.mark.parametrize("query", ["govern*", "s*", "the*"])
-def test_sqlite_counts_and_samples_a_prefix_in_one_evaluation(
+@pytest.mark.parametrize(
+    "query", ["govern*", "s*", "the*", "class:>=confidential", "after:2003", "tag:PREL"]
+)
+def test_sqlite_counts_and_samples_many_matches_in_one_evaluation(
     dev_archive: Archive,
     small_thresholds: None,
     query: str,
     steps: tuple[int, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The owner's broad prefix query is counted exactly and sampled evenly
-    (the matches whose rowid a step divides) from the rowids its one
-    evaluation lists by the finer or the coarser step, or, when the sample
-    needs a step below both, by a second evaluation."""
+    """The owner's broad prefix query, and a query of fields only with more
+    matches than are listed (FIELD_ROWIDS, scaled down), is counted exactly
+    and sampled evenly (the matches whose rowid a step divides) from the
+    rowids its one evaluation lists by the finer or the coarser step, or,
+    when the sample needs a step below both, by a second evaluation.  Its
+    facets are estimated from the sample; its pages are every match's."""
     from cablegram.archive.sqlite import search
 
-    monkeypatch.setattr(search, "_PREFIX_STEPS", steps)
+    monkeypatch.setattr(search, "_SAMPLE_STEPS", steps)
+    monkeypatch.setattr(broad, "FIELD_ROWIDS", 50)
+    monkeypatch.setattr(search, "EXACT_LIMIT", 40)  # the sample facets of fields aim at
     store = dev_archive.store
     plan = compile_query(query)
     every = sorted(store._rowid_list(*store._matching(store._query(plan))))  # type: ignore[attr-defined]
     measure = store.measure(plan)  # type: ignore[attr-defined]
-    assert measure.exact and measure.total == len(every) > broad.SAMPLE
+    size = broad.SAMPLE if "*" in query else search.EXACT_LIMIT
+    assert measure.exact and measure.total == len(every) > max(size, broad.FIELD_ROWIDS)
     fine, coarse = steps
-    asked = -(-len(every) // broad.SAMPLE)
+    asked = -(-len(every) // size)
     step = asked
     if asked >= fine:  # thinned from a list: a multiple of its step
         base = coarse if asked >= coarse else fine
         step = asked // base * base
     assert measure.sample == (step > 1)
     assert sorted(measure.rowids or ()) == [r for r in every if r % step == 0]
-    assert len(measure.rowids or ()) >= broad.SAMPLE // 2
+    assert len(measure.rowids or ()) >= size // 2
+    result = dev_archive.search(query, sort="date", limit=len(every))
+    assert result.total == len(every) and result.total_exact
+    assert len({h.id for h in result.hits}) == len(every)  # the page: every match, not the sample
+    facets = result.facets()
+    assert facets.approximate == (step > 1) and facets.total == len(every)
 
 
 @pytest.mark.parametrize("query", ["detainees", "visa", '"the embassy"'])

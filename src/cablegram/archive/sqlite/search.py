@@ -29,7 +29,7 @@ from cablegram.archive.broad import (
     sample_step,
     scaled_total,
 )
-from cablegram.archive.facets import Facets
+from cablegram.archive.facets import EXACT_LIMIT, Facets
 from cablegram.archive.records import FULL_VIEW
 from cablegram.archive.results import snippet, term_pattern
 from cablegram.archive.sqlite import tiers
@@ -39,12 +39,11 @@ from cablegram.archive.sqlite.facets import facets_of_query, facets_of_rowids, f
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
 
-
-# The rowid steps a broad prefix query's evaluation lists its matches by, besides
-# counting them (SearchQueries._counted_sample): the sample is thinned from the
-# finer list when its step is below the coarser one (up to 1 in 16 or 512 of
-# the matches are listed, a few ms for 250,000).
-_PREFIX_STEPS = (16, 512)
+# The rowid steps an evaluation that counts many matches lists them by
+# (SearchQueries._counted_sample): the sample is thinned from the finer list
+# when its step is below the coarser one (1 in 16 and 1 in 512 of the
+# matches are listed, a few ms for 250,000).
+_SAMPLE_STEPS = (16, 512)
 
 
 def _weights(index: str) -> str:
@@ -248,9 +247,9 @@ class SearchQueries:
             every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
-            return Measure(self.count(plan), True)
+            return self._counted_sample(sql, params, EXACT_LIMIT)
         if q.prefix and self._owner_text_only(q):
-            return self._counted_sample(q)
+            return self._counted_sample(*self._matching(q), broad.SAMPLE)
         first = self._rowid_list(sql, params, broad.PROBE + 1)
         if len(first) <= broad.PROBE:
             return Measure(len(first), True, tuple(first))
@@ -279,22 +278,26 @@ class SearchQueries:
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)
 
-    def _counted_sample(self, q: _Query) -> Measure:
-        """The owner's text-only prefix query: the doclists count every match
-        (no join), and the sample broad.py asks for, every ``step``-th rowid,
-        comes in the same evaluation when it is thin (FTS5 merges every
-        doclist of the prefix before the first row, in each statement: a
-        second one would cost as much again)."""
-        fine, coarse = _PREFIX_STEPS
+    def _counted_sample(self, sql: str, params: list[object], size: int) -> Measure:
+        """Every match of ``sql`` counted, and an even sample of about ``size``
+        of them (every ``step``-th rowid), in one evaluation: besides the
+        count it lists the rowids a fine and a coarse step divide, and the
+        sample is thinned from one of them.  For the owner's text-only prefix
+        query (FTS5 merges every doclist of the prefix in each statement) and
+        a query of fields only with many matches (each read by its rowid):
+        a second evaluation would cost as much again.  A sample whose step
+        is below both lists' is read by a second evaluation (few matches)."""
+        fine, coarse = _SAMPLE_STEPS
         counted, every_fine, every_coarse = self.conn.execute(
             f"SELECT count(*), group_concat(rowid) FILTER (WHERE rowid % {fine} = 0),"
-            f" group_concat(rowid) FILTER (WHERE rowid % {coarse} = 0)"
-            " FROM fts WHERE fts MATCH ?",
-            (q.match,),
+            f" group_concat(rowid) FILTER (WHERE rowid % {coarse} = 0) FROM ({sql})",
+            params,
         ).fetchone()
-        step = -(-counted // broad.SAMPLE)
-        if step < fine:  # few matches: a second evaluation lists them (cheaply)
-            rows = tuple(self._rowid_list(*self._matching(q, step=step)))
+        step = -(-counted // size)
+        if step < fine:
+            rows = tuple(
+                self._rowid_list(f"SELECT rowid FROM ({sql}) WHERE rowid % {step} = 0", params)
+            )
         else:  # a multiple of the step the rowids came by, near the one asked for
             base, listed = (coarse, every_coarse) if step >= coarse else (fine, every_fine)
             step = step // base * base
@@ -318,7 +321,12 @@ class SearchQueries:
             return Page(self._sample_page(q, rowids or (), limit, offset), approximate_rank=True)
         if ranked and rowids is not None and not q.views:
             return Page(self._known_ranked_page(q, rowids, limit, offset))
-        if q.match is None and rowids is not None and len(rowids) < broad.SORTABLE:
+        if (
+            q.match is None
+            and rowids is not None
+            and not measure.sample
+            and len(rowids) < broad.SORTABLE
+        ):
             return Page(self._rowid_page(q, rowids, sort, limit, offset))
         if q.match is None and (hits := self._window_page(q, measure, sort, limit, offset)):
             return Page(hits)
@@ -370,7 +378,9 @@ class SearchQueries:
             return None
         # The index cables_created, read in the page's order (undated last).
         if sort == "date-asc":
-            first = "SELECT rowid AS w FROM cables WHERE created IS NOT NULL ORDER BY created, rowid"
+            first = (
+                "SELECT rowid AS w FROM cables WHERE created IS NOT NULL ORDER BY created, rowid"
+            )
         else:
             first = "SELECT rowid AS w FROM cables ORDER BY created DESC, rowid"
         vis, vp = self.scope()

@@ -244,10 +244,21 @@ class SearchQueries:
         q = self._query(plan)
         sql, params = self._matching(q)
         if q.match is None:  # fields only: indexes give the rowids cheaply
-            every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
-            if len(every) <= broad.FIELD_ROWIDS:
-                return Measure(len(every), True, tuple(every))
-            return self._counted_sample(sql, params, EXACT_LIMIT)
+            first = self._rowid_list(sql, params, EXACT_LIMIT + 1)
+            if len(first) <= EXACT_LIMIT:
+                return Measure(len(first), True, tuple(first))
+            # Many: one evaluation counts them and lists a sample, and every
+            # match too when the first ones say they are few enough to list
+            # (listing FIELD_ROWIDS before counting the rest cost as much).
+            top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+            likely = len(first) * top / (max(first) - min(first) + 1)
+            return self._counted_sample(
+                sql,
+                params,
+                EXACT_LIMIT,
+                listed=broad.FIELD_ROWIDS,
+                every=likely <= 2 * broad.FIELD_ROWIDS,
+            )
         if q.prefix and self._owner_text_only(q):
             return self._counted_sample(*self._matching(q), broad.SAMPLE)
         first = self._rowid_list(sql, params, broad.PROBE + 1)
@@ -278,7 +289,9 @@ class SearchQueries:
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)
 
-    def _counted_sample(self, sql: str, params: list[object], size: int) -> Measure:
+    def _counted_sample(
+        self, sql: str, params: list[object], size: int, *, listed: int = 0, every: bool = False
+    ) -> Measure:
         """Every match of ``sql`` counted, and an even sample of about ``size``
         of them (every ``step``-th rowid), in one evaluation: besides the
         count it lists the rowids a fine and a coarse step divide, and the
@@ -286,22 +299,32 @@ class SearchQueries:
         query (FTS5 merges every doclist of the prefix in each statement) and
         a query of fields only with many matches (each read by its rowid):
         a second evaluation would cost as much again.  A sample whose step
-        is below both lists' is read by a second evaluation (few matches)."""
+        is below both lists' is read by a second evaluation (few matches).
+
+        Up to ``listed`` matches (a query of fields only: FIELD_ROWIDS) are
+        measured exactly, every match listed: by the same evaluation when
+        ``every`` (it lists all of them as well), else by a second one."""
         fine, coarse = _SAMPLE_STEPS
-        counted, every_fine, every_coarse = self.conn.execute(
-            f"SELECT count(*), group_concat(rowid) FILTER (WHERE rowid % {fine} = 0),"
+        listed_all = "group_concat(rowid)" if every else "NULL"
+        counted, all_rowids, every_fine, every_coarse = self.conn.execute(
+            f"SELECT count(*), {listed_all},"
+            f" group_concat(rowid) FILTER (WHERE rowid % {fine} = 0),"
             f" group_concat(rowid) FILTER (WHERE rowid % {coarse} = 0) FROM ({sql})",
             params,
         ).fetchone()
-        step = -(-counted // size)
+        if counted <= listed:
+            if all_rowids is None:
+                return Measure(counted, True, tuple(self._rowid_list(sql, params)))
+            return Measure(counted, True, tuple(map(int, all_rowids.split(","))))
+        step = max(1, -(-counted // size))
         if step < fine:
             rows = tuple(
                 self._rowid_list(f"SELECT rowid FROM ({sql}) WHERE rowid % {step} = 0", params)
             )
         else:  # a multiple of the step the rowids came by, near the one asked for
-            base, listed = (coarse, every_coarse) if step >= coarse else (fine, every_fine)
+            base, thinned = (coarse, every_coarse) if step >= coarse else (fine, every_fine)
             step = step // base * base
-            rowids = map(int, listed.split(",")) if listed else ()
+            rowids = map(int, thinned.split(",")) if thinned else ()
             rows = tuple(r for r in rowids if r % step == 0)
         return Measure(counted, True, rows, sample=step > 1)
 

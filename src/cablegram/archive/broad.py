@@ -47,6 +47,8 @@ RANGES = 96  # rowid ranges the sample is spread over
 MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list every match
 # A query of fields only reads its rowids from indexes (no postings, no
 # positions): up to this many are listed exactly, and facets thin them.
+# Beyond, it is counted exactly (on SQLite, with an even sample of its
+# rowids listed by the same evaluation, for the facets).
 FIELD_ROWIDS = 50_000
 # A backend that can estimate a text query's matches before reading any
 # (PostgreSQL's planner, from its statistics of the commonest words) samples

@@ -102,11 +102,17 @@ def date_window(wanted: int, top: int, matches: int) -> int | None:
     return window if window <= WINDOW_PER_MATCH * matches else None
 
 
+def likely_matches(top: int, first: list[int]) -> float:
+    """Matches over the whole archive (highest rowid ``top``) if they are
+    as dense as the first ones (``first``: rowids in order)."""
+    return _density(first) * top
+
+
 def likely_narrow(top: int, first: list[int]) -> bool:
     """Whether matches as dense as the first ones (``first``: PROBE + 1
     rowids in order) would stay near BROAD over the whole archive: then the
     rest is read (and counted exactly when it stays under BROAD)."""
-    return _density(first) * top <= 2 * BROAD
+    return likely_matches(top, first) <= 2 * BROAD
 
 
 def sample_step(top: int, first: list[int]) -> int:

@@ -232,6 +232,10 @@ class SearchQueries:
             return " ORDER BY c.created IS NULL, c.created, c.rowid"
         return " ORDER BY c.created DESC, c.rowid"
 
+    def _top(self) -> int:
+        """The highest rowid of the archive (0: empty)."""
+        return int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0] or 0)
+
     # -- measuring --
     def count(self, plan: Plan) -> int:
         """Every match counted (no ranking: BM25 would count each phrase again)."""
@@ -250,8 +254,7 @@ class SearchQueries:
             # Many: one evaluation counts them and lists a sample, and every
             # match too when the first ones say they are few enough to list
             # (listing FIELD_ROWIDS before counting the rest cost as much).
-            top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
-            likely = len(first) * top / (max(first) - min(first) + 1)
+            likely = broad.likely_matches(self._top(), sorted(first))
             return self._counted_sample(
                 sql,
                 params,
@@ -269,7 +272,7 @@ class SearchQueries:
             # "rest after the first ones" below would miss some: list them all.
             listed = tuple(self._rowid_list(sql, params))
             return Measure(len(listed), True, listed)
-        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0])
+        top = self._top()
         if likely_narrow(top, first):  # read on up to BROAD, after the first ones
             rest = self._matching(q, (first[-1] + 1, top))
             first += self._rowid_list(*rest, broad.BROAD + 1 - len(first))
@@ -395,8 +398,7 @@ class SearchQueries:
         time and the window holds too few of them."""
         if not self.reader.owner or not measure.exact or measure.total <= offset + limit:
             return None
-        top = int(self.conn.execute("SELECT max(rowid) FROM cables").fetchone()[0] or 0)
-        window = broad.date_window(offset + limit, top, measure.total)
+        window = broad.date_window(offset + limit, self._top(), measure.total)
         if window is None:
             return None
         # The index cables_created, read in the page's order (undated last).

@@ -86,27 +86,42 @@ def test_broad_results_estimate_the_total_and_rank_a_sample(
 
 @pytest.mark.parametrize(("steps", "listed"), [((2, 8), 50), ((16, 512), 50), ((16, 512), 500)])
 @pytest.mark.parametrize(
-    "query", ["govern*", "s*", "the*", "class:>=confidential", "after:2003", "tag:PREL"]
+    ("backend", "query"),
+    [
+        *(("sqlite", query) for query in ["govern*", "s*", "the*"]),  # the owner's prefixes
+        *(
+            (backend, query)
+            for backend in ("sqlite", "postgres")
+            for query in ["class:>=confidential", "after:2003", "tag:PREL"]
+        ),
+    ],
 )
-def test_sqlite_counts_and_samples_many_matches_in_one_evaluation(
-    dev_archive: Archive,
-    small_thresholds: None,
+def test_counts_and_samples_many_matches_in_one_evaluation(
+    backend: str,
     query: str,
     steps: tuple[int, int],
     listed: int,
+    small_thresholds: None,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The owner's broad prefix query, and a query of fields only with more
-    matches than are listed (FIELD_ROWIDS, scaled down), is counted exactly
-    and sampled evenly (the matches whose rowid a step divides) from the
-    rowids its one evaluation lists by the finer or the coarser step, or,
-    when the sample needs a step below both, by a second evaluation.  Its
-    facets are estimated from the sample; its pages are every match's."""
+    """The owner's broad prefix query (SQLite), and a query of fields only with
+    more matches than are listed (FIELD_ROWIDS, scaled down; both backends),
+    is counted exactly and sampled evenly (the matches whose rowid a step
+    divides) from the rowids its one evaluation lists by the finer or the
+    coarser step, or, when the sample needs a step below both, by a second
+    evaluation.  Its facets are estimated from the sample; its pages are
+    every match's."""
+    from cablegram.archive.postgres import search as pg_search
     from cablegram.archive.sqlite import search
 
-    monkeypatch.setattr(search, "_SAMPLE_STEPS", steps)
+    dev_archive: Archive = request.getfixturevalue(
+        "dev_archive" if backend == "sqlite" else "pg_dev_archive"
+    )
+    monkeypatch.setattr(broad, "SAMPLE_STEPS", steps)
     monkeypatch.setattr(broad, "FIELD_ROWIDS", listed)
-    monkeypatch.setattr(search, "EXACT_LIMIT", 40)  # the sample facets of fields aim at
+    for module in (search, pg_search):  # the sample facets of fields aim at
+        monkeypatch.setattr(module, "EXACT_LIMIT", 12)
     store = dev_archive.store
     plan = compile_query(query)
     every = sorted(store._rowid_list(*store._matching(store._query(plan))))  # type: ignore[attr-defined]

@@ -47,9 +47,15 @@ RANGES = 96  # rowid ranges the sample is spread over
 MAX_SHARE = 0.5  # a sample above this share of the archive saves little: list every match
 # A query of fields only reads its rowids from indexes (no postings, no
 # positions): up to this many are listed exactly, and facets thin them.
-# Beyond, it is counted exactly (on SQLite, with an even sample of its
-# rowids listed by the same evaluation, for the facets).
+# Beyond, it is counted exactly, with an even sample of its rowids listed by
+# the same evaluation, for the facets (counted_sample_step).
 FIELD_ROWIDS = 50_000
+# The rowid steps by which one evaluation that counts many matches also
+# lists them (the owner's broad prefix query on SQLite, a query of fields
+# only with many matches): the sample is thinned from the finer list, or the
+# coarser when its step reaches it (1 in 16 and 1 in 512 of the matches are
+# listed beside the count: a few ms for 250,000).
+SAMPLE_STEPS = (16, 512)
 # A backend that can estimate a text query's matches before reading any
 # (PostgreSQL's planner, from its statistics of the commonest words) samples
 # a query it expects to match more than BROAD at once: listing the first
@@ -156,3 +162,18 @@ def scaled_total(found: int, spans: list[tuple[int, int]], top: int, floor: int)
     (never fewer than ``floor``, the matches already seen)."""
     covered = sum(b - a + 1 for a, b in spans)
     return min(top, max(floor, round(found * top / covered)))
+
+
+def counted_sample_step(counted: int, size: int) -> tuple[int, int | None]:
+    """(step, base) of a sample of about ``size`` of ``counted`` matches, the
+    matches whose rowid ``step`` divides: thinned from the rowids the step
+    ``base`` of SAMPLE_STEPS divides (listed by the evaluation that counted
+    them), the coarser when the step reaches it, at a multiple of ``base``
+    near the step asked for; ``base`` None when that step is below both (the
+    matches are few: a second evaluation lists the sample)."""
+    fine, coarse = SAMPLE_STEPS
+    step = max(1, -(-counted // size))
+    if step < fine:
+        return step, None
+    base = coarse if step >= coarse else fine
+    return step // base * base, base

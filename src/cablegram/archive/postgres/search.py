@@ -27,7 +27,7 @@ import psycopg
 from cablegram.archive import broad
 from cablegram.archive.blobs import unpack_json
 from cablegram.archive.broad import Measure, likely_narrow, sample_spans, scaled_total
-from cablegram.archive.facets import Facets
+from cablegram.archive.facets import EXACT_LIMIT, Facets
 from cablegram.archive.postgres import tiers
 from cablegram.archive.postgres.access import ReaderScope
 from cablegram.archive.postgres.compile import Reader, compile_tree
@@ -239,7 +239,9 @@ class SearchQueries:
             every = self._rowid_list(sql, params, broad.FIELD_ROWIDS + 1)
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
-            return Measure(self.count(plan), True)
+            # More: one evaluation counts them and lists an even sample, for
+            # the facets (a count, then facets over every match, were two).
+            return self._counted_sample(sql, params, EXACT_LIMIT)
         # The first matches in rowid order.  A phrase's are each read whole to
         # check positions, in rowid order: as few as say whether the result
         # is broad (PROBE, as on SQLite).  Other text is answered by the GIN
@@ -267,6 +269,31 @@ class SearchQueries:
         found = self._rowid_list(*self._matching(q, spans))
         total = scaled_total(len(found), spans, top, len(first))
         return Measure(total, False, tuple(found), sample=True)
+
+    def _counted_sample(self, sql: str, params: list[object], size: int) -> Measure:
+        """Every match of ``sql`` (a query of fields only, with more than
+        FIELD_ROWIDS matches) counted, and an even sample of about ``size``
+        of them, in one evaluation: besides the count it lists the rowids the
+        steps of broad.SAMPLE_STEPS divide, and the sample is thinned from one
+        of them (as on SQLite); a step below both is listed by a second."""
+        fine, coarse = broad.SAMPLE_STEPS
+        counted, every_fine, every_coarse = one_row(
+            self.conn.execute(
+                f"SELECT count(*), array_agg(rowid) FILTER (WHERE mod(rowid, {fine}) = 0),"
+                f" array_agg(rowid) FILTER (WHERE mod(rowid, {coarse}) = 0) FROM ({sql}) m",
+                params,
+            ),
+            "count and sample",
+        )
+        step, base = broad.counted_sample_step(counted, size)
+        if base is None:
+            rows = self._rowid_list(
+                f"SELECT rowid FROM ({sql}) s WHERE mod(rowid, {step}) = 0", params
+            )
+        else:
+            listed = (every_coarse if base == coarse else every_fine) or ()
+            rows = sorted(r for r in listed if r % step == 0)
+        return Measure(counted, True, tuple(rows), sample=step > 1)
 
     def _sample_at_once(
         self, q: _Query, sql: str, params: list[object], top: int

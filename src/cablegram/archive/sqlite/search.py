@@ -39,12 +39,6 @@ from cablegram.archive.sqlite.facets import facets_of_query, facets_of_rowids, f
 from cablegram.archive.store import Hit, Page
 from cablegram.archive.tree import Plan
 
-# The rowid steps an evaluation that counts many matches lists them by
-# (SearchQueries._counted_sample): the sample is thinned from the finer list
-# when its step is below the coarser one (1 in 16 and 1 in 512 of the
-# matches are listed, a few ms for 250,000).
-_SAMPLE_STEPS = (16, 512)
-
 
 def _weights(index: str) -> str:
     return f"bm25({index}, 4.0, 1.0)"  # a word in the subject counts four times
@@ -73,6 +67,11 @@ class _Query:
     @property
     def prefix(self) -> bool:
         return self.match is not None and self.plan.prefix
+
+
+def _ints(listed: str | None) -> list[int]:
+    """The rowids of a ``group_concat`` (None: none)."""
+    return [int(r) for r in listed.split(",")] if listed else []
 
 
 def _tier_text(index: str) -> Callable[[str], tuple[str, tuple[object, ...]]]:
@@ -307,7 +306,7 @@ class SearchQueries:
         Up to ``listed`` matches (a query of fields only: FIELD_ROWIDS) are
         measured exactly, every match listed: by the same evaluation when
         ``every`` (it lists all of them as well), else by a second one."""
-        fine, coarse = _SAMPLE_STEPS
+        fine, coarse = broad.SAMPLE_STEPS
         listed_all = "group_concat(rowid)" if every else "NULL"
         counted, all_rowids, every_fine, every_coarse = self.conn.execute(
             f"SELECT count(*), {listed_all},"
@@ -318,17 +317,15 @@ class SearchQueries:
         if counted <= listed:
             if all_rowids is None:
                 return Measure(counted, True, tuple(self._rowid_list(sql, params)))
-            return Measure(counted, True, tuple(map(int, all_rowids.split(","))))
-        step = max(1, -(-counted // size))
-        if step < fine:
+            return Measure(counted, True, tuple(_ints(all_rowids)))
+        step, base = broad.counted_sample_step(counted, size)
+        if base is None:
             rows = tuple(
                 self._rowid_list(f"SELECT rowid FROM ({sql}) WHERE rowid % {step} = 0", params)
             )
-        else:  # a multiple of the step the rowids came by, near the one asked for
-            base, thinned = (coarse, every_coarse) if step >= coarse else (fine, every_fine)
-            step = step // base * base
-            rowids = map(int, thinned.split(",")) if thinned else ()
-            rows = tuple(r for r in rowids if r % step == 0)
+        else:
+            thinned = _ints(every_coarse if base == coarse else every_fine)
+            rows = tuple(r for r in thinned if r % step == 0)
         return Measure(counted, True, rows, sample=step > 1)
 
     # -- pages --

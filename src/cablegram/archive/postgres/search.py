@@ -240,7 +240,7 @@ class SearchQueries:
             if len(every) <= broad.FIELD_ROWIDS:
                 return Measure(len(every), True, tuple(every))
             # More: one evaluation counts them and lists an even sample, for
-            # the facets (a count, then facets over every match, were two).
+            # the facets (a count, then the facets' own evaluation, were two).
             return self._counted_sample(sql, params, EXACT_LIMIT)
         # The first matches in rowid order.  A phrase's are each read whole to
         # check positions, in rowid order: as few as say whether the result

@@ -156,8 +156,12 @@ def _cut(text: str, rest: str, lines: list[int]) -> tuple[str, list[int]]:
 
 def page_document(page: str, path: str | None) -> Document:
     """The cable on a Cablegate page."""
-    pres = _blocks(page, _PRE_OPEN, _PRE_CLOSE)
-    blocks = [_pre_lines(text, page.count("\n", 0, at) + 1) for at, text in pres]
+    blocks: list[tuple[str, list[int]]] = []
+    line, counted = 1, 0  # the page line at offset ``counted``: each stretch counted once
+    for at, text in _blocks(page, _PRE_OPEN, _PRE_CLOSE):
+        line += page.count("\n", counted, at)
+        counted = at
+        blocks.append(_pre_lines(text, line))
     if not blocks:
         raise NotACableError("HTML page without cable <pre> blocks", path)
     metadata = _metadata(page, path)

@@ -223,6 +223,10 @@ class SearchQueries:
             return f" ORDER BY {score} DESC, c.created DESC NULLS LAST, c.rowid"
         return _by_date(sort)
 
+    def _top(self) -> int:
+        """The highest rowid of the archive (0: empty)."""
+        return int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0)
+
     # -- measuring --
     def count(self, plan: Plan) -> int:
         sql, params = self._matching(self._query(plan))
@@ -248,7 +252,7 @@ class SearchQueries:
         # index alone, in one bitmap, when the planner is asked for enough
         # (BROAD) — asked for fewer, it walks the table in rowid order and
         # reads each row's vector, which it does not know to be costly.
-        top = int(one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0)
+        top = self._top()
         if top == 0:  # an empty archive
             return Measure(0, True, ())
         if (sampled := self._sample_at_once(q, sql, params, top)) is not None:
@@ -410,10 +414,7 @@ class SearchQueries:
         matches cluster elsewhere in time, every match sorted."""
         order = _by_date(sort)
         if self.reader.owner and len(rowids) > offset + limit:
-            top = int(
-                one_row(self.conn.execute("SELECT max(rowid) FROM cables"), "max rowid")[0] or 0
-            )
-            window = broad.date_window(offset + limit, top, len(rowids))
+            window = broad.date_window(offset + limit, self._top(), len(rowids))
             if window is not None:
                 rows = self.conn.execute(
                     f"SELECT {_HIT_COLUMNS}, 0.0, c.rowid FROM (SELECT c.rowid, c.created FROM"

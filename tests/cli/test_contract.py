@@ -18,6 +18,7 @@ from cablegram.archive import Archive
 from cablegram.archive.demo import demo_sources
 from cablegram.cli import main
 from cablegram.web import create_app
+from commands import command_paths
 
 SEEDS = Path(__file__).resolve().parents[2] / "src/cablegram/data/examples/seeds"
 
@@ -123,22 +124,14 @@ def test_user_set_means_what_patch_means(
         assert answer.json()[key] == kept[key]  # not given: left as it was
 
 
-def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
-    for name, command in sorted(group.commands.items()):
-        if isinstance(command, click.Group):
-            yield from _commands(command, f"{prefix}{name} ")
-        else:
-            yield f"{prefix}{name}", command
-
-
 def test_every_printing_command_takes_json() -> None:
     missing = [
-        name for name, command in _commands(main)
+        name for name, command in command_paths(main)
         if name not in WITHOUT_JSON
         and not any("--json" in p.opts for p in command.params if isinstance(p, click.Option))
     ]  # fmt: skip
     assert missing == []
-    assert set(WITHOUT_JSON) <= {name for name, _ in _commands(main)}  # no stale exemption
+    assert set(WITHOUT_JSON) <= {name for name, _ in command_paths(main)}  # no stale exemption
 
 
 def test_graph_json(archive_file: str) -> None:
@@ -242,3 +235,47 @@ def test_parquet_and_pandas_carry_created_as_a_timestamp(archive_file: str, tmp_
     assert str(frame["created"].dtype.tz) == "UTC"
     day = frame.set_index("id").loc["06ALMATY2872", "created"]
     assert day == pd.Timestamp("2006-08-10T00:49:00Z")
+
+
+# -- commands load by name --
+def test_the_command_table_names_what_each_module_registers() -> None:
+    import importlib
+    import pkgutil
+
+    import cablegram.cli as cli
+
+    for module in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"cablegram.cli.{module.name}")
+    registered: dict[str, set[str]] = {}  # module -> the top-level commands it adds to
+
+    def add(top: str, command: click.Command) -> None:
+        assert command.callback is not None
+        registered.setdefault(command.callback.__module__.rsplit(".", 1)[1], set()).add(top)
+        for sub in getattr(command, "commands", {}).values():
+            add(top, sub)
+
+    for name, command in main.commands.items():
+        add(name, command)
+    assert registered == {module: set(names) for module, names in cli.COMMAND_MODULES.items()}
+
+
+def test_a_command_imports_its_own_module_only(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from cablegram.lexicon import data_path
+
+    seed = sorted((Path(data_path("examples")) / "seeds").glob("*.txt"))[0]
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.endswith('_cmds')),"
+        " file=sys.stderr))\n"
+        "from cablegram.cli import main\n"
+        f"main(['parse', '--json', {str(seed)!r}])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["id"] == seed.stem
+    assert run.stderr.strip() == "['cablegram.cli.format_cmds']"
+    listed = CliRunner().invoke(main, ["--help"]).output  # every command still listed
+    assert all(f"  {name} " in listed for name in ("parse", "search", "serve", "ack", "copy"))

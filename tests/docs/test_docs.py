@@ -13,8 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-import click
 import pytest
+
+from commands import command_paths
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -121,21 +122,11 @@ def _documentation() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in docs.doc_files())
 
 
-def _commands(group: click.Group, prefix: str = "") -> list[str]:
-    out = []
-    for name, command in sorted(group.commands.items()):
-        if isinstance(command, click.Group):
-            out += _commands(command, f"{prefix}{name} ")
-        else:
-            out.append(f"{prefix}{name}")
-    return out
-
-
 def test_every_cli_command_is_documented() -> None:
     from cablegram.cli import main
 
     text = _documentation()
-    missing = [c for c in _commands(main) if not re.search(rf"cablegram {c}\b", text)]
+    missing = [c for c, _ in command_paths(main) if not re.search(rf"cablegram {c}\b", text)]
     assert missing == []
 
 

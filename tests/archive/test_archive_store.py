@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from pathlib import Path
 
 from archive_fixtures import cable, record
@@ -174,3 +175,29 @@ def test_an_archive_in_memory_leaves_no_file(tmp_path: Path, monkeypatch) -> Non
         assert archive.get("09AITTAIPEI975") is not None  # a restricted read is recorded
         assert archive.search("typhoon").total == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_archives_opened_at_once_on_a_new_file_all_open(tmp_path: Path) -> None:
+    """Several web workers' first requests (or ingest processes) opening one new
+    SQLite archive together: while one creates a file or turns it to WAL, SQLite
+    refuses the others at once ("database is locked", where waiting could
+    deadlock); each must wait its turn, not fail as "not a cablegram archive"."""
+    failures: list[Exception] = []
+    for trial in range(30):  # the race was lost in about one trial in six
+        path = str(tmp_path / f"{trial}.sqlite")
+        start = threading.Barrier(6)
+
+        def open_and_search(path: str = path, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                with Archive(path) as archive:
+                    archive.search("detainees")
+            except Exception as error:  # collected for the assertion
+                failures.append(error)
+
+        threads = [threading.Thread(target=open_and_search) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

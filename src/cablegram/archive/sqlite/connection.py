@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,8 +41,27 @@ def connect(path: str, pragmas: tuple[str, ...], *, read_only: bool = False) -> 
                                factory=ArchiveConnection)  # fmt: skip
     conn.location, conn.read_only = path, read_only
     for pragma in pragmas:
-        conn.execute(pragma)
+        _execute_when_free(conn, pragma)
     return conn  # type: ignore[return-value]
+
+
+# Connections opening a file that another is creating or turning to WAL at the
+# same moment (two web workers' first requests, each opening the side file)
+# can be refused at once with "database is locked": SQLite does not wait when
+# waiting could deadlock, and expects the caller to try again.
+_OPEN_ATTEMPTS = 100  # 10 ms apart, then 100 ms: about busy_timeout's 10 s in all
+
+
+def _execute_when_free(conn: sqlite3.Connection, sql: str) -> None:
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            conn.execute(sql)
+            return
+        except sqlite3.OperationalError as error:
+            busy = getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or attempt == _OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 if attempt < 10 else 0.1)
 
 
 def open_read_only(path: str) -> sqlite3.Connection:

@@ -48,6 +48,13 @@ INGEST_CHECKPOINT_PAGES = 16384
 _LAYOUT_SETTINGS = ("schema", "caption_bits")
 
 
+def _not_opened(path: str, error: sqlite3.DatabaseError) -> NotAnArchive:
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
+        # connect() retried, or busy_timeout waited, about 10 s: another connection kept it.
+        return NotAnArchive(f"{path}: the archive stayed locked by another connection ({error})")
+    return NotAnArchive(f"{path}: not a cablegram archive ({error})")
+
+
 class SQLiteStore(SearchQueries, GraphQueries):
     """An archive in one SQLite file, opened for one reader."""
 
@@ -63,12 +70,12 @@ class SQLiteStore(SearchQueries, GraphQueries):
         try:
             self.conn = connect(path, schema.PRAGMAS, read_only=self.read_only)
         except sqlite3.DatabaseError as error:
-            raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
+            raise _not_opened(path, error) from None
         try:
             schema.migrate(self.conn, path)  # refused (ReadOnlyArchive) when it would write
         except sqlite3.DatabaseError as error:
             self.conn.close()
-            raise NotAnArchive(f"{path}: not a cablegram archive ({error})") from None
+            raise _not_opened(path, error) from None
         except BaseException:
             self.conn.close()
             raise

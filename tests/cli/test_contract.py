@@ -259,13 +259,11 @@ def test_the_command_table_names_what_each_module_registers() -> None:
     assert registered == {module: set(names) for module, names in cli.COMMAND_MODULES.items()}
 
 
-def test_a_command_imports_its_own_module_only(tmp_path: Path) -> None:
+def test_a_command_imports_its_own_module_only() -> None:
     import subprocess
     import sys
 
-    from cablegram.lexicon import data_path
-
-    seed = sorted((Path(data_path("examples")) / "seeds").glob("*.txt"))[0]
+    seed = sorted(SEEDS.glob("*.txt"))[0]
     script = (
         "import atexit, sys\n"
         "atexit.register(lambda: print(sorted(m for m in sys.modules if m.endswith('_cmds')),"
